@@ -1,0 +1,1 @@
+"""alerts layer of listener (see ../shared/STYLE.md §1)."""

@@ -1,0 +1,1 @@
+"""analysis layer of listener (see ../shared/STYLE.md §1)."""

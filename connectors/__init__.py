@@ -1,0 +1,1 @@
+"""connectors layer of listener (see ../shared/STYLE.md §1)."""

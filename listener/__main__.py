@@ -1,0 +1,5 @@
+"""Allow ``python -m listener``."""
+
+from listener.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""The ``listener`` command line: one module per command group, discovered at start-up.
+
+Each module in this package exposes ``register(app)``; commands parse arguments and call
+``listener.wiring``, nothing more. Adding a command never edits this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import typer
+
+app = typer.Typer(
+    name="listener",
+    help="Self-hosted social listening: collect mentions, find discontent, warn the community manager.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_commands() -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Run the command line."""
+    app()

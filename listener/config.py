@@ -1,0 +1,370 @@
+"""Load and validate ``config.yaml`` into typed settings, failing early with the file, line and key path.
+
+Secrets never live in the file: a secret field holds a ``${ENV_VAR}`` reference, resolved from the
+environment at load time into a ``SecretStr`` (which prints as ``**********``). Every section has a
+default, so an empty file is a valid config (SQLite, the offline demo source).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from listener.errors import ConfigError
+from listener.model import Query
+
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _parse_duration(value: Any) -> Any:
+    """Accept ``90``, ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"`` (seconds when no unit)."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+        raise ValueError(f"expected a duration such as '90s', '15m', '2h' or '1d', got {value!r}")
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+
+def _resolve_secret(value: Any) -> Any:
+    """Turn a ``${ENV_VAR}`` reference into the variable's value; refuse literal secrets."""
+    if value is None or isinstance(value, SecretStr):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a ${ENV_VAR} reference")
+    match = _ENV_REF.match(value.strip())
+    if not match:
+        raise ValueError(
+            "secrets are never written in the config file: give a ${ENV_VAR} reference and set "
+            "that variable in the environment"
+        )
+    resolved = os.environ.get(match.group(1))
+    return SecretStr(resolved) if resolved else None
+
+
+Secret = Annotated[SecretStr | None, BeforeValidator(_resolve_secret)]
+"""A credential: ``None`` when its environment variable is unset (the source is then disabled)."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseSettings(_Section):
+    """Where mentions are stored: a SQLite file by default, PostgreSQL for bigger teams."""
+
+    url: str = "sqlite:///listener.db"
+    """SQLAlchemy URL, e.g. ``postgresql+psycopg://user@host/db``; may reference ``${ENV}``."""
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _expand(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: os.environ.get(m.group(1), ""), value)
+        return value
+
+
+class TopicSettings(_Section):
+    """A brand, product, competitor or campaign to watch, described by a boolean query."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    name: str
+    query: Annotated[str, Field(min_length=1)]
+    role: Literal["brand", "competitor", "campaign", "other"] = "brand"
+    languages: tuple[str, ...] = ()
+
+    def to_query(self) -> Query:
+        """Return the layer-neutral query handed to connectors."""
+        return Query(id=self.id, name=self.name, expression=self.query, role=self.role,
+                     languages=self.languages)
+
+
+class SourceSettings(_Section):
+    """What every source shares: whether it runs and how often."""
+
+    enabled: bool = False
+    interval: Duration = timedelta(minutes=15)
+    max_interval: Duration = timedelta(hours=2)
+    """Adaptive polling backs off up to this after errors or empty runs."""
+
+
+class DemoSourceSettings(SourceSettings):
+    """The simulated stream used by ``listener demo`` and the default config (no account needed)."""
+
+    enabled: bool = True
+    seed: int = 42
+    days: int = 7
+
+
+class RssSourceSettings(SourceSettings):
+    """Plain feeds filtered by the topic matcher, and news-search feeds built from each topic's query."""
+
+    feeds: tuple[str, ...] = ()
+    news_search: tuple[str, ...] = ()
+    """URL templates with ``{query}`` (and optionally ``{lang}``), e.g. a Google News RSS search."""
+
+
+class HackerNewsSourceSettings(SourceSettings):
+    """Hacker News through the Algolia search API."""
+
+    base_url: str = "https://hn.algolia.com/api/v1"
+
+
+class MastodonSourceSettings(SourceSettings):
+    """Mastodon hashtag timelines and search on one or more instances."""
+
+    instances: tuple[str, ...] = ("https://mastodon.social",)
+    access_token: Secret = None
+
+
+class BlueskySourceSettings(SourceSettings):
+    """Bluesky post search on the public AppView."""
+
+    base_url: str = "https://public.api.bsky.app"
+
+
+class TwitterSourceSettings(SourceSettings):
+    """X/Twitter API v2 recent search through tweepy."""
+
+    bearer_token: Secret = None
+    monthly_post_cap: int = 10_000
+    backfill_requests: int = 10
+
+
+class RedditSourceSettings(SourceSettings):
+    """Reddit search and subreddit listings through praw (a read-only script app)."""
+
+    client_id: Secret = None
+    client_secret: Secret = None
+    user_agent: str = "listener (self-hosted social listening)"
+    subreddits: tuple[str, ...] = ()
+
+
+class SourcesSettings(_Section):
+    """One block per connector; the key is the connector's name."""
+
+    demo: DemoSourceSettings = DemoSourceSettings()
+    rss: RssSourceSettings = RssSourceSettings()
+    hackernews: HackerNewsSourceSettings = HackerNewsSourceSettings()
+    mastodon: MastodonSourceSettings = MastodonSourceSettings()
+    bluesky: BlueskySourceSettings = BlueskySourceSettings()
+    twitter: TwitterSourceSettings = TwitterSourceSettings()
+    reddit: RedditSourceSettings = RedditSourceSettings()
+
+
+class AnalysisSettings(_Section):
+    """Local models; nothing is sent to a third party and nothing is downloaded from a hub."""
+
+    enabled: bool = True
+    interval: Duration = timedelta(minutes=1)
+    batch_size: int = Field(default=64, ge=1, le=4096)
+
+
+class ChannelSettings(_Section):
+    """Where alerts go: an e-mail recipient list or an apprise URL (Slack, Teams, Discord, webhook...)."""
+
+    id: str
+    type: Literal["email", "apprise", "log"]
+    to: tuple[str, ...] = ()
+    url: Secret = None
+    lang: Literal["fr", "en"] = "en"
+
+
+class RuleSettings(_Section):
+    """One alert rule; ``kind`` picks the evaluator."""
+
+    id: str
+    kind: Literal["negative_spike", "negative_share", "influencer_negative", "keyword"]
+    topics: tuple[str, ...] = ()
+    """Topic ids this rule watches; empty means every topic."""
+    threshold: float | None = None
+    window: Duration = timedelta(hours=1)
+    cooldown: Duration = timedelta(hours=6)
+    min_volume: int = 5
+    query: str | None = None
+    channels: tuple[str, ...] = ()
+    severity: Literal["info", "warning", "critical"] = "warning"
+
+
+class SmtpSettings(_Section):
+    """Outgoing mail server; credentials come from the environment."""
+
+    host: str = "localhost"
+    port: int = 25
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: Secret = None
+    password: Secret = None
+    sender: str = "listener@localhost"
+
+
+class DigestSettings(_Section):
+    """The daily digest e-mail."""
+
+    enabled: bool = False
+    at: Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "08:00"
+    channels: tuple[str, ...] = ()
+
+
+class AlertsSettings(_Section):
+    """Rules, channels and the digest."""
+
+    channels: tuple[ChannelSettings, ...] = ()
+    rules: tuple[RuleSettings, ...] = ()
+    smtp: SmtpSettings = SmtpSettings()
+    digest: DigestSettings = DigestSettings()
+
+    @model_validator(mode="after")
+    def _channels_exist(self) -> AlertsSettings:
+        known = {c.id for c in self.channels}
+        for rule in self.rules:
+            for name in rule.channels:
+                if name not in known:
+                    raise ValueError(f"rule {rule.id!r} names unknown channel {name!r}")
+        return self
+
+
+class LoggingSettings(_Section):
+    """Log level and format (``json`` gives one JSON object per line)."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+class Settings(_Section):
+    """The whole configuration file."""
+
+    database: DatabaseSettings = DatabaseSettings()
+    data_dir: Path = Path(".listener")
+    """Models, caches and the demo database live here (relative to the config file)."""
+    timezone: str = "UTC"
+    language: Literal["fr", "en"] = "en"
+    topics: tuple[TopicSettings, ...] = ()
+    sources: SourcesSettings = SourcesSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
+    alerts: AlertsSettings = AlertsSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, topics: tuple[TopicSettings, ...]) -> tuple[TopicSettings, ...]:
+        seen: set[str] = set()
+        for topic in topics:
+            if topic.id in seen:
+                raise ValueError(f"topic id {topic.id!r} is declared twice")
+            seen.add(topic.id)
+        return topics
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)") from err
+        return value
+
+    def queries(self) -> list[Query]:
+        """Return every topic as a connector query."""
+        return [t.to_query() for t in self.topics]
+
+
+def _line_index(node: yaml.Node, path: tuple[str | int, ...], out: dict[tuple[str | int, ...], int]) -> None:
+    """Record the 1-based line of every key path in a composed YAML tree."""
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            out[(*path, key)] = key_node.start_mark.line + 1
+            _line_index(value_node, (*path, key), out)
+            out[(*path, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _line_index(item, (*path, index), out)
+
+
+def _describe(error: ValidationError, lines: Mapping[tuple[str | int, ...], int], source: str) -> str:
+    """Render pydantic errors as ``file:line: key.path: what was expected``."""
+    messages = []
+    for item in error.errors():
+        loc = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
+        line = None
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in lines:
+                line = lines[loc[:end]]
+                break
+        dotted = ".".join(str(p) for p in loc) or "(top level)"
+        msg = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            msg = "unknown key (check its spelling and indentation)"
+        where = f"{source}:{line}" if line else source
+        messages.append(f"{where}: {dotted}: {msg}")
+    return "\n".join(messages)
+
+
+def parse_settings(text: str, *, source: str = "<config>") -> Settings:
+    """Validate YAML text into settings, raising :class:`ConfigError` with file, line and key path."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from err
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}:1: the config must be a mapping of sections (database, topics, ...)")
+    lines: dict[tuple[str | int, ...], int] = {}
+    if node is not None:
+        _line_index(node, (), lines)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_describe(err, lines, source)) from err
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate a config file; relative ``data_dir`` and SQLite paths follow the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as err:
+        raise ConfigError(f"{path}: no such config file (run 'listener init' to write one)") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read the config file: {err}") from err
+    settings = parse_settings(text, source=str(path))
+    base = path.resolve().parent
+    updates: dict[str, Any] = {}
+    if not settings.data_dir.is_absolute():
+        updates["data_dir"] = base / settings.data_dir
+    url = settings.database.url
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
+        updates["database"] = DatabaseSettings(url="sqlite:///" + str(base / url.removeprefix("sqlite:///")))
+    return settings.model_copy(update=updates) if updates else settings

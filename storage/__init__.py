@@ -1,0 +1,1 @@
+"""storage layer of listener (see ../shared/STYLE.md §1)."""

@@ -1,0 +1,90 @@
+"""Shared fixtures: the real data folder, real SQLite files and a real PostgreSQL database.
+
+PostgreSQL tests are marked ``postgres``: they skip locally when the server is unreachable and fail
+under ``CI=true``. Model hubs are switched off for the whole run, so a download attempt fails loudly.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+PG_ADMIN_URL = os.environ.get("LISTENER_TEST_PG", "postgresql+psycopg://root@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Return ../shared/data, or skip with the reason when this checkout has no such folder."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real recorded data not found at {SHARED_DATA} (see ../shared/README.md)")
+    return SHARED_DATA
+
+
+def _pg_reachable() -> str | None:
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(
+            PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        )
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+    except Exception as err:  # any driver error means "not reachable" here
+        return str(err).splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """Create a fresh PostgreSQL database for this test session and drop it afterwards."""
+    import sqlalchemy as sa
+
+    problem = _pg_reachable()
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is unreachable under CI: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    name = f"listener_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'create database "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'drop database if exists "{name}" with (force)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """Return the URL of a fresh SQLite file in this test's temporary folder."""
+    return f"sqlite:///{tmp_path / 'listener.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Yield a fresh, empty database URL: a SQLite file, then a clean PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'listener.db'}"
+        return
+    import sqlalchemy as sa
+
+    base = request.getfixturevalue("pg_server_url")
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("drop schema public cascade"))
+        conn.execute(sa.text("create schema public"))
+    engine.dispose()
+    yield base

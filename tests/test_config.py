@@ -1,0 +1,82 @@
+"""Config loading: defaults, secrets from the environment, and errors that name file, line and key."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from listener.config import load_settings, parse_settings
+from listener.errors import ConfigError
+
+
+def test_empty_file_is_a_working_default_config() -> None:
+    settings = parse_settings("")
+    assert settings.database.url.startswith("sqlite:///")
+    assert settings.sources.demo.enabled
+
+
+def test_error_names_file_line_and_key_path() -> None:
+    text = "topics:\n  - id: acme\n    name: Acme\n    query: acme\n    languages: [fr]\n    colour: red\n"
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, source="config.yaml")
+    assert "config.yaml:6: topics.0.colour: unknown key" in str(info.value)
+
+
+def test_bad_duration_says_what_was_expected() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_settings("sources:\n  rss:\n    interval: soon\n", source="c.yaml")
+    assert "c.yaml:3: sources.rss.interval" in str(info.value)
+    assert "'15m'" in str(info.value)
+
+
+def test_durations_parse() -> None:
+    settings = parse_settings("sources:\n  rss:\n    interval: 2h\n")
+    assert settings.sources.rss.interval == timedelta(hours=2)
+
+
+def test_secret_literal_is_refused() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_settings("sources:\n  twitter:\n    bearer_token: AAAA1234\n", source="c.yaml")
+    assert "c.yaml:3: sources.twitter.bearer_token" in str(info.value)
+    assert "${ENV_VAR}" in str(info.value)
+    assert "AAAA1234" not in str(info.value)
+
+
+def test_secret_resolved_from_environment_and_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LISTENER_TEST_TOKEN", "s3cr3t-value")
+    settings = parse_settings("sources:\n  twitter:\n    bearer_token: ${LISTENER_TEST_TOKEN}\n")
+    token = settings.sources.twitter.bearer_token
+    assert token is not None and token.get_secret_value() == "s3cr3t-value"
+    assert "s3cr3t-value" not in repr(settings)
+
+
+def test_unset_secret_disables_instead_of_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LISTENER_ABSENT", raising=False)
+    settings = parse_settings("sources:\n  twitter:\n    bearer_token: ${LISTENER_ABSENT}\n")
+    assert settings.sources.twitter.bearer_token is None
+
+
+def test_invalid_yaml_points_at_line() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_settings("topics:\n  - id: a\n   name: [unclosed\n", source="c.yaml")
+    assert str(info.value).startswith("c.yaml:")
+
+
+def test_duplicate_topic_ids_rejected() -> None:
+    text = "topics:\n  - {id: a, name: A, query: a}\n  - {id: a, name: B, query: b}\n"
+    with pytest.raises(ConfigError, match="declared twice"):
+        parse_settings(text)
+
+
+def test_missing_file_suggests_init(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="listener init"):
+        load_settings(tmp_path / "nope.yaml")
+
+
+def test_relative_sqlite_path_follows_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("database:\n  url: sqlite:///data/l.db\n", encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.database.url == f"sqlite:///{tmp_path}/data/l.db"
