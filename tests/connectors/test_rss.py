@@ -177,7 +177,7 @@ def test_news_search_template(server: ReplayServer, shared_data: Path,
     batch = connector.fetch(query, None)
     assert batch.mentions
     seen = server.requests_to("/rss/search")[0]
-    assert "Acme" in seen.query["q"] and seen.query["hl"] == "fr"
+    assert "acme" in seen.query["q"].lower() and seen.query["hl"] == "fr"
 
 
 def test_podcast_feed_tolerated(server: ReplayServer, shared_data: Path,
