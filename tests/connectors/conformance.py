@@ -1,4 +1,4 @@
-"""The conformance suite every registered connector runs (STYLE §3.1), in the spirit of singer_sdk's tap tests.
+"""The conformance suite every registered connector runs (STYLE §3.1), after singer_sdk's tap tests.
 
 A :class:`Harness` says how to serve one connector's genuine recordings from the replay server, which
 path to break, and how to build the connector against the server. The checks (functions ``check_*``)

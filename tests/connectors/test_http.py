@@ -19,7 +19,7 @@ from connectors._http import (
     retry_after_s,
 )
 from listener.errors import AuthFailed, QueryRejected, RetryLater, SourceUnavailable
-from tests.replay import Reply, ReplayServer, cassette
+from tests.replay import ReplayServer, Reply, cassette
 
 OK = Reply(headers={"Content-Type": "text/plain"}, body=b"hello")
 

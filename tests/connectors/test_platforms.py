@@ -24,7 +24,7 @@ from tests.connectors.harnesses import (
     TAG_PATH,
     profiles_handler,
 )
-from tests.replay import Reply, ReplayServer, Seen, add_cassette, algolia_fixtures, cassette
+from tests.replay import ReplayServer, Reply, Seen, add_cassette, algolia_fixtures, cassette
 
 LOCAL = "mastodon/cassettes/localhost_instance"
 

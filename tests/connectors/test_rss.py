@@ -13,7 +13,7 @@ from connectors._http import HttpClient
 from connectors.rss import RssConnector
 from listener.errors import QueryRejected, RetryLater
 from listener.model import Query
-from tests.replay import Reply, ReplayServer, feed_file, feedparser_test
+from tests.replay import ReplayServer, Reply, feed_file, feedparser_test
 
 QUERY = Query(id="q", name="Q", expression="brand")
 REALWORLD = ["feedjira", "rss-parser"]
