@@ -96,10 +96,13 @@ class Analyzer:
 
     def sentiment(self, texts: Sequence[str]) -> tuple[tuple[str, ...], Array]:
         """Labels and probability rows: the French or English head by detected language, else joint."""
+        return self.route_sentiment(texts, self.features(texts))
+
+    def route_sentiment(self, texts: Sequence[str], feats: Array) -> tuple[tuple[str, ...], Array]:
+        """Apply the per-language sentiment heads to precomputed feature rows."""
         from analysis.language import detect
 
         head = self.headset["sentiment"]
-        feats = self.features(texts)
         probs = head.predict(feats)
         for lang in ("fr", "en"):
             special = self.headset.heads.get(f"sentiment_{lang}")

@@ -38,8 +38,13 @@ def scores(model: Analyzer, texts: Sequence[str]) -> list[tuple[dict[str, float]
         fired: list[str] = []
         for name, (probs, threshold) in flags.items():
             p = float(probs[i]) * w
-            if name == "question" and "?" in text and w > 0:
-                p = max(p, 0.5 + 0.5 * p)
+            if name == "question" and w > 0:
+                if "?" in text:
+                    p = max(p, 0.5 + 0.5 * p)
+                elif not lexicon.matches(text, lexicon.QUESTION):
+                    # No question mark and no interrogative word: the head alone over-fires on
+                    # short French requests (its French positives are HR-bot questions).
+                    p *= 0.5
             row[name] = round(p, 4)
             if p >= threshold:
                 fired.append(name)

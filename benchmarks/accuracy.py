@@ -67,13 +67,21 @@ def sentiment_block(title: str, rows: list[Example], model: Analyzer, features: 
     gold = [e.label for e in rows]
     t0 = time.perf_counter()
     feats = features(texts)  # type: ignore[operator]
-    probs = model.headset["sentiment"].predict(feats)
-    labels = model.headset["sentiment"].labels
+    labels, probs = model.route_sentiment(texts, feats)
     pred = [labels[i] for i in probs.argmax(axis=1)]
     dt = time.perf_counter() - t0
     print(f"{title} (n={len(rows)}, {dt:.1f}s)")
     report("listener (e5 + head)", gold, pred)
     report("VADER-fr" if lang == "fr" else "VADER", gold, vader_labels(texts, lang))
+    neg = probs[:, labels.index("negative")]
+    for cut in (0.6, 0.7, 0.8):
+        flagged = neg >= cut
+        hits = sum(1 for f, g in zip(flagged, gold, strict=True) if f and g == "negative")
+        total_neg = sum(1 for g in gold if g == "negative")
+        print(
+            f"  alert view: p(negative) >= {cut}: precision {hits / max(1, int(flagged.sum())):.3f}"
+            f"  recall {hits / max(1, total_neg):.3f}  ({int(flagged.sum())} flagged)"
+        )
 
 
 def complaint_cv(root: Path, features: object, max_rows: int | None) -> None:
@@ -81,7 +89,9 @@ def complaint_cv(root: Path, features: object, max_rows: int | None) -> None:
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    rows = cap(datasets.complaints(root), max_rows)
+    from analysis.training import COMPLAINT_LIMIT
+
+    rows = cap(datasets.complaints(root), max_rows and max(max_rows, COMPLAINT_LIMIT))
     x = features([e.text for e in rows])  # type: ignore[operator]
     y = np.array([e.label == "complaint" for e in rows])
     cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
@@ -111,8 +121,8 @@ def flag_val(
 
 def irony_diagnostic(root: Path, model: Analyzer, features: object, max_rows: int | None) -> None:
     rows = cap(datasets.tweeteval(root, "irony", "val"), max_rows and max_rows // 2)
-    probs = model.headset["sentiment"].predict(features([e.text for e in rows]))  # type: ignore[operator]
-    labels = model.headset["sentiment"].labels
+    texts = [e.text for e in rows]
+    labels, probs = model.route_sentiment(texts, features(texts))  # type: ignore[operator]
     pred = np.array([labels[i] for i in probs.argmax(axis=1)])
     ironic = np.array([e.label == "irony" for e in rows])
     print(f"irony diagnostic, TweetEval irony val (n={len(rows)}): share predicted positive / negative")
