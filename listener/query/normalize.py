@@ -64,10 +64,17 @@ def fold(text: str) -> str:
     """Return ``text`` case-folded, without accents, with ligatures expanded and apostrophes unified."""
     if text.isascii():
         return text.lower().replace("`", "'")
+    # NFKD first: compatibility forms (𝑨, ǣ, ﬁ) only reach the ligature table and casefold once
+    # decomposed; NFKD again because casefold can produce new decomposable characters. The table and
+    # the mark stripping run only when needed (regex search / sub are much faster than translate).
+    text = unicodedata.normalize("NFKD", text)
     if _PRE_CHARS.search(text):
         text = text.translate(_PRE)
-    text = unicodedata.normalize("NFKD", text).casefold()
-    return text if text.isascii() else _STRIP.sub("", text)
+    text = unicodedata.normalize("NFKD", text.casefold())
+    if text.isascii():
+        return text
+    text = _STRIP.sub("", text)
+    return text.translate(_PRE) if _PRE_CHARS.search(text) else text
 
 
 def tokens_of_folded(folded: str) -> list[str]:
