@@ -35,7 +35,7 @@ def test_enabled_source_without_credentials_is_an_error(tmp_path: Path, monkeypa
 
 
 def test_enabled_search_source_shows_translated_queries(tmp_path: Path) -> None:
-    path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: '\"acme box\" OR factur*'}\n"
+    path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: 'acme factur*'}\n"
                    "sources:\n  hackernews:\n    enabled: true\n")
     result = CliRunner().invoke(app, ["check", "-c", str(path)])
     flat = " ".join(result.output.split())
