@@ -28,15 +28,9 @@ logger = logging.getLogger(__name__)
 Outcome = Literal["ok", "not_modified", "error"]
 
 
-class TopicMatcher(Protocol):
-    """Decides which topics a mention belongs to (the local boolean-query matcher)."""
+class TopicHit(Protocol):
+    """One topic a mention matched, with the query terms that matched."""
 
-    def topics_for(self, mention: Mention) -> tuple[str, ...]:
-        """Return the ids of the topics ``mention`` matches (empty: none)."""
-        ...
-
-
-class _Match(Protocol):
     @property
     def topic_id(self) -> str: ...
 
@@ -44,15 +38,12 @@ class _Match(Protocol):
     def terms(self) -> tuple[str, ...]: ...
 
 
-class TermMatcher(Protocol):
-    """A matcher that also says which query terms it found (``analysis.matching.TopicMatcher``)."""
+class TopicMatcher(Protocol):
+    """Decides which topics a mention belongs to (``analysis.matching.TopicMatcher``)."""
 
-    def match(self, mention: Mention) -> Sequence[_Match]:
-        """Return the topics ``mention`` matches, with the terms found."""
+    def match(self, mention: Mention) -> Sequence[TopicHit]:
+        """Return the topics ``mention`` matches (empty: none)."""
         ...
-
-
-Matcher = TopicMatcher | TermMatcher
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,15 +68,8 @@ class RunOutcome:
         return self.outcome != "error"
 
 
-def _topics(matcher: Matcher, mention: Mention) -> dict[str, tuple[str, ...]]:
-    """Return topic id -> matched terms (empty terms when the matcher does not say)."""
-    if hasattr(matcher, "match"):
-        return {m.topic_id: tuple(m.terms) for m in matcher.match(mention)}
-    return {topic: () for topic in matcher.topics_for(mention)}
-
-
 def _filter(
-    mentions: Iterable[Mention], matcher: Matcher | None
+    mentions: Iterable[Mention], matcher: TopicMatcher | None
 ) -> tuple[list[Mention], dict[tuple[str, str], dict[str, tuple[str, ...]]]]:
     """Keep the mentions that match a topic; return them and their matches by mention key."""
     if matcher is None:
@@ -93,9 +77,9 @@ def _filter(
     kept = []
     matches: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
     for mention in mentions:
-        found = _topics(matcher, mention)
+        found = {hit.topic_id: tuple(hit.terms) for hit in matcher.match(mention)}
         if found:
-            kept.append(dataclasses.replace(mention, topics=tuple(found)))
+            kept.append(dataclasses.replace(mention, topics=tuple(found), matched_terms=found))
             matches[mention.key] = found
     return kept, matches
 
@@ -128,7 +112,7 @@ def run_once(
     connector: Connector,
     query: Query,
     repository: Repository,
-    matcher: Matcher | None = None,
+    matcher: TopicMatcher | None = None,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> RunOutcome:
@@ -182,7 +166,7 @@ def _record_failure(
 def run_cycle(
     pairs: Sequence[tuple[Connector, Query]],
     repository: Repository,
-    matcher: Matcher | None = None,
+    matcher: TopicMatcher | None = None,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> list[RunOutcome]:
@@ -190,4 +174,4 @@ def run_cycle(
     return [run_once(connector, query, repository, matcher, now=now) for connector, query in pairs]
 
 
-__all__ = ["Matcher", "RunOutcome", "TermMatcher", "TopicMatcher", "run_cycle", "run_once"]
+__all__ = ["RunOutcome", "TopicHit", "TopicMatcher", "run_cycle", "run_once"]

@@ -19,7 +19,7 @@ from connectors import HackerNewsConnector, RssConnector
 from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from listener.cli import app
 from listener.collect import run_cycle, run_once
-from listener.model import Mention, Query
+from listener.model import Query
 from storage import MentionFilter, Repository
 from tests.replay import ReplayServer, Reply, algolia_fixtures, feed_file, serve
 
@@ -124,13 +124,6 @@ def test_matcher_keeps_and_records_topics(server: ReplayServer, shared_data: Pat
     assert repository.count_mentions(MentionFilter(topics=("trump",), limit=None)) > 0
 
 
-class _TopicsFor:
-    """The ``topics_for`` form of a matcher, as the service adapts it."""
-
-    def topics_for(self, mention: Mention) -> tuple[str, ...]:
-        return ("apple",) if "apple" in (mention.text + (mention.title or "")).lower() else ()
-
-
 def test_one_failing_source_does_not_stop_the_others(server: ReplayServer, shared_data: Path,
                                                      repository: Repository) -> None:
     server.reset()
@@ -143,7 +136,8 @@ def test_one_failing_source_does_not_stop_the_others(server: ReplayServer, share
     hn = HackerNewsConnector(base_url=server.url + "/api/v1", page_size=1, max_pages=1,
                              client=_client("hackernews", []))
     query = Query(id="apple", name="Apple", expression="apple")
-    outcomes = run_cycle([(rss, query), (hn, query)], repository, _TopicsFor(), now=lambda: NOW)
+    matcher = AnalysisMatcher.compile([("apple", "apple")])
+    outcomes = run_cycle([(rss, query), (hn, query)], repository, matcher, now=lambda: NOW)
     assert [o.outcome for o in outcomes] == ["error", "ok"]
     assert outcomes[0].error_kind == "AuthFailed"
     assert _count(repository, "hackernews") == outcomes[1].kept > 0
