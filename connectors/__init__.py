@@ -17,6 +17,7 @@ from connectors.bluesky import BlueskyConnector
 from connectors.hackernews import HackerNewsConnector
 from connectors.mastodon import MastodonConnector
 from connectors.rss import RssConnector
+from connectors.twitter import TwitterConnector
 from listener.errors import ConfigError
 from listener.model import Connector
 
@@ -25,6 +26,7 @@ REGISTRY: dict[str, type[Any]] = {
     HackerNewsConnector.name: HackerNewsConnector,
     MastodonConnector.name: MastodonConnector,
     BlueskyConnector.name: BlueskyConnector,
+    TwitterConnector.name: TwitterConnector,
 }
 """Connector name -> class. Other helpers' connectors (twitter, reddit) add their lines here."""
 
@@ -58,5 +60,6 @@ __all__ = [
     "HackerNewsConnector",
     "MastodonConnector",
     "RssConnector",
+    "TwitterConnector",
     "build",
 ]

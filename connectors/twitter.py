@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from typing import Any, ClassVar
 import requests
 import tweepy
 
+from connectors._http import retry_after_s
+from connectors._query import SearchText, provider_queries
 from connectors._sdk import BudgetedSession, BudgetExhausted, RateBudget, RebasingAdapter, SdkHttpPolicy
 from listener.errors import AuthFailed, QueryRejected, RetryLater, SkippableItem, SourceUnavailable
 from listener.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference, ReferenceKind
@@ -41,6 +44,8 @@ logger = logging.getLogger(__name__)
 logging.getLogger("tweepy.client").setLevel(logging.INFO)  # its DEBUG lines carry the bearer token
 
 TWITTER_API = "https://api.twitter.com"
+DEFAULT_RETRY_AFTER_S = 900.0
+"""X's rate-limit window (15 minutes), used when a 429 carries no reset header."""
 MAX_RESULTS = 100
 """Largest page recent search allows."""
 
@@ -72,19 +77,9 @@ _TWITTER_EPOCH_MS = 1288834974657
 """Snowflake ids carry their creation time in milliseconds since this instant."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderText:
-    """One search string sent to X for a topic (a topic may need several)."""
-
-    text: str
-    is_widened: bool = False
-
-
-def _default_translate(query: Query) -> list[ProviderText]:
-    """Translate a topic with ``listener.query`` (imported lazily: it is a stdlib-only leaf)."""
-    from listener.query import translate
-
-    return [ProviderText(p.text, p.is_widened) for p in translate(query.expression, "twitter")]
+def _default_translate(query: Query) -> list[SearchText]:
+    """Translate a topic into X search strings (several when it exceeds 512 characters)."""
+    return provider_queries(query, "twitter")
 
 
 def _query_key(text: str) -> str:
@@ -133,8 +128,7 @@ def _translated_errors() -> Iterator[None]:
     try:
         yield
     except tweepy.TooManyRequests as err:
-        reset = err.response.headers.get("x-rate-limit-reset")
-        wait = _seconds_until_epoch(reset) if reset else 900.0
+        wait = retry_after_s(err.response.headers, now=time.time(), default=DEFAULT_RETRY_AFTER_S)
         raise RetryLater("twitter: rate limited (429)", retry_after_s=wait, source="twitter") from err
     except (tweepy.Unauthorized, tweepy.Forbidden) as err:
         raise AuthFailed(
@@ -162,28 +156,25 @@ def _translated_errors() -> Iterator[None]:
         raise SourceUnavailable(f"twitter: unreadable response: {err}", source="twitter") from err
 
 
-def _seconds_until_epoch(value: str) -> float:
-    try:
-        return max(1.0, float(value) - datetime.now(UTC).timestamp())
-    except ValueError:
-        return 900.0
-
-
 class TwitterConnector:
     """Recent search on X for each topic; one ``fetch`` walks every provider query of the topic."""
 
     name: ClassVar[str] = "twitter"
+    options: ClassVar[tuple[str, ...]] = (
+        "bearer_token", "api_url", "backfill_requests", "max_requests_per_run", "monthly_post_cap",
+    )
+    """Constructor arguments ``connectors.build`` reads from ``sources.twitter``."""
 
     def __init__(
         self,
-        bearer_token: str | None,
         *,
+        bearer_token: str | None = None,
         api_url: str = TWITTER_API,
         backfill_requests: int = 10,
         max_requests_per_run: int = 20,
         monthly_post_cap: int = 10_000,
         policy: SdkHttpPolicy | None = None,
-        translate: Callable[[Query], Sequence[ProviderText]] = _default_translate,
+        translate: Callable[[Query], Sequence[SearchText]] = _default_translate,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.bearer_token = bearer_token or None

@@ -152,8 +152,15 @@ class TwitterSourceSettings(SourceSettings):
     """X/Twitter API v2 recent search through tweepy."""
 
     bearer_token: Secret = None
-    monthly_post_cap: int = 10_000
-    backfill_requests: int = 10
+    """``${X_BEARER_TOKEN}``; without it the source is disabled with one message."""
+    monthly_post_cap: int = Field(default=10_000, ge=0)
+    """Posts a topic may read per calendar month (X bills the cap per post read)."""
+    backfill_requests: int = Field(default=10, ge=1)
+    """Pages of 100 posts a topic's first run may read going back up to 7 days."""
+    max_requests_per_run: int = Field(default=20, ge=1)
+    """Pages one incremental run may read before it stops and logs the gap."""
+    api_url: str = "https://api.twitter.com"
+    """Where tweepy's requests go (a proxy, or a loopback replay server in tests)."""
 
 
 class RedditSourceSettings(SourceSettings):

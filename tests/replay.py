@@ -150,7 +150,7 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             seen = Seen(
-                method="GET",
+                method=self.command,
                 path=parts.path,
                 query=dict(parse_qsl(parts.query, keep_blank_values=True)),
                 headers={k.lower(): v for k, v in self.headers.items()},
@@ -162,6 +162,13 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
             else:
                 reply = route.next_reply(seen)
             self._send(seen, reply)
+
+        def do_POST(self) -> None:
+            """Answer a POST like a GET (praw's token request); its body is read and dropped."""
+            length = int(self.headers.get("content-length") or 0)
+            if length:
+                self.rfile.read(length)
+            self.do_GET()
 
         def _send(self, seen: Seen, reply: Reply) -> None:
             if reply.delay_s:

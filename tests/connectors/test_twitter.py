@@ -11,37 +11,30 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from connectors._query import SearchText
 from connectors._sdk import SdkHttpPolicy
-from connectors.twitter import ProviderText, TwitterConnector, snowflake_time
+from connectors.twitter import TwitterConnector, snowflake_time
 from listener.errors import AuthFailed, QueryRejected, RetryLater, SourceUnavailable
 from listener.model import Cursor, Query
-from tests.connectors.replay import (
-    ReplayServer,
-    Reply,
+from tests.connectors.sdk_recordings import (
     academic_reply,
-    gunzip_if_needed,
+    body_json,
     own_recording,
-    serve,
-    vcr_replies,
+    tweepy_cassette,
+    with_headers,
 )
+from tests.replay import ReplayServer, Reply
 
 SEARCH = "/2/tweets/search/recent"
 OWN = Path(__file__).resolve().parent.parent / "recordings" / "twitter"
 TOKEN = "test-bearer-AAAA"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 QUERY = Query(id="brand", name="Brand", expression="#commtwitter")
-
-
-@pytest.fixture
-def replay() -> Iterator[ReplayServer]:
-    """A fresh loopback replay server."""
-    yield from serve(ReplayServer())
 
 
 def _academic(shared: Path, stem: str) -> Path:
@@ -52,32 +45,35 @@ def _body(shared: Path, stem: str) -> dict:  # type: ignore[type-arg]
     return json.loads(_academic(shared, stem).read_text())["body"]  # type: ignore[no-any-return]
 
 
-def _tweepy_page(shared: Path) -> list[tuple[str, str, Reply]]:
-    return vcr_replies(shared / "twitter" / "cassettes" / "test_client_search_recent_tweets.yaml")
+def _tweepy_page(shared: Path) -> Reply:
+    path = shared / "twitter" / "cassettes" / "test_client_search_recent_tweets.yaml"
+    [interaction] = tweepy_cassette(path)
+    assert interaction.reply.gzip_body, "the sync cassette stores a gzip body"
+    return interaction.reply
 
 
-def _connector(replay: ReplayServer, **kwargs: object) -> TwitterConnector:
-    kwargs.setdefault("translate", lambda q: [ProviderText(q.expression)])
+def _connector(server: ReplayServer, **kwargs: object) -> TwitterConnector:
+    kwargs.setdefault("translate", lambda q: [SearchText(q.expression)])
     return TwitterConnector(
-        TOKEN,
-        api_url=replay.url,
+        bearer_token=TOKEN,
+        api_url=server.url,
         policy=SdkHttpPolicy(max_attempts=2, backoff_base_s=0.01, backoff_max_s=0.02),
         clock=lambda: NOW,
         **kwargs,  # type: ignore[arg-type]
     )
 
 
-def _serve_own(replay: ReplayServer, scenario: str) -> None:
-    for method, path, query, reply in own_recording(OWN / scenario / "search.json"):
-        replay.add(method, path, reply, query=query)
+def _serve_own(server: ReplayServer, scenario: str) -> None:
+    for interaction in own_recording(OWN / scenario / "search.json"):
+        server.add(interaction.target, interaction.reply)
 
 
-def test_maps_every_field_of_a_real_search_page(replay: ReplayServer, shared_data: Path) -> None:
+def test_maps_every_field_of_a_real_search_page(server: ReplayServer, shared_data: Path) -> None:
     """Author, metrics, lang, conversation, references and entities come from the recorded page."""
     body = _body(shared_data, "2__tweets__search__all-45a673")
-    replay.add("GET", SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-45a673")))
+    server.add(SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-45a673")))
 
-    batch = _connector(replay).fetch(QUERY, None)
+    batch = _connector(server).fetch(QUERY, None)
 
     assert batch.requests == 1 and batch.skipped == 0
     assert {m.external_id for m in batch.mentions} == {t["id"] for t in body["data"]}
@@ -125,7 +121,7 @@ def test_maps_every_field_of_a_real_search_page(replay: ReplayServer, shared_dat
     assert any(m.hashtags for m in batch.mentions)
     assert any(m.references for m in batch.mentions)
 
-    sent = replay.requests_to(SEARCH)[0]
+    sent = server.requests_to(SEARCH)[0]
     assert sent.query["query"] == "#commtwitter"
     assert sent.query["max_results"] == "100"
     assert set(sent.query["expansions"].split(",")) == {
@@ -140,14 +136,14 @@ def test_maps_every_field_of_a_real_search_page(replay: ReplayServer, shared_dat
 
 
 def test_retweets_become_repost_references_to_the_original_author(
-    replay: ReplayServer, shared_data: Path
+    server: ReplayServer, shared_data: Path
 ) -> None:
     """The ``retweets_of:kfc`` page: every post is an echo of a KFC post, with its author expanded."""
     stem = "2__tweets__search__all-e2249a"
     body = _body(shared_data, stem)
-    replay.add("GET", SEARCH, academic_reply(_academic(shared_data, stem)))
+    server.add(SEARCH, academic_reply(_academic(shared_data, stem)))
 
-    batch = _connector(replay).fetch(Query(id="kfc", name="KFC", expression="kfc"), None)
+    batch = _connector(server).fetch(Query(id="kfc", name="KFC", expression="kfc"), None)
 
     included = {t["id"]: t for t in body["includes"]["tweets"]}
     reposts = [m for m in batch.mentions if m.reposted_id is not None]
@@ -157,35 +153,35 @@ def test_retweets_become_repost_references_to_the_original_author(
         assert ref.author_external_id == included[ref.external_id]["author_id"]
 
 
-def test_next_token_paging_walks_to_the_last_page(replay: ReplayServer, shared_data: Path) -> None:
+def test_next_token_paging_walks_to_the_last_page(server: ReplayServer, shared_data: Path) -> None:
     """Page 1 is tweepy's recorded gzip page (bare tweets, no author: skipped); page 2 has no token."""
-    [(_, _, first)] = _tweepy_page(shared_data)
-    token = json.loads(gunzip_if_needed(first.body))["meta"]["next_token"]
+    first = _tweepy_page(shared_data)
+    token = body_json(first)["meta"]["next_token"]
     page2 = _academic(shared_data, "2__tweets__search__all-45a673")
-    replay.add("GET", SEARCH, first)
-    replay.add("GET", SEARCH, academic_reply(page2), query={"next_token": token})
+    server.add(SEARCH, first)
+    server.add(f"{SEARCH}?next_token={token}", academic_reply(page2))
 
-    batch = _connector(replay).fetch(QUERY, None)
+    batch = _connector(server).fetch(QUERY, None)
 
-    sent = replay.requests_to(SEARCH)
+    sent = server.requests_to(SEARCH)
     assert len(sent) == 2 and batch.requests == 2
     assert "next_token" not in sent[0].query and sent[1].query["next_token"] == token
     assert batch.skipped == 10  # tweepy's page was recorded without author_id
     assert len(batch.mentions) == len(_body(shared_data, "2__tweets__search__all-45a673")["data"])
-    page1_ids = [t["id"] for t in json.loads(gunzip_if_needed(first.body))["data"]]
+    page1_ids = [t["id"] for t in body_json(first)["data"]]
     assert batch.next_cursor is not None
     assert batch.next_cursor.get("since_id") == max(page1_ids, key=int)
     assert batch.next_cursor.get("posts_read") == 10 + len(batch.mentions)
 
 
 def test_since_id_advances_and_a_second_run_brings_no_duplicates(
-    replay: ReplayServer, shared_data: Path
+    server: ReplayServer, shared_data: Path
 ) -> None:
     """The cursor keeps the newest id, survives JSON, is sent back, and never regresses."""
     stem = "2__tweets__search__all-45a673"
     newest = _body(shared_data, stem)["meta"]["newest_id"]
-    replay.add("GET", SEARCH, academic_reply(_academic(shared_data, stem)))
-    connector = _connector(replay)
+    server.add(SEARCH, academic_reply(_academic(shared_data, stem)))
+    connector = _connector(server)
 
     first = connector.fetch(QUERY, None)
     assert first.next_cursor is not None
@@ -194,28 +190,28 @@ def test_since_id_advances_and_a_second_run_brings_no_duplicates(
 
     second = connector.fetch(QUERY, cursor)
 
-    assert replay.requests_to(SEARCH)[1].query["since_id"] == newest
+    assert server.requests_to(SEARCH)[1].query["since_id"] == newest
     assert second.mentions == ()
     assert second.next_cursor is not None and second.next_cursor.get("since_id") == newest
 
 
-def test_first_run_backfill_stops_at_the_request_budget(replay: ReplayServer, shared_data: Path) -> None:
+def test_first_run_backfill_stops_at_the_request_budget(server: ReplayServer, shared_data: Path) -> None:
     """A page that always offers a next_token is followed only ``backfill_requests`` times."""
-    [(_, _, page)] = _tweepy_page(shared_data)
-    replay.add("GET", SEARCH, page)
+    page = _tweepy_page(shared_data)
+    server.add(SEARCH, page)
 
-    batch = _connector(replay, backfill_requests=3).fetch(QUERY, None)
+    batch = _connector(server, backfill_requests=3).fetch(QUERY, None)
 
-    assert len(replay.requests_to(SEARCH)) == 3 and batch.requests == 3
+    assert len(server.requests_to(SEARCH)) == 3 and batch.requests == 3
 
 
 def test_incremental_page_limit_warns_about_the_gap(
-    replay: ReplayServer, shared_data: Path, caplog: pytest.LogCaptureFixture
+    server: ReplayServer, shared_data: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Past ``max_requests_per_run`` pages an incremental run stops and says so at WARNING."""
-    [(_, _, page)] = _tweepy_page(shared_data)
-    replay.add("GET", SEARCH, page)
-    connector = _connector(replay, max_requests_per_run=2)
+    page = _tweepy_page(shared_data)
+    server.add(SEARCH, page)
+    connector = _connector(server, max_requests_per_run=2)
     key_cursor = connector.fetch(QUERY, None).next_cursor
     assert key_cursor is not None
     old = Cursor({**key_cursor.data, "queries": {k: {"since_id": "1"} for k in key_cursor.data["queries"]}})
@@ -227,74 +223,74 @@ def test_incremental_page_limit_warns_about_the_gap(
     assert any("page limit" in r.getMessage() for r in caplog.records)
 
 
-def test_429_becomes_retry_later_with_the_reset_delay(replay: ReplayServer) -> None:
+def test_429_becomes_retry_later_with_the_reset_delay(server: ReplayServer) -> None:
     """Our recorded 429: no retry, no sleep, RetryLater until ``x-rate-limit-reset``."""
-    [(method, path, _, reply)] = own_recording(OWN / "rate_limited_429" / "search.json")
-    replay.add(method, path, reply.with_headers(x_rate_limit_reset=str(int(time.time()) + 120)))
+    [recorded] = own_recording(OWN / "rate_limited_429" / "search.json")
+    server.add(recorded.target, with_headers(recorded.reply, x_rate_limit_reset=str(int(time.time()) + 120)))
 
     started = time.monotonic()
     with pytest.raises(RetryLater) as caught:
-        _connector(replay).fetch(QUERY, None)
+        _connector(server).fetch(QUERY, None)
 
     assert 100 <= caught.value.retry_after_s <= 121
     assert caught.value.source == "twitter"
-    assert len(replay.requests_to(SEARCH)) == 1
+    assert len(server.requests_to(SEARCH)) == 1
     assert time.monotonic() - started < 5
 
 
 def test_a_spent_window_stops_paging_before_the_refused_request(
-    replay: ReplayServer, shared_data: Path
+    server: ReplayServer, shared_data: Path
 ) -> None:
     """``x-rate-limit-remaining: 0`` on page 1 means page 2 is not even sent."""
-    [(_, _, page)] = _tweepy_page(shared_data)
+    page = _tweepy_page(shared_data)
     reset = int(time.time()) + 300
-    replay.add("GET", SEARCH, page.with_headers(x_rate_limit_remaining="0", x_rate_limit_reset=str(reset)))
+    server.add(SEARCH, with_headers(page, x_rate_limit_remaining="0", x_rate_limit_reset=str(reset)))
 
     with pytest.raises(RetryLater) as caught:
-        _connector(replay).fetch(QUERY, None)
+        _connector(server).fetch(QUERY, None)
 
-    assert len(replay.requests_to(SEARCH)) == 1
+    assert len(server.requests_to(SEARCH)) == 1
     assert 250 <= caught.value.retry_after_s <= 301
 
 
-def test_recorded_401_is_auth_failed(replay: ReplayServer, shared_data: Path) -> None:
+def test_recorded_401_is_auth_failed(server: ReplayServer, shared_data: Path) -> None:
     """The academictwitteR 401 problem JSON."""
-    replay.add("GET", SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-90b063")))
+    server.add(SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-90b063")))
     with pytest.raises(AuthFailed, match="bearer token was refused"):
-        _connector(replay).fetch(QUERY, None)
+        _connector(server).fetch(QUERY, None)
 
 
-def test_recorded_400_and_404_reject_the_query(replay: ReplayServer, shared_data: Path) -> None:
+def test_recorded_400_and_404_reject_the_query(server: ReplayServer, shared_data: Path) -> None:
     """A 400 problem JSON (its detail is kept) and an HTML 404 page."""
-    replay.add("GET", SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-92adbd")))
+    server.add(SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-92adbd")))
     with pytest.raises(QueryRejected, match="start_time"):
-        _connector(replay).fetch(QUERY, None)
-    replay.routes.clear()
-    replay.add("GET", SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__allall-088954")))
+        _connector(server).fetch(QUERY, None)
+    server.reset()
+    server.add(SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__allall-088954")))
     with pytest.raises(QueryRejected):
-        _connector(replay).fetch(QUERY, None)
+        _connector(server).fetch(QUERY, None)
 
 
-def test_503_is_retried_then_source_unavailable(replay: ReplayServer) -> None:
+def test_503_is_retried_then_source_unavailable(server: ReplayServer) -> None:
     """The transport retries a transient status (policy: 2 attempts), then the fetch gives up."""
-    _serve_own(replay, "server_error_503")
+    _serve_own(server, "server_error_503")
     with pytest.raises(SourceUnavailable):
-        _connector(replay).fetch(QUERY, None)
-    assert len(replay.requests_to(SEARCH)) == 2
+        _connector(server).fetch(QUERY, None)
+    assert len(server.requests_to(SEARCH)) == 2
 
 
 def test_network_error_is_source_unavailable() -> None:
     """Nothing listens on the port: a connection error after the retries."""
     connector = TwitterConnector(
-        TOKEN, api_url="http://127.0.0.1:9", policy=SdkHttpPolicy(max_attempts=1), clock=lambda: NOW,
-        translate=lambda q: [ProviderText(q.expression)],
+        bearer_token=TOKEN, api_url="http://127.0.0.1:9", policy=SdkHttpPolicy(max_attempts=1),
+        clock=lambda: NOW, translate=lambda q: [SearchText(q.expression)],
     )
     with pytest.raises(SourceUnavailable, match="network error"):
         connector.fetch(QUERY, None)
 
 
 def test_without_a_token_the_connector_is_disabled_with_one_message(
-    replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
+    server: ReplayServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``${X_BEARER_TOKEN}`` unset: config resolves to None and the connector says why, sending nothing."""
     from listener.config import parse_settings
@@ -303,21 +299,21 @@ def test_without_a_token_the_connector_is_disabled_with_one_message(
     settings = parse_settings("sources:\n  twitter:\n    bearer_token: ${X_BEARER_TOKEN}\n")
     token = settings.sources.twitter.bearer_token
     assert token is None
-    connector = TwitterConnector(None, api_url=replay.url)
+    connector = TwitterConnector(bearer_token=None, api_url=server.url)
 
     assert connector.is_configured is False
     assert connector.disabled_reason is not None and "X_BEARER_TOKEN" in connector.disabled_reason
     with pytest.raises(AuthFailed):
         connector.fetch(QUERY, None)
-    assert replay.seen == []
-    assert TwitterConnector("abc").disabled_reason is None
+    assert server.seen == []
+    assert TwitterConnector(bearer_token="abc").disabled_reason is None
 
 
-def test_unknown_fields_are_tolerated_and_kept_in_raw(replay: ReplayServer) -> None:
+def test_unknown_fields_are_tolerated_and_kept_in_raw(server: ReplayServer) -> None:
     """New keys everywhere, an unknown reference type, a missing author and a missing created_at."""
-    _serve_own(replay, "unknown_fields")
+    _serve_own(server, "unknown_fields")
 
-    batch = _connector(replay).fetch(QUERY, None)
+    batch = _connector(server).fetch(QUERY, None)
 
     by_id = {m.external_id: m for m in batch.mentions}
     reply = by_id["1859000000000000002"]
@@ -336,11 +332,11 @@ def test_unknown_fields_are_tolerated_and_kept_in_raw(replay: ReplayServer) -> N
     assert orphan.published_at.year == 2024
 
 
-def test_monthly_post_cap_is_counted_and_enforced(replay: ReplayServer, shared_data: Path) -> None:
+def test_monthly_post_cap_is_counted_and_enforced(server: ReplayServer, shared_data: Path) -> None:
     """Posts read add up in the cursor; at the cap no request is sent until next month."""
     stem = "2__tweets__search__all-45a673"
-    replay.add("GET", SEARCH, academic_reply(_academic(shared_data, stem)))
-    connector = _connector(replay, monthly_post_cap=8)
+    server.add(SEARCH, academic_reply(_academic(shared_data, stem)))
+    connector = _connector(server, monthly_post_cap=8)
     n = len(_body(shared_data, stem)["data"])
 
     first = connector.fetch(QUERY, None)
@@ -352,33 +348,48 @@ def test_monthly_post_cap_is_counted_and_enforced(replay: ReplayServer, shared_d
 
     with pytest.raises(RetryLater, match="monthly post cap") as caught:
         connector.fetch(QUERY, second.next_cursor)
-    assert len(replay.requests_to(SEARCH)) == 2
+    assert len(server.requests_to(SEARCH)) == 2
     assert caught.value.retry_after_s == (datetime(2026, 12, 1, tzinfo=UTC) - NOW).total_seconds()
     december = Cursor({**second.next_cursor.data, "month": "2026-10"})
     connector.fetch(QUERY, december)  # a new month starts from zero
-    assert len(replay.requests_to(SEARCH)) == 3
+    assert len(server.requests_to(SEARCH)) == 3
 
 
 def test_several_provider_queries_are_merged_without_duplicates(
-    replay: ReplayServer, shared_data: Path
+    server: ReplayServer, shared_data: Path
 ) -> None:
     """A topic split in two (X's 512-character limit) gives one batch and a since_id per part."""
     stem = "2__tweets__search__all-45a673"
-    replay.add("GET", SEARCH, academic_reply(_academic(shared_data, stem)))
-    parts = [ProviderText("(a OR b)"), ProviderText("(c OR d)")]
+    server.add(SEARCH, academic_reply(_academic(shared_data, stem)))
+    parts = [SearchText("(a OR b)"), SearchText("(c OR d)")]
 
-    batch = _connector(replay, translate=lambda q: parts).fetch(QUERY, None)
+    batch = _connector(server, translate=lambda q: parts).fetch(QUERY, None)
 
-    assert [s.query["query"] for s in replay.requests_to(SEARCH)] == ["(a OR b)", "(c OR d)"]
+    assert [s.query["query"] for s in server.requests_to(SEARCH)] == ["(a OR b)", "(c OR d)"]
     assert len(batch.mentions) == len({m.external_id for m in batch.mentions})
     assert batch.next_cursor is not None and len(batch.next_cursor.data["queries"]) == 2
 
 
 def test_the_token_never_reaches_the_logs(
-    replay: ReplayServer, shared_data: Path, caplog: pytest.LogCaptureFixture
+    server: ReplayServer, shared_data: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """tweepy logs request headers at DEBUG; its logger is held at INFO."""
-    replay.add("GET", SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-45a673")))
+    server.add(SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-45a673")))
     with caplog.at_level(logging.DEBUG):
-        _connector(replay).fetch(QUERY, None)
+        _connector(server).fetch(QUERY, None)
     assert TOKEN not in caplog.text
+
+
+def test_the_registry_builds_it_from_its_config_section(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``connectors.build`` reads ``sources.twitter``; the token comes from the environment only."""
+    from connectors import REGISTRY, build
+    from listener.config import parse_settings
+
+    text = "sources:\n  twitter:\n    bearer_token: ${X_BEARER_TOKEN}\n    backfill_requests: 3\n"
+    monkeypatch.setenv("X_BEARER_TOKEN", "from-env")
+    connector = build("twitter", parse_settings(text).sources.twitter)
+    assert REGISTRY["twitter"] is TwitterConnector
+    assert isinstance(connector, TwitterConnector)
+    assert connector.is_configured and connector.backfill_requests == 3
+    monkeypatch.delenv("X_BEARER_TOKEN")
+    assert not build("twitter", parse_settings(text).sources.twitter).is_configured  # type: ignore[attr-defined]
