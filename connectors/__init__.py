@@ -16,6 +16,7 @@ from connectors._http import HttpClient
 from connectors.bluesky import BlueskyConnector
 from connectors.hackernews import HackerNewsConnector
 from connectors.mastodon import MastodonConnector
+from connectors.reddit import RedditConnector
 from connectors.rss import RssConnector
 from connectors.twitter import TwitterConnector
 from listener.errors import ConfigError
@@ -27,6 +28,7 @@ REGISTRY: dict[str, type[Any]] = {
     MastodonConnector.name: MastodonConnector,
     BlueskyConnector.name: BlueskyConnector,
     TwitterConnector.name: TwitterConnector,
+    RedditConnector.name: RedditConnector,
 }
 """Connector name -> class. Other helpers' connectors (twitter, reddit) add their lines here."""
 
@@ -59,6 +61,7 @@ __all__ = [
     "BlueskyConnector",
     "HackerNewsConnector",
     "MastodonConnector",
+    "RedditConnector",
     "RssConnector",
     "TwitterConnector",
     "build",

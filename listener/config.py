@@ -167,9 +167,22 @@ class RedditSourceSettings(SourceSettings):
     """Reddit search and subreddit listings through praw (a read-only script app)."""
 
     client_id: Secret = None
+    """``${REDDIT_CLIENT_ID}`` of a read-only "script" app; without it the source is disabled."""
     client_secret: Secret = None
+    """``${REDDIT_CLIENT_SECRET}``."""
     user_agent: str = "listener (self-hosted social listening)"
     subreddits: tuple[str, ...] = ()
+    """Search each topic within these subreddits too (besides all of Reddit)."""
+    watched_subreddits: tuple[str, ...] = ()
+    """Read every new post and comment of these (the brand's own subreddit, say)."""
+    search_all: bool = True
+    """Search each topic across all of Reddit."""
+    max_items_per_listing: int = Field(default=100, ge=1, le=1000)
+    """Items one run reads per listing (100 per request)."""
+    recheck_unavailable_s: float = Field(default=86_400.0, ge=0)
+    """How long a private or banned watched subreddit is skipped before it is tried again."""
+    oauth_url: str = "https://oauth.reddit.com"
+    reddit_url: str = "https://www.reddit.com"
 
 
 class SourcesSettings(_Section):
