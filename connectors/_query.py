@@ -1,21 +1,19 @@
 """Turn a topic's query expression into the search strings a provider understands.
 
-``listener.query.translate(expression, provider)`` (the query-language package) does the real work
-when it is present; it returns provider queries, some of them widened (the provider cannot express
-the whole query, so it returns more and the local topic matcher filters afterwards). Until that
-package lands, the expression is taken as plain keywords.
+``listener.query.translate(expression, provider)`` does the work: it returns provider queries,
+some flagged ``is_widened`` (the provider cannot express the whole query, so it returns more and the
+local topic matcher filters afterwards). A query the provider cannot search at all, or one that does
+not parse, becomes :class:`~listener.errors.QueryRejected` with the reason, never a silent empty fetch.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 import re
 from dataclasses import dataclass
 
+from listener.errors import ConfigError, QueryRejected
 from listener.model import Query
-
-logger = logging.getLogger(__name__)
+from listener.query import UntranslatableQueryError, translate
 
 _WORD = re.compile(r"[#@]?[\w][\w'.-]*", re.UNICODE)
 _OPERATORS = frozenset({"and", "or", "not", "near"})
@@ -30,16 +28,12 @@ class SearchText:
 
 
 def provider_queries(query: Query, provider: str) -> list[SearchText]:
-    """Return the search strings to send to ``provider`` for ``query``."""
+    """Return the search strings to send to ``provider`` for ``query`` (empty: nothing to fetch)."""
     try:
-        module = importlib.import_module("listener.query")
-    except ImportError:
-        module = None
-    translate = getattr(module, "translate", None) if module is not None else None
-    if callable(translate):
         found = translate(query.expression, provider)
-        return [SearchText(str(item.text), bool(getattr(item, "is_widened", False))) for item in found]
-    return [SearchText(plain_keywords(query.expression), is_widened=False)]
+    except (UntranslatableQueryError, ConfigError) as err:
+        raise QueryRejected(f"{provider}: topic {query.id!r}: {err}", source=provider) from err
+    return [SearchText(item.text, item.is_widened) for item in found]
 
 
 def plain_keywords(expression: str) -> str:

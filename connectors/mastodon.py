@@ -27,7 +27,7 @@ from connectors._paging import LinkPaginator
 from connectors._query import hashtags, provider_queries
 from connectors._text import html_to_text
 from connectors._values import as_int, jsonable, parse_time
-from listener.errors import ConnectorError, SkippableItem, SourceUnavailable
+from listener.errors import ConnectorError, QueryRejected, SkippableItem, SourceUnavailable
 from listener.model import JSON, Author, Batch, Cursor, Mention, Metrics, Query, Reference
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,14 @@ class MastodonConnector:
     def streams_for(self, query: Query) -> list[_Stream]:
         """Return the timelines and searches to poll for ``query`` on every instance."""
         tags = list(dict.fromkeys([*hashtags(query.expression), *self.hashtags]))
-        texts = [s.text for s in provider_queries(query, self.name)] if self.use_search else []
+        texts: list[str] = []
+        if self.use_search:
+            try:
+                texts = [s.text for s in provider_queries(query, self.name)]
+            except QueryRejected as err:
+                if not tags:
+                    raise
+                logger.warning("mastodon: searching hashtags only: %s", err, extra={"source": self.name})
         streams = []
         for instance in self.instances:
             streams += [_Stream(instance, "tag", tag) for tag in tags]

@@ -58,6 +58,12 @@ class Seen:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    """Every query parameter in order, repeated keys included."""
+
+    def values(self, key: str) -> list[str]:
+        """Return every value of a repeated query parameter."""
+        return [v for k, v in self.pairs if k == key]
 
 
 Handler = Callable[[Seen], Reply]
@@ -149,11 +155,13 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
+            pairs = parse_qsl(parts.query, keep_blank_values=True)
             seen = Seen(
                 method=self.command,
                 path=parts.path,
-                query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+                query=dict(pairs),
                 headers={k.lower(): v for k, v in self.headers.items()},
+                pairs=pairs,
             )
             server.seen.append(seen)
             route = server.match(seen)
