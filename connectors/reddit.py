@@ -204,7 +204,14 @@ class RedditConnector:
     def listings_for(self, query: Query) -> list[_Listing]:
         """Return the listings one fetch reads for ``query``."""
         out: list[_Listing] = []
-        for search in self._translate(query):
+        try:
+            searches = list(self._translate(query)) if self.search_all or self.subreddits else []
+        except QueryRejected as err:
+            if not self.watched_subreddits:
+                raise
+            logger.debug("%s; reading the watched subreddits only", err)
+            searches = []
+        for search in searches:
             digest = hashlib.sha256(search.text.encode()).hexdigest()[:10]
             if self.search_all:
                 out.append(_Listing(f"search:all:{digest}", "search", "all", search.text))

@@ -53,7 +53,6 @@ def _tweepy_page(shared: Path) -> Reply:
 
 
 def _connector(server: ReplayServer, **kwargs: object) -> TwitterConnector:
-    kwargs.setdefault("translate", lambda q: [SearchText(q.expression)])
     return TwitterConnector(
         bearer_token=TOKEN,
         api_url=server.url,
@@ -368,6 +367,21 @@ def test_several_provider_queries_are_merged_without_duplicates(
     assert [s.query["query"] for s in server.requests_to(SEARCH)] == ["(a OR b)", "(c OR d)"]
     assert len(batch.mentions) == len({m.external_id for m in batch.mentions})
     assert batch.next_cursor is not None and len(batch.next_cursor.data["queries"]) == 2
+
+
+def test_a_topic_longer_than_512_characters_is_split_by_the_query_language(
+    server: ReplayServer, shared_data: Path
+) -> None:
+    """The real ``listener.query`` translation: each request stays under X's limit, one batch results."""
+    server.add(SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-45a673")))
+    expression = " OR ".join(f'"marque{i} produit{i}"' for i in range(40))
+
+    batch = _connector(server).fetch(Query(id="long", name="Long", expression=expression), None)
+
+    sent = [s.query["query"] for s in server.requests_to(SEARCH)]
+    assert len(sent) >= 2 and all(len(text) <= 512 for text in sent)
+    assert "marque0" in sent[0] and "marque39" in sent[-1]
+    assert len(batch.mentions) == len({m.external_id for m in batch.mentions}) > 0
 
 
 def test_the_token_never_reaches_the_logs(
