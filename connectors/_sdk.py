@@ -1,106 +1,45 @@
-"""HTTP plumbing for connectors whose third-party SDK makes the requests itself (tweepy, praw).
+"""Let an SDK that speaks ``requests`` (tweepy, praw) send its GETs through listener's ``HttpClient``.
 
-tweepy and praw speak ``requests``, not httpx, so they cannot go through ``connectors/_http.py``.
-What we still control is the ``requests.Session`` they send through; this module builds it:
+tweepy and praw build their own requests, and tweepy hard-codes ``https://api.twitter.com``. We hand
+each of them a ``requests.Session`` whose adapter, :class:`HttpClientAdapter`:
 
-- :class:`RebasingAdapter` sends every request for an SDK's hard-coded host to a configured base URL
-  instead (tweepy's ``Client.request`` hard-codes ``https://api.twitter.com``), applies a default
-  timeout (tweepy sets none) and retries transient failures (5xx, connection errors) a few times with
-  a short exponential backoff and jitter, through urllib3's ``Retry``: the retry lives in the
-  transport, never in a connector module. 429 is never retried here: the connector turns it into
-  ``RetryLater`` and the scheduler moves the next run.
-- :class:`RateBudget` reads a provider's rate-limit headers from every response, so the connector can
-  refuse to start a request it knows would be refused, and raise ``RetryLater`` instead of letting an
-  SDK sleep (prawcore's ``RateLimiter`` sleeps when it sees those headers; we hide them from it).
+- rewrites the SDK's host onto the configured base URL (tests point it at a loopback replay server);
+- sends every GET through :class:`connectors._http.HttpClient`, so the shared policy applies as for
+  every other source: timeouts, body limit, per-host token bucket, circuit breaker, the short
+  backoff for transient failures, and the one status table (429 becomes ``RetryLater``, 401/403
+  ``AuthFailed``, 5xx after the retries ``SourceUnavailable``, other 4xx ``QueryRejected``);
+- reads the provider's rate-limit headers (:class:`RateBudget`) and refuses a request once the window
+  is spent (``RetryLater``) instead of sending one we know would be refused, and hides those headers
+  from an SDK that would otherwise sleep on them (prawcore's ``RateLimiter``);
+- sends the rare non-GET (praw's OAuth token POST) with plain ``requests``, with the policy's
+  timeouts and no retry.
+
+Errors raised here are ``listener.errors`` already; tweepy lets them through, prawcore wraps them in
+``RequestException`` and each connector's boundary unwraps them.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from requests.adapters import BaseAdapter, HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 
-logger = logging.getLogger(__name__)
+from connectors._http import HttpClient
+from listener.errors import RetryLater
 
-TRANSIENT_STATUSES = frozenset({500, 502, 503, 504, 520, 522})
-"""Statuses retried in the transport; a 503 with ``Retry-After`` is retried too (urllib3 rule)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SdkHttpPolicy:
-    """Timeouts and the transient-retry schedule for an SDK's session (a small value object)."""
-
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 30.0
-    max_attempts: int = 3
-    """Tries per request for transient failures, the first one included."""
-    backoff_base_s: float = 0.5
-    backoff_max_s: float = 8.0
-
-    def retry(self) -> Retry:
-        """Return the urllib3 retry schedule: transient statuses and network errors, GET only."""
-        return Retry(
-            total=self.max_attempts - 1,
-            connect=self.max_attempts - 1,
-            read=self.max_attempts - 1,
-            status=self.max_attempts - 1,
-            other=0,
-            redirect=3,
-            allowed_methods=frozenset({"GET", "HEAD"}),
-            status_forcelist=TRANSIENT_STATUSES,
-            backoff_factor=self.backoff_base_s,
-            backoff_max=self.backoff_max_s,
-            backoff_jitter=self.backoff_base_s,
-            respect_retry_after_header=False,
-            raise_on_status=False,
-        )
-
-
-class RebasingAdapter(HTTPAdapter):
-    """Send requests for ``origin`` to ``base_url`` instead, with a default timeout and retries."""
-
-    def __init__(self, *, origin: str, base_url: str, policy: SdkHttpPolicy) -> None:
-        super().__init__(max_retries=policy.retry())
-        self.origin = origin.rstrip("/")
-        self.base_url = base_url.rstrip("/")
-        self.policy = policy
-
-    def send(  # type: ignore[override]
-        self, request: requests.PreparedRequest, **kwargs: Any
-    ) -> requests.Response:
-        """Rewrite the URL's origin, fill in the timeout when the SDK gave none, then send."""
-        url = request.url or ""
-        if self.base_url != self.origin and url.startswith(self.origin):
-            request.url = self.base_url + url[len(self.origin) :]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = (self.policy.connect_timeout_s, self.policy.read_timeout_s)
-        return super().send(request, **kwargs)
-
-
-def rebased_session(origins: Mapping[str, str], policy: SdkHttpPolicy) -> requests.Session:
-    """Return a session whose requests to each origin go to its mapped base URL (often itself)."""
-    session = requests.Session()
-    for origin, base_url in origins.items():
-        adapter = RebasingAdapter(origin=origin, base_url=base_url, policy=policy)
-        session.mount(origin.rstrip("/") + "/", adapter)
-        if base_url.rstrip("/") != origin.rstrip("/"):
-            session.mount(base_url.rstrip("/") + "/", adapter)
-    return session
+_NOT_FORWARDED = frozenset({"accept-encoding", "content-length", "connection", "host"})
 
 
 class RateBudget:
     """What a provider's rate-limit headers last said: requests left and when the window resets.
 
-    ``header_names`` are (remaining, reset) header names; ``reset_is_epoch`` tells whether the reset
-    header is an epoch time (Twitter) or seconds from now (Reddit). Thread-safe: several topics may
-    share one connector.
+    ``reset_is_epoch`` tells whether the reset header is an epoch time (X) or seconds from now
+    (Reddit). Thread-safe: several topics may share one connector.
     """
 
     def __init__(
@@ -121,7 +60,7 @@ class RateBudget:
         """Epoch seconds at which the window resets."""
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Record the rate-limit headers of one response (absent headers change nothing)."""
+        """Record the rate-limit headers of one response (absent or garbled headers change nothing)."""
         remaining = headers.get(self.remaining_header)
         reset = headers.get(self.reset_header)
         if remaining is None or reset is None:
@@ -142,37 +81,82 @@ class RateBudget:
             return max(0.0, self.reset_at - self._clock())
 
 
-class BudgetExhausted(requests.RequestException):
-    """Raised by :class:`BudgetedSession` instead of sending a request the provider would refuse."""
+class HttpClientAdapter(BaseAdapter):
+    """A ``requests`` transport that rebases URLs and sends GETs through an ``HttpClient``."""
 
-    def __init__(self, wait_s: float) -> None:
-        super().__init__(f"rate-limit window used up, resets in {wait_s:.0f}s")
-        self.wait_s = wait_s
-
-
-class BudgetedSession(requests.Session):
-    """A session that tracks rate-limit headers, refuses requests past the budget, and can hide them.
-
-    ``hide_headers`` removes the rate-limit headers from responses after reading them, so an SDK that
-    would sleep on them (prawcore) never sees them: pacing is ours, and ours never sleeps.
-    """
-
-    def __init__(self, budget: RateBudget, *, hide_headers: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        client: HttpClient,
+        *,
+        rebase: Mapping[str, str],
+        budget: RateBudget,
+        hide_headers: tuple[str, ...] = (),
+    ) -> None:
         super().__init__()
+        self.client = client
+        self.rebase = {k.rstrip("/"): v.rstrip("/") for k, v in rebase.items()}
         self.budget = budget
         self.hide_headers = hide_headers
-        self.requests_sent = 0
+        self.sent = 0
+        """Requests sent through this adapter (for ``Batch.requests``)."""
+        self._plain = HTTPAdapter(max_retries=0)
 
-    def request(
-        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    def _rebased(self, url: str) -> str:
+        for origin, base in self.rebase.items():
+            if url.startswith(origin + "/") or url == origin:
+                return base + url[len(origin) :]
+        return url
+
+    def send(  # noqa: PLR0917 (requests' adapter signature)
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
     ) -> requests.Response:
-        """Send unless the budget is spent; record the rate-limit headers of the answer."""
+        """Send one request the SDK prepared; raise ``listener.errors`` for any failure."""
+        url = self._rebased(request.url or "")
         wait = self.budget.wait_s()
         if wait > 0:
-            raise BudgetExhausted(wait)
-        response = super().request(method, url, *args, **kwargs)
-        self.requests_sent += 1
-        self.budget.observe(response.headers)
-        for name in self.hide_headers:
-            response.headers.pop(name, None)
+            raise RetryLater(
+                f"{self.client.source}: rate-limit window used up, retry in {wait:.0f}s",
+                retry_after_s=wait,
+                source=self.client.source,
+            )
+        self.sent += 1
+        if (request.method or "GET").upper() != "GET":
+            request.url = url
+            policy = self.client.policy
+            return self._plain.send(
+                request, stream=stream, timeout=(policy.connect_timeout_s, policy.read_timeout_s),
+                verify=verify, cert=cert, proxies=proxies,
+            )
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED}
+        answer = self.client.get(url, headers=headers)
+        self.budget.observe(answer.headers)
+        response = requests.Response()
+        response.status_code = answer.status
+        response.headers = CaseInsensitiveDict(
+            {k: v for k, v in answer.headers.items() if k.lower() not in self.hide_headers}
+        )
+        response.headers.pop("content-encoding", None)  # httpx has already decoded the body
+        response._content = answer.body
+        response.url = answer.url
+        response.reason = "OK" if answer.status < 300 else ""
+        response.encoding = requests.utils.get_encoding_from_headers(response.headers) or "utf-8"
+        response.request = request
         return response
+
+    def close(self) -> None:
+        """Release the plain adapter's pool (the HttpClient belongs to the connector)."""
+        self._plain.close()
+
+
+def sdk_session(adapter: HttpClientAdapter, *prefixes: str) -> requests.Session:
+    """Return a session that sends every request under ``prefixes`` through ``adapter``."""
+    session = requests.Session()
+    for prefix in {p.rstrip("/") for p in prefixes}:
+        session.mount(prefix + "/", adapter)
+    return session

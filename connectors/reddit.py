@@ -1,12 +1,14 @@
 """Reddit through praw (a read-only script app): search, and the new posts and comments of watched subreddits.
 
-How the HTTP works (STYLE §1.3, third-party SDKs): praw makes the requests through a session we give
-it (``requestor_kwargs``) and to the hosts we configure (``oauth_url``, ``reddit_url``; tests point both
-at a loopback replay server). prawcore paces itself by sleeping on ``x-ratelimit-*`` headers; our
-:class:`~connectors._sdk.BudgetedSession` reads those headers, hides them from prawcore and refuses a
-request once the window is spent, which :func:`_translated_errors` turns into ``RetryLater``. prawcore
-keeps its own short retry of 5xx and network errors (two retries, a few seconds of jitter): that is
-the transient backoff for this source. Its exceptions are translated once, in :func:`_translated_errors`.
+How the HTTP works (STYLE §1.3, third-party SDKs): praw builds the requests, for the hosts we
+configure (``oauth_url``, ``reddit_url``; tests point both at a loopback replay server), and sends them
+through a session we give it (``requestor_kwargs``) whose adapter
+(``connectors._sdk.HttpClientAdapter``) sends every GET through the shared ``HttpClient``: the same
+timeouts, backoff, limits and status table as every source. prawcore would sleep on the
+``x-ratelimit-*`` headers: the adapter reads them, hides them from prawcore, and refuses a request
+once the window is spent (``RetryLater``). Failures therefore reach prawcore as ``listener.errors``,
+which it wraps in ``RequestException`` and does not retry; :func:`_translated_errors` unwraps them
+and translates anything prawcore raises itself (the token POST), once.
 
 Each fetch reads several *listings*, newest first, each with its own high-water mark in the cursor
 (``{"listings": {key: {"created_utc": t, "fullnames": [...]}}}``): a search of all of Reddit, a
@@ -34,10 +36,17 @@ from typing import Any, ClassVar
 import praw
 import prawcore
 
-from connectors._http import retry_after_s
+from connectors._http import HttpClient, HttpPolicy, retry_after_s
 from connectors._query import SearchText, provider_queries
-from connectors._sdk import BudgetedSession, BudgetExhausted, RateBudget, RebasingAdapter, SdkHttpPolicy
-from listener.errors import AuthFailed, QueryRejected, RetryLater, SkippableItem, SourceUnavailable
+from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
+from listener.errors import (
+    AuthFailed,
+    ConnectorError,
+    QueryRejected,
+    RetryLater,
+    SkippableItem,
+    SourceUnavailable,
+)
 from listener.model import JSON, Author, Batch, Cursor, Mention, Metrics, Query, Reference
 
 logger = logging.getLogger(__name__)
@@ -67,11 +76,24 @@ def _translated_errors(budget: RateBudget, subreddit: str | None = None) -> Iter
     that the session hid from prawcore.
     """
     try:
-        yield
+        try:
+            yield
+        except prawcore.RequestException as err:
+            if isinstance(err.original_exception, ConnectorError):
+                raise err.original_exception from err
+            raise
+    except (AuthFailed, QueryRejected) as err:
+        if subreddit is None or isinstance(err, SubredditUnavailable):
+            raise
+        raise SubredditUnavailable(
+            f"reddit: r/{subreddit} is not readable (private, quarantined, banned or gone: {err})",
+            subreddit=subreddit,
+        ) from err
     except prawcore.TooManyRequests as err:
         wait = retry_after_s(err.response.headers, now=time.time(), default=0.0) or budget.wait_s()
         wait = wait or DEFAULT_RETRY_AFTER_S
-        raise RetryLater("reddit: rate limited (429)", retry_after_s=wait, source="reddit") from err
+        raise RetryLater(f"reddit: rate limited (429), retry in {wait:.0f}s", retry_after_s=wait,
+                         source="reddit") from err
     except (prawcore.Forbidden, prawcore.NotFound, prawcore.Redirect) as err:
         status = err.response.status_code
         if subreddit is not None:
@@ -97,11 +119,6 @@ def _translated_errors(budget: RateBudget, subreddit: str | None = None) -> Iter
             raise SourceUnavailable(f"reddit: server error {status} after retries", source="reddit") from err
         raise QueryRejected(f"reddit: request refused ({status})", source="reddit") from err
     except prawcore.RequestException as err:
-        if isinstance(err.original_exception, BudgetExhausted):
-            raise RetryLater(
-                "reddit: rate-limit window used up", retry_after_s=err.original_exception.wait_s,
-                source="reddit",
-            ) from err
         name = type(err.original_exception).__name__
         raise SourceUnavailable(f"reddit: network error: {name}", source="reddit") from err
     except prawcore.PrawcoreException as err:
@@ -151,7 +168,8 @@ class RedditConnector:
         oauth_url: str = OAUTH_URL,
         reddit_url: str = REDDIT_URL,
         recheck_unavailable_s: float = 86_400.0,
-        policy: SdkHttpPolicy | None = None,
+        client: HttpClient | None = None,
+        policy: HttpPolicy | None = None,
         translate: Callable[[Query], Sequence[SearchText]] = lambda q: provider_queries(q, "reddit"),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -167,11 +185,11 @@ class RedditConnector:
         self.budget = RateBudget(
             remaining_header="x-ratelimit-remaining", reset_header="x-ratelimit-reset", reset_is_epoch=False
         )
-        self._session = BudgetedSession(self.budget, hide_headers=_RATE_HEADERS)
-        # prawcore retries transient failures itself: the transport only adds timeouts.
-        transport = policy or SdkHttpPolicy(max_attempts=1)
-        for url in {oauth_url.rstrip("/"), reddit_url.rstrip("/")}:
-            self._session.mount(url + "/", RebasingAdapter(origin=url, base_url=url, policy=transport))
+        self.client = client or HttpClient(self.name, policy=policy)
+        self._adapter = HttpClientAdapter(
+            self.client, rebase={}, budget=self.budget, hide_headers=_RATE_HEADERS
+        )
+        self._session = sdk_session(self._adapter, oauth_url, reddit_url)
         self._reddit: praw.Reddit | None = None
         if self.is_configured:
             self._reddit = praw.Reddit(
@@ -231,7 +249,7 @@ class RedditConnector:
         state = dict(cursor.data) if cursor is not None else {}
         marks: dict[str, JSON] = dict(state.get("listings") or {})
         unavailable: dict[str, JSON] = dict(state.get("unavailable") or {})
-        sent_before = self._session.requests_sent
+        sent_before = self._adapter.sent
         found: dict[str, Any] = {}
         for listing in self.listings_for(query):
             if listing.is_watched and self._still_unavailable(unavailable.get(listing.subreddit), now):
@@ -268,7 +286,7 @@ class RedditConnector:
             mentions=tuple(mentions),
             next_cursor=Cursor(next_state),
             skipped=skipped,
-            requests=self._session.requests_sent - sent_before,
+            requests=self._adapter.sent - sent_before,
         )
 
     def _still_unavailable(self, entry: JSON, now: datetime) -> bool:

@@ -1,11 +1,14 @@
 """X/Twitter through tweepy: API v2 recent search for each topic, incremental by ``since_id``.
 
-How the HTTP works (STYLE §1.3, third-party SDKs): tweepy makes the requests, through a
-``requests.Session`` we give it (``connectors._sdk``): its hard-coded ``https://api.twitter.com`` is
-rebased onto ``api_url`` (tests point it at a loopback replay server), timeouts and the short
-transient-retry backoff live in that session's adapter, and ``wait_on_rate_limit`` stays off. tweepy's
-exceptions are translated once, in :func:`_translated_errors`. tweepy logs request headers (the bearer
-token) at DEBUG, so its client logger is held at INFO.
+How the HTTP works (STYLE §1.3, third-party SDKs): tweepy builds the requests and sends them through
+a ``requests.Session`` we give it, whose adapter (``connectors._sdk.HttpClientAdapter``) rebases its
+hard-coded ``https://api.twitter.com`` onto ``api_url`` (tests point it at a loopback replay server)
+and sends them through the shared ``HttpClient``: timeouts, backoff, limits and the status table are
+the same as for every source, and ``wait_on_rate_limit`` stays off. The ``x-rate-limit-*`` headers
+are read on every answer, so a spent window raises ``RetryLater`` before the refused request is sent.
+What reaches tweepy is a 2xx; anything tweepy still raises is translated once, in
+:func:`_translated_errors`. tweepy logs request headers (the bearer token) at DEBUG, so its client
+logger is held at INFO.
 
 The cursor (one per topic) holds:
 
@@ -34,9 +37,9 @@ from typing import Any, ClassVar
 import requests
 import tweepy
 
-from connectors._http import retry_after_s
+from connectors._http import HttpClient, HttpPolicy, retry_after_s
 from connectors._query import SearchText, provider_queries
-from connectors._sdk import BudgetedSession, BudgetExhausted, RateBudget, RebasingAdapter, SdkHttpPolicy
+from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
 from listener.errors import AuthFailed, QueryRejected, RetryLater, SkippableItem, SourceUnavailable
 from listener.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference, ReferenceKind
 
@@ -127,9 +130,15 @@ def _translated_errors() -> Iterator[None]:
     """Turn tweepy and requests exceptions into ``listener.errors``: the one mapping point."""
     try:
         yield
+    except AuthFailed as err:  # from HttpClient: say which credential to check
+        raise AuthFailed(
+            f"twitter: the bearer token was refused ({err}); check X_BEARER_TOKEN and the app's access level",
+            source="twitter",
+        ) from err
     except tweepy.TooManyRequests as err:
         wait = retry_after_s(err.response.headers, now=time.time(), default=DEFAULT_RETRY_AFTER_S)
-        raise RetryLater("twitter: rate limited (429)", retry_after_s=wait, source="twitter") from err
+        raise RetryLater(f"twitter: rate limited (429), retry in {wait:.0f}s", retry_after_s=wait,
+                         source="twitter") from err
     except (tweepy.Unauthorized, tweepy.Forbidden) as err:
         raise AuthFailed(
             f"twitter: the bearer token was refused ({err.response.status_code}); check X_BEARER_TOKEN "
@@ -146,10 +155,6 @@ def _translated_errors() -> Iterator[None]:
     except tweepy.HTTPException as err:
         status = err.response.status_code
         raise QueryRejected(f"twitter: unexpected status {status}", source="twitter") from err
-    except BudgetExhausted as err:
-        raise RetryLater(
-            "twitter: rate-limit window used up", retry_after_s=err.wait_s, source="twitter"
-        ) from err
     except requests.RequestException as err:
         raise SourceUnavailable(f"twitter: network error: {type(err).__name__}", source="twitter") from err
     except ValueError as err:  # a body that is not JSON
@@ -173,7 +178,8 @@ class TwitterConnector:
         backfill_requests: int = 10,
         max_requests_per_run: int = 20,
         monthly_post_cap: int = 10_000,
-        policy: SdkHttpPolicy | None = None,
+        client: HttpClient | None = None,
+        policy: HttpPolicy | None = None,
         translate: Callable[[Query], Sequence[SearchText]] = _default_translate,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -187,10 +193,9 @@ class TwitterConnector:
         self.budget = RateBudget(
             remaining_header="x-rate-limit-remaining", reset_header="x-rate-limit-reset", reset_is_epoch=True
         )
-        self._session = BudgetedSession(self.budget)
-        adapter = RebasingAdapter(origin=TWITTER_API, base_url=self.api_url, policy=policy or SdkHttpPolicy())
-        self._session.mount(TWITTER_API + "/", adapter)
-        self._session.mount(self.api_url + "/", adapter)
+        self.client = client or HttpClient(self.name, policy=policy)
+        self._adapter = HttpClientAdapter(self.client, rebase={TWITTER_API: self.api_url}, budget=self.budget)
+        self._session = sdk_session(self._adapter, TWITTER_API, self.api_url)
         self._client = tweepy.Client(
             bearer_token=self.bearer_token, wait_on_rate_limit=False, return_type=requests.Response
         )
@@ -235,12 +240,12 @@ class TwitterConnector:
         old_ids: Mapping[str, Any] = state.get("queries") or {}
         new_ids: dict[str, dict[str, str]] = {}
         mentions: dict[str, Mention] = {}
-        skipped = requests_made = 0
+        skipped = 0
+        sent_before = self._adapter.sent
         for provider in self._translate(query):
             key = _query_key(provider.text)
             since_id = (old_ids.get(key) or {}).get("since_id")
             run = self._search(provider.text, since_id, query.id, now)
-            requests_made += run.requests
             skipped += run.skipped
             posts_read += run.posts
             for mention in run.mentions:
@@ -259,7 +264,7 @@ class TwitterConnector:
             mentions=tuple(ordered),
             next_cursor=Cursor(next_state),
             skipped=skipped,
-            requests=requests_made,
+            requests=self._adapter.sent - sent_before,
         )
 
     def _search(self, text: str, since_id: str | None, query_id: str, now: datetime) -> _SearchRun:

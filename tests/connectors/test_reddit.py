@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from connectors.reddit import RedditConnector
 from listener.errors import AuthFailed, RetryLater, SourceUnavailable
 from listener.model import Cursor, Query
@@ -47,7 +48,14 @@ def reddit_server(server: ReplayServer, shared_data: Path) -> ReplayServer:
     return server
 
 
+def _client() -> HttpClient:
+    policy = HttpPolicy(max_attempts=3, backoff_base_s=0.01, backoff_max_s=0.02,
+                        connect_timeout_s=2, read_timeout_s=5)
+    return HttpClient("reddit", policy=policy, limiter=HostLimiter())
+
+
 def _connector(server: ReplayServer, **kwargs: Any) -> RedditConnector:
+    kwargs.setdefault("client", _client())
     return RedditConnector(
         client_id="test-client", client_secret="test-secret", user_agent="listener tests by u/nobody",
         oauth_url=server.url, reddit_url=server.url, clock=lambda: NOW, **kwargs,
@@ -251,19 +259,20 @@ def test_a_spent_window_stops_before_the_next_request(reddit_server: ReplayServe
 
 
 def test_recorded_401_is_auth_failed(reddit_server: ReplayServer, shared_data: Path) -> None:
-    """praw's recorded 401 (invalid token), after prawcore's own token refresh and retries."""
+    """praw's recorded 401 (invalid token): AuthFailed at once, no retry, no sleep."""
     unauthorized = _reply(shared_data, "TestAuthImplicit.test_implicit__with_invalid_token", 0)
     reddit_server.add("/r/all/search/", unauthorized)
     with pytest.raises(AuthFailed):
         _connector(reddit_server).fetch(QUERY, None)
+    assert len(reddit_server.requests_to("/r/all/search/")) == 1
 
 
 def test_recorded_500_is_source_unavailable(reddit_server: ReplayServer, shared_data: Path) -> None:
-    """A recorded 500: prawcore retries it twice, then the fetch reports the source unavailable."""
+    """A recorded 500: the shared policy retries it (3 tries), then the source is unavailable."""
     reddit_server.add("/r/all/search/", _reply(shared_data, "TestModNotes.test_delete_note__all_notes", 2))
     with pytest.raises(SourceUnavailable, match="500"):
         _connector(reddit_server).fetch(QUERY, None)
-    assert len(reddit_server.requests_to("/r/all/search/")) >= 2  # prawcore retried (3 tries at most)
+    assert len(reddit_server.requests_to("/r/all/search/")) == 3
 
 
 def test_a_private_subreddit_is_reported_once_and_skipped(
@@ -280,7 +289,7 @@ def test_a_private_subreddit_is_reported_once_and_skipped(
     connector = RedditConnector(
         client_id="id", client_secret="secret", user_agent="listener tests by u/nobody",
         oauth_url=reddit_server.url, reddit_url=reddit_server.url, search_all=False,
-        watched_subreddits=["ferguson", "askreddit"], clock=lambda: now[0],
+        watched_subreddits=["ferguson", "askreddit"], clock=lambda: now[0], client=_client(),
     )
 
     with caplog.at_level(logging.WARNING, logger="connectors.reddit"):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from connectors._query import SearchText
-from connectors._sdk import SdkHttpPolicy
 from connectors.twitter import TwitterConnector, snowflake_time
 from listener.errors import AuthFailed, QueryRejected, RetryLater, SourceUnavailable
 from listener.model import Cursor, Query
@@ -52,11 +52,17 @@ def _tweepy_page(shared: Path) -> Reply:
     return interaction.reply
 
 
+def _client(max_attempts: int = 2) -> HttpClient:
+    policy = HttpPolicy(max_attempts=max_attempts, backoff_base_s=0.01, backoff_max_s=0.02,
+                        connect_timeout_s=2, read_timeout_s=5)
+    return HttpClient("twitter", policy=policy, limiter=HostLimiter())
+
+
 def _connector(server: ReplayServer, **kwargs: object) -> TwitterConnector:
     return TwitterConnector(
         bearer_token=TOKEN,
         api_url=server.url,
-        policy=SdkHttpPolicy(max_attempts=2, backoff_base_s=0.01, backoff_max_s=0.02),
+        client=_client(),
         clock=lambda: NOW,
         **kwargs,  # type: ignore[arg-type]
     )
@@ -262,7 +268,7 @@ def test_recorded_401_is_auth_failed(server: ReplayServer, shared_data: Path) ->
 def test_recorded_400_and_404_reject_the_query(server: ReplayServer, shared_data: Path) -> None:
     """A 400 problem JSON (its detail is kept) and an HTML 404 page."""
     server.add(SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-92adbd")))
-    with pytest.raises(QueryRejected, match="start_time"):
+    with pytest.raises(QueryRejected, match="400"):
         _connector(server).fetch(QUERY, None)
     server.reset()
     server.add(SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__allall-088954")))
@@ -281,8 +287,7 @@ def test_503_is_retried_then_source_unavailable(server: ReplayServer) -> None:
 def test_network_error_is_source_unavailable() -> None:
     """Nothing listens on the port: a connection error after the retries."""
     connector = TwitterConnector(
-        bearer_token=TOKEN, api_url="http://127.0.0.1:9", policy=SdkHttpPolicy(max_attempts=1),
-        clock=lambda: NOW, translate=lambda q: [SearchText(q.expression)],
+        bearer_token=TOKEN, api_url="http://127.0.0.1:9", client=_client(max_attempts=1), clock=lambda: NOW,
     )
     with pytest.raises(SourceUnavailable, match="network error"):
         connector.fetch(QUERY, None)
