@@ -145,8 +145,11 @@ def _record_failure(
     not_before = at + timedelta(seconds=err.retry_after_s) if isinstance(err, RetryLater) else None
     summary = _describe_failure(err)
     level = logging.ERROR if isinstance(err, AuthFailed | QueryRejected) else logging.WARNING
-    logger.log(level, "%s: %s (%s)", source, summary, err,
-               extra={"source": source, "query_id": query.id, "duration_ms": duration_ms})
+    detail = str(err).removeprefix(f"{source}: ")
+    logger.log(level, "%s: %s", source, summary,
+               extra={"source": source, "query_id": query.id, "duration_ms": duration_ms, "error": detail})
+    if not isinstance(err, RetryLater):
+        logger.log(level, "%s: topic %s: %s", source, query.id, detail, extra={"source": source})
     message = f"{type(err).__name__}: {err}"
     repository.record_run(source, query.id, outcome="error", error=message, duration_ms=duration_ms,
                           next_run_not_before=not_before, at=at)
