@@ -53,11 +53,21 @@ class CollectionStore(Protocol):
         ...
 
 
+class TopicHit(Protocol):
+    """One topic a mention matched, with the query terms that matched."""
+
+    @property
+    def topic_id(self) -> str: ...
+
+    @property
+    def terms(self) -> tuple[str, ...]: ...
+
+
 class TopicMatcher(Protocol):
     """Decides which topics a mention belongs to (the local boolean-query matcher)."""
 
-    def topics_for(self, mention: Mention) -> tuple[str, ...]:
-        """Return the ids of the topics ``mention`` matches (empty: none)."""
+    def match(self, mention: Mention) -> Sequence[TopicHit]:
+        """Return the topics ``mention`` matches (empty: none)."""
         ...
 
 
@@ -88,9 +98,10 @@ def _filter(mentions: Iterable[Mention], matcher: TopicMatcher | None) -> list[M
         return list(mentions)
     kept = []
     for mention in mentions:
-        topics = matcher.topics_for(mention)
-        if topics:
-            kept.append(dataclasses.replace(mention, topics=tuple(dict.fromkeys(topics))))
+        hits = matcher.match(mention)
+        if hits:
+            terms = {hit.topic_id: tuple(hit.terms) for hit in hits}
+            kept.append(dataclasses.replace(mention, topics=tuple(terms), matched_terms=terms))
     return kept
 
 

@@ -49,8 +49,10 @@ def fold(text: str) -> str:
     """Return ``text`` case-folded, without accents, with ligatures expanded and apostrophes unified."""
     if text.isascii():
         return text.lower().replace("`", "'")
-    text = text.translate(_PRE).casefold()
-    return unicodedata.normalize("NFKD", text).translate(_STRIP)
+    # NFKD first: compatibility forms (𝑨, ǣ, ﬁ) only reach the ligature table and casefold once
+    # decomposed; NFKD again because casefold can produce new decomposable characters.
+    text = unicodedata.normalize("NFKD", text).translate(_PRE).casefold()
+    return unicodedata.normalize("NFKD", text).translate(_STRIP).translate(_PRE)
 
 
 def tokens_of_folded(folded: str) -> list[str]:
