@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 import praw
 import prawcore
 
-from connectors._http import HttpClient, HttpPolicy, retry_after_s
+from connectors._http import HttpClient, HttpPolicy, Outcome, classify, retry_after_s
 from connectors._query import SearchText, provider_queries
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
 from listener.errors import (
@@ -111,12 +111,13 @@ def _translated_errors(budget: RateBudget, subreddit: str | None = None) -> Iter
             "REDDIT_CLIENT_SECRET",
             source="reddit",
         ) from err
-    except prawcore.ResponseException as err:
+    except prawcore.ResponseException as err:  # only the token POST gets here: GETs go through _http
         status = err.response.status_code
-        if status == 401:
-            raise AuthFailed("reddit: credentials refused (401)", source="reddit") from err
-        if status >= 500:
-            raise SourceUnavailable(f"reddit: server error {status} after retries", source="reddit") from err
+        outcome = classify(status, err.response.headers)
+        if outcome is Outcome.AUTH:
+            raise AuthFailed(f"reddit: credentials refused ({status})", source="reddit") from err
+        if outcome is Outcome.TRANSIENT:
+            raise SourceUnavailable(f"reddit: server error {status}", source="reddit") from err
         raise QueryRejected(f"reddit: request refused ({status})", source="reddit") from err
     except prawcore.RequestException as err:
         name = type(err.original_exception).__name__
