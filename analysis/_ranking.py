@@ -49,12 +49,24 @@ def edge_matrix(src: IntArray, dst: IntArray, weight: FloatArray, n: int) -> spa
     return matrix
 
 
+class Transition:
+    """The column-stochastic form of a weighted graph, ready for power iteration."""
+
+    def __init__(self, adjacency: sparse.csr_matrix) -> None:
+        """Row-normalise ``adjacency`` and transpose it; remember which nodes address nobody."""
+        self.n = int(adjacency.shape[0])
+        out_weight = np.asarray(adjacency.sum(axis=1)).ravel()
+        self.dangling = out_weight == 0
+        inv = np.divide(1.0, out_weight, out=np.zeros_like(out_weight), where=~self.dangling)
+        self.matrix_t = (sparse.diags(inv) @ adjacency).T.tocsr()
+
+
 def pagerank(
-    adjacency: sparse.csr_matrix,
+    graph: Transition,
     *,
     damping: float = 0.85,
     tol: float = 1e-10,
-    max_iter: int = 200,
+    max_iter: int = 300,
     start: FloatArray | None = None,
 ) -> tuple[FloatArray, int]:
     """Return weighted PageRank (summing to 1) and the number of power iterations it took.
@@ -64,20 +76,16 @@ def pagerank(
     rank uniformly, as in networkx's ``pagerank``. ``start`` warm-starts the iteration from a
     previous vector: after a small update it converges in a few steps instead of dozens.
     """
-    n = adjacency.shape[0]
+    n = graph.n
     if n == 0:
         return np.zeros(0, dtype=np.float64), 0
-    out_weight = np.asarray(adjacency.sum(axis=1)).ravel()
-    dangling = out_weight == 0
-    inv = np.divide(1.0, out_weight, out=np.zeros_like(out_weight), where=~dangling)
-    transition_t = (sparse.diags(inv) @ adjacency).T.tocsr()
     rank = np.full(n, 1.0 / n) if start is None or start.shape[0] != n else start / start.sum()
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is returned
-        leaked = damping * rank[dangling].sum() + (1.0 - damping)
-        new = damping * (transition_t @ rank) + leaked / n
+        leaked = damping * rank[graph.dangling].sum() + (1.0 - damping)
+        new = damping * (graph.matrix_t @ rank) + leaked / n
         delta = float(np.abs(new - rank).sum())
         rank = new
-        if delta < n * tol:
+        if delta < tol:
             break
     return rank / rank.sum(), iterations

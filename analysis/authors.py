@@ -62,6 +62,30 @@ def signals_from_annotations(annotations: Iterable[Annotation]) -> dict[tuple[st
     return {key: MentionSignals(**values) for key, values in found.items()}
 
 
+def signals_from_labels(
+    sentiment: str | None, sentiment_score: float | None, intents: Iterable[str]
+) -> MentionSignals:
+    """Build signals from the labels storage keeps on a mention (sentiment, its score, intents).
+
+    Storage's ``sentiment_score`` is P(positive) - P(negative) when the stage gave both, else the
+    winning label's probability; so its magnitude, with the label's direction, is read as the
+    strength (at least 0.5 for the winning label). Without a score the label counts as certain.
+    """
+    complaint = float("complaint" in set(intents))
+    if sentiment_score is None:
+        return MentionSignals(
+            negative=float(sentiment == "negative"),
+            positive=float(sentiment == "positive"),
+            complaint=complaint,
+        )
+    strength = max(0.5, min(1.0, abs(sentiment_score)))
+    if sentiment == "negative":
+        return MentionSignals(negative=strength, complaint=complaint)
+    if sentiment == "positive":
+        return MentionSignals(positive=strength, complaint=complaint)
+    return MentionSignals(negative=max(0.0, -sentiment_score), complaint=complaint)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OpinionLeader:
     """An author who draws engagement on a topic, with where they stand."""
@@ -138,14 +162,21 @@ def opinion_leaders(
     limit: int = 20,
     settings: InfluenceSettings | None = None,
 ) -> list[OpinionLeader]:
-    """Return the most influential authors of a topic and period, friends and critics alike."""
+    """Return the most influential authors of a topic and period, friends and critics alike.
+
+    Authors whose mentions drew no engagement and no replies, quotes or reposts are not leaders.
+    """
     chosen = _period(mentions, topic, since, until)
     excluded = frozenset(exclude)
     ranked = score_authors(chosen, now=now, settings=settings, exclude=excluded)
     grouped = _by_author(chosen)
     reposted = Counter(m.reposted_id for m in chosen if m.reposted_id is not None)
     leaders = []
-    for inf in ranked[:limit]:
+    for inf in ranked:
+        if len(leaders) == limit:
+            break
+        if inf.engagement_raw <= 0 and inf.network <= 0:
+            continue  # nobody engaged with them: not leading anything
         own = [m for m in grouped[inf.key] if m.reposted_id is None] or grouped[inf.key]
         sig = [signals.get(m.key, MentionSignals()) for m in own]
         pos = sum(s.positive for s in sig) / len(sig)

@@ -37,13 +37,14 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 
-from analysis._ranking import FloatArray, IntArray, edge_matrix, pagerank, share_beaten
+from analysis._ranking import FloatArray, IntArray, Transition, edge_matrix, pagerank, share_beaten
 from listener.model import Mention
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class AuthorInfluence:
         return (
             f"{self.score:.1f} = reach {self.points['reach']:.1f} ({aud}, above {self.reach:.0%} of "
             f"{self.source} authors, freshness {self.freshness:.2f}) + engagement "
-            f"{self.points['engagement']:.1f} ({self.engagement_raw:,.0f} pts, above "
+            f"{self.points['engagement']:.1f} ({self.engagement_raw:,.1f} pts, above "
             f"{self.engagement:.0%}) + network {self.points['network']:.1f} (above {self.network:.0%})"
         )
 
@@ -156,6 +157,8 @@ class InfluenceIndex:
         self._seen: dict[Hashable, tuple[int, float, float]] = {}
         self._rank: FloatArray | None = None
         self.last_iterations = 0
+        self.last_timings: dict[str, float] = {}
+        """Seconds spent in each step of the last :meth:`scores` call (graph, pagerank, normalise)."""
 
     def __len__(self) -> int:
         """Return the number of authors known."""
@@ -275,26 +278,35 @@ class InfluenceIndex:
 
     def pagerank(self, exclude: IntArray | None = None) -> FloatArray:
         """Return PageRank per author row, warm-started from the last computation."""
+        started = time.perf_counter()
         n = len(self._keys)
         weight = self._edge_w
         if exclude is not None and exclude.shape[0]:
             weight = np.where(np.isin(self._edge_src, exclude), 0.0, weight)
-        matrix = edge_matrix(self._edge_src, self._edge_dst, np.round(weight, 12), n)
+        graph = Transition(edge_matrix(self._edge_src, self._edge_dst, np.round(weight, 12), n))
+        built = time.perf_counter()
         start = None
         if self._rank is not None and self._rank.shape[0] <= n:
             start = _grow(self._rank, n, 1.0 / n)
-        rank, self.last_iterations = pagerank(matrix, damping=self.settings.damping, start=start)
+        rank, self.last_iterations = pagerank(graph, damping=self.settings.damping, start=start)
         self._rank = rank
+        self.last_timings["graph_s"] = built - started
+        self.last_timings["pagerank_s"] = time.perf_counter() - built
         return rank
 
-    def scores(self, now: datetime, *, exclude: Iterable[str] = ()) -> list[AuthorInfluence]:
-        """Return every author's influence at ``now``, best first (ties broken by key).
+    def scores(
+        self, now: datetime, *, exclude: Iterable[str] = (), top: int | None = None
+    ) -> list[AuthorInfluence]:
+        """Return every author's influence at ``now`` (the ``top`` best only, when given), best first.
+
+        Ties are broken by author key.
 
         Authors in ``exclude`` (bots, spam) get no score, are left out of the per-source
         populations, and their links do not lend rank to anyone.
         """
         excluded = np.array(sorted(self._index[k] for k in set(exclude) if k in self._index), dtype=np.int64)
         rank = self.pagerank(excluded)
+        started = time.perf_counter()
         now_s = _ts(now)
         h = self._half_life_s
         n = len(self._keys)
@@ -320,8 +332,20 @@ class InfluenceIndex:
             "network": 100 * s.network_weight * cols["network"],
         }
         cols["total"] = np.round(parts["reach"] + parts["engagement"] + parts["network"], 2)
-        results = [self._result(int(i), cols, parts) for i in np.flatnonzero(active)]
+        normalised = time.perf_counter()
+        rows = np.flatnonzero(active)
+        if top is not None and top < rows.shape[0]:
+            # a stable sort by score then row; ties are re-ordered by key below, so widen the cut
+            # to every row that ties with the last one kept
+            order = rows[np.argsort(-cols["total"][rows], kind="stable")]
+            cut = cols["total"][order[top - 1]] if top > 0 else np.inf
+            rows = order[cols["total"][order] >= cut]
+        results = [self._result(int(i), cols, parts) for i in rows]
         results.sort(key=lambda r: (-r.score, r.key))
+        if top is not None:
+            results = results[:top]
+        self.last_timings["normalise_s"] = normalised - started
+        self.last_timings["results_s"] = time.perf_counter() - normalised
         return results
 
     def _result(

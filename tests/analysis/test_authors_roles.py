@@ -131,3 +131,14 @@ def test_signals_read_sentiment_and_intent_annotations() -> None:
     sig = signals_from_annotations(anns)
     assert sig[("twitter", "1")] == MentionSignals(negative=0.7, positive=0.1, complaint=1.0)
     assert sig[("twitter", "2")].positive == 1.0 and sig[("twitter", "2")].discontent == 0.0
+
+
+def test_signals_from_stored_labels() -> None:
+    from analysis.authors import signals_from_labels
+
+    assert signals_from_labels("negative", -0.8, ("complaint",)) == MentionSignals(negative=0.8, complaint=1.0)
+    assert signals_from_labels("negative", -0.2, ()).negative == 0.5  # the label wins a weak score
+    assert signals_from_labels("negative", 0.9, ()) == MentionSignals(negative=0.9)  # a winning probability
+    assert signals_from_labels("neutral", -0.3, ()).negative == 0.3
+    assert signals_from_labels("positive", None, ()).positive == 1.0
+    assert signals_from_labels(None, None, ()).discontent == 0.0
