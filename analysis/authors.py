@@ -171,7 +171,7 @@ def opinion_leaders(
     ranked = score_authors(chosen, now=now, settings=settings, exclude=excluded)
     grouped = _by_author(chosen)
     reposted = Counter(m.reposted_id for m in chosen if m.reposted_id is not None)
-    leaders = []
+    leaders: list[OpinionLeader] = []
     for inf in ranked:
         if len(leaders) == limit:
             break

@@ -340,7 +340,7 @@ class InfluenceIndex:
             order = rows[np.argsort(-cols["total"][rows], kind="stable")]
             cut = cols["total"][order[top - 1]] if top > 0 else np.inf
             rows = order[cols["total"][order] >= cut]
-        results = [self._result(int(i), cols, parts) for i in rows]
+        results = self._results(rows, cols, parts)
         results.sort(key=lambda r: (-r.score, r.key))
         if top is not None:
             results = results[:top]
@@ -348,28 +348,44 @@ class InfluenceIndex:
         self.last_timings["results_s"] = time.perf_counter() - normalised
         return results
 
-    def _result(
-        self, i: int, cols: Mapping[str, FloatArray], parts: Mapping[str, FloatArray]
-    ) -> AuthorInfluence:
-        has_audience = not math.isnan(float(self._audience[i]))
-        last = float(self._last_seen[i])
-        return AuthorInfluence(
-            key=self._keys[i],
-            source=self._sources[i],
-            handle=self._handles[i],
-            score=float(cols["total"][i]),
-            reach=round(float(cols["reach"][i]), 4),
-            freshness=round(float(cols["freshness"][i]), 4),
-            engagement=round(float(cols["engagement"][i]), 4),
-            network=round(float(cols["network"][i]), 4),
-            audience=int(self._audience[i]) if has_audience else None,
-            audience_kind=("karma" if self._is_karma[i] else "followers") if has_audience else None,
-            engagement_raw=round(float(cols["engagement_now"][i]), 3),
-            pagerank=float(cols["rank"][i]),
-            mentions=int(self._mentions[i]),
-            last_seen_at=datetime.fromtimestamp(last, tz=UTC) if math.isfinite(last) else None,
-            points={k: round(float(v[i]), 2) for k, v in parts.items()},
-        )
+    def _results(
+        self, rows: IntArray, cols: Mapping[str, FloatArray], parts: Mapping[str, FloatArray]
+    ) -> list[AuthorInfluence]:
+        """Build result objects for ``rows`` (vectorised rounding, then plain Python lists)."""
+        take = {
+            "score": cols["total"][rows],
+            "reach": np.round(cols["reach"][rows], 4),
+            "freshness": np.round(cols["freshness"][rows], 4),
+            "engagement": np.round(cols["engagement"][rows], 4),
+            "network": np.round(cols["network"][rows], 4),
+            "engagement_raw": np.round(cols["engagement_now"][rows], 3),
+            "pagerank": cols["rank"][rows],
+        }
+        lists = {k: v.tolist() for k, v in take.items()}
+        points = {k: np.round(v[rows], 2).tolist() for k, v in parts.items()}
+        audience = self._audience[rows].tolist()
+        karma = self._is_karma[rows].tolist()
+        mentions = self._mentions[rows].tolist()
+        last_seen = self._last_seen[rows].tolist()
+        out = []
+        for j, i in enumerate(rows.tolist()):
+            known = not math.isnan(audience[j])
+            out.append(
+                AuthorInfluence(
+                    key=self._keys[i],
+                    source=self._sources[i],
+                    handle=self._handles[i],
+                    audience=int(audience[j]) if known else None,
+                    audience_kind=("karma" if karma[j] else "followers") if known else None,
+                    mentions=mentions[j],
+                    last_seen_at=datetime.fromtimestamp(last_seen[j], tz=UTC)
+                    if math.isfinite(last_seen[j])
+                    else None,
+                    points={k: v[j] for k, v in points.items()},
+                    **{k: v[j] for k, v in lists.items()},
+                )
+            )
+        return out
 
 
 def in_topic(mention: Mention, topic: str | None) -> bool:
