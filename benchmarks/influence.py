@@ -26,9 +26,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis.influence import EDGE_WEIGHTS, InfluenceIndex, InfluenceSettings, score_authors  # noqa: E402
-from benchmarks._recorded_mentions import load_recorded_mentions  # noqa: E402
-from listener.model import Author, Mention, Metrics  # noqa: E402
+from analysis.influence import EDGE_WEIGHTS, InfluenceIndex, InfluenceSettings, score_authors
+from benchmarks._recorded_mentions import load_recorded_mentions
+from listener.model import Author, Mention, Metrics
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 SOURCES = ("twitter", "reddit", "mastodon", "bluesky")
@@ -122,41 +122,50 @@ def synthetic(n_authors: int, n_mentions: int, seed: int) -> None:
     history = data.mentions(n_mentions, end_s - SPAN_S, end_s)
     extra = data.mentions(n_mentions // 100, end_s, NOW.timestamp())
     n_edges = len(history["edge_src"])  # type: ignore[arg-type]
-    print(f"generated {n_authors:,} authors, {n_mentions:,} mentions, {n_edges:,} edges "
-          f"in {time.perf_counter() - gen_started:.1f} s")
+    print(
+        f"generated {n_authors:,} authors, {n_mentions:,} mentions, {n_edges:,} edges "
+        f"in {time.perf_counter() - gen_started:.1f} s"
+    )
 
     index, phases = _full(data, [history])
     total = phases["total_s"]
     graph = phases["graph_s"] + phases["pagerank_s"]
     scoring = phases["aggregate_s"] + phases["normalise_s"] + phases["results_s"]
-    print(f"full score (top {TOP}): {total:.2f} s (goal < 60 s), {n_mentions / total:,.0f} mentions/s, "
-          f"pagerank {index.last_iterations} iterations")
+    print(
+        f"full score (top {TOP}): {total:.2f} s (goal < 60 s), {n_mentions / total:,.0f} mentions/s, "
+        f"pagerank {index.last_iterations} iterations"
+    )
     for name, value in phases.items():
         if name != "total_s":
             print(f"  {name:<12} {value:7.2f} s  {value / total:6.1%}")
-    print(f"  graph building + pagerank {graph / total:.0%}, aggregates + normalising + results "
-          f"{scoring / total:.0%}, author registry {phases['authors_s'] / total:.0%}")
+    print(
+        f"  graph building + pagerank {graph / total:.0%}, aggregates + normalising + results "
+        f"{scoring / total:.0%}, author registry {phases['authors_s'] / total:.0%}"
+    )
 
     started = time.perf_counter()
     index.add_activity(**extra)  # type: ignore[arg-type]
     added = time.perf_counter()
     index.scores(NOW, top=TOP)
     inc_total = time.perf_counter() - started
-    inc_timings, inc_iterations = dict(index.last_timings), index.last_iterations
     incremental_scores = index.scores(NOW)
     all_started = time.perf_counter()
     index.scores(NOW)
     all_s = time.perf_counter() - all_started
-    print(f"incremental (+{n_mentions // 100:,} mentions): {inc_total:.2f} s = {inc_total / total:.1%} of full; "
-          f"aggregates {added - started:.3f} s, graph {inc_timings['graph_s']:.2f} s, "
-          f"pagerank {inc_timings['pagerank_s']:.2f} s ({inc_iterations} warm iterations), "
-          f"normalise {inc_timings['normalise_s']:.2f} s")
+    print(
+        f"incremental (+{n_mentions // 100:,} mentions): {inc_total:.2f} s = {inc_total / total:.1%} of full;"
+        " "
+        f"aggregates {added - started:.3f} s, graph {index.last_timings['graph_s']:.2f} s, "
+        f"pagerank {index.last_timings['pagerank_s']:.2f} s ({index.last_iterations} warm iterations)"
+    )
 
     rebuilt, phases2 = _full(data, [history, extra])
     full_scores = {r.key: r.score for r in rebuilt.scores(NOW)}
     worst = max(abs(r.score - full_scores[r.key]) for r in incremental_scores)
-    print(f"full rebuild with the same mentions: {phases2['total_s']:.2f} s "
-          f"(ratio incremental/full {inc_total / phases2['total_s']:.2f}); max score difference {worst:.3f}")
+    print(
+        f"full rebuild with the same mentions: {phases2['total_s']:.2f} s "
+        f"(ratio incremental/full {inc_total / phases2['total_s']:.2f}); max score difference {worst:.3f}"
+    )
     print(f"scores with a result object for all {len(incremental_scores):,} authors: {all_s:.2f} s")
 
     sample = [_as_mention(data, history, i) for i in range(min(100_000, n_mentions))]
@@ -164,18 +173,31 @@ def synthetic(n_authors: int, n_mentions: int, seed: int) -> None:
     probe = InfluenceIndex()
     probe.add_mentions(sample)
     rate = len(sample) / (time.perf_counter() - started)
-    print(f"Mention objects -> columns: {rate:,.0f} mentions/s "
-          f"(so ~{n_mentions / rate:.0f} s more for {n_mentions:,} Mention objects)")
+    print(
+        f"Mention objects -> columns: {rate:,.0f} mentions/s "
+        f"(so ~{n_mentions / rate:.0f} s more for {n_mentions:,} Mention objects)"
+    )
 
 
 def _as_mention(data: Synthetic, cols: dict[str, object], i: int) -> Mention:
     author_row = int(cols["author"][i])  # type: ignore[index]
     source = SOURCES[int(data.source[author_row])]
-    who = Author(source=source, external_id=f"u{author_row}", handle=f"u{author_row}",
-                 followers=int(data.audience[author_row]))
+    who = Author(
+        source=source,
+        external_id=f"u{author_row}",
+        handle=f"u{author_row}",
+        followers=int(data.audience[author_row]),
+    )
     at = datetime.fromtimestamp(float(cols["published_s"][i]), tz=UTC)  # type: ignore[index]
-    return Mention(source=source, external_id=str(i), text="", author=who, published_at=at, fetched_at=NOW,
-                   metrics=Metrics(likes=int(cols["engagement"][i])))  # type: ignore[index]
+    return Mention(
+        source=source,
+        external_id=str(i),
+        text="",
+        author=who,
+        published_at=at,
+        fetched_at=NOW,
+        metrics=Metrics(likes=int(cols["engagement"][i])),
+    )  # type: ignore[index]
 
 
 def recorded(data_dir: Path, top: int) -> None:
@@ -194,11 +216,17 @@ def recorded(data_dir: Path, top: int) -> None:
         own = [m for m in mentions if m.source == source]
         now = max(m.published_at for m in own)
         by_score = score_authors(own, now=now, settings=settings)
-        by_audience = sorted((r for r in by_score if r.audience is not None), key=lambda r: (-(r.audience or 0), r.key))
-        print(f"\n{source}: {len(own)} recorded mentions, {len(by_score)} authors, "
-              f"{len(by_audience)} with a known audience; scored at {now:%Y-%m-%d}, half-life 365 days")
-        print(f"{'#':>2}  {'top by influence score':<34}{'score':>6}{'audience':>11}  |  "
-              f"{'top by raw followers':<30}{'audience':>11}{'score':>7}")
+        by_audience = sorted(
+            (r for r in by_score if r.audience is not None), key=lambda r: (-(r.audience or 0), r.key)
+        )
+        print(
+            f"\n{source}: {len(own)} recorded mentions, {len(by_score)} authors, "
+            f"{len(by_audience)} with a known audience; scored at {now:%Y-%m-%d}, half-life 365 days"
+        )
+        print(
+            f"{'#':>2}  {'top by influence score':<34}{'score':>6}{'audience':>11}  |  "
+            f"{'top by raw followers':<30}{'audience':>11}{'score':>7}"
+        )
         for i in range(min(top, len(by_score))):
             left = by_score[i]
             right = by_audience[i] if i < len(by_audience) else None
