@@ -136,7 +136,8 @@ def test_signals_read_sentiment_and_intent_annotations() -> None:
 def test_signals_from_stored_labels() -> None:
     from analysis.authors import signals_from_labels
 
-    assert signals_from_labels("negative", -0.8, ("complaint",)) == MentionSignals(negative=0.8, complaint=1.0)
+    expected = MentionSignals(negative=0.8, complaint=1.0)
+    assert signals_from_labels("negative", -0.8, ("complaint",)) == expected
     assert signals_from_labels("negative", -0.2, ()).negative == 0.5  # the label wins a weak score
     assert signals_from_labels("negative", 0.9, ()) == MentionSignals(negative=0.9)  # a winning probability
     assert signals_from_labels("neutral", -0.3, ()).negative == 0.3
