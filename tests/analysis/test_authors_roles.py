@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from analysis.authors import (
     MentionSignals,
     estranged_authors,
@@ -84,6 +86,21 @@ def test_quiet_humans_are_not_bots() -> None:
         for i, t in enumerate(["late delivery again", "thanks for the fix", "is the shop open sunday?"])
     ]
     assert not detect_bots(posts, now=NOW)["twitter:marie_dupont"].is_bot
+
+
+def test_a_busy_news_desk_is_not_a_bot_on_lifetime_rate_alone() -> None:
+    from listener.model import Author
+
+    desk = Author(
+        source="twitter",
+        external_id="desk",
+        handle="CityNewsDesk",
+        followers=90_000,
+        posts_count=200_000,
+        created_at=NOW - timedelta(days=1_000),
+    )
+    verdict = detect_bots([mention("n1", desk), mention("n2", desk, hours_ago=3)], now=NOW)["twitter:desk"]
+    assert not verdict.is_bot and verdict.reasons[0].startswith("lifetime rate")
 
 
 def test_young_account_with_generated_handle_is_a_bot() -> None:
