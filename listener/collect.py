@@ -3,7 +3,8 @@
 ``run_once`` is what the scheduler's job and ``listener run-once`` call. It loads the cursor, asks the
 connector for what is new, keeps (when a topic matcher is given) only mentions that match at least
 one topic, then stores the mentions and the next cursor in one transaction (``upsert_batch``), so a
-crash never advances the cursor past rows that were not written. Every outcome is recorded as source
+crash never advances the cursor past rows that were not written; the topics each kept mention matched
+are recorded right after (``save_topic_matches``). Every outcome is recorded as source
 health. Only :class:`~listener.errors.ConnectorError` is caught here: a failing source is logged in
 one clear line, recorded, and the cycle moves on to the others (``run_cycle``).
 """
@@ -19,38 +20,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from listener.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater
-from listener.model import Batch, Connector, Cursor, Mention, Query
+from listener.model import Connector, Mention, Query
+from storage import Repository, TopicMatch, UpsertResult
 
 logger = logging.getLogger(__name__)
 
 Outcome = Literal["ok", "not_modified", "error"]
-
-
-class CollectionStore(Protocol):
-    """The part of ``storage.Repository`` the collection step uses."""
-
-    def load_cursor(self, source: str, query_id: str) -> Cursor | None:
-        """Return the stored cursor."""
-        ...
-
-    def upsert_batch(self, batch: Batch, *, source: str, query_id: str) -> object:
-        """Store mentions and cursor atomically."""
-        ...
-
-    def record_run(
-        self,
-        source: str,
-        query_id: str,
-        *,
-        outcome: Outcome,
-        items: int = 0,
-        error: str | None = None,
-        duration_ms: int | None = None,
-        next_run_not_before: datetime | None = None,
-        at: datetime | None = None,
-    ) -> None:
-        """Fold one run into the source's health."""
-        ...
 
 
 class TopicHit(Protocol):
@@ -64,7 +39,7 @@ class TopicHit(Protocol):
 
 
 class TopicMatcher(Protocol):
-    """Decides which topics a mention belongs to (the local boolean-query matcher)."""
+    """Decides which topics a mention belongs to (``analysis.matching.TopicMatcher``)."""
 
     def match(self, mention: Mention) -> Sequence[TopicHit]:
         """Return the topics ``mention`` matches (empty: none)."""
@@ -80,7 +55,7 @@ class RunOutcome:
     outcome: Outcome
     fetched: int = 0
     kept: int = 0
-    stored: object | None = None
+    stored: UpsertResult | None = None
     """The storage layer's upsert result (inserted / updated / unchanged / skipped)."""
     error: str | None = None
     error_kind: str | None = None
@@ -93,16 +68,34 @@ class RunOutcome:
         return self.outcome != "error"
 
 
-def _filter(mentions: Iterable[Mention], matcher: TopicMatcher | None) -> list[Mention]:
+def _filter(
+    mentions: Iterable[Mention], matcher: TopicMatcher | None
+) -> tuple[list[Mention], dict[tuple[str, str], dict[str, tuple[str, ...]]]]:
+    """Keep the mentions that match a topic; return them and their matches by mention key."""
     if matcher is None:
-        return list(mentions)
+        return list(mentions), {}
     kept = []
+    matches: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
     for mention in mentions:
-        hits = matcher.match(mention)
-        if hits:
-            terms = {hit.topic_id: tuple(hit.terms) for hit in hits}
-            kept.append(dataclasses.replace(mention, topics=tuple(terms), matched_terms=terms))
-    return kept
+        found = {hit.topic_id: tuple(hit.terms) for hit in matcher.match(mention)}
+        if found:
+            kept.append(dataclasses.replace(mention, topics=tuple(found), matched_terms=found))
+            matches[mention.key] = found
+    return kept, matches
+
+
+def _save_topics(
+    repository: Repository, matches: dict[tuple[str, str], dict[str, tuple[str, ...]]]
+) -> None:
+    """Record which topics each stored mention matched (tombstoned ones are not stored: skipped)."""
+    rows = []
+    for (source, external_id), found in matches.items():
+        stored = repository.get_mention_by_key(source, external_id)
+        if stored is None or stored.id is None:
+            continue
+        rows += [TopicMatch(mention_id=stored.id, topic_id=t, terms=terms) for t, terms in found.items()]
+    if rows:
+        repository.save_topic_matches(rows, replace=True)
 
 
 def _describe_failure(err: ConnectorError) -> str:
@@ -118,7 +111,7 @@ def _describe_failure(err: ConnectorError) -> str:
 def run_once(
     connector: Connector,
     query: Query,
-    repository: CollectionStore,
+    repository: Repository,
     matcher: TopicMatcher | None = None,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -131,9 +124,10 @@ def run_once(
         batch = connector.fetch(query, cursor)
     except ConnectorError as err:
         return _record_failure(source, query, repository, err, started=started, at=now())
-    kept = _filter(batch.mentions, matcher)
+    kept, matches = _filter(batch.mentions, matcher)
     to_store = dataclasses.replace(batch, mentions=tuple(kept))
     stored = repository.upsert_batch(to_store, source=source, query_id=query.id)
+    _save_topics(repository, matches)
     duration_ms = int((time.monotonic() - started) * 1000)
     outcome: Outcome = "not_modified" if batch.is_not_modified else "ok"
     repository.record_run(source, query.id, outcome=outcome, items=len(kept), duration_ms=duration_ms,
@@ -148,7 +142,7 @@ def run_once(
 
 
 def _record_failure(
-    source: str, query: Query, repository: CollectionStore, err: ConnectorError, *, started: float,
+    source: str, query: Query, repository: Repository, err: ConnectorError, *, started: float,
     at: datetime,
 ) -> RunOutcome:
     """Log one clear line, record the failure and when the next run may happen."""
@@ -171,7 +165,7 @@ def _record_failure(
 
 def run_cycle(
     pairs: Sequence[tuple[Connector, Query]],
-    repository: CollectionStore,
+    repository: Repository,
     matcher: TopicMatcher | None = None,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -180,4 +174,4 @@ def run_cycle(
     return [run_once(connector, query, repository, matcher, now=now) for connector, query in pairs]
 
 
-__all__ = ["CollectionStore", "RunOutcome", "TopicMatcher", "run_cycle", "run_once"]
+__all__ = ["RunOutcome", "TopicHit", "TopicMatcher", "run_cycle", "run_once"]

@@ -120,6 +120,7 @@ class Repository:
 
         def work(conn: Connection) -> UpsertResult:
             result = mentions.upsert(conn, self._dialect, batch.mentions, query_id, now)
+            analysis_results.save_matched_topics(conn, self._dialect, batch.mentions)
             if batch.next_cursor is not None:
                 cursors.save(conn, self._dialect, (source, query_id), batch.next_cursor, now)
             return result
