@@ -9,8 +9,9 @@ Each signal is cheap, explainable and listed in the verdict's ``reasons``:
 - ``lifetime rate``: the account's own post count over its age above ``3 x max_per_day`` - weight
   0.5 only: on the real Twitter recordings, busy news desks and heavy retweeters (150-450 posts a day
   over years, retweets included) would otherwise all pass for bots;
-- ``duplicates``: at least ``min_duplicate_share`` of an author's mentions (3 or more) repeat another
-  of their own texts once links, @handles, digits and case are removed - weight 1.0;
+- ``duplicates``: at least ``min_duplicate_share`` of an author's mentions (``min_texts`` or more)
+  repeat another of their own texts once links, @handles, digits and case are removed - weight 1.0
+  (with fewer texts, two people-written posts sharing a news headline would already count);
 - ``young``: the account was created less than ``young_days`` before its first mention we saw -
   weight 0.5;
 - ``generated handle``: a word followed by 6+ digits, as sign-up forms propose - weight 0.5.
@@ -43,6 +44,7 @@ class BotSettings:
     max_per_day: float = 48.0
     min_mentions_for_rate: int = 10
     min_duplicate_share: float = 0.5
+    min_texts: int = 5
     young_days: float = 7.0
     threshold: float = 1.0
 
@@ -86,10 +88,10 @@ def _lifetime_rate(mentions: list[Mention], now: datetime) -> float:
     return author.posts_count / age_days
 
 
-def _duplicate_share(mentions: list[Mention]) -> float:
+def _duplicate_share(mentions: list[Mention], min_texts: int) -> float:
     texts = [_normalised(m.text) for m in mentions if m.reposted_id is None]
     texts = [t for t in texts if t]
-    if len(texts) < 3:
+    if len(texts) < min_texts:
         return 0.0
     counts = Counter(texts)
     return sum(c for c in counts.values() if c > 1) / len(texts)
@@ -114,7 +116,7 @@ def judge_author(
     if lifetime > 3 * s.max_per_day:
         score += 0.5
         reasons.append(f"lifetime rate: {lifetime:.0f} posts a day since the account was created")
-    share = _duplicate_share(mentions)
+    share = _duplicate_share(mentions, s.min_texts)
     if share >= s.min_duplicate_share:
         score += 1.0
         reasons.append(f"duplicates: {share:.0%} of its texts repeat one another")

@@ -114,11 +114,28 @@ class AuthorProfile:
     recent: tuple[StoredMention, ...]
 
 
+def find_author(repo: Repository, key: str) -> StoredAuthor | None:
+    """Find an author by row id, ``source:external_id``, or ``source:handle`` / ``source:@handle``."""
+    if key.isdigit():
+        return repo.get_author(int(key))
+    if ":" not in key:
+        raise ValueError(f"author {key!r}: use 'source:external_id', 'source:@handle' or a row id")
+    found = repo.get_author(key)
+    if found is not None:
+        return found
+    source, handle = key.split(":", 1)
+    wanted = handle.lstrip("@").lower()
+    matches = [
+        a for a in repo.authors(source=source, limit=None) if a.author.handle.lstrip("@").lower() == wanted
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
 def profile(
     repo: Repository, key: str, *, now: datetime, days: float = 30.0, recent: int = 10
 ) -> AuthorProfile | None:
     """Return an author's profile, scored against everyone active in the last ``days``."""
-    stored = repo.get_author(int(key) if key.isdigit() else key)
+    stored = find_author(repo, key)
     if stored is None:
         return None
     activity = load_activity(repo, Period.last(days, now=now), now=now)
@@ -153,3 +170,48 @@ def short(text: str, width: int = 90) -> str:
 def keys_of(items: Sequence[AuthorInfluence]) -> list[str]:
     """Return the author keys of a ranking, in order."""
     return [i.key for i in items]
+
+
+def demo_sections(
+    repo: Repository, *, now: datetime, days: float = 30.0, limit: int = 8
+) -> dict[str, list[tuple[str, ...]]]:
+    """Return the author tables the demo shows: both rankings side by side, leaders, flag-bearers.
+
+    Rows are plain strings, in the shape ``listener.demo.DemoReport.sections`` holds.
+    """
+    activity = load_activity(repo, Period.last(days, now=now), now=now)
+    ranked = ranking(activity, now=now)
+    by_audience = sorted(
+        (r for r in ranked if r.audience is not None), key=lambda r: (-(r.audience or 0), r.key)
+    )
+    side: list[tuple[str, ...]] = [("#", "by influence score", "score", "by raw followers", "followers")]
+    for i in range(min(limit, len(ranked))):
+        left = ranked[i]
+        right = by_audience[i] if i < len(by_audience) else None
+        side.append(
+            (
+                str(i + 1),
+                f"@{left.handle}",
+                f"{left.score:.1f}",
+                f"@{right.handle}" if right else "",
+                f"{right.audience:,}" if right and right.audience is not None else "",
+            )
+        )
+    lead_rows = [
+        (f"@{x.influence.handle}", x.stance, f"{x.influence.score:.1f}", f"{x.engagement:,.0f} engagement")
+        for x in leaders(activity, now=now, limit=limit)
+    ]
+    bearer_rows = [
+        (
+            f"@{b.influence.handle}",
+            f"flag {b.flag:.1f}",
+            f"{b.negativity:.0%} negative" + (", turning negative" if b.is_estranged else ""),
+            short(b.grievances[0].text, 70) if b.grievances else "",
+        )
+        for b in bearers(activity, now=now, limit=limit)
+    ]
+    return {
+        "Top authors: influence score vs raw followers": side,
+        "Opinion leaders (friends and critics)": lead_rows,
+        "Flag-bearers of discontent": bearer_rows,
+    }

@@ -84,7 +84,7 @@ def _score_cell(points: dict[str, float] | object) -> str:
     return f"{points['reach']:.0f}/{points['engagement']:.0f}/{points['network']:.0f}"
 
 
-def authors(  # noqa: PLR0917 - typer maps each parameter to an option
+def authors(
     config: ConfigOption = DEFAULT_CONFIG,
     topic: TopicOption = None,
     source: SourceOption = None,
@@ -193,7 +193,7 @@ def _print_bearers(bearers: list[FlagBearer], scope: str) -> None:
 
 
 def author(
-    key: Annotated[str, typer.Argument(help="Author key 'source:external_id' or row id.")],
+    key: Annotated[str, typer.Argument(help="Author 'source:external_id', 'source:@handle' or row id.")],
     config: ConfigOption = DEFAULT_CONFIG,
     days: DaysOption = 30.0,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many recent mentions.")] = 10,
@@ -212,7 +212,8 @@ def author(
             repo.close()
     if found is None:
         err_console.print(
-            f"[red]no author {key!r}[/] (use 'source:external_id' or a row id; see `listener authors`)"
+            f"[red]no author {key!r}[/] (use 'source:external_id', 'source:@handle' or a row id; "
+            "see `listener authors`)"
         )
         raise typer.Exit(1)
     a = found.author.author
@@ -224,7 +225,9 @@ def author(
         f"{found.author.mention_count} mention(s) stored, first seen {found.author.first_seen_at:%Y-%m-%d}, "
         f"last seen {found.author.last_seen_at:%Y-%m-%d}",
     ]
-    if found.influence is not None:
+    if found.bot is not None and found.bot.is_bot:
+        lines.append("influence: not ranked (marked as a bot)")
+    elif found.influence is not None:
         lines.append(
             f"influence (last {days:g} days): rank {found.rank}/{found.ranked}; {found.influence.explain()}"
         )
@@ -254,7 +257,7 @@ def author(
 
 
 def forget_author(
-    key: Annotated[str, typer.Argument(help="Author key 'source:external_id' or row id.")],
+    key: Annotated[str, typer.Argument(help="Author 'source:external_id', 'source:@handle' or row id.")],
     config: ConfigOption = DEFAULT_CONFIG,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
@@ -262,7 +265,11 @@ def forget_author(
     with user_errors():
         repo = _open(config)
         try:
-            found = repo.get_author(int(key) if key.isdigit() else key)
+            try:
+                found = report.find_author(repo, key)
+            except ValueError as err:
+                err_console.print(f"[red]{err}[/]")
+                raise typer.Exit(2) from None
             if found is None:
                 err_console.print(f"[red]no author {key!r}[/]")
                 raise typer.Exit(1)

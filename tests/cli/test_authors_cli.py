@@ -123,3 +123,10 @@ def test_forget_author_asks_then_erases(config: Path, tmp_path: Path) -> None:
     left = repo.search_mentions(MentionFilter(since=NOW - timedelta(days=9), limit=None))
     assert all(s.mention.author.handle != "critic_claire" for s in left)
     repo.close()
+
+
+def test_author_can_be_found_by_handle(config: Path) -> None:
+    out = _run("author", "twitter:@critic_claire", "-c", str(config), *AT)
+    assert "key twitter:critic_claire" in out
+    bad = CliRunner().invoke(app, ["author", "critic_claire", "-c", str(config)])
+    assert bad.exit_code == 2 and "source:@handle" in bad.output
