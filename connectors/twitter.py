@@ -350,7 +350,7 @@ def map_tweet(
     if not author_id:
         raise SkippableItem(f"post {tweet_id} has no author_id (was author_id requested?)")
     author = map_user(str(author_id), users.get(str(author_id)))
-    entities = tweet.get("entities") or {}
+    text, entities = _full_text(tweet, users=users, tweets=tweets)
     references = []
     in_reply_to = None
     for ref in tweet.get("referenced_tweets") or []:
@@ -366,7 +366,7 @@ def map_tweet(
     return Mention(
         source="twitter",
         external_id=tweet_id,
-        text=str(tweet.get("text") or ""),
+        text=text,
         author=author,
         published_at=_parse_time(tweet.get("created_at")) or snowflake_time(tweet_id),
         fetched_at=now,
@@ -396,6 +396,34 @@ def map_tweet(
         query_id=query_id,
         raw=tweet,
     )
+
+
+def _full_text(
+    tweet: Mapping[str, Any],
+    *,
+    users: Mapping[str, Mapping[str, Any]],
+    tweets: Mapping[str, Mapping[str, Any]],
+) -> tuple[str, dict[str, list[Any]]]:
+    """Return a post's text and entities; a retweet gets its original's full text and entities.
+
+    X truncates a retweet's own ``text`` ("RT @user: ...…") and its entities with it; the original,
+    expanded in ``includes.tweets``, carries what the topic matcher needs (X itself matched on it).
+    """
+    text = str(tweet.get("text") or "")
+    entities: dict[str, list[Any]] = {
+        k: list(v) for k, v in (tweet.get("entities") or {}).items() if isinstance(v, list)
+    }
+    for ref in tweet.get("referenced_tweets") or []:
+        original = tweets.get(str(ref.get("id", "")))
+        if ref.get("type") != "retweeted" or not original or not original.get("text"):
+            continue
+        handle = (users.get(str(original.get("author_id", ""))) or {}).get("username")
+        text = f"RT @{handle}: {original['text']}" if handle else str(original["text"])
+        for kind, items in (original.get("entities") or {}).items():
+            if isinstance(items, list):
+                known = entities.setdefault(kind, [])
+                known.extend(item for item in items if item not in known)
+    return text, entities
 
 
 def map_user(author_id: str, user: Mapping[str, Any] | None) -> Author:
