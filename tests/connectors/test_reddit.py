@@ -258,6 +258,23 @@ def test_a_spent_window_stops_before_the_next_request(reddit_server: ReplayServe
     assert time.monotonic() - started < 5
 
 
+def test_prawcore_never_sees_the_rate_headers_so_it_never_sleeps(
+    reddit_server: ReplayServer, shared_data: Path
+) -> None:
+    """One request left of 600: prawcore would sleep ~10 s before the next call; ours goes at once."""
+    search = with_headers(_reply(shared_data, "TestSubreddit.test_search", 1),
+                          x_ratelimit_remaining="1.0", x_ratelimit_used="599", x_ratelimit_reset="300")
+    reddit_server.add("/r/all/search/", search)
+    reddit_server.add("/r/askreddit/new", _reply(shared_data, "TestSubredditListings.test_new", 1))
+    reddit_server.add("/r/askreddit/comments/", Reply.json({"kind": "Listing", "data": {"children": []}}))
+
+    started = time.monotonic()
+    batch = _connector(reddit_server, watched_subreddits=["askreddit"]).fetch(QUERY, None)
+
+    assert time.monotonic() - started < 5
+    assert len(reddit_server.requests_to("/r/askreddit/new")) == 1 and len(batch.mentions) > 100
+
+
 def test_recorded_401_is_auth_failed(reddit_server: ReplayServer, shared_data: Path) -> None:
     """praw's recorded 401 (invalid token): AuthFailed at once, no retry, no sleep."""
     unauthorized = _reply(shared_data, "TestAuthImplicit.test_implicit__with_invalid_token", 0)
