@@ -20,7 +20,9 @@ The cursor (one per topic) holds:
 
 A provider query without a ``since_id`` is a first run: it backfills the last 7 days (what recent
 search covers) within ``backfill_requests`` pages. Later runs page with ``next_token`` until they
-reach the ``since_id``, at most ``max_requests_per_run`` pages; past that a WARNING names the gap.
+reach the ``since_id``, at most ``max_requests_per_run`` pages; past that the entry keeps
+``pending: {next_token, newest_id}`` and the next run pages on from there before ``since_id`` moves
+(an expired token restarts the paging from ``since_id``), so a burst is never skipped.
 """
 
 from __future__ import annotations
@@ -238,20 +240,19 @@ class TwitterConnector:
                 source=self.name,
             )
         old_ids: Mapping[str, Any] = state.get("queries") or {}
-        new_ids: dict[str, dict[str, str]] = {}
+        new_ids: dict[str, dict[str, Any]] = {}
         mentions: dict[str, Mention] = {}
         skipped = 0
         sent_before = self._adapter.sent
         for provider in self._translate(query):
             key = _query_key(provider.text)
-            since_id = (old_ids.get(key) or {}).get("since_id")
-            run = self._search(provider.text, since_id, query.id, now)
+            previous = old_ids.get(key) or {}
+            run = self._search_resuming(provider.text, previous, query.id, now)
             skipped += run.skipped
             posts_read += run.posts
             for mention in run.mentions:
                 mentions.setdefault(mention.external_id, mention)
-            newest = run.newest_id or since_id
-            new_ids[key] = {"since_id": newest} if newest else {}
+            new_ids[key] = run.next_state(previous.get("since_id"))
         all_newest = [int(v["since_id"]) for v in new_ids.values() if v.get("since_id")]
         next_state: dict[str, Any] = {
             "queries": new_ids,
@@ -267,11 +268,36 @@ class TwitterConnector:
             requests=self._adapter.sent - sent_before,
         )
 
-    def _search(self, text: str, since_id: str | None, query_id: str, now: datetime) -> _SearchRun:
-        """Page through one provider query, newest first, until ``since_id`` or the page budget."""
+    def _search_resuming(
+        self, text: str, previous: Mapping[str, Any], query_id: str, now: datetime
+    ) -> _SearchRun:
+        """Continue an interrupted pagination if there is one, else start from ``since_id``."""
+        since_id = previous.get("since_id")
+        pending = previous.get("pending")
+        if not isinstance(pending, Mapping) or not pending.get("next_token"):
+            return self._search(text, since_id, query_id, now)
+        try:
+            run = self._search(text, since_id, query_id, now, next_token=str(pending["next_token"]))
+        except QueryRejected as err:  # the token expired: page again from since_id
+            logger.warning(
+                "twitter: could not resume paging (%s), starting again from since_id", err,
+                extra={"source": self.name, "query_id": query_id},
+            )
+            return self._search(text, since_id, query_id, now)
+        run.note_newest(pending.get("newest_id"))
+        return run
+
+    def _search(
+        self, text: str, since_id: str | None, query_id: str, now: datetime, *, next_token: str | None = None
+    ) -> _SearchRun:
+        """Page through one provider query, newest first, until ``since_id`` or the page budget.
+
+        A first run (no ``since_id``) stops at ``backfill_requests`` pages and leaves the older posts
+        out, by design. An incremental run that reaches ``max_requests_per_run`` keeps its place
+        (``pending``) so the next run pages on from there before the cursor moves.
+        """
         limit = self.max_requests_per_run if since_id else self.backfill_requests
         run = _SearchRun()
-        next_token: str | None = None
         while True:
             params: dict[str, Any] = {
                 "max_results": MAX_RESULTS,
@@ -293,8 +319,9 @@ class TwitterConnector:
                 return run
             if run.requests >= limit:
                 if since_id:
-                    logger.warning(
-                        "twitter: page limit reached before since_id, older posts of this run are left out",
+                    run.pending_token = next_token
+                    logger.info(
+                        "twitter: page limit reached before since_id, the next run pages on from here",
                         extra={"source": self.name, "query_id": query_id, "fetched": run.posts},
                     )
                 return run
@@ -309,6 +336,24 @@ class _SearchRun:
         self.requests = 0
         self.skipped = 0
         self.posts = 0
+        self.pending_token: str | None = None
+        """Where an incremental pagination stopped for lack of budget."""
+
+    def note_newest(self, tweet_id: Any) -> None:
+        """Take ``tweet_id`` as the newest seen if it is newer (a resumed run's earlier pages)."""
+        value = str(tweet_id or "")
+        if value.isdigit() and (self.newest_id is None or int(value) > int(self.newest_id)):
+            self.newest_id = value
+
+    def next_state(self, since_id: str | None) -> dict[str, Any]:
+        """Return this provider query's cursor entry: advanced, or holding its place in the pages."""
+        if self.pending_token and since_id:
+            return {"since_id": since_id, "pending": {"next_token": self.pending_token,
+                                                      "newest_id": self.newest_id}}
+        newest = self.newest_id or since_id
+        if newest and since_id and int(since_id) > int(newest):
+            newest = since_id
+        return {"since_id": newest} if newest else {}
 
     def add_page(
         self, page: Mapping[str, Any], *, since_id: str | None, query_id: str, now: datetime
@@ -321,8 +366,7 @@ class _SearchRun:
         self.posts += len(data)
         for tweet in data:
             tweet_id = str(tweet.get("id", "")) if isinstance(tweet, dict) else ""
-            if tweet_id.isdigit() and (self.newest_id is None or int(tweet_id) > int(self.newest_id)):
-                self.newest_id = tweet_id
+            self.note_newest(tweet_id)
             if since_id and tweet_id.isdigit() and int(tweet_id) <= int(since_id):
                 continue  # the API already excludes these; guard anyway so a cursor never regresses
             try:

@@ -225,22 +225,55 @@ def test_first_run_backfill_stops_at_the_request_budget(server: ReplayServer, sh
     assert len(server.requests_to(SEARCH)) == 3 and batch.requests == 3
 
 
-def test_incremental_page_limit_warns_about_the_gap(
+def test_incremental_page_limit_keeps_its_place_and_the_next_run_pages_on(
+    server: ReplayServer, shared_data: Path
+) -> None:
+    """Past ``max_requests_per_run`` the cursor holds the next_token; the next run resumes there."""
+    page = _tweepy_page(shared_data)
+    token = body_json(page)["meta"]["next_token"]
+    older = _academic(shared_data, "2__tweets__search__all-45a673")
+    server.add(SEARCH, page)
+    server.add(f"{SEARCH}?next_token={token}", academic_reply(older))
+    connector = _connector(server, max_requests_per_run=1)
+    key = next(iter(connector.fetch(QUERY, None).next_cursor.data["queries"]))  # type: ignore[union-attr]
+    old = Cursor({"queries": {key: {"since_id": "1"}}})
+
+    interrupted = connector.fetch(QUERY, old)
+    assert interrupted.next_cursor is not None
+    entry = interrupted.next_cursor.data["queries"][key]
+    newest = max((t["id"] for t in body_json(page)["data"]), key=int)
+    assert entry == {"since_id": "1", "pending": {"next_token": token, "newest_id": newest}}
+
+    resumed = connector.fetch(QUERY, Cursor.from_json(interrupted.next_cursor.to_json()))
+
+    last = server.requests_to(SEARCH)[-1]
+    assert last.query["next_token"] == token and last.query["since_id"] == "1"
+    older_ids = {t["id"] for t in _body(shared_data, "2__tweets__search__all-45a673")["data"]}
+    assert {m.external_id for m in resumed.mentions} == older_ids
+    assert resumed.next_cursor is not None
+    assert resumed.next_cursor.data["queries"][key] == {"since_id": newest}
+
+
+def test_an_expired_resume_token_pages_again_from_since_id(
     server: ReplayServer, shared_data: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Past ``max_requests_per_run`` pages an incremental run stops and says so at WARNING."""
+    """X refuses a stale next_token (the recorded 400): one WARNING, then paging restarts."""
     page = _tweepy_page(shared_data)
     server.add(SEARCH, page)
-    connector = _connector(server, max_requests_per_run=2)
-    key_cursor = connector.fetch(QUERY, None).next_cursor
-    assert key_cursor is not None
-    old = Cursor({**key_cursor.data, "queries": {k: {"since_id": "1"} for k in key_cursor.data["queries"]}})
+    refused = academic_reply(_academic(shared_data, "2__tweets__search__all-92adbd"))
+    server.add(f"{SEARCH}?next_token=stale", refused)
+    connector = _connector(server, max_requests_per_run=1)
+    key = next(iter(connector.fetch(QUERY, None).next_cursor.data["queries"]))  # type: ignore[union-attr]
+    pending = {"next_token": "stale", "newest_id": "5"}
+    cursor = Cursor({"queries": {key: {"since_id": "1", "pending": pending}}})
 
     with caplog.at_level(logging.WARNING, logger="connectors.twitter"):
-        batch = connector.fetch(QUERY, old)
+        batch = connector.fetch(QUERY, cursor)
 
-    assert batch.requests == 2
-    assert any("page limit" in r.getMessage() for r in caplog.records)
+    sent = server.requests_to(SEARCH)[-2:]
+    assert sent[0].query.get("next_token") == "stale" and "next_token" not in sent[1].query
+    assert any("could not resume" in r.getMessage() for r in caplog.records)
+    assert batch.skipped == 10  # the restarted page was read
 
 
 def test_429_becomes_retry_later_with_the_reset_delay(server: ReplayServer) -> None:
