@@ -310,15 +310,23 @@ class RedditConnector:
             generator = subreddit.comments(limit=limit)
         newest_at, seen = mark
         items = []
+        is_at_mark = False
         with _translated_errors(self.budget, listing.subreddit if listing.is_watched else None):
             for item in generator:
                 data = vars(item)
                 created = float(data.get("created_utc") or 0.0)
                 if created < newest_at:
+                    is_at_mark = True
                     break
                 if created == newest_at and str(data.get("name")) in seen:
                     continue
                 items.append(item)
+        if newest_at and not is_at_mark and len(items) >= limit:
+            logger.warning(
+                "reddit: %s gave %d new items without reaching its mark; older ones are left out "
+                "(raise max_items_per_listing or poll more often)", listing.key, len(items),
+                extra={"source": "reddit"},
+            )
         return items
 
     def _authors(self, items: Iterable[Any]) -> dict[str, dict[str, Any]]:

@@ -171,6 +171,25 @@ def test_marks_advance_and_a_second_run_brings_nothing_old(
     assert {m.external_id for m in partial.mentions} == expected
 
 
+def test_a_listing_that_overflows_its_item_budget_says_so(
+    reddit_server: ReplayServer, shared_data: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """More new items than ``max_items_per_listing`` before the mark: a WARNING names the gap."""
+    new = _reply(shared_data, "TestSubredditListings.test_new", 1)
+    reddit_server.add("/r/askreddit/new", new)
+    reddit_server.add("/r/askreddit/comments/", Reply.json({"kind": "Listing", "data": {"children": []}}))
+    oldest = min(_children(new), key=lambda d: d["created_utc"])
+    mark = {"new:askreddit": {"created_utc": oldest["created_utc"], "fullnames": [oldest["name"]]}}
+    connector = _connector(reddit_server, search_all=False, watched_subreddits=["askreddit"],
+                           max_items_per_listing=10)
+
+    with caplog.at_level(logging.WARNING, logger="connectors.reddit"):
+        batch = connector.fetch(QUERY, Cursor({"listings": mark}))
+
+    assert len(batch.mentions) == 10
+    assert any("without reaching its mark" in r.getMessage() for r in caplog.records)
+
+
 def test_an_item_found_by_search_and_by_a_listing_comes_once(reddit_server: ReplayServer) -> None:
     """The same posts answered by the search and the watched listing give one mention each."""
     _serve_own(reddit_server, "watched_subreddit")
