@@ -259,8 +259,9 @@ class _Topic:
     expr: _Expr
     explain: tuple[int, ...]
     """Indexes of the positive content literals, reported when they are present."""
-    required: tuple[frozenset[tuple[str, str]], ...]
-    """Groups of ``(kind, key)``: a match needs at least one present key from every group."""
+    required: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...]
+    """Key groups, each split into word keys and other ``(kind, key)`` pairs: a match needs at least
+    one present key from every group (word keys are tested first, as one C-level set operation)."""
 
 
 class TopicMatcher:
@@ -311,7 +312,10 @@ class TopicMatcher:
                     explain.append(lit_id)
                     for key in lit.keys:
                         index[lit.kind].setdefault(key, set()).add(number)
-            required = tuple(_required(tree, lambda n: literals[literal_id(n)]) or ())
+            required = tuple(
+                (frozenset(k for kind, k in group if kind == "word"),
+                 tuple(sorted(pair for pair in group if pair[0] != "word")))
+                for group in _required(tree, lambda n: literals[literal_id(n)]) or ())
             compiled.append(_Topic(topic_id, _to_expr(tree, literal_id), tuple(dict.fromkeys(explain)),
                                    required))
         lengths = tuple(sorted({len(k) for k in index["prefix"]}))
@@ -372,13 +376,8 @@ class TopicMatcher:
         candidates, present = self._candidates(view)
         if not candidates:
             return []
-        empty: frozenset[str] = frozenset()
-        topics = self._topics
-        candidates = {
-            n for n in candidates
-            if all(any(key in present.get(kind, empty) for kind, key in group)
-                   for group in topics[n].required)
-        }
+        topics, words = self._topics, view.words
+        candidates = {n for n in candidates if _meets(topics[n].required, words, present)}
         cache: dict[int, bool] = {}
         literals = self._literals
 
@@ -408,6 +407,17 @@ class TopicMatcher:
     def match_many(self, mentions: Iterable[Mention]) -> list[list[TopicMatch]]:
         """Return :meth:`match` for each mention, in order."""
         return [self.match(m) for m in mentions]
+
+
+def _meets(required: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...], words: set[str],
+           present: dict[str, AbstractSet[str]]) -> bool:
+    """Return True when every required group has a present key."""
+    for group_words, others in required:
+        if group_words and not group_words.isdisjoint(words):
+            continue
+        if not any(key in present.get(kind, ()) for kind, key in others):
+            return False
+    return True
 
 
 def _required(node: ast.Node, literal: Callable[[ast.Literal], _Literal]
