@@ -55,14 +55,20 @@ class MentionView:
 
     def __init__(self, mention: Mention) -> None:
         self.mention = mention
-        self.body = fold(mention.text)
-        self.body_tokens = tokens_of_folded(self.body)
-        self.title = fold(mention.title) if mention.title else ""
-        self.title_tokens = tokens_of_folded(self.title) if self.title else []
-        self.words: set[str] = set(self.body_tokens)
-        if self.title_tokens:
+        self.body = body = fold(mention.text)
+        self.body_tokens = toks = tokens_of_folded(body)
+        self.words: set[str] = set(toks)
+        if mention.title:
+            self.title = fold(mention.title)
+            self.title_tokens = tokens_of_folded(self.title)
             self.words.update(self.title_tokens)
-        self.source = mention.source.lower()
+        else:
+            self.title, self.title_tokens = "", []
+
+    @cached_property
+    def source(self) -> str:
+        """The source name, lower case."""
+        return self.mention.source.lower()
 
     @classmethod
     def of(cls, mention: Mention) -> MentionView:
@@ -406,7 +412,8 @@ class TopicMatcher:
 
     def match_many(self, mentions: Iterable[Mention]) -> list[list[TopicMatch]]:
         """Return :meth:`match` for each mention, in order."""
-        return [self.match(m) for m in mentions]
+        match_view = self.match_view
+        return [match_view(MentionView(m)) for m in mentions]
 
 
 def _meets(required: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...], words: set[str],
