@@ -9,8 +9,9 @@ score combines three components, each a number in [0, 1] ranked **within the aut
   with less; multiplied by ``freshness`` = 2^(-days since last mention / half-life), so an account
   that has gone quiet stops lending its audience to the ranking.
 - ``engagement``: what the author's own mentions earned, decayed by age with the same half-life:
-  ``likes + 2 x (reposts + quotes) + 2 x replies + max(score, 0) + 2 x echoes`` per mention, where
-  echoes are copies the platform does not count (storage's echo groups). A repost earns its reposter
+  ``likes + 2 x max(reposts + quotes, echoes) + 2 x replies + max(score, 0)`` per mention, where
+  echoes are the reposts and copies we collected ourselves (storage's echo groups): the larger of
+  the platform's count and ours, so nothing is counted twice. A repost earns its reposter
   nothing: the credit goes to the original author through the graph.
 - ``network``: weighted PageRank on the directed graph "who answers whom": replies (1.0), quotes
   (1.5), reposts (1.0) and @mentions (0.5) point from the one speaking to the one addressed, each
@@ -113,7 +114,8 @@ def mention_engagement(mention: Mention, echoes: int = 0) -> float:
         return 0.0
     m = mention.metrics
     shares = (m.reposts or 0) + (m.quotes or 0)
-    return float((m.likes or 0) + 2 * shares + 2 * (m.replies or 0) + max(m.score or 0, 0) + 2 * echoes)
+    shares = max(shares, echoes)
+    return float((m.likes or 0) + 2 * shares + 2 * (m.replies or 0) + max(m.score or 0, 0))
 
 
 def _ts(value: datetime) -> float:

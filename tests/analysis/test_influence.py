@@ -158,3 +158,11 @@ def test_future_now_keeps_scores_bounded() -> None:
     ranked = score_authors(_echoed_complaint(), now=NOW + timedelta(days=365))
     assert all(0 <= r.score <= 100 for r in ranked)
     assert all(r.freshness < 0.001 for r in ranked)
+
+
+def test_collected_echoes_count_once_with_platform_reposts() -> None:
+    """Echoes we collected and the platform's repost count measure the same thing: take the larger."""
+    who = author("w", followers=10)
+    plain = mention("m", who, reposts=3, hours_ago=0.0)
+    assert score_authors([plain], now=NOW, echoes={plain.key: 2})[0].engagement_raw == 6.0
+    assert score_authors([plain], now=NOW, echoes={plain.key: 7})[0].engagement_raw == 14.0
