@@ -40,9 +40,11 @@ def columns_from_mentions(
     dst: list[int] = []
     weight: list[float] = []
     at: list[float] = []
+    linked: set[tuple[str, str]] = set()
     for i, m in enumerate(mentions):
-        if index.mention_author(m.key) is not None:
+        if m.key in linked or index.mention_author(m.key) is not None:
             continue  # a re-seen mention: its links are already counted
+        linked.add(m.key)
         me = int(rows[i])
         published = m.published_at.timestamp()
         addressed: set[int] = set()

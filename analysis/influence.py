@@ -24,10 +24,12 @@ and the points each contributes, so the number can be explained to a community m
 Incremental updates: :class:`InfluenceIndex` keeps per-author decayed sums ``S`` valid at a
 reference time ``as_of``; adding mentions rescales the arrays by ``2^(-(t' - as_of)/h)`` (one
 vectorised multiply) and adds the new contributions, so the mention-side work is proportional to the
-new mentions. A re-seen mention (metrics refreshed) contributes only its change. The graph keeps its
-edge list the same way; PageRank is recomputed with a warm start from the previous vector, which after
-a small update converges in a few iterations instead of dozens. Ranks are then re-normalised per
-source (a sort over authors, not mentions).
+new mentions. A re-seen mention (metrics refreshed) contributes only its change. The graph is kept
+as a coalesced sparse adjacency matrix rescaled the same way; new edges are coalesced on their own and
+merged into it (a linear merge in C, no re-sort of the history), the power iteration multiplies by its
+transpose view (no copy), and PageRank is warm-started from the previous vector. Ranks are then
+re-normalised per source (a sort over authors, not mentions). ``benchmarks/influence.py`` measures
+both paths.
 
 Determinism: authors are ranked in key order, edges and contributions summed in a canonical order,
 values quantised before ranking and the score rounded to 0.01, so the same mentions give the same
@@ -44,6 +46,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
+from scipy import sparse
 
 from analysis._ranking import FloatArray, IntArray, Transition, edge_matrix, pagerank, share_beaten
 from listener.model import Mention
@@ -153,9 +156,9 @@ class InfluenceIndex:
         self._engagement = np.zeros(0)
         self._mentions = np.zeros(0, dtype=np.int64)
         self._last_seen = np.full(0, -np.inf)
-        self._edge_src = np.zeros(0, dtype=np.int64)
-        self._edge_dst = np.zeros(0, dtype=np.int64)
-        self._edge_w = np.zeros(0)
+        self._graph: sparse.csr_matrix | None = None
+        """Coalesced edge weights, valid at ``as_of``; new edges wait in ``_pending`` until scored."""
+        self._pending: list[tuple[IntArray, IntArray, FloatArray]] = []
         self._seen: dict[Hashable, tuple[int, float, float]] = {}
         self._rank: FloatArray | None = None
         self.last_iterations = 0
@@ -210,7 +213,9 @@ class InfluenceIndex:
             return
         factor = 2.0 ** (-(to - self.as_of) / self._half_life_s)
         self._engagement *= factor
-        self._edge_w *= factor
+        if self._graph is not None:
+            self._graph.data *= factor
+        self._pending = [(s, d, w * factor) for s, d, w in self._pending]
         self.as_of = to
 
     def _decay(self, at: FloatArray) -> FloatArray:
@@ -240,21 +245,24 @@ class InfluenceIndex:
         self._advance(latest)
         delta = engagement.astype(np.float64).copy()
         new_mask = np.ones(author.shape[0], dtype=bool)
-        for i, key in enumerate(mention_keys):
-            old = self._seen.get(key)
-            if old is not None:
+        seen = self._seen
+        records = zip(author.tolist(), engagement.tolist(), published_s.tolist(), strict=True)
+        for i, (key, record) in enumerate(zip(mention_keys, records, strict=True)):
+            old = seen.get(key)
+            if old is not None:  # re-seen (also within this batch): count only the change
                 new_mask[i] = False
                 delta[i] -= old[1]
-            self._seen[key] = (int(author[i]), float(engagement[i]), float(published_s[i]))
+            seen[key] = record
         order = np.lexsort((delta, author))  # canonical summation order
         weights = delta[order] * self._decay(published_s[order])
         self._engagement += np.bincount(author[order], weights=weights, minlength=len(self._keys))
         self._mentions += np.bincount(author[new_mask], minlength=len(self._keys))
         np.maximum.at(self._last_seen, author, published_s)
         keep = edge_src != edge_dst
-        self._edge_src = np.concatenate([self._edge_src, edge_src[keep]])
-        self._edge_dst = np.concatenate([self._edge_dst, edge_dst[keep]])
-        self._edge_w = np.concatenate([self._edge_w, edge_weight[keep] * self._decay(edge_at_s[keep])])
+        if keep.any():
+            self._pending.append(
+                (edge_src[keep], edge_dst[keep], edge_weight[keep] * self._decay(edge_at_s[keep]))
+            )
         return int(new_mask.sum())
 
     def mention_author(self, key: Hashable) -> int | None:
@@ -278,14 +286,30 @@ class InfluenceIndex:
 
         return columns_from_mentions(self, list(mentions), echoes or {})
 
+    def _adjacency(self) -> sparse.csr_matrix:
+        """Fold pending edges into the kept adjacency matrix: work proportional to the new edges.
+
+        The new edges are coalesced into a small matrix and added to the kept one (a linear merge of
+        sorted CSR rows in C); nothing is re-sorted from scratch.
+        """
+        n = len(self._keys)
+        graph = self._graph if self._graph is not None else sparse.csr_matrix((n, n), dtype=np.float64)
+        if graph.shape[0] < n:
+            graph.resize((n, n))
+        if self._pending:
+            src = np.concatenate([p[0] for p in self._pending])
+            dst = np.concatenate([p[1] for p in self._pending])
+            weight = np.round(np.concatenate([p[2] for p in self._pending]), 12)
+            graph = (graph + edge_matrix(src, dst, weight, n)).tocsr()
+            self._pending = []
+        self._graph = graph
+        return graph
+
     def pagerank(self, exclude: IntArray | None = None) -> FloatArray:
         """Return PageRank per author row, warm-started from the last computation."""
         started = time.perf_counter()
         n = len(self._keys)
-        weight = self._edge_w
-        if exclude is not None and exclude.shape[0]:
-            weight = np.where(np.isin(self._edge_src, exclude), 0.0, weight)
-        graph = Transition(edge_matrix(self._edge_src, self._edge_dst, np.round(weight, 12), n))
+        graph = Transition(self._adjacency(), muted=exclude)
         built = time.perf_counter()
         start = None
         if self._rank is not None and self._rank.shape[0] <= n:
