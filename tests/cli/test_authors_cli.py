@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from listener.cli import app
 from listener.model import Annotation, Batch, Mention
 from storage import Repository
-from storage.records import MentionFilter
+from storage.records import MentionFilter, TopicMatch
 from tests._authors_factory import NOW, author, mention
 
 AT = ["--at", NOW.strftime("%Y-%m-%dT%H:%M:%S")]
@@ -57,6 +57,10 @@ def config(tmp_path: Path) -> Path:
     mentions, notes = _world()
     repo.upsert_batch(Batch(mentions=tuple(mentions), next_cursor=None), source="twitter", query_id="brand")
     repo.save_annotations(notes)
+    ids = {s.mention.external_id: s.id for s in repo.search_mentions(MentionFilter(limit=None))}
+    repo.save_topic_matches(
+        TopicMatch(mention_id=i, topic_id="rival" if ext == "f1" else "brand") for ext, i in ids.items()
+    )
     repo.close()
     return path
 
@@ -130,3 +134,10 @@ def test_author_can_be_found_by_handle(config: Path) -> None:
     assert "key twitter:critic_claire" in out
     bad = CliRunner().invoke(app, ["author", "critic_claire", "-c", str(config)])
     assert bad.exit_code == 2 and "source:@handle" in bad.output
+
+
+def test_authors_topic_and_source_filters(config: Path) -> None:
+    rival = _run("authors", "-c", str(config), "--topic", "rival", *AT)
+    assert "fan_fred" in rival and "critic_claire" not in rival
+    elsewhere = _run("authors", "-c", str(config), "--source", "reddit", *AT)
+    assert "critic_claire" not in elsewhere and "fan_fred" not in elsewhere
