@@ -3,8 +3,8 @@
 ``run_once`` is what the scheduler's job and ``listener run-once`` call. It loads the cursor, asks the
 connector for what is new, keeps (when a topic matcher is given) only mentions that match at least
 one topic, then stores the mentions and the next cursor in one transaction (``upsert_batch``), so a
-crash never advances the cursor past rows that were not written; the topics each kept mention matched
-are recorded right after (``save_topic_matches``). Every outcome is recorded as source
+crash never advances the cursor past rows that were not written (the topics and matched terms set on
+each kept mention are stored in that same transaction). Every outcome is recorded as source
 health. Only :class:`~listener.errors.ConnectorError` is caught here: a failing source is logged in
 one clear line, recorded, and the cycle moves on to the others (``run_cycle``).
 """
@@ -21,7 +21,7 @@ from typing import Literal, Protocol
 
 from listener.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater
 from listener.model import Connector, Mention, Query
-from storage import Repository, TopicMatch, UpsertResult
+from storage import Repository, UpsertResult
 
 logger = logging.getLogger(__name__)
 
@@ -68,34 +68,16 @@ class RunOutcome:
         return self.outcome != "error"
 
 
-def _filter(
-    mentions: Iterable[Mention], matcher: TopicMatcher | None
-) -> tuple[list[Mention], dict[tuple[str, str], dict[str, tuple[str, ...]]]]:
-    """Keep the mentions that match a topic; return them and their matches by mention key."""
+def _filter(mentions: Iterable[Mention], matcher: TopicMatcher | None) -> list[Mention]:
+    """Keep the mentions that match a topic, with their topics and matched terms set on them."""
     if matcher is None:
-        return list(mentions), {}
+        return list(mentions)
     kept = []
-    matches: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
     for mention in mentions:
         found = {hit.topic_id: tuple(hit.terms) for hit in matcher.match(mention)}
         if found:
             kept.append(dataclasses.replace(mention, topics=tuple(found), matched_terms=found))
-            matches[mention.key] = found
-    return kept, matches
-
-
-def _save_topics(
-    repository: Repository, matches: dict[tuple[str, str], dict[str, tuple[str, ...]]]
-) -> None:
-    """Record which topics each stored mention matched (tombstoned ones are not stored: skipped)."""
-    rows = []
-    for (source, external_id), found in matches.items():
-        stored = repository.get_mention_by_key(source, external_id)
-        if stored is None or stored.id is None:
-            continue
-        rows += [TopicMatch(mention_id=stored.id, topic_id=t, terms=terms) for t, terms in found.items()]
-    if rows:
-        repository.save_topic_matches(rows, replace=True)
+    return kept
 
 
 def _describe_failure(err: ConnectorError) -> str:
@@ -124,10 +106,9 @@ def run_once(
         batch = connector.fetch(query, cursor)
     except ConnectorError as err:
         return _record_failure(source, query, repository, err, started=started, at=now())
-    kept, matches = _filter(batch.mentions, matcher)
+    kept = _filter(batch.mentions, matcher)
     to_store = dataclasses.replace(batch, mentions=tuple(kept))
     stored = repository.upsert_batch(to_store, source=source, query_id=query.id)
-    _save_topics(repository, matches)
     duration_ms = int((time.monotonic() - started) * 1000)
     outcome: Outcome = "not_modified" if batch.is_not_modified else "ok"
     repository.record_run(source, query.id, outcome=outcome, items=len(kept), duration_ms=duration_ms,
