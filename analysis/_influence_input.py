@@ -46,7 +46,7 @@ def columns_from_mentions(
             continue  # a re-seen mention: its links are already counted
         linked.add(m.key)
         me = int(rows[i])
-        published = m.published_at.timestamp()
+        published = _published_s(m)
         addressed: set[int] = set()
         links = [(ref.kind, ref.external_id, ref.author_external_id) for ref in m.references]
         if m.in_reply_to and not any(kind == "reply" for kind, _, _ in links):
@@ -70,7 +70,7 @@ def columns_from_mentions(
     return index.add_activity(
         mention_keys=[m.key for m in mentions],
         author=rows,
-        published_s=np.array([m.published_at.timestamp() for m in mentions], dtype=np.float64),
+        published_s=np.array([_published_s(m) for m in mentions], dtype=np.float64),
         engagement=np.array(
             [mention_engagement(m, echoes.get(m.key, 0)) for m in mentions], dtype=np.float64
         ),
@@ -79,6 +79,15 @@ def columns_from_mentions(
         edge_weight=np.array(weight, dtype=np.float64),
         edge_at_s=np.array(at, dtype=np.float64),
     )
+
+
+def _published_s(mention: Mention) -> float:
+    """Return when a mention was published, never later than when we fetched it.
+
+    One post dated in the future (a broken clock, a parser slip) would otherwise move the index's
+    reference time forward and decay everybody else's engagement to nothing.
+    """
+    return min(mention.published_at, mention.fetched_at).timestamp()
 
 
 def _target(

@@ -179,3 +179,15 @@ def test_a_mention_repeated_in_one_batch_counts_once() -> None:
     assert twice["twitter:w"].mentions == 1
     assert twice["twitter:w"].engagement_raw == once["twitter:w"].engagement_raw
     assert twice["twitter:w"].pagerank == once["twitter:w"].pagerank
+
+
+def test_a_post_dated_in_the_future_does_not_decay_everyone_else() -> None:
+    from dataclasses import replace
+
+    honest = mention("h", author("honest", followers=10), likes=20)
+    broken = replace(
+        mention("b", author("broken", followers=10), likes=20), published_at=NOW + timedelta(days=3650)
+    )
+    before = {r.key: r for r in score_authors([honest], now=NOW)}
+    after = {r.key: r for r in score_authors([honest, broken], now=NOW)}
+    assert after["twitter:honest"].engagement_raw == before["twitter:honest"].engagement_raw
