@@ -186,7 +186,7 @@ def test_a_post_dated_in_the_future_does_not_decay_everyone_else() -> None:
 
     honest = mention("h", author("honest", followers=10), likes=20)
     broken = replace(
-        mention("b", author("broken", followers=10), likes=20), published_at=NOW + timedelta(days=3650)
+        mention("b", author("broken", followers=10), likes=20), published_at=NOW + timedelta(days=36500)
     )
     before = {r.key: r for r in score_authors([honest], now=NOW)}
     after = {r.key: r for r in score_authors([honest, broken], now=NOW)}
