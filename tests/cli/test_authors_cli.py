@@ -141,3 +141,20 @@ def test_authors_topic_and_source_filters(config: Path) -> None:
     assert "fan_fred" in rival and "critic_claire" not in rival
     elsewhere = _run("authors", "-c", str(config), "--source", "reddit", *AT)
     assert "critic_claire" not in elsewhere and "fan_fred" not in elsewhere
+
+
+def test_forget_author_can_block_someone_not_yet_collected(config: Path, tmp_path: Path) -> None:
+    out = _run("forget-author", "twitter:not_seen_yet", "-c", str(config), "--yes")
+    assert "0 mention(s) erased" in out
+    repo = Repository.from_url(f"sqlite:///{tmp_path / 'cli.db'}")
+    try:
+        result = repo.upsert_batch(
+            Batch(mentions=(mention("n1", author("not_seen_yet")),), next_cursor=None),
+            source="twitter",
+            query_id="brand",
+        )
+        assert result.skipped == 1 and repo.get_author("twitter:not_seen_yet") is None
+    finally:
+        repo.close()
+    missing = CliRunner().invoke(app, ["forget-author", "twitter:@nobody", "-c", str(config), "--yes"])
+    assert missing.exit_code == 1 and "no author" in missing.output
