@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from analysis.influence_model import EDGE_WEIGHTS, mention_engagement
 from listener.model import Mention
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ def columns_from_mentions(
     index: InfluenceIndex, mentions: Sequence[Mention], echoes: Mapping[tuple[str, str], int]
 ) -> int:
     """Register the authors of ``mentions``, add their activity to ``index``; return how many were new."""
-    from analysis.influence import EDGE_WEIGHTS, mention_engagement
-
     if not mentions:
         return 0
     authors = [m.author for m in mentions]
