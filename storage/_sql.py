@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import InstrumentedAttribute
 
 T = TypeVar("T")
@@ -40,6 +44,89 @@ def count(value: int | None) -> int | None:
     return max(INT64_MIN, min(INT64_MAX, int(value)))
 
 
+def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """Return ``column IN (values)``; on PostgreSQL ``= ANY(array)``, one parameter instead of hundreds."""
+    if conn.dialect.name == "postgresql":
+        item = column.type if not isinstance(column.type, sa.Integer) else sa.BigInteger()
+        return column == sa.any_(sa.bindparam(None, list(values), type_=postgresql.ARRAY(item)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
+
+
+def _sqlite_param(value: Any) -> Any:
+    """Render a datetime exactly as SQLAlchemy's SQLite DATETIME does (naive UTC, microseconds)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="microseconds")
+    return value
+
+
+OnConflict = Callable[[Any], Any]
+"""Turns a dialect INSERT into the upsert: ``lambda ins: ins.on_conflict_do_update(...)``."""
+
+
+@lru_cache(maxsize=64)
+def _sqlite_upsert(
+    dialect: Dialect, table: sa.Table, names: tuple[str, ...], conflict: OnConflict
+) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]], tuple[int, ...]]:
+    """Return the SQL, a getter of the positional values, and which positions hold datetimes."""
+    compiled = conflict(sqlite.insert(table)).compile(dialect=dialect, column_keys=list(names))
+    order = tuple(compiled.positiontup or ())
+    getter = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+    dates = tuple(i for i, name in enumerate(order) if isinstance(table.c[name].type, sa.TypeDecorator))
+    return str(compiled), getter, dates
+
+
+@lru_cache(maxsize=64)
+def _postgres_upsert(table: sa.Table, names: tuple[str, ...], conflict: OnConflict) -> Any:
+    arrays = []
+    for name in names:
+        column_type = table.c[name].type
+        item = sa.DateTime(timezone=True) if isinstance(column_type, sa.TypeDecorator) else column_type
+        arrays.append(sa.bindparam(f"p_{name}", type_=postgresql.ARRAY(item)))
+    rows = sa.func.unnest(*arrays).table_valued(*names).render_derived(name="batch")
+    source = sa.select(*(rows.c[name] for name in names))
+    return conflict(postgresql.insert(table).from_select(list(names), source))
+
+
+def bulk_upsert(
+    conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], conflict: OnConflict
+) -> int:
+    """Insert-or-update many rows in one go; return how many rows were written (inserted or changed).
+
+    The hot path of ingestion. SQLite: one compiled statement run with the driver's
+    ``executemany`` (no per-row SQLAlchemy parameter processing). PostgreSQL: a single
+    ``INSERT ... SELECT FROM unnest(array, array, ...)`` statement, one array per column, so the
+    server parses and plans once per batch whatever its size. Rows must have the same keys and no
+    repeated conflict key (PostgreSQL refuses to update a row twice in one statement).
+    """
+    if not rows:
+        return 0
+    names = tuple(rows[0])
+    if conn.dialect.name == "postgresql":
+        statement = _postgres_upsert(table, names, conflict)
+        arrays = {f"p_{name}": [row[name] for row in rows] for name in names}
+        result = conn.execute(statement, arrays, execution_options={"preserve_rowcount": True})
+        return int(result.rowcount)
+    sql, getter, dates = _sqlite_upsert(conn.dialect, table, names, conflict)
+    params = []
+    for row in rows:
+        values = list(getter(row))
+        for i in dates:
+            if values[i] is not None:
+                values[i] = _sqlite_param(values[i])
+        params.append(values)
+    dbapi = conn.dialect.loaded_dbapi
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, params)
+        return int(cursor.rowcount)
+    except dbapi.Error as err:
+        raise exc.DBAPIError.instance(sql, None, err, dbapi.Error, dialect=conn.dialect) from err
+    finally:
+        cursor.close()
+
+
 def existing_keys(
     conn: Connection,
     source_col: InstrumentedAttribute[str],
@@ -54,7 +141,7 @@ def existing_keys(
     for source, ids in by_source.items():
         for part in chunks(ids):
             rows = conn.execute(
-                sa.select(external_col).where(source_col == source, external_col.in_(part))
+                sa.select(external_col).where(source_col == source, one_of(conn, external_col, part))
             ).scalars()
             found.update((source, ext) for ext in rows)
     return found

@@ -30,9 +30,7 @@ SEARCH_TEXT_MAX_CHARS = 100_000
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _TOKEN = re.compile(r"[^\W_]+")
-_LIGATURES = str.maketrans(
-    {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
-)
+_LIGATURE_MAP = {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 _QUERY_TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 
@@ -50,17 +48,31 @@ def clean_opt(value: str | None) -> str | None:
 
 def dumps(value: Any) -> str:
     """Serialise ``value`` to JSON text any database can store; exact round trip through ``json.loads``."""
+    if not value and isinstance(value, list | tuple | dict):
+        return "{}" if isinstance(value, dict) else "[]"
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     if _UNSTORABLE.search(text) is None:
         return text
     return json.dumps(value, ensure_ascii=True, separators=(",", ":"), default=str)
 
 
+def _fold_table() -> dict[int, str | None]:
+    """Map every combining mark of the BMP and the SMP to nothing, and the ligatures to letters."""
+    table: dict[int, str | None] = {
+        cp: None for cp in range(0x300, 0x20000) if unicodedata.combining(chr(cp))
+    }
+    table.update({ord(k): v for k, v in _LIGATURE_MAP.items()})
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold(value: str) -> str:
     """Fold case and accents so ``Électricité``, ``ELECTRICITE`` and ``electricite`` compare equal."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.translate(_LIGATURES)
+    if value.isascii():
+        return value.lower()
+    return unicodedata.normalize("NFKD", value.casefold()).translate(_FOLD)
 
 
 def tokens(value: str) -> list[str]:
