@@ -18,8 +18,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 T = TypeVar("T")
 
-CHUNK = 500
-"""Keys per IN (...) list: far below SQLite's and PostgreSQL's bound-parameter limits."""
+CHUNK = 5000
+"""Keys per look-up (one JSON or array parameter each, see :func:`one_of`)."""
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -45,20 +45,31 @@ def count(value: int | None) -> int | None:
 
 
 def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> sa.ColumnElement[bool]:
-    """Return ``column IN (values)``; on PostgreSQL ``= ANY(array)``, one parameter instead of hundreds."""
+    """Return ``column IN (values)`` with ONE bound parameter, so the statement text is cached.
+
+    PostgreSQL: ``= ANY(:array)``. SQLite: ``IN (SELECT value FROM json_each(:json))``. A plain
+    ``IN (?, ?, ...)`` is re-rendered and re-parsed for every list length.
+    """
     if conn.dialect.name == "postgresql":
         item = column.type if not isinstance(column.type, sa.Integer) else sa.BigInteger()
-        return column == sa.any_(sa.bindparam(None, list(values), type_=postgresql.ARRAY(item)))  # type: ignore[no-any-return]
-    return column.in_(values)  # type: ignore[no-any-return]
+        array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(item))
+        return column == sa.any_(array)  # type: ignore[no-any-return]
+    listed = sa.func.json_each(sa.bindparam(None, json.dumps(list(values)), type_=sa.Text)).table_valued(
+        "value"
+    )
+    return column.in_(sa.select(listed.c.value))  # type: ignore[no-any-return]
 
 
-def _sqlite_param(value: Any) -> Any:
+def has_rows(conn: Connection, source_col: InstrumentedAttribute[str], source: str) -> bool:
+    """Tell whether a table holds any row for ``source`` (tombstone tables are usually empty)."""
+    return bool(conn.execute(sa.select(sa.exists().where(source_col == source))).scalar())
+
+
+def _sqlite_datetime(value: datetime) -> str:
     """Render a datetime exactly as SQLAlchemy's SQLite DATETIME does (naive UTC, microseconds)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(sep=" ", timespec="microseconds")
-    return value
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="microseconds")
 
 
 OnConflict = Callable[[Any], Any]
@@ -110,11 +121,16 @@ def bulk_upsert(
         return int(result.rowcount)
     sql, getter, dates = _sqlite_upsert(conn.dialect, table, names, conflict)
     params = []
+    rendered: dict[datetime, str] = {}  # fetched_at and "now" repeat on every row of a batch
     for row in rows:
         values = list(getter(row))
         for i in dates:
-            if values[i] is not None:
-                values[i] = _sqlite_param(values[i])
+            value = values[i]
+            if value is not None:
+                text = rendered.get(value)
+                if text is None:
+                    text = rendered[value] = _sqlite_datetime(value)
+                values[i] = text
         params.append(values)
     dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -132,13 +148,21 @@ def existing_keys(
     source_col: InstrumentedAttribute[str],
     external_col: InstrumentedAttribute[str],
     keys: Iterable[tuple[str, str]],
+    *,
+    is_sparse: bool = False,
 ) -> set[tuple[str, str]]:
-    """Return which ``(source, external_id)`` keys are present in the table of the two columns."""
+    """Return which ``(source, external_id)`` keys are present in the table of the two columns.
+
+    ``is_sparse``: first ask whether the table has any row for the source at all (one cheap probe
+    that settles the common case of an empty tombstone table).
+    """
     by_source: dict[str, list[str]] = defaultdict(list)
     for source, external_id in keys:
         by_source[source].append(external_id)
     found: set[tuple[str, str]] = set()
     for source, ids in by_source.items():
+        if is_sparse and not has_rows(conn, source_col, source):
+            continue
         for part in chunks(ids):
             rows = conn.execute(
                 sa.select(external_col).where(source_col == source, one_of(conn, external_col, part))

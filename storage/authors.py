@@ -108,7 +108,9 @@ def refresh_counts(conn: Connection, author_ids: Iterable[int]) -> None:
 
 def tombstoned(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Return which author keys were forgotten."""
-    return _sql.existing_keys(conn, AuthorTombstoneRow.source, AuthorTombstoneRow.external_id, keys)
+    return _sql.existing_keys(
+        conn, AuthorTombstoneRow.source, AuthorTombstoneRow.external_id, keys, is_sparse=True
+    )
 
 
 _COLUMNS = (

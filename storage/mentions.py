@@ -109,7 +109,9 @@ def to_row(mention: Mention, author_id: int, query_id: str | None, now: datetime
 
 def tombstoned(conn: Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
     """Return which mention keys were deleted on purpose."""
-    return _sql.existing_keys(conn, MentionTombstoneRow.source, MentionTombstoneRow.external_id, keys)
+    return _sql.existing_keys(
+        conn, MentionTombstoneRow.source, MentionTombstoneRow.external_id, keys, is_sparse=True
+    )
 
 
 def upsert(
