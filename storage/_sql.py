@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -89,6 +90,17 @@ def _sqlite_upsert(
 
 
 @lru_cache(maxsize=64)
+def _postgres_sql(dialect: Dialect, table: sa.Table, names: tuple[str, ...], conflict: OnConflict) -> str:
+    """Compile the unnest upsert with *binary* placeholders (``%(p_x)b``).
+
+    psycopg's text dumper escapes every array element with a regex in Python (250 ms for 1,000
+    mentions); the binary dumper needs no escaping (35 ms).
+    """
+    compiled = str(_postgres_upsert(table, names, conflict).compile(dialect=dialect))
+    return re.sub(r"%\((p_\w+)\)s", r"%(\1)b", compiled)
+
+
+@lru_cache(maxsize=64)
 def _postgres_upsert(table: sa.Table, names: tuple[str, ...], conflict: OnConflict) -> Any:
     arrays = []
     for name in names:
@@ -115,12 +127,11 @@ def bulk_upsert(
         return 0
     names = tuple(rows[0])
     if conn.dialect.name == "postgresql":
-        statement = _postgres_upsert(table, names, conflict)
+        sql = _postgres_sql(conn.dialect, table, names, conflict)
         arrays = {f"p_{name}": [row[name] for row in rows] for name in names}
-        result = conn.execute(statement, arrays, execution_options={"preserve_rowcount": True})
-        return int(result.rowcount)
+        return _on_driver(conn, lambda cursor: cursor.execute(sql, arrays), sql)
     sql, getter, dates = _sqlite_upsert(conn.dialect, table, names, conflict)
-    params = []
+    params: list[list[Any]] = []
     rendered: dict[datetime, str] = {}  # fetched_at and "now" repeat on every row of a batch
     for row in rows:
         values = list(getter(row))
@@ -132,10 +143,15 @@ def bulk_upsert(
                     text = rendered[value] = _sqlite_datetime(value)
                 values[i] = text
         params.append(values)
+    return _on_driver(conn, lambda cursor: cursor.executemany(sql, params), sql)
+
+
+def _on_driver(conn: Connection, call: Callable[[Any], object], sql: str) -> int:
+    """Run ``call(cursor)`` on the connection's DBAPI cursor; wrap driver errors like SQLAlchemy does."""
     dbapi = conn.dialect.loaded_dbapi
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(sql, params)
+        call(cursor)
         return int(cursor.rowcount)
     except dbapi.Error as err:
         raise exc.DBAPIError.instance(sql, None, err, dbapi.Error, dialect=conn.dialect) from err
