@@ -89,6 +89,17 @@ class DatabaseSettings(_Section):
         return value
 
 
+def _check_query(value: str) -> str:
+    """Parse a boolean query so a mistake fails at load time, pointing at its column."""
+    from listener.query import QuerySyntaxError, parse
+
+    try:
+        parse(value)
+    except QuerySyntaxError as err:
+        raise ValueError(str(err)) from err
+    return value
+
+
 class TopicSettings(_Section):
     """A brand, product, competitor or campaign to watch, described by a boolean query."""
 
@@ -97,6 +108,11 @@ class TopicSettings(_Section):
     query: Annotated[str, Field(min_length=1)]
     role: Literal["brand", "competitor", "campaign", "other"] = "brand"
     languages: tuple[str, ...] = ()
+
+    @field_validator("query")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        return _check_query(value)
 
     def to_query(self) -> Query:
         """Return the layer-neutral query handed to connectors."""
@@ -133,6 +149,10 @@ class HackerNewsSourceSettings(SourceSettings):
     """Hacker News through the Algolia search API."""
 
     base_url: str = "https://hn.algolia.com/api/v1"
+    kinds: tuple[Literal["story", "comment", "poll", "show_hn", "ask_hn"], ...] = ("story", "comment")
+    page_size: int = Field(default=100, ge=1, le=1000)
+    max_pages: int = Field(default=5, ge=1)
+    """Pages per kind and run; older items beyond them are left for no one (HN moves fast)."""
 
 
 class MastodonSourceSettings(SourceSettings):
@@ -140,29 +160,59 @@ class MastodonSourceSettings(SourceSettings):
 
     instances: tuple[str, ...] = ("https://mastodon.social",)
     access_token: Secret = None
+    """Optional; many instances only return full-text status search to logged-in apps."""
+    hashtags: tuple[str, ...] = ()
+    """Hashtag timelines polled for every topic, besides the hashtags each topic's query names."""
+    use_search: bool = True
+    page_size: int = Field(default=40, ge=1, le=40)
+    max_pages: int = Field(default=3, ge=1)
 
 
 class BlueskySourceSettings(SourceSettings):
     """Bluesky post search on the public AppView."""
 
     base_url: str = "https://public.api.bsky.app"
+    page_size: int = Field(default=25, ge=1, le=100)
+    max_pages: int = Field(default=4, ge=1)
+    fetch_profiles: bool = True
+    """Fetch authors' follower counts (app.bsky.actor.getProfiles, 25 per call)."""
 
 
 class TwitterSourceSettings(SourceSettings):
     """X/Twitter API v2 recent search through tweepy."""
 
     bearer_token: Secret = None
-    monthly_post_cap: int = 10_000
-    backfill_requests: int = 10
+    """``${X_BEARER_TOKEN}``; without it the source is disabled with one message."""
+    monthly_post_cap: int = Field(default=10_000, ge=0)
+    """Posts a topic may read per calendar month (X bills the cap per post read)."""
+    backfill_requests: int = Field(default=10, ge=1)
+    """Pages of 100 posts a topic's first run may read going back up to 7 days."""
+    max_requests_per_run: int = Field(default=20, ge=1)
+    """Pages one incremental run may read before it stops and logs the gap."""
+    api_url: str = "https://api.twitter.com"
+    """Where tweepy's requests go (a proxy, or a loopback replay server in tests)."""
 
 
 class RedditSourceSettings(SourceSettings):
     """Reddit search and subreddit listings through praw (a read-only script app)."""
 
     client_id: Secret = None
+    """``${REDDIT_CLIENT_ID}`` of a read-only "script" app; without it the source is disabled."""
     client_secret: Secret = None
+    """``${REDDIT_CLIENT_SECRET}``."""
     user_agent: str = "listener (self-hosted social listening)"
     subreddits: tuple[str, ...] = ()
+    """Search each topic within these subreddits too (besides all of Reddit)."""
+    watched_subreddits: tuple[str, ...] = ()
+    """Read every new post and comment of these (the brand's own subreddit, say)."""
+    search_all: bool = True
+    """Search each topic across all of Reddit."""
+    max_items_per_listing: int = Field(default=100, ge=1, le=1000)
+    """Items one run reads per listing (100 per request)."""
+    recheck_unavailable_s: float = Field(default=86_400.0, ge=0)
+    """How long a private or banned watched subreddit is skipped before it is tried again."""
+    oauth_url: str = "https://oauth.reddit.com"
+    reddit_url: str = "https://www.reddit.com"
 
 
 class SourcesSettings(_Section):
