@@ -173,7 +173,7 @@ def save_matched_topics(conn: Connection, dialect: str, batch: Sequence[Mention]
         for part in _sql.chunks(ids):
             rows = conn.execute(
                 sa.select(MentionRow.id, MentionRow.external_id).where(
-                    MentionRow.source == source, MentionRow.external_id.in_(part)
+                    MentionRow.source == source, _sql.one_of(conn, MentionRow.external_id, part)
                 )
             )
             found.update({(source, external_id): row_id for row_id, external_id in rows})
