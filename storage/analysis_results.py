@@ -56,7 +56,7 @@ def ids_by_key(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[
         for part in _sql.chunks(sorted(set(ids))):
             rows = conn.execute(
                 sa.select(MentionRow.external_id, MentionRow.id).where(
-                    MentionRow.source == source, MentionRow.external_id.in_(part)
+                    MentionRow.source == source, _sql.one_of(conn, MentionRow.external_id, part)
                 )
             )
             found.update({(source, ext): row_id for ext, row_id in rows})
@@ -137,7 +137,9 @@ def save_topic_matches(conn: Connection, dialect: str, matches: Sequence[TopicMa
     mention_ids = sorted({m.mention_id for m in matches})
     if replace:
         for part in _sql.chunks(mention_ids):
-            conn.execute(sa.delete(MentionTopicRow).where(MentionTopicRow.mention_id.in_(part)))
+            conn.execute(
+                sa.delete(MentionTopicRow).where(_sql.one_of(conn, MentionTopicRow.mention_id, part))
+            )
     if not matches:
         return
     latest = {(m.mention_id, m.topic_id): m for m in matches}
@@ -171,7 +173,7 @@ def save_matched_topics(conn: Connection, dialect: str, batch: Sequence[Mention]
         for part in _sql.chunks(ids):
             rows = conn.execute(
                 sa.select(MentionRow.id, MentionRow.external_id).where(
-                    MentionRow.source == source, MentionRow.external_id.in_(part)
+                    MentionRow.source == source, _sql.one_of(conn, MentionRow.external_id, part)
                 )
             )
             found.update({(source, external_id): row_id for row_id, external_id in rows})
@@ -198,7 +200,7 @@ def set_echo_groups(conn: Connection, groups: Mapping[int, int | None]) -> None:
     for part in _sql.chunks(sorted(touched)):
         rows = conn.execute(
             sa.select(MentionRow.echo_of_id, sa.func.count())
-            .where(MentionRow.echo_of_id.in_(part))
+            .where(_sql.one_of(conn, MentionRow.echo_of_id, part))
             .group_by(MentionRow.echo_of_id)
         )
         counts = {canonical: int(n) for canonical, n in rows}
