@@ -15,7 +15,6 @@ content literals is present, which is what makes the candidate selection exact.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
@@ -281,12 +280,8 @@ class TopicMatcher:
         self._prefix_lengths = prefix_lengths
         self._word_keys = frozenset(index["word"])
         self._prefix_keys = frozenset(index["prefix"])
-        # Prefix keys are our own folded tokens, escaped: one C-speed scan per key length finds which
-        # word starts occur (the lookbehind mirrors the tokenizer's word start; URLs only add candidates).
-        self._prefix_patterns = [
-            re.compile(r"(?<![^\W_])(" + "|".join(re.escape(k) for k in keys if len(k) == n) + ")")
-            for keys in (sorted(self._prefix_keys),) for n in prefix_lengths
-        ]
+        self._hashtag_words = frozenset(w for key in index["hashtag"] for w in tokens_of_folded(key))
+        self._handle_words = frozenset(w for key in index["handle"] for w in tokens_of_folded(key))
 
     @classmethod
     def compile(cls, topics: Sequence[tuple[str, str]]) -> TopicMatcher:
@@ -341,21 +336,23 @@ class TopicMatcher:
         for token in view.words & self._word_keys:
             found |= words[token]
         present: dict[str, AbstractSet[str]] = {"word": view.words}
-        if self._prefix_patterns:
-            prefixes = index["prefix"]
+        if self._prefix_lengths:
+            prefixes, keys = index["prefix"], self._prefix_keys
             hits: set[str] = set()
-            for pattern in self._prefix_patterns:
-                hits.update(pattern.findall(view.body))
-                if view.title:
-                    hits.update(pattern.findall(view.title))
+            for length in self._prefix_lengths:
+                hits |= {t[:length] for t in view.words if len(t) >= length} & keys
             for key in hits:
                 found |= prefixes[key]
             present["prefix"] = hits
         mention, body, title = view.mention, view.body, view.title
-        if index["hashtag"] and ("#" in body or "#" in title or mention.hashtags):
+        # A tag or handle written in the text also yields its words as tokens: extracting tags and
+        # handles (Python work) is only worth it when one of the indexed ones' words is there.
+        if index["hashtag"] and (mention.hashtags or (
+                ("#" in body or "#" in title) and not self._hashtag_words.isdisjoint(view.words))):
             present["hashtag"] = view.hashtags
             self._lookup(index["hashtag"], view.hashtags, found)
-        if index["handle"] and ("@" in body or "@" in title or mention.mentioned_handles):
+        if index["handle"] and (mention.mentioned_handles or (
+                ("@" in body or "@" in title) and not self._handle_words.isdisjoint(view.words))):
             present["handle"] = view.handles
             self._lookup(index["handle"], view.handles, found)
         if index["author"]:
