@@ -31,19 +31,22 @@ class ChatNotifier:
     """A generic webhook has no documented limit; keep chat-sized messages."""
     schemes: ClassVar[tuple[str, ...]] = ("json", "jsons")
 
-    def __init__(self, channel: str, *, url: str, lang: Lang = "en", tz: str = "UTC") -> None:
+    def __init__(self, channel: str, *, url: str, lang: Lang = "en", tz: str = "UTC",
+                 max_length: int | None = None) -> None:
         self.channel = channel
         self._url = url
         self.lang: Lang = lang
         self.tz = tz
+        self.max_length = min(filter(None, (self.body_maxlen, max_length)), default=0)
+        """The cut in force: the service's ``body_maxlen`` or the channel's stricter ``max_length``."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(channel={self.channel!r})"
 
     def body(self, alert: Alert) -> tuple[str, str]:
-        """Return ``(title, body)`` with the body cut so that title and body fit ``body_maxlen``."""
+        """Return ``(title, body)`` with the body cut so that title and body fit ``max_length``."""
         rendered = render(alert, self.lang, tz=self.tz)
-        room = self.body_maxlen - len(rendered.subject) - 2 if self.body_maxlen else 0
+        room = self.max_length - len(rendered.subject) - 2 if self.max_length else 0
         return rendered.subject, truncate(rendered.text.split("\n\n", 1)[-1], room)
 
     def send(self, alert: Alert) -> Delivery:
@@ -106,8 +109,9 @@ CHAT_NOTIFIERS: tuple[type[ChatNotifier], ...] = (
 BY_SCHEME: Mapping[str, type[ChatNotifier]] = {s: cls for cls in CHAT_NOTIFIERS for s in cls.schemes}
 
 
-def chat_notifier(channel: str, url: str, *, lang: Lang = "en", tz: str = "UTC") -> ChatNotifier:
+def chat_notifier(channel: str, url: str, *, lang: Lang = "en", tz: str = "UTC",
+                  max_length: int | None = None) -> ChatNotifier:
     """Return the notifier for ``url``'s scheme (any other apprise scheme gets the generic class)."""
     scheme = url.split("://", 1)[0].lower()
     cls = BY_SCHEME.get(scheme, ChatNotifier)
-    return cls(channel, url=url, lang=lang, tz=tz)
+    return cls(channel, url=url, lang=lang, tz=tz, max_length=max_length)
