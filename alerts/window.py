@@ -38,6 +38,8 @@ class WindowMention:
     intents: tuple[str, ...] = ()
     """Intent labels from analysis, e.g. ``("complaint",)``, ``("question",)``."""
     engagement: int = 0
+    is_answered: bool = False
+    """True when the brand (or anyone) already replied; the digest lists open questions only."""
 
     @property
     def reach(self) -> float:
