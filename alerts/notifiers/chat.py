@@ -58,7 +58,7 @@ class ChatNotifier:
                             attempted_at=attempted_at,
                             error=f"{self.scheme}: apprise does not accept this channel's url")
         title, body = self.body(alert)
-        with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
             is_ok = bool(client.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT))
             lines = [line for line in captured.getvalue().splitlines() if line.strip()]
         error = None if is_ok else f"{self.scheme}: {lines[-1] if lines else 'apprise reported a failure'}"
