@@ -73,7 +73,8 @@ def test_failing_source_never_blocks_others_and_backs_off() -> None:
 
     service = Service([JobSpec(id="rss:acme", kind="collect", run=bad, interval=FAST, is_adaptive=True,
                                max_interval=timedelta(seconds=30)),
-                       JobSpec(id="hackernews:acme", kind="collect", run=good, interval=FAST, is_adaptive=True)],
+                       JobSpec(id="hackernews:acme", kind="collect", run=good, interval=FAST,
+                               is_adaptive=True)],
                       jitter=timedelta(0))
     service.start()
     try:
@@ -118,8 +119,9 @@ def test_retry_later_is_honoured_and_auth_failure_pauses() -> None:
     assert len(limited) == 1 and len(refused) == 1
     status = {s.id: s for s in service.status()}
     assert status["mastodon:acme"].outcome == "retry_later"
-    assert status["mastodon:acme"].next_run_at is not None
-    assert status["mastodon:acme"].next_run_at - status["mastodon:acme"].last_finished_at >= timedelta(seconds=30)  # type: ignore[operator]
+    limited_status = status["mastodon:acme"]
+    assert limited_status.next_run_at is not None and limited_status.last_finished_at is not None
+    assert limited_status.next_run_at - limited_status.last_finished_at >= timedelta(seconds=30)
     assert status["twitter:acme"].is_paused and status["twitter:acme"].outcome == "auth_failed"
     assert service.snapshot()["status"] == "degraded"
 
@@ -145,7 +147,8 @@ def test_shutdown_waits_for_the_job_in_flight(tmp_path: Path) -> None:
 
 
 def test_healthz_serves_the_status() -> None:
-    service = Service([JobSpec(id="analysis", kind="analysis", run=lambda now: JobResult(items=2, backlog=40))])
+    spec = JobSpec(id="analysis", kind="analysis", run=lambda now: JobResult(items=2, backlog=40))
+    service = Service([spec])
     service.run_once()
     server = HealthServer(service.snapshot, port=0)
     server.start()
