@@ -59,8 +59,9 @@ class HistoryBucket:
     """Counts of one topic's mentions in one past interval (usually as long as the rule's window)."""
 
     start: datetime
-    total: int
     negative: int
+    total: int | None = None
+    """All mentions of the bucket, when the reader counted them (spike rules use ``negative`` only)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
