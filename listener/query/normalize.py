@@ -1,0 +1,95 @@
+"""The text folding and tokenisation shared by the topic matcher and storage search.
+
+Folding makes matching case-, accent- and ligature-insensitive: ``Élève`` = ``eleve``, ``Œuvre`` =
+``oeuvre``, ``Straße`` = ``strasse``, ``ﬁn`` = ``fin``, and every apostrophe variant becomes ``'``.
+Tokenisation cuts folded text into words on the same rules for queries and for mentions, so a query
+word matches a mention word exactly or not at all (never inside another word):
+
+* French elisions are dropped: ``l'appli`` yields ``appli`` (also d' j' qu' n' s' c' m' t');
+* hyphens and apostrophes split words (``e-commerce`` is the two tokens ``e``, ``commerce``);
+* URLs yield no word tokens (their hosts are matched by ``site:``), ``#tag`` and ``@handle`` yield
+  their words;
+* each emoji is a token, and so is each Chinese or Japanese character and each Thai letter (these
+  scripts do not separate words with spaces).
+
+The module is pure stdlib and does no regex construction from user text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["fold", "handles", "hashtags", "hosts", "tokens", "tokens_of_folded", "urls"]
+
+_SPECIAL = {
+    "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ẞ": "ss", "ø": "o", "Ø": "o",
+    "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ı": "i", "þ": "th", "Þ": "th", "ð": "d", "Ð": "d",
+    "’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "′": "'", "＇": "'", "‛": "'",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "",
+}
+_PRE = str.maketrans(_SPECIAL)
+# Combining marks (accents) and the emoji presentation selectors / joiners, dropped after NFKD.
+_STRIP = dict.fromkeys(
+    [c for c in range(0x20000) if unicodedata.combining(chr(c))]
+    + [0xFE0E, 0xFE0F, 0x200D] + list(range(0x1F3FB, 0x1F400))
+)
+
+_CJK = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_EMOJI = "\U0001f000-\U0001f3fa\U0001f400-\U0001faff\u2600-\u27bf\u2b00-\u2bff"
+_TOKEN = re.compile(
+    rf"(?:\b(?:qu|[ldjnscmt])'(?=[^\W_{_CJK}]))?([^\W_{_CJK}]+|[{_CJK}]|[{_EMOJI}])"
+)
+_URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"()\[\]{}]+")
+_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
+_HANDLE = re.compile(r"(?<![\w@])@(\w+(?:[.@-]\w+)*)")
+
+
+def fold(text: str) -> str:
+    """Return ``text`` case-folded, without accents, with ligatures expanded and apostrophes unified."""
+    if text.isascii():
+        return text.lower().replace("`", "'")
+    text = text.translate(_PRE).casefold()
+    return unicodedata.normalize("NFKD", text).translate(_STRIP)
+
+
+def tokens_of_folded(folded: str) -> list[str]:
+    """Return the word tokens of already-folded text, URLs left out."""
+    if "://" in folded or "www." in folded:
+        folded = _URL.sub(" ", folded)
+    return _TOKEN.findall(folded)
+
+
+def tokens(text: str) -> list[str]:
+    """Return the folded word tokens of ``text`` (elisions dropped, URLs left out)."""
+    return tokens_of_folded(fold(text))
+
+
+def urls(folded: str) -> list[str]:
+    """Return the URLs written in (folded) text."""
+    if "://" not in folded and "www." not in folded:
+        return []
+    return _URL.findall(folded)
+
+
+def host_of(url: str) -> str:
+    """Return the host of ``url`` (scheme, credentials, port and a leading ``www.`` removed)."""
+    rest = url.split("://", 1)[-1]
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1].split(":", 1)[0]
+    host = host.strip(".").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def hosts(folded: str) -> list[str]:
+    """Return the hosts of the URLs written in (folded) text."""
+    return [host_of(u) for u in urls(folded)]
+
+
+def hashtags(folded: str) -> list[str]:
+    """Return the hashtags (without ``#``) written in (folded) text."""
+    return _HASHTAG.findall(folded) if "#" in folded else []
+
+
+def handles(folded: str) -> list[str]:
+    """Return the handles (without ``@``) written in (folded) text, e.g. ``acme``, ``bob@mastodon.social``."""
+    return _HANDLE.findall(folded) if "@" in folded else []

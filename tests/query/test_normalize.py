@@ -1,0 +1,66 @@
+"""Text folding and tokenisation, shared by the matcher and storage search."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from listener.query import fold, tokens
+from listener.query.normalize import handles, hashtags, hosts
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Élève", "eleve"),
+        ("ŒUVRE cœur", "oeuvre coeur"),
+        ("Æsop", "aesop"),
+        ("Straße STRASSE", "strasse strasse"),
+        ("ﬁnance ﬂeur", "finance fleur"),
+        ("l’appli l‘appli lʼappli l`appli", "l'appli l'appli l'appli l'appli"),
+        ("Ça coûte 10 €", "ca coute 10 €"),
+        ("Øresund Łódź", "oresund lodz"),
+        ("ＡＣＭＥ", "acme"),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("L'appli d'Acme n'est qu'une blague", ["appli", "acme", "est", "une", "blague"]),
+        ("j'adore, c'est m'a t'as s'il", ["adore", "est", "a", "as", "il"]),
+        ("aujourd'hui jusqu'à", ["aujourd", "hui", "jusqu", "a"]),
+        ("e-commerce Saint-Étienne", ["e", "commerce", "saint", "etienne"]),
+        ("Acme's app can't", ["acme", "s", "app", "can", "t"]),
+        ("voir https://www.acme.com/fr/l'offre?x=1 ici", ["voir", "ici"]),
+        ("#Acme_FR @bob", ["acme", "fr", "bob"]),
+        ("top 🔥🔥 👍🏽!", ["top", "🔥", "🔥", "👍"]),
+        ("東京タワー", ["東", "京", "タ", "ワ", "ー"]),
+        ("Москва и Ελλάδα", ["москва", "и", "ελλαδα"]),
+        ("a.*+?[](){}|^$\\b", ["a", "b"]),
+        ("", []),
+    ],
+)
+def test_tokens(text: str, expected: list[str]) -> None:
+    assert tokens(text) == expected
+
+
+def test_tags_handles_and_hosts_come_from_folded_text() -> None:
+    text = fold("Merci #Acmé et @Acme_Support (mail: a@b.fr) https://WWW.Acme.com/x http://shop.acme.fr:8080")
+    assert hashtags(text) == ["acme"]
+    assert handles(text) == ["acme_support"]
+    assert hosts(text) == ["acme.com", "shop.acme.fr"]
+
+
+@given(st.text())
+def test_folding_is_idempotent_and_accent_free(text: str) -> None:
+    once = fold(text)
+    assert fold(once) == once
+    assert not any(unicodedata.combining(c) for c in once)
+    assert tokens(once) == tokens(text)
