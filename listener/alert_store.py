@@ -17,8 +17,9 @@ from alerts.window import HistoryBucket, Window, WindowMention
 from listener.model import Alert
 
 if TYPE_CHECKING:
-    from storage import Repository
     from storage.records import StoredMention
+
+    from storage import Repository
 
 
 def window_mention(stored: StoredMention) -> WindowMention:
@@ -42,8 +43,9 @@ def _floor(at: datetime, bucket: timedelta) -> datetime:
 class WindowReader:
     """Build rule windows from the repository, caching settled history buckets."""
 
-    def __init__(self, repository: Repository, topics: Sequence[str], *, bucket: timedelta = timedelta(hours=1),
-                 history: timedelta = timedelta(days=14), settle: timedelta = timedelta(hours=6)) -> None:
+    def __init__(self, repository: Repository, topics: Sequence[str], *,
+                 bucket: timedelta = timedelta(hours=1), history: timedelta = timedelta(days=14),
+                 settle: timedelta = timedelta(hours=6)) -> None:
         self.repository = repository
         self.topics = tuple(topics)
         self.bucket = bucket

@@ -46,10 +46,17 @@ ONCE_ORDER: tuple[JobKind, ...] = ("collect", "analysis", "alerts")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JobResult:
-    """What a job body reports: items handled and, when it knows, what is left to do."""
+    """What a job body reports: items handled, what is left to do, and a failure it already logged.
+
+    A body that handles its own errors (the collection step records and logs them) reports them
+    here instead of raising, so the service applies its policy without logging them twice.
+    """
 
     items: int = 0
     backlog: int | None = None
+    failure: Literal["retry_later", "failed", "auth_failed", "rejected"] | None = None
+    error: str | None = None
+    retry_after_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,7 +179,9 @@ class Service:
         retry_after_s: float | None = None
         try:
             result = spec.run(started)
-            if spec.kind == "collect" and result.items == 0:
+            if result.failure is not None:
+                outcome, error, retry_after_s = result.failure, result.error, result.retry_after_s
+            elif spec.kind == "collect" and result.items == 0:
                 outcome = "empty"
         except RetryLater as err:
             outcome, error, retry_after_s = "retry_later", str(err), err.retry_after_s
