@@ -20,6 +20,18 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    """Self-hosted social listening: collect mentions, find discontent, warn the community manager."""
+    if version:
+        from listener import __version__
+
+        typer.echo(f"listener {__version__}")
+        raise typer.Exit()
+
+
 def _register_commands() -> None:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if info.name.startswith("_"):

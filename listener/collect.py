@@ -1,0 +1,169 @@
+"""The collection step: one connector, one query, one run: fetch, filter, store, record health.
+
+``run_once`` is what the scheduler's job and ``listener run-once`` call. It loads the cursor, asks the
+connector for what is new, keeps (when a topic matcher is given) only mentions that match at least
+one topic, then stores the mentions and the next cursor in one transaction (``upsert_batch``), so a
+crash never advances the cursor past rows that were not written. Every outcome is recorded as source
+health. Only :class:`~listener.errors.ConnectorError` is caught here: a failing source is logged in
+one clear line, recorded, and the cycle moves on to the others (``run_cycle``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol
+
+from listener.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater
+from listener.model import Batch, Connector, Cursor, Mention, Query
+
+logger = logging.getLogger(__name__)
+
+Outcome = Literal["ok", "not_modified", "error"]
+
+
+class CollectionStore(Protocol):
+    """The part of ``storage.Repository`` the collection step uses."""
+
+    def load_cursor(self, source: str, query_id: str) -> Cursor | None:
+        """Return the stored cursor."""
+        ...
+
+    def upsert_batch(self, batch: Batch, *, source: str, query_id: str) -> object:
+        """Store mentions and cursor atomically."""
+        ...
+
+    def record_run(
+        self,
+        source: str,
+        query_id: str,
+        *,
+        outcome: Outcome,
+        items: int = 0,
+        error: str | None = None,
+        duration_ms: int | None = None,
+        next_run_not_before: datetime | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Fold one run into the source's health."""
+        ...
+
+
+class TopicMatcher(Protocol):
+    """Decides which topics a mention belongs to (the local boolean-query matcher)."""
+
+    def topics_for(self, mention: Mention) -> tuple[str, ...]:
+        """Return the ids of the topics ``mention`` matches (empty: none)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunOutcome:
+    """What one ``run_once`` did, for the CLI and the scheduler."""
+
+    source: str
+    query_id: str
+    outcome: Outcome
+    fetched: int = 0
+    kept: int = 0
+    stored: object | None = None
+    """The storage layer's upsert result (inserted / updated / unchanged / skipped)."""
+    error: str | None = None
+    error_kind: str | None = None
+    next_run_not_before: datetime | None = None
+    duration_ms: int = 0
+
+    @property
+    def is_success(self) -> bool:
+        """Return True when the run fetched (or found nothing modified) without error."""
+        return self.outcome != "error"
+
+
+def _filter(mentions: Iterable[Mention], matcher: TopicMatcher | None) -> list[Mention]:
+    if matcher is None:
+        return list(mentions)
+    kept = []
+    for mention in mentions:
+        topics = matcher.topics_for(mention)
+        if topics:
+            kept.append(dataclasses.replace(mention, topics=tuple(dict.fromkeys(topics))))
+    return kept
+
+
+def _describe_failure(err: ConnectorError) -> str:
+    if isinstance(err, RetryLater):
+        return f"rate limited, retry in {err.retry_after_s:.0f}s"
+    if isinstance(err, AuthFailed):
+        return "authentication failed, fix the credentials"
+    if isinstance(err, QueryRejected):
+        return "query rejected by the source"
+    return "source unavailable"
+
+
+def run_once(
+    connector: Connector,
+    query: Query,
+    repository: CollectionStore,
+    matcher: TopicMatcher | None = None,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> RunOutcome:
+    """Fetch what is new for ``query`` from ``connector`` and store it; never raises ConnectorError."""
+    source = type(connector).name
+    started = time.monotonic()
+    cursor = repository.load_cursor(source, query.id)
+    try:
+        batch = connector.fetch(query, cursor)
+    except ConnectorError as err:
+        return _record_failure(source, query, repository, err, started=started, at=now())
+    kept = _filter(batch.mentions, matcher)
+    to_store = dataclasses.replace(batch, mentions=tuple(kept))
+    stored = repository.upsert_batch(to_store, source=source, query_id=query.id)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    outcome: Outcome = "not_modified" if batch.is_not_modified else "ok"
+    repository.record_run(source, query.id, outcome=outcome, items=len(kept), duration_ms=duration_ms,
+                          at=now())
+    logger.info(
+        "%s: fetched %d, kept %d for topic %s", source, len(batch.mentions), len(kept), query.id,
+        extra={"source": source, "query_id": query.id, "fetched": len(batch.mentions),
+               "duration_ms": duration_ms},
+    )
+    return RunOutcome(source=source, query_id=query.id, outcome=outcome, fetched=len(batch.mentions),
+                      kept=len(kept), stored=stored, duration_ms=duration_ms)
+
+
+def _record_failure(
+    source: str, query: Query, repository: CollectionStore, err: ConnectorError, *, started: float,
+    at: datetime,
+) -> RunOutcome:
+    """Log one clear line, record the failure and when the next run may happen."""
+    duration_ms = int((time.monotonic() - started) * 1000)
+    not_before = at + timedelta(seconds=err.retry_after_s) if isinstance(err, RetryLater) else None
+    summary = _describe_failure(err)
+    level = logging.ERROR if isinstance(err, AuthFailed | QueryRejected) else logging.WARNING
+    logger.log(level, "%s: %s (%s)", source, summary, err,
+               extra={"source": source, "query_id": query.id, "duration_ms": duration_ms})
+    message = f"{type(err).__name__}: {err}"
+    repository.record_run(source, query.id, outcome="error", error=message, duration_ms=duration_ms,
+                          next_run_not_before=not_before, at=at)
+    return RunOutcome(source=source, query_id=query.id, outcome="error", error=message,
+                      error_kind=type(err).__name__, next_run_not_before=not_before,
+                      duration_ms=duration_ms)
+
+
+def run_cycle(
+    pairs: Sequence[tuple[Connector, Query]],
+    repository: CollectionStore,
+    matcher: TopicMatcher | None = None,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> list[RunOutcome]:
+    """Run every enabled (connector, query) pair once; one failing source never stops the others."""
+    return [run_once(connector, query, repository, matcher, now=now) for connector, query in pairs]
+
+
+__all__ = ["CollectionStore", "RunOutcome", "TopicMatcher", "run_cycle", "run_once"]
