@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from alerts.notifiers.base import Delivery
 from alerts.window import HistoryBucket, Window, WindowMention
-from listener.model import Alert
+from listener.model import Alert, Sentiment
 
 if TYPE_CHECKING:
     from storage.records import StoredMention
@@ -25,12 +25,13 @@ if TYPE_CHECKING:
 def window_mention(stored: StoredMention) -> WindowMention:
     """Return the rules' view of one stored mention."""
     mention = stored.mention
-    sentiment = stored.sentiment if stored.sentiment in ("negative", "neutral", "positive") else None
+    sentiment = cast("Sentiment | None",
+                     stored.sentiment if stored.sentiment in ("negative", "neutral", "positive") else None)
     return WindowMention(
         id=stored.id, source=mention.source, text=mention.text, title=mention.title, url=mention.url,
         published_at=mention.published_at, author_key=mention.author.key, author_handle=mention.author.handle,
         topics=stored.topics, followers=mention.author.followers, karma=mention.author.karma,
-        sentiment=sentiment,  # type: ignore[arg-type]
+        sentiment=sentiment,
         intents=stored.intents, engagement=mention.metrics.total(),
     )
 
@@ -121,7 +122,7 @@ class RepositoryAlertLog:
 
     def alert_exists(self, key: str) -> bool:
         """Return True when storage already holds this dedupe key."""
-        return self.repository.alert_exists(key)
+        return bool(self.repository.alert_exists(key))
 
     def record_alert(self, alert: Alert) -> None:
         """Store the alert before any send (a known key is ignored by storage)."""

@@ -1,0 +1,61 @@
+"""Config to objects: rules with compiled crisis queries, channels to notifiers, secrets from the env."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from alerts.notifiers import EmailNotifier, LogNotifier
+from alerts.notifiers.chat import MattermostNotifier
+from listener.config import parse_settings
+from listener.errors import ConfigError
+from listener.service_wiring import build_notifiers, build_rule, keyword_matcher
+
+CONFIG = """
+timezone: Europe/Paris
+alerts:
+  channels:
+    - {id: mail, type: email, to: [cm@example.org], lang: fr}
+    - {id: mm, type: apprise, url: "${LISTENER_TEST_MM_URL}", max_length: 500}
+  smtp: {host: 127.0.0.1, port: 2525, security: starttls, username: "${LISTENER_TEST_SMTP_USER}",
+         password: "${LISTENER_TEST_SMTP_PASSWORD}"}
+  rules:
+    - {id: crisis, kind: keyword, query: 'boycott OR arnaque OR "data breach"', channels: [mail]}
+    - {id: spike, kind: negative_spike, window: 30m, seasonal: true, growth: 3, channels: [mm]}
+"""
+
+
+def test_keyword_query_uses_the_topic_language() -> None:
+    matches = keyword_matcher('boycott OR arnaque OR "data breach"')
+    assert matches("Appel au BOYCOTT de la marque")
+    assert matches("c'est une arnaque")
+    assert matches("They confirmed a data   breach yesterday")
+    assert not matches("a breach of data contracts")  # the phrase must be adjacent
+    assert not matches("boycotting")  # whole words only
+    with pytest.raises(ConfigError, match=r"alerts\.rules\.bad\.query"):
+        keyword_matcher('"unclosed', rule_id="bad")
+
+
+def test_rules_and_channels_from_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LISTENER_TEST_MM_URL", "mmost://127.0.0.1:8065/abcdefghijklmnopqrstuvwxyz")
+    monkeypatch.setenv("LISTENER_TEST_SMTP_USER", "listener")
+    monkeypatch.setenv("LISTENER_TEST_SMTP_PASSWORD", "s3cret-value")
+    settings = parse_settings(CONFIG)
+    crisis, spike = (build_rule(r) for r in settings.alerts.rules)
+    assert crisis.kind == "keyword" and crisis.matcher is not None and crisis.matcher("boycott!")
+    assert spike.window == timedelta(minutes=30) and spike.seasonal and spike.growth == 3
+    notifiers = build_notifiers(settings)
+    mail, chat = notifiers["mail"], notifiers["mm"]
+    assert isinstance(mail, EmailNotifier) and mail.lang == "fr" and mail.tz == "Europe/Paris"
+    assert mail.smtp.security == "starttls" and mail.smtp.password == "s3cret-value"
+    assert "s3cret-value" not in repr(mail.smtp)
+    assert isinstance(chat, MattermostNotifier) and chat.max_length == 500
+    assert "abcdefghij" not in repr(chat)
+    dry = build_notifiers(settings, dry_run=True)
+    assert all(isinstance(n, LogNotifier) for n in dry.values()) and set(dry) == {"mail", "mm"}
+
+
+def test_keyword_rule_needs_a_query() -> None:
+    with pytest.raises(ConfigError, match="needs a 'query'"):
+        parse_settings("alerts:\n  rules:\n    - {id: k, kind: keyword}\n")
