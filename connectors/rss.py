@@ -263,6 +263,11 @@ def _entry_author(entry: Mapping[str, Any], feed: Mapping[str, Any], feed_url: s
                   url=str(feed.get("link")) if feed.get("link") else None)
 
 
+def _own(entry: Mapping[str, Any], key: str) -> Any:
+    """Read a key feedparser really set (its ``get`` swaps updated/published, with a warning)."""
+    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
+
+
 def entry_to_mention(
     entry: Mapping[str, Any], feed: Mapping[str, Any], feed_url: str, query: Query, fetched_at: datetime
 ) -> Mention:
@@ -272,7 +277,7 @@ def entry_to_mention(
     text = _entry_text(entry) or (title or "")
     if not text:
         raise SkippableItem(f"item {external_id!r} has no title and no text")
-    published = parse_time(entry.get("published_parsed")) or parse_time(entry.get("updated_parsed"))
+    published = parse_time(_own(entry, "published_parsed")) or parse_time(_own(entry, "updated_parsed"))
     links = [
         str(link["href"]) for link in entry.get("links", []) if isinstance(link, Mapping) and link.get("href")
     ]

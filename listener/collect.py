@@ -53,11 +53,21 @@ class CollectionStore(Protocol):
         ...
 
 
+class TopicHit(Protocol):
+    """One topic a mention matched, with the query terms that matched."""
+
+    @property
+    def topic_id(self) -> str: ...
+
+    @property
+    def terms(self) -> tuple[str, ...]: ...
+
+
 class TopicMatcher(Protocol):
     """Decides which topics a mention belongs to (the local boolean-query matcher)."""
 
-    def topics_for(self, mention: Mention) -> tuple[str, ...]:
-        """Return the ids of the topics ``mention`` matches (empty: none)."""
+    def match(self, mention: Mention) -> Sequence[TopicHit]:
+        """Return the topics ``mention`` matches (empty: none)."""
         ...
 
 
@@ -88,9 +98,10 @@ def _filter(mentions: Iterable[Mention], matcher: TopicMatcher | None) -> list[M
         return list(mentions)
     kept = []
     for mention in mentions:
-        topics = matcher.topics_for(mention)
-        if topics:
-            kept.append(dataclasses.replace(mention, topics=tuple(dict.fromkeys(topics))))
+        hits = matcher.match(mention)
+        if hits:
+            terms = {hit.topic_id: tuple(hit.terms) for hit in hits}
+            kept.append(dataclasses.replace(mention, topics=tuple(terms), matched_terms=terms))
     return kept
 
 
@@ -145,8 +156,11 @@ def _record_failure(
     not_before = at + timedelta(seconds=err.retry_after_s) if isinstance(err, RetryLater) else None
     summary = _describe_failure(err)
     level = logging.ERROR if isinstance(err, AuthFailed | QueryRejected) else logging.WARNING
-    logger.log(level, "%s: %s (%s)", source, summary, err,
-               extra={"source": source, "query_id": query.id, "duration_ms": duration_ms})
+    detail = str(err).removeprefix(f"{source}: ")
+    logger.log(level, "%s: %s", source, summary,
+               extra={"source": source, "query_id": query.id, "duration_ms": duration_ms, "error": detail})
+    if not isinstance(err, RetryLater):
+        logger.log(level, "%s: topic %s: %s", source, query.id, detail, extra={"source": source})
     message = f"{type(err).__name__}: {err}"
     repository.record_run(source, query.id, outcome="error", error=message, duration_ms=duration_ms,
                           next_run_not_before=not_before, at=at)

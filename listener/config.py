@@ -89,6 +89,17 @@ class DatabaseSettings(_Section):
         return value
 
 
+def _check_query(value: str) -> str:
+    """Parse a boolean query so a mistake fails at load time, pointing at its column."""
+    from listener.query import QuerySyntaxError, parse
+
+    try:
+        parse(value)
+    except QuerySyntaxError as err:
+        raise ValueError(str(err)) from err
+    return value
+
+
 class TopicSettings(_Section):
     """A brand, product, competitor or campaign to watch, described by a boolean query."""
 
@@ -97,6 +108,11 @@ class TopicSettings(_Section):
     query: Annotated[str, Field(min_length=1)]
     role: Literal["brand", "competitor", "campaign", "other"] = "brand"
     languages: tuple[str, ...] = ()
+
+    @field_validator("query")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        return _check_query(value)
 
     def to_query(self) -> Query:
         """Return the layer-neutral query handed to connectors."""

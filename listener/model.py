@@ -117,6 +117,8 @@ class Mention:
     """The topic query that fetched this mention (a mention may later match other topics too)."""
     topics: tuple[str, ...] = ()
     """Ids of the topics whose queries this mention matched locally."""
+    matched_terms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Topic id -> the query terms that matched, kept to explain later why a mention was flagged."""
     raw: Mapping[str, JSON] = field(default_factory=dict)
     """The original payload as the source returned it, kept for re-analysis."""
     id: int | None = None

@@ -80,3 +80,12 @@ def test_relative_sqlite_path_follows_config_file(tmp_path: Path) -> None:
     path.write_text("database:\n  url: sqlite:///data/l.db\n", encoding="utf-8")
     settings = load_settings(path)
     assert settings.database.url == f"sqlite:///{tmp_path}/data/l.db"
+
+
+def test_bad_topic_query_names_line_and_column() -> None:
+    text = "topics:\n  - id: acme\n    name: Acme\n    query: '(acme OR acmé'\n"
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, source="c.yaml")
+    message = str(info.value)
+    assert message.startswith("c.yaml:4: topics.0.query:")
+    assert "column" in message and "^" in message

@@ -1,0 +1,55 @@
+"""``listener db``: create or update the database schema (Alembic migrations shipped in ``storage``)."""
+
+from __future__ import annotations
+
+import typer
+
+from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from, user_errors
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``db`` command group."""
+    db = typer.Typer(help="Create, update and inspect the database schema.", no_args_is_help=True)
+
+    @db.command("upgrade")
+    def upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
+        """Apply every pending migration (safe to run again; the first run creates the database)."""
+        from storage import Repository
+
+        settings = settings_from(config)
+        with user_errors():
+            repo = Repository.from_url(settings.database.url)
+            try:
+                before = repo.schema_revision()
+                repo.upgrade()
+                after = repo.schema_revision()
+            finally:
+                repo.close()
+            if before == after:
+                console.print(f"database {repo.safe_url} already at revision {after}", highlight=False)
+            else:
+                console.print(
+                    f"database {repo.safe_url} upgraded from {before or 'empty'} to revision {after}",
+                    highlight=False,
+                )
+
+    @db.command("current")
+    def current(config: ConfigOption = DEFAULT_CONFIG) -> None:
+        """Print the schema revision of the database and the newest one this version ships."""
+        from storage import Repository
+        from storage.migrate import head
+
+        settings = settings_from(config)
+        with user_errors():
+            repo = Repository.from_url(settings.database.url)
+            try:
+                revision = repo.schema_revision()
+            finally:
+                repo.close()
+            console.print(
+                f"database {repo.safe_url}: revision {revision or 'none (run: listener db upgrade)'}; "
+                f"newest {head()}",
+                highlight=False,
+            )
+
+    app.add_typer(db, name="db")

@@ -1,0 +1,170 @@
+"""The engine, its per-connection settings, and the one place database errors become ours.
+
+SQLite runs as a file in WAL mode with ``synchronous=NORMAL``, a busy timeout and foreign keys on;
+every write transaction starts with ``BEGIN IMMEDIATE``, so two writers queue on the busy timeout
+instead of failing half-way with ``SQLITE_BUSY`` on lock upgrade (one writer at a time, as datasette
+does). PostgreSQL goes through psycopg 3. Transient failures (unreachable server, locked file,
+deadlock, dropped connection) are retried a few times with exponential backoff; after that the caller
+gets :class:`~listener.errors.DatabaseUnavailable` naming the URL with its password hidden. Other
+database errors become :class:`~listener.errors.StorageError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from listener.errors import DatabaseUnavailable, StorageError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_BEGIN_OPTION = "listener_begin"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    """How hard to try before declaring the database unavailable."""
+
+    attempts: int = 4
+    first_delay_s: float = 0.2
+    factor: float = 3.0
+    busy_timeout_s: float = 5.0
+    """SQLite: how long one statement waits for a lock; PostgreSQL: the connect timeout."""
+
+
+def redact(url: str) -> str:
+    """Return ``url`` with its password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return "<invalid database url>"
+
+
+def _first_line(err: BaseException) -> str:
+    orig = getattr(err, "orig", None) or err
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+def _is_transient(err: exc.DBAPIError) -> bool:
+    if err.connection_invalidated:
+        return True
+    if isinstance(err, exc.OperationalError | exc.InterfaceError):
+        return True
+    code = getattr(getattr(err, "orig", None), "sqlstate", None)
+    return code in {"40001", "40P01", "55P03", "57P03"}
+
+
+class Database:
+    """An engine plus the transaction helpers every aggregate module uses."""
+
+    def __init__(self, url: str, *, retry: RetryPolicy | None = None, echo: bool = False) -> None:
+        self.retry = retry or RetryPolicy()
+        self.url = url
+        self.safe_url = redact(url)
+        try:
+            parsed = make_url(url)
+        except exc.ArgumentError as err:
+            raise StorageError(f"storage: invalid database url {self.safe_url!r}") from err
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            self.engine = self._sqlite_engine(parsed, echo)
+        elif self.dialect == "postgresql":
+            if parsed.drivername == "postgresql":
+                parsed = parsed.set(drivername="postgresql+psycopg")
+            self.engine = sa.create_engine(
+                parsed,
+                echo=echo,
+                pool_pre_ping=True,
+                connect_args={"connect_timeout": max(1, round(self.retry.busy_timeout_s))},
+            )
+        else:
+            raise StorageError(
+                f"storage: unsupported database {self.safe_url!r} (use sqlite:/// or postgresql+psycopg://)"
+            )
+
+    def _sqlite_engine(self, parsed: sa.URL, echo: bool) -> Engine:
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            try:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise DatabaseUnavailable(
+                    f"storage: cannot create the folder of {self.safe_url}: {err.strerror or err}"
+                ) from None
+        engine = sa.create_engine(parsed, echo=echo, connect_args={"timeout": self.retry.busy_timeout_s})
+        busy_ms = int(self.retry.busy_timeout_s * 1000)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Take transaction control away from the sqlite3 module so BEGIN is ours (see "begin").
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Connection]:
+        with self.engine.connect() as raw:
+            conn = raw
+            if write and self.dialect == "sqlite":
+                conn = raw.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"})
+            with conn.begin():
+                yield conn
+
+    def run(self, work: Callable[[Connection], T], *, write: bool = True) -> T:
+        """Run ``work`` in one transaction, retrying the whole of it on transient failures."""
+        delay = self.retry.first_delay_s
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                with self._transaction(write=write) as conn:
+                    return work(conn)
+            except exc.DBAPIError as err:
+                if not _is_transient(err):
+                    raise StorageError(
+                        f"storage: database error on {self.safe_url}: {_first_line(err)}"
+                    ) from err
+                if attempt == self.retry.attempts:
+                    raise DatabaseUnavailable(
+                        f"storage: database {self.safe_url} is unavailable after {attempt} attempts: "
+                        f"{_first_line(err)}"
+                    ) from None
+                logger.warning(
+                    "storage: database busy or unreachable, retrying in %.1fs (attempt %d/%d): %s",
+                    delay,
+                    attempt,
+                    self.retry.attempts,
+                    _first_line(err),
+                )
+                time.sleep(delay)
+                delay *= self.retry.factor
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in a read transaction (no write lock on SQLite)."""
+        return self.run(work, write=False)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

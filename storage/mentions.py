@@ -1,0 +1,358 @@
+"""Mentions: the idempotent batch upsert, tombstones, and the read side (get, search, count).
+
+The upsert is one ``INSERT ... ON CONFLICT (source, external_id) DO UPDATE ... WHERE <something
+changed>`` run as a Core executemany over rows sorted by key (a stable lock order, so two PostgreSQL
+writers with overlapping batches cannot deadlock each other). ``first_seen_at`` and the analysis
+columns are never in the update set; ``query_id`` keeps the first query that found the mention.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql import Select
+
+from listener.model import Author, Mention, Metrics, Reference
+from storage import _fts, _sql, authors
+from storage._text import clean, clean_opt, dumps, search_text
+from storage.records import MentionFilter, StoredMention, UpsertResult
+from storage.schema import AuthorRow, MentionRow, MentionTombstoneRow, MentionTopicRow
+
+_CONTENT = (
+    "author_id",
+    "url",
+    "title",
+    "text",
+    "search_text",
+    "lang",
+    "published_at",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "score",
+    "views",
+    "in_reply_to",
+    "conversation_id",
+    "references",
+    "hashtags",
+    "mentioned_handles",
+    "links",
+    "raw",
+)
+"""Columns a refetch may change; a row is rewritten only when one of them differs."""
+
+
+@cache
+def _upsert_statement(dialect: str) -> Any:
+    table = MentionRow.__table__
+    stmt = _sql.insert(dialect, table)  # type: ignore[arg-type]
+    excluded = stmt.excluded
+    update: dict[str, Any] = {name: excluded[name] for name in _CONTENT}
+    update["fetched_at"] = excluded.fetched_at
+    update["updated_at"] = excluded.updated_at
+    update["query_id"] = sa.func.coalesce(table.c.query_id, excluded.query_id)
+    changed = sa.or_(*(table.c[name].is_distinct_from(excluded[name]) for name in _CONTENT))
+    stmt = stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=update, where=changed)
+    if dialect == "postgresql":
+        # psycopg's executemany rowcount does not reach SQLAlchemy; RETURNING counts the written rows
+        # (and lets SQLAlchemy batch the rows into multi-VALUES statements, "insertmanyvalues").
+        stmt = stmt.returning(table.c.id)
+    return stmt
+
+
+def _strings(values: Sequence[str]) -> str:
+    return dumps([clean(v) for v in values])
+
+
+def to_row(mention: Mention, author_id: int, query_id: str | None, now: datetime) -> dict[str, Any]:
+    """Return the column values of ``mention`` as stored (cleaned text, JSON text, folded search words)."""
+    metrics = mention.metrics
+    return {
+        "source": mention.source,
+        "external_id": clean(mention.external_id),
+        "author_id": author_id,
+        "url": clean_opt(mention.url),
+        "title": clean_opt(mention.title),
+        "text": clean(mention.text),
+        "search_text": search_text(mention.title, mention.text),
+        "lang": clean_opt(mention.lang),
+        "published_at": mention.published_at,
+        "fetched_at": mention.fetched_at,
+        "first_seen_at": now,
+        "updated_at": now,
+        "likes": _sql.count(metrics.likes),
+        "reposts": _sql.count(metrics.reposts),
+        "replies": _sql.count(metrics.replies),
+        "quotes": _sql.count(metrics.quotes),
+        "score": _sql.count(metrics.score),
+        "views": _sql.count(metrics.views),
+        "in_reply_to": clean_opt(mention.in_reply_to),
+        "conversation_id": clean_opt(mention.conversation_id),
+        "references": dumps(
+            [
+                {"kind": r.kind, "external_id": r.external_id, "author_external_id": r.author_external_id}
+                for r in mention.references
+            ]
+        ),
+        "hashtags": _strings(mention.hashtags),
+        "mentioned_handles": _strings(mention.mentioned_handles),
+        "links": _strings(mention.links),
+        "query_id": mention.query_id or query_id,
+        "raw": dumps(dict(mention.raw)),
+        "detected_lang": None,
+        "sentiment": None,
+        "sentiment_score": None,
+        "intents": "[]",
+        "echo_of_id": None,
+        "echo_count": 0,
+    }
+
+
+def tombstoned(conn: Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Return which mention keys were deleted on purpose."""
+    return _sql.existing_keys(conn, MentionTombstoneRow.source, MentionTombstoneRow.external_id, keys)
+
+
+def upsert(
+    conn: Connection, dialect: str, batch: Sequence[Mention], query_id: str | None, now: datetime
+) -> UpsertResult:
+    """Store ``batch`` (in the caller's transaction): insert new, refresh changed, skip tombstoned."""
+    latest: dict[tuple[str, str], Mention] = {}
+    for mention in batch:
+        latest[(mention.source, clean(mention.external_id))] = mention
+    repeats = len(batch) - len(latest)
+    keys = sorted(latest)
+    dead = tombstoned(conn, keys)
+    dead_authors = authors.tombstoned(
+        conn, {(m.author.source, clean(m.author.external_id)) for m in latest.values()}
+    )
+    live = [
+        k
+        for k in keys
+        if k not in dead
+        and (latest[k].author.source, clean(latest[k].author.external_id)) not in dead_authors
+    ]
+    skipped = repeats + len(keys) - len(live)
+    if not live:
+        return UpsertResult(skipped=skipped)
+    existing = _sql.existing_keys(conn, MentionRow.source, MentionRow.external_id, live)
+    author_ids = authors.upsert(conn, dialect, authors.merge(latest[k].author for k in live), now)
+    rows = []
+    for key in live:
+        mention = latest[key]
+        author_id = author_ids[(mention.author.source, clean(mention.author.external_id))]
+        rows.append(to_row(mention, author_id, query_id, now))
+    result = conn.execute(_upsert_statement(dialect), rows)
+    inserted = len(live) - len(existing)
+    written = len(result.all()) if dialect == "postgresql" else result.rowcount
+    updated = max(0, written - inserted)
+    if inserted:
+        authors.refresh_counts(
+            conn,
+            {
+                author_ids[(m.author.source, clean(m.author.external_id))]
+                for m in (latest[k] for k in live if k not in existing)
+            },
+        )
+    return UpsertResult(
+        inserted=inserted, updated=updated, unchanged=len(existing) - updated, skipped=skipped
+    )
+
+
+def delete(conn: Connection, dialect: str, mention_id: int) -> bool:
+    """Delete one mention and tombstone it so no later fetch brings it back."""
+    key = conn.execute(
+        sa.select(MentionRow.source, MentionRow.external_id, MentionRow.author_id).where(
+            MentionRow.id == mention_id
+        )
+    ).first()
+    if key is None:
+        return False
+    tomb = _sql.insert(dialect, MentionTombstoneRow.__table__)  # type: ignore[arg-type]
+    conn.execute(
+        tomb.on_conflict_do_nothing(index_elements=["source", "external_id"]),
+        {"source": key.source, "external_id": key.external_id},
+    )
+    conn.execute(sa.delete(MentionRow).where(MentionRow.id == mention_id))
+    authors.refresh_counts(conn, [key.author_id])
+    return True
+
+
+# --- read side ---------------------------------------------------------------------------------
+
+_AUTHOR_COLUMNS = (
+    AuthorRow.source.label("a_source"),
+    AuthorRow.external_id.label("a_external_id"),
+    AuthorRow.handle.label("a_handle"),
+    AuthorRow.display_name.label("a_display_name"),
+    AuthorRow.url.label("a_url"),
+    AuthorRow.followers.label("a_followers"),
+    AuthorRow.following.label("a_following"),
+    AuthorRow.posts_count.label("a_posts_count"),
+    AuthorRow.karma.label("a_karma"),
+    AuthorRow.verified.label("a_verified"),
+    AuthorRow.created_at.label("a_created_at"),
+)
+
+
+def base_query() -> Select[Any]:
+    """Select every mention column joined with its author."""
+    return sa.select(MentionRow.__table__, *_AUTHOR_COLUMNS).join(
+        AuthorRow, AuthorRow.id == MentionRow.author_id
+    )
+
+
+def _record(row: Row[Any], topics: tuple[str, ...]) -> StoredMention:
+    m = row._mapping
+    author = Author(
+        source=m["a_source"],
+        external_id=m["a_external_id"],
+        handle=m["a_handle"],
+        display_name=m["a_display_name"],
+        url=m["a_url"],
+        followers=m["a_followers"],
+        following=m["a_following"],
+        posts_count=m["a_posts_count"],
+        karma=m["a_karma"],
+        verified=m["a_verified"],
+        created_at=m["a_created_at"],
+    )
+    mention = Mention(
+        id=m["id"],
+        source=m["source"],
+        external_id=m["external_id"],
+        text=m["text"],
+        author=author,
+        published_at=m["published_at"],
+        fetched_at=m["fetched_at"],
+        url=m["url"],
+        title=m["title"],
+        lang=m["lang"],
+        metrics=Metrics(
+            likes=m["likes"],
+            reposts=m["reposts"],
+            replies=m["replies"],
+            quotes=m["quotes"],
+            score=m["score"],
+            views=m["views"],
+        ),
+        in_reply_to=m["in_reply_to"],
+        conversation_id=m["conversation_id"],
+        references=tuple(Reference(**ref) for ref in _sql.loads_list(m["references"])),
+        hashtags=_sql.loads_list(m["hashtags"]),
+        mentioned_handles=_sql.loads_list(m["mentioned_handles"]),
+        links=_sql.loads_list(m["links"]),
+        query_id=m["query_id"],
+        topics=topics,
+        raw=json.loads(m["raw"]) if m["raw"] else {},
+    )
+    return StoredMention(
+        id=m["id"],
+        mention=mention,
+        author_id=m["author_id"],
+        first_seen_at=m["first_seen_at"],
+        updated_at=m["updated_at"],
+        detected_lang=m["detected_lang"],
+        sentiment=m["sentiment"],
+        sentiment_score=m["sentiment_score"],
+        intents=_sql.loads_list(m["intents"]),
+        echo_of_id=m["echo_of_id"],
+        echo_count=m["echo_count"],
+        topics=topics,
+    )
+
+
+def topics_of(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """Return the matched topic ids of each mention (sorted)."""
+    found: dict[int, list[str]] = {}
+    for part in _sql.chunks(ids):
+        rows = conn.execute(
+            sa.select(MentionTopicRow.mention_id, MentionTopicRow.topic_id).where(
+                MentionTopicRow.mention_id.in_(part)
+            )
+        )
+        for mention_id, topic_id in rows:
+            found.setdefault(mention_id, []).append(topic_id)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
+
+
+def records(conn: Connection, query: Select[Any]) -> list[StoredMention]:
+    """Run a :func:`base_query` derivative and build the read models, topics included."""
+    rows = conn.execute(query).all()
+    topics = topics_of(conn, [row._mapping["id"] for row in rows])
+    return [_record(row, topics.get(row._mapping["id"], ())) for row in rows]
+
+
+def get(conn: Connection, mention_id: int) -> StoredMention | None:
+    """Return one mention by row id."""
+    found = records(conn, base_query().where(MentionRow.id == mention_id))
+    return found[0] if found else None
+
+
+def get_by_key(conn: Connection, source: str, external_id: str) -> StoredMention | None:
+    """Return one mention by its identity."""
+    found = records(
+        conn, base_query().where(MentionRow.source == source, MentionRow.external_id == external_id)
+    )
+    return found[0] if found else None
+
+
+def _conditions(dialect: str, flt: MentionFilter) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if flt.text:
+        clause = _fts.match(dialect, flt.text)
+        if clause is not None:
+            where.append(clause)
+    if flt.topics:
+        where.append(
+            sa.exists().where(
+                MentionTopicRow.mention_id == MentionRow.id, MentionTopicRow.topic_id.in_(flt.topics)
+            )
+        )
+    if flt.sources:
+        where.append(MentionRow.source.in_(flt.sources))
+    if flt.langs:
+        where.append(sa.func.coalesce(MentionRow.detected_lang, MentionRow.lang).in_(flt.langs))
+    if flt.sentiments:
+        where.append(MentionRow.sentiment.in_(flt.sentiments))
+    if flt.intents:
+        where.append(sa.or_(*(MentionRow.intents.contains(json.dumps(i)) for i in flt.intents)))
+    if flt.since is not None:
+        where.append(MentionRow.published_at >= flt.since)
+    if flt.until is not None:
+        where.append(MentionRow.published_at < flt.until)
+    if flt.author_id is not None:
+        where.append(MentionRow.author_id == flt.author_id)
+    if flt.query_id is not None:
+        where.append(MentionRow.query_id == flt.query_id)
+    if not flt.include_echoes:
+        where.append(MentionRow.echo_of_id.is_(None))
+    if flt.min_id is not None:
+        where.append(MentionRow.id > flt.min_id)
+    return where
+
+
+def search(conn: Connection, dialect: str, flt: MentionFilter) -> list[StoredMention]:
+    """Return the mentions matching ``flt`` in its order, paged by ``limit``/``offset``."""
+    order = {
+        "newest": (MentionRow.published_at.desc(), MentionRow.id.desc()),
+        "oldest": (MentionRow.published_at.asc(), MentionRow.id.asc()),
+        "id": (MentionRow.id.asc(),),
+    }[flt.order]
+    query = base_query().where(*_conditions(dialect, flt)).order_by(*order).offset(flt.offset)
+    if flt.limit is not None:
+        query = query.limit(flt.limit)
+    return records(conn, query)
+
+
+def count(conn: Connection, dialect: str, flt: MentionFilter) -> int:
+    """Return how many mentions match ``flt`` (ignoring its paging)."""
+    query = sa.select(sa.func.count()).select_from(MentionRow).where(*_conditions(dialect, flt))
+    return int(conn.execute(query).scalar_one())

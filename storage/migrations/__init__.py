@@ -1,0 +1,1 @@
+"""Alembic migrations of the listener schema, run programmatically by ``Repository.upgrade()``."""

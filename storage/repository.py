@@ -1,0 +1,339 @@
+"""The one entry point to storage: a facade whose methods each run in one transaction.
+
+Callers get ``listener.model`` objects or the frozen read models of ``storage.records`` back; no
+SQLAlchemy object leaves the package. Every method may raise
+:class:`~listener.errors.DatabaseUnavailable` (unreachable or locked after retries) or
+:class:`~listener.errors.StorageError` (the database refused the operation).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Connection
+
+from listener.model import Alert, Annotation, Batch, Cursor
+from storage import alerts, analysis_results, authors, cursors, health, labels, mentions, migrate
+from storage._database import Database, RetryPolicy
+from storage.authors import AuthorOrder
+from storage.health import RunOutcome
+from storage.records import (
+    DeliveryOutcome,
+    DeliveryRecord,
+    JobRun,
+    LabelRecord,
+    MentionFilter,
+    PendingDelivery,
+    SourceHealth,
+    StoredAlert,
+    StoredAuthor,
+    StoredMention,
+    TopicMatch,
+    UpsertResult,
+)
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Repository:
+    """Mentions, authors, cursors, analysis results, alerts and run health, on SQLite or PostgreSQL."""
+
+    def __init__(self, database: Database, *, clock: Clock = _utcnow) -> None:
+        self._db = database
+        self._dialect = database.dialect
+        self._clock = clock
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        retry: RetryPolicy | None = None,
+        clock: Clock = _utcnow,
+        echo: bool = False,
+    ) -> Repository:
+        """Open (lazily: nothing connects yet) the database at a SQLAlchemy URL.
+
+        ``sqlite:///path/listener.db`` (the parent folder is created) or
+        ``postgresql+psycopg://user@host/db``. ``clock`` supplies ``first_seen_at`` and friends.
+        """
+        return cls(Database(url, retry=retry, echo=echo), clock=clock)
+
+    @property
+    def dialect(self) -> str:
+        """Return ``"sqlite"`` or ``"postgresql"``."""
+        return self._dialect
+
+    @property
+    def safe_url(self) -> str:
+        """Return the database URL with its password hidden (fit for logs and messages)."""
+        return self._db.safe_url
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self._db.dispose()
+
+    def __enter__(self) -> Repository:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- schema -------------------------------------------------------------------------------
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply the packaged Alembic migrations up to ``revision`` (idempotent)."""
+
+        def work(conn: Connection) -> None:
+            migrate.upgrade(conn, revision)
+
+        self._db.run(work)
+        logger.debug("storage: schema at %s", revision)
+
+    def downgrade(self, revision: str) -> None:
+        """Revert migrations down to ``revision`` (``"base"`` drops every table)."""
+        self._db.run(lambda conn: migrate.downgrade(conn, revision))
+
+    def schema_revision(self) -> str | None:
+        """Return the applied migration revision, None for an empty database."""
+        return self._db.read(migrate.current)
+
+    # --- mentions -----------------------------------------------------------------------------
+
+    def upsert_batch(self, batch: Batch, *, source: str, query_id: str) -> UpsertResult:
+        """Store a connector's batch and its next cursor in one transaction.
+
+        Mentions (and their authors) are inserted or refreshed on ``(source, external_id)``;
+        tombstoned mentions and mentions of forgotten authors are skipped; the cursor of
+        ``(source, query_id)`` is replaced only if the batch carries one. Nothing is written if any
+        part fails.
+        """
+        now = self._clock()
+
+        def work(conn: Connection) -> UpsertResult:
+            result = mentions.upsert(conn, self._dialect, batch.mentions, query_id, now)
+            if batch.next_cursor is not None:
+                cursors.save(conn, self._dialect, (source, query_id), batch.next_cursor, now)
+            return result
+
+        return self._db.run(work)
+
+    def load_cursor(self, source: str, query_id: str) -> Cursor | None:
+        """Return where ``source`` stopped for ``query_id``, or None before its first complete run."""
+        return self._db.read(lambda conn: cursors.load(conn, source, query_id))
+
+    def save_cursor(self, source: str, query_id: str, cursor: Cursor) -> None:
+        """Replace a cursor on its own (``upsert_batch`` already saves the batch's cursor)."""
+        now = self._clock()
+        self._db.run(lambda conn: cursors.save(conn, self._dialect, (source, query_id), cursor, now))
+
+    def get_mention(self, mention_id: int) -> StoredMention | None:
+        """Return one mention by row id."""
+        return self._db.read(lambda conn: mentions.get(conn, mention_id))
+
+    def get_mention_by_key(self, source: str, external_id: str) -> StoredMention | None:
+        """Return one mention by its identity ``(source, external_id)``."""
+        return self._db.read(lambda conn: mentions.get_by_key(conn, source, external_id))
+
+    def search_mentions(self, flt: MentionFilter | None = None) -> list[StoredMention]:
+        """Return mentions matching ``flt`` (full-text, topics, sources, languages, sentiment...)."""
+        chosen = flt or MentionFilter()
+        return self._db.read(lambda conn: mentions.search(conn, self._dialect, chosen))
+
+    def count_mentions(self, flt: MentionFilter | None = None) -> int:
+        """Return how many mentions match ``flt``, ignoring its limit and offset."""
+        chosen = flt or MentionFilter()
+        return self._db.read(lambda conn: mentions.count(conn, self._dialect, chosen))
+
+    def window(
+        self,
+        since: datetime,
+        until: datetime,
+        topics: Sequence[str] | None = None,
+        *,
+        limit: int | None = None,
+    ) -> list[StoredMention]:
+        """Return the mentions published in ``[since, until)``, oldest first (what alert rules read)."""
+        flt = MentionFilter(since=since, until=until, topics=tuple(topics or ()), order="oldest", limit=limit)
+        return self.search_mentions(flt)
+
+    def delete_mention(self, mention_id: int) -> bool:
+        """Delete a mention and tombstone it so it is never fetched back; False if it did not exist."""
+        return self._db.run(lambda conn: mentions.delete(conn, self._dialect, mention_id))
+
+    # --- analysis -----------------------------------------------------------------------------
+
+    def unanalysed(self, stage: str, version: str, limit: int = 500) -> list[StoredMention]:
+        """Return up to ``limit`` mentions lacking a ``stage`` annotation at ``version``, oldest id first."""
+        return self._db.read(lambda conn: analysis_results.unanalysed(conn, stage, version, limit))
+
+    def save_annotations(self, items: Iterable[Annotation]) -> int:
+        """Store annotations (latest per mention and stage wins); return how many found their mention."""
+        batch = list(items)
+        now = self._clock()
+        return self._db.run(lambda conn: analysis_results.save(conn, self._dialect, batch, now))
+
+    def annotations_for(self, mention_id: int) -> list[Annotation]:
+        """Return the latest annotation of every stage for one mention."""
+        return self._db.read(lambda conn: analysis_results.for_mention(conn, mention_id))
+
+    def save_topic_matches(self, matches: Iterable[TopicMatch], *, replace: bool = True) -> None:
+        """Record which topics mentions matched; ``replace`` drops their previous matches first."""
+        batch = list(matches)
+        self._db.run(lambda conn: analysis_results.save_topic_matches(conn, self._dialect, batch, replace))
+
+    def set_echo_groups(self, groups: Mapping[int, int | None]) -> None:
+        """Set each mention's canonical mention (itself or None: canonical) and recount echo groups."""
+        self._db.run(lambda conn: analysis_results.set_echo_groups(conn, groups))
+
+    def save_label(self, mention_id: int, stage: str, label: str) -> int:
+        """Record a community manager's correction; return its id."""
+        now = self._clock()
+        return self._db.run(lambda conn: labels.save(conn, mention_id, stage, label, now))
+
+    def labels(self, stage: str | None = None, *, mention_id: int | None = None) -> list[LabelRecord]:
+        """Return corrections, oldest first."""
+        return self._db.read(lambda conn: labels.list_labels(conn, stage, mention_id))
+
+    # --- authors ------------------------------------------------------------------------------
+
+    def get_author(self, key: str | tuple[str, str] | int) -> StoredAuthor | None:
+        """Return an author by row id, ``(source, external_id)`` or ``"source:external_id"``."""
+        if isinstance(key, int):
+            author_id = key
+            return self._db.read(lambda conn: authors.get(conn, author_id=author_id))
+        pair = tuple(key.split(":", 1)) if isinstance(key, str) else key
+        if len(pair) != 2:
+            raise ValueError(f"storage: author key must be 'source:external_id', got {key!r}")
+        source, external_id = pair
+        return self._db.read(lambda conn: authors.get(conn, key=(source, external_id)))
+
+    def authors(
+        self,
+        *,
+        source: str | None = None,
+        min_followers: int | None = None,
+        order: AuthorOrder = "followers",
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[StoredAuthor]:
+        """Return authors, most followed first (or most active, or most recently seen)."""
+        return self._db.read(
+            lambda conn: authors.search(
+                conn, source=source, min_followers=min_followers, order=order, limit=limit, offset=offset
+            )
+        )
+
+    def forget_author(self, source: str, external_id: str) -> int:
+        """Erase an author and their mentions (GDPR) and tombstone both; return mentions deleted."""
+        now = self._clock()
+        return self._db.run(lambda conn: authors.forget(conn, self._dialect, (source, external_id), now))
+
+    # --- runs and health ----------------------------------------------------------------------
+
+    def record_run(
+        self,
+        source: str,
+        query_id: str,
+        *,
+        outcome: RunOutcome,
+        items: int = 0,
+        error: str | None = None,
+        duration_ms: int | None = None,
+        next_run_not_before: datetime | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Fold one connector run into the health of ``(source, query_id)``.
+
+        A success (``ok``, ``not_modified``) resets ``consecutive_failures``; an ``error`` adds one
+        and keeps the message (never put secrets in it).
+        """
+        when = at or self._clock()
+        self._db.run(
+            lambda conn: health.record_run(
+                conn,
+                self._dialect,
+                source,
+                query_id,
+                outcome=outcome,
+                at=when,
+                items=items,
+                error=error,
+                duration_ms=duration_ms,
+                next_run_not_before=next_run_not_before,
+            )
+        )
+
+    def source_health(self, source: str | None = None) -> list[SourceHealth]:
+        """Return the health of every (source, query) job."""
+        return self._db.read(lambda conn: health.source_health(conn, source))
+
+    def start_job(self, job_id: str) -> int:
+        """Record that a scheduled job started; return the run id for :meth:`finish_job`."""
+        now = self._clock()
+        return self._db.run(lambda conn: health.start_job(conn, job_id, now))
+
+    def finish_job(
+        self, run_id: int, *, outcome: str, error: str | None = None, items: int | None = None
+    ) -> None:
+        """Record how a job run ended."""
+        now = self._clock()
+        self._db.run(
+            lambda conn: health.finish_job(
+                conn, run_id, finished_at=now, outcome=outcome, error=error, items=items
+            )
+        )
+
+    def job_runs(self, job_id: str | None = None, *, limit: int = 50) -> list[JobRun]:
+        """Return the latest job runs, newest first."""
+        return self._db.read(lambda conn: health.job_runs(conn, job_id, limit))
+
+    # --- alerts -------------------------------------------------------------------------------
+
+    def record_alert(self, alert: Alert) -> int | None:
+        """Store an alert before sending it; return its id, or None if its dedupe key already exists."""
+        now = self._clock()
+        return self._db.run(lambda conn: alerts.record(conn, self._dialect, alert, now))
+
+    def alert_exists(self, dedupe_key: str) -> bool:
+        """Tell whether an alert with this dedupe key was recorded."""
+        return self._db.read(lambda conn: alerts.exists(conn, dedupe_key))
+
+    def get_alert(self, alert_id: int) -> StoredAlert | None:
+        """Return one alert by id."""
+        return self._db.read(lambda conn: alerts.get(conn, alert_id))
+
+    def alerts(
+        self, *, since: datetime | None = None, rule_id: str | None = None, limit: int = 100
+    ) -> list[StoredAlert]:
+        """Return recorded alerts, newest first."""
+        return self._db.read(lambda conn: alerts.recent(conn, since=since, rule_id=rule_id, limit=limit))
+
+    def record_delivery(
+        self, alert_id: int, channel: str, *, outcome: DeliveryOutcome, error: str | None = None
+    ) -> DeliveryRecord:
+        """Record one attempt to send an alert on a channel (attempt numbers count up per channel)."""
+        now = self._clock()
+
+        def work(conn: Connection) -> DeliveryRecord:
+            return alerts.record_delivery(conn, alert_id, channel, outcome=outcome, error=error, now=now)
+
+        return self._db.run(work)
+
+    def deliveries(self, alert_id: int) -> list[DeliveryRecord]:
+        """Return every delivery attempt of one alert."""
+        return self._db.read(lambda conn: alerts.deliveries(conn, alert_id))
+
+    def pending_deliveries(
+        self, *, max_attempts: int = 5, channels: Sequence[str] | None = None
+    ) -> list[PendingDelivery]:
+        """Return (alert, channel) pairs that failed and were never sent, with attempts left."""
+        return self._db.read(lambda conn: alerts.pending(conn, max_attempts, channels))
