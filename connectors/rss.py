@@ -194,7 +194,9 @@ def parse_feed(response: Response) -> Any:
     headers = dict(response.headers)
     headers.setdefault("content-location", response.url)
     headers.pop("content-encoding", None)  # httpx already decoded the body
-    return feedparser.parse(response.body, response_headers=headers)
+    # sanitize_html=False: we never keep HTML (html_to_text drops scripts and styles and the text is
+    # escaped wherever it is shown); feedparser's sanitizer was about a third of the parse time.
+    return feedparser.parse(response.body, response_headers=headers, sanitize_html=False)
 
 
 def _check_is_feed(url: str, response: Response, parsed: Any) -> None:

@@ -149,6 +149,10 @@ class HackerNewsSourceSettings(SourceSettings):
     """Hacker News through the Algolia search API."""
 
     base_url: str = "https://hn.algolia.com/api/v1"
+    kinds: tuple[Literal["story", "comment", "poll", "show_hn", "ask_hn"], ...] = ("story", "comment")
+    page_size: int = Field(default=100, ge=1, le=1000)
+    max_pages: int = Field(default=5, ge=1)
+    """Pages per kind and run; older items beyond them are left for no one (HN moves fast)."""
 
 
 class MastodonSourceSettings(SourceSettings):
@@ -156,12 +160,22 @@ class MastodonSourceSettings(SourceSettings):
 
     instances: tuple[str, ...] = ("https://mastodon.social",)
     access_token: Secret = None
+    """Optional; many instances only return full-text status search to logged-in apps."""
+    hashtags: tuple[str, ...] = ()
+    """Hashtag timelines polled for every topic, besides the hashtags each topic's query names."""
+    use_search: bool = True
+    page_size: int = Field(default=40, ge=1, le=40)
+    max_pages: int = Field(default=3, ge=1)
 
 
 class BlueskySourceSettings(SourceSettings):
     """Bluesky post search on the public AppView."""
 
     base_url: str = "https://public.api.bsky.app"
+    page_size: int = Field(default=25, ge=1, le=100)
+    max_pages: int = Field(default=4, ge=1)
+    fetch_profiles: bool = True
+    """Fetch authors' follower counts (app.bsky.actor.getProfiles, 25 per call)."""
 
 
 class TwitterSourceSettings(SourceSettings):
