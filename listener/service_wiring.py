@@ -227,7 +227,8 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.logging.level)
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
 def open_repository(settings: Settings) -> Repository:
@@ -295,23 +296,12 @@ class CollectJob:
                          retry_after_s=retry_after_s)
 
 
-class _TopicsFor:
-    """Adapt ``analysis.matching.TopicMatcher`` to the collection step's ``topics_for``."""
-
-    def __init__(self, settings: Settings) -> None:
-        from analysis.matching import TopicMatcher
-
-        self._matcher = TopicMatcher.compile([(t.id, t.query) for t in settings.topics])
-
-    def topics_for(self, mention: Mention) -> tuple[str, ...]:
-        return tuple(m.topic_id for m in self._matcher.match(mention))
-
-
 def build_collect_jobs(settings: Settings, repository: Repository) -> list[JobSpec]:
     """Return one collection job per enabled source and topic."""
     import connectors
+    from analysis.matching import TopicMatcher
 
-    matcher = _TopicsFor(settings) if settings.topics else None
+    matcher = TopicMatcher.compile([(t.id, t.query) for t in settings.topics]) if settings.topics else None
     jobs: list[JobSpec] = []
     for name in type(settings.sources).model_fields:
         section = getattr(settings.sources, name)
