@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from conftest import Inbox  # type: ignore[import-not-found]
+from alert_receivers import Inbox  # type: ignore[import-not-found]
 
 from alerts.digest import build_digest, digest_message, digest_span
 from alerts.notifiers.email import SmtpConfig, send_message

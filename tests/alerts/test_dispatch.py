@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import Inbox, Webhook, free_port  # type: ignore[import-not-found]
+from alert_receivers import Inbox, Webhook, free_port  # type: ignore[import-not-found]
 
 from alerts.dispatch import Dispatcher, MemoryAlertLog, retry_delay
 from alerts.notifiers import EmailNotifier, SmtpConfig, chat_notifier

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import Inbox, Webhook, free_port  # type: ignore[import-not-found]
+from alert_receivers import Inbox, Webhook, free_port  # type: ignore[import-not-found]
 
 from alerts.notifiers import EmailNotifier, LogNotifier, SmtpConfig, chat_notifier
 from alerts.notifiers.chat import ChatNotifier, DiscordNotifier, MattermostNotifier, SlackNotifier
