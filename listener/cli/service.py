@@ -125,22 +125,21 @@ def alerts_list(
     days: Annotated[int, typer.Option(help="How many days back.")] = 7,
     limit: Annotated[int, typer.Option(help="At most this many alerts.")] = 50,
 ) -> None:
-    """List the alerts stored and how each delivery went."""
-    from rich.table import Table
-
+    """List the alerts stored, newest first, and how each delivery went (one line each)."""
     settings = settings_from(config)
     with user_errors():
         repository = _open(settings)
         stored = repository.alerts(since=datetime.now(UTC) - timedelta(days=days), limit=limit)
-        table = Table("id", "created", "rule", "subject", "phase", "title", "deliveries")
+        lines = []
         for item in stored:
             attempts = repository.deliveries(item.id)
-            summary = ", ".join(f"{d.channel}:{d.outcome}#{d.attempt}" for d in attempts) or "pending"
-            table.add_row(str(item.id), item.created_at.isoformat(timespec="seconds"), item.alert.rule_id,
-                          item.alert.subject, str(item.alert.details.get("phase", "")), item.alert.title,
-                          summary)
+            summary = " ".join(f"{d.channel}:{d.outcome}#{d.attempt}" for d in attempts) or "pending"
+            alert = item.alert
+            lines.append(f"{item.id:>5}  {item.created_at.isoformat(timespec='seconds')}  {alert.rule_id}  "
+                         f"{alert.subject}  {alert.details.get('phase', '')}  [{summary}]  {alert.title}")
         repository.close()
-    console.print(table)
+    for line in lines or ["no alerts in that period"]:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
