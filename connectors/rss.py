@@ -117,9 +117,11 @@ class RssConnector:
         skipped = 0
         errors: list[ConnectorError] = []
         all_not_modified = True
-        urls = self.urls_for(query)
-        if not urls:
+        if not self.feeds and not self.news_search:
             raise QueryRejected("rss: no feeds and no news_search templates are configured", source=self.name)
+        urls = self.urls_for(query)
+        if not urls:  # the topic excludes news (``source:``): nothing to fetch, nothing lost
+            return Batch(mentions=(), next_cursor=cursor)
         requests_before = self.client.requests
         for url in urls:
             state = FeedState.from_json(previous.get(url))

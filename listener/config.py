@@ -182,17 +182,37 @@ class TwitterSourceSettings(SourceSettings):
     """X/Twitter API v2 recent search through tweepy."""
 
     bearer_token: Secret = None
-    monthly_post_cap: int = 10_000
-    backfill_requests: int = 10
+    """``${X_BEARER_TOKEN}``; without it the source is disabled with one message."""
+    monthly_post_cap: int = Field(default=10_000, ge=0)
+    """Posts a topic may read per calendar month (X bills the cap per post read)."""
+    backfill_requests: int = Field(default=10, ge=1)
+    """Pages of 100 posts a topic's first run may read going back up to 7 days."""
+    max_requests_per_run: int = Field(default=20, ge=1)
+    """Pages one incremental run may read before it stops and logs the gap."""
+    api_url: str = "https://api.twitter.com"
+    """Where tweepy's requests go (a proxy, or a loopback replay server in tests)."""
 
 
 class RedditSourceSettings(SourceSettings):
     """Reddit search and subreddit listings through praw (a read-only script app)."""
 
     client_id: Secret = None
+    """``${REDDIT_CLIENT_ID}`` of a read-only "script" app; without it the source is disabled."""
     client_secret: Secret = None
+    """``${REDDIT_CLIENT_SECRET}``."""
     user_agent: str = "listener (self-hosted social listening)"
     subreddits: tuple[str, ...] = ()
+    """Search each topic within these subreddits too (besides all of Reddit)."""
+    watched_subreddits: tuple[str, ...] = ()
+    """Read every new post and comment of these (the brand's own subreddit, say)."""
+    search_all: bool = True
+    """Search each topic across all of Reddit."""
+    max_items_per_listing: int = Field(default=100, ge=1, le=1000)
+    """Items one run reads per listing (100 per request)."""
+    recheck_unavailable_s: float = Field(default=86_400.0, ge=0)
+    """How long a private or banned watched subreddit is skipped before it is tried again."""
+    oauth_url: str = "https://oauth.reddit.com"
+    reddit_url: str = "https://www.reddit.com"
 
 
 class SourcesSettings(_Section):

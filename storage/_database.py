@@ -165,6 +165,16 @@ class Database:
         """Run ``work`` in a read transaction (no write lock on SQLite)."""
         return self.run(work, write=False)
 
+    def checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database file and truncate it (outside any transaction)."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cur.close()
+        finally:
+            raw.close()
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()

@@ -157,7 +157,7 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             pairs = parse_qsl(parts.query, keep_blank_values=True)
             seen = Seen(
-                method="GET",
+                method=self.command,
                 path=parts.path,
                 query=dict(pairs),
                 headers={k.lower(): v for k, v in self.headers.items()},
@@ -170,6 +170,13 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
             else:
                 reply = route.next_reply(seen)
             self._send(seen, reply)
+
+        def do_POST(self) -> None:
+            """Answer a POST like a GET (praw's token request); its body is read and dropped."""
+            length = int(self.headers.get("content-length") or 0)
+            if length:
+                self.rfile.read(length)
+            self.do_GET()
 
         def _send(self, seen: Seen, reply: Reply) -> None:
             if reply.delay_s:
