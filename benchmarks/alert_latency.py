@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from storage.records import TopicMatch
 
 from alerts.dispatch import Dispatcher
 from alerts.notifiers import EmailNotifier, SmtpConfig
@@ -33,6 +32,7 @@ from alerts.rules import Rule
 from listener.alert_store import RepositoryAlertLog, WindowReader
 from listener.model import Annotation, Author, Batch, Mention
 from storage import Repository
+from storage.records import TopicMatch
 
 TOPICS = ("acme", "rival", "other")
 

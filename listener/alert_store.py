@@ -17,9 +17,8 @@ from alerts.window import HistoryBucket, Window, WindowMention
 from listener.model import Alert, Sentiment
 
 if TYPE_CHECKING:
-    from storage.records import StoredMention
-
     from storage import Repository
+    from storage.records import StoredMention
 
 
 def window_mention(stored: StoredMention) -> WindowMention:
