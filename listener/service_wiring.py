@@ -323,7 +323,44 @@ def build_collect_jobs(settings: Settings, repository: Repository) -> list[JobSp
     return jobs
 
 
+@dataclass
+class AnalysisJob:
+    """The analysis job: annotate what is not yet analysed, a bounded slice per run (``listener.analyse``)."""
+
+    settings: Settings
+    repository: Any
+    model: Any = None
+    per_run: int = 2000
+
+    def __call__(self, now: datetime) -> JobResult:
+        """Load the model on first use, annotate up to ``per_run`` mentions per stage, report the backlog."""
+        import importlib
+
+        analyse: Any = importlib.import_module("listener.analyse")  # the analysis helper's runner
+        if self.model is None:
+            self.model = analyse.load_analyzer(self.settings)
+        result = analyse.run(self.repository, self.model, batch_size=self.settings.analysis.batch_size,
+                             now=now, limit=self.per_run)
+        version = analyse.stage_version("sentiment", self.model)
+        backlog = len(self.repository.unanalysed("sentiment", version, self.per_run))
+        return JobResult(items=result.total, backlog=backlog)
+
+
+def build_analysis_job(settings: Settings, repository: Repository) -> JobSpec | None:
+    """Return the analysis job, or None when analysis is off or its runner is not installed."""
+    import importlib.util
+
+    if not settings.analysis.enabled:
+        return None
+    if importlib.util.find_spec("listener.analyse") is None:
+        logger.warning("service: analysis is enabled but listener.analyse is missing; no analysis job")
+        return None
+    return JobSpec(id="analysis", kind="analysis", interval=settings.analysis.interval,
+                   run=AnalysisJob(settings, repository))
+
+
 def build_full_service(settings: Settings, repository: Repository, *, dry_run: bool = False) -> Service:
     """Return the service with every job the configuration asks for."""
     return build_service(settings, repository, dry_run=dry_run,
-                         collect_jobs=build_collect_jobs(settings, repository))
+                         collect_jobs=build_collect_jobs(settings, repository),
+                         analysis_job=build_analysis_job(settings, repository))

@@ -20,6 +20,7 @@ topics:
   - {id: ondea, name: Ondea, role: competitor, query: 'ondea OR #ondea OR @ondea'}
 sources:
   demo: {enabled: true, seed: 3, days: 7}
+analysis: {enabled: false}
 alerts:
   channels:
     - {id: console, type: log, lang: fr}
@@ -40,14 +41,16 @@ def test_service_commands(tmp_path: Path) -> None:
 
     listed = runner.invoke(app, ["alerts", "-c", str(config)])
     assert listed.exit_code == 0, listed.output
-    assert "crisis" in listed.output and "console:sent#1" in listed.output
+    alert_lines = [line for line in listed.output.splitlines() if "  crisis  " in line]
+    assert alert_lines and all("[console:sent#1]" in line for line in alert_lines)
+    assert any("  crisis  lumio  opened" in line for line in alert_lines)
 
     status = runner.invoke(app, ["status", "--json", "-c", str(config)])
     assert status.exit_code == 0, status.output
     document = json.loads(status.output)
     jobs = {j["id"]: j for j in document["jobs"]}
     assert jobs["demo:lumio"]["outcome"] == "ok" and jobs["demo:lumio"]["items"] > 0
-    assert jobs["alerts"]["items"] == 1
+    assert jobs["alerts"]["items"] == len(alert_lines)  # one thread per matched topic
     assert document["channels"] == [{"channel": "console", "is_healthy": True, "consecutive_failures": 0,
                                      "last_error": None, "last_ok_at": document["channels"][0]["last_ok_at"]}]
 
