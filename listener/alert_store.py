@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from storage.records import StoredMention
 
 
-def window_mention(stored: StoredMention) -> WindowMention:
+def window_mention(stored: StoredMention, *, is_answered: bool = False) -> WindowMention:
     """Return the rules' view of one stored mention."""
     mention = stored.mention
     sentiment = cast("Sentiment | None",
@@ -31,7 +31,7 @@ def window_mention(stored: StoredMention) -> WindowMention:
         published_at=mention.published_at, author_key=mention.author.key, author_handle=mention.author.handle,
         topics=stored.topics, followers=mention.author.followers, karma=mention.author.karma,
         sentiment=sentiment,
-        intents=stored.intents, engagement=mention.metrics.total(),
+        intents=stored.intents, engagement=mention.metrics.total(), is_answered=is_answered,
     )
 
 
@@ -58,7 +58,10 @@ class WindowReader:
         """Return the mentions of ``[now - span, now]`` and the hourly history before ``now - span``."""
         start = now - span
         stored = self.repository.window(start, now + timedelta(microseconds=1), limit=None)
-        mentions = tuple(window_mention(s) for s in stored)
+        # a question or complaint counts as answered once any stored reply points at it
+        replied = {(s.mention.source, s.mention.in_reply_to) for s in stored if s.mention.in_reply_to}
+        mentions = tuple(window_mention(s, is_answered=(s.mention.source, s.mention.external_id) in replied)
+                         for s in stored)
         return Window(start=start, end=now, mentions=mentions, history=self._history(start, now),
                       bucket=self.bucket)
 

@@ -100,10 +100,17 @@ class JobStatus:
 
 
 class RunRecorder(Protocol):
-    """Something told about every finished job run (storage's job-run table, through the wiring)."""
+    """Something told when each job run starts and ends (storage's job-run table, through the wiring).
 
-    def __call__(self, spec: JobSpec, status: JobStatus) -> None:
-        """Record one finished run."""
+    A run whose process is killed stays "started" without an end, which is itself the record of it.
+    """
+
+    def started(self, spec: JobSpec) -> object:
+        """Record that a run started; return a token handed back to :meth:`finished`."""
+        ...
+
+    def finished(self, spec: JobSpec, token: object, status: JobStatus) -> None:
+        """Record how the run ended."""
         ...
 
 
@@ -173,33 +180,8 @@ class Service:
         with self._lock:
             previous = self._status[job_id]
             self._status[job_id] = replace(previous, outcome="running", last_started_at=started)
-        outcome: Outcome = "ok"
-        result = JobResult()
-        error: str | None = None
-        retry_after_s: float | None = None
-        try:
-            result = spec.run(started)
-            if result.failure is not None:
-                outcome, error, retry_after_s = result.failure, result.error, result.retry_after_s
-            elif spec.kind == "collect" and result.items == 0:
-                outcome = "empty"
-        except RetryLater as err:
-            outcome, error, retry_after_s = "retry_later", str(err), err.retry_after_s
-            logger.warning("service: source asked to retry later", extra={
-                "job": job_id, "retry_after_s": err.retry_after_s})
-        except AuthFailed as err:
-            outcome, error = "auth_failed", str(err)
-            logger.error("service: credentials refused, job paused until the config changes: %s", err,
-                         extra={"job": job_id})
-        except QueryRejected as err:
-            outcome, error = "rejected", str(err)
-            logger.error("service: query rejected, job paused: %s", err, extra={"job": job_id})
-        except ListenerError as err:
-            outcome, error = "failed", str(err)
-            logger.warning("service: job failed: %s", err, extra={"job": job_id})
-        except Exception as err:
-            outcome, error = "failed", f"{type(err).__name__}: {err}"
-            logger.exception("service: job crashed", extra={"job": job_id})
+        tokens = self._record_start(spec)
+        outcome, result, error, retry_after_s = self._execute(spec, started)
         finished = datetime.now(UTC)
         failures = previous.consecutive_failures + 1 if outcome in ("failed", "retry_later") else 0
         empties = previous.empty_runs + 1 if outcome == "empty" else 0
@@ -216,12 +198,50 @@ class Service:
         if outcome in ("ok", "empty"):
             logger.info("service: job finished", extra={
                 "job": job_id, "outcome": outcome, "duration_ms": status.duration_ms, "items": result.items})
-        for record in self.recorders:
+        for recorder, token in tokens:
             try:
-                record(spec, status)
+                recorder.finished(spec, token, status)
             except ListenerError as err:
                 logger.warning("service: could not record the job run: %s", err, extra={"job": job_id})
         self._write_status()
+
+    def _record_start(self, spec: JobSpec) -> list[tuple[RunRecorder, object]]:
+        tokens: list[tuple[RunRecorder, object]] = []
+        for recorder in self.recorders:
+            try:
+                tokens.append((recorder, recorder.started(spec)))
+            except ListenerError as err:
+                logger.warning("service: could not record the job start: %s", err, extra={"job": spec.id})
+        return tokens
+
+    def _execute(self, spec: JobSpec,
+                 started: datetime) -> tuple[Outcome, JobResult, str | None, float | None]:
+        """Call the job body and sort what happened into an outcome (the one catch-all of STYLE §4.1)."""
+        job_id = spec.id
+        try:
+            result = spec.run(started)
+        except RetryLater as err:
+            logger.warning("service: source asked to retry later", extra={
+                "job": job_id, "retry_after_s": err.retry_after_s})
+            return "retry_later", JobResult(), str(err), err.retry_after_s
+        except AuthFailed as err:
+            logger.error("service: credentials refused, job paused until the config changes: %s", err,
+                         extra={"job": job_id})
+            return "auth_failed", JobResult(), str(err), None
+        except QueryRejected as err:
+            logger.error("service: query rejected, job paused: %s", err, extra={"job": job_id})
+            return "rejected", JobResult(), str(err), None
+        except ListenerError as err:
+            logger.warning("service: job failed: %s", err, extra={"job": job_id})
+            return "failed", JobResult(), str(err), None
+        except Exception as err:
+            logger.exception("service: job crashed", extra={"job": job_id})
+            return "failed", JobResult(), f"{type(err).__name__}: {err}", None
+        if result.failure is not None:
+            return result.failure, result, result.error, result.retry_after_s
+        if spec.kind == "collect" and result.items == 0:
+            return "empty", result, None, None
+        return "ok", result, None, None
 
     def _reschedule(self, spec: JobSpec, finished: datetime, *, failures: int, empties: int,
                     retry_after_s: float | None, is_paused: bool) -> datetime | None:

@@ -25,7 +25,7 @@ from alerts.window import Window
 from listener.config import ChannelSettings, RuleSettings, Settings
 from listener.errors import ConfigError, DeliveryError
 from listener.model import Author, Mention
-from listener.service import JobResult, JobSpec, Service
+from listener.service import JobResult, JobSpec, JobStatus, Service
 
 if TYPE_CHECKING:
     from storage import Repository
@@ -197,7 +197,24 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
         specs.append(JobSpec(id="digest", kind="digest", run=run_digest, at=time(hour, minute)))
     service = settings.service
     return Service(specs, timezone=settings.timezone, jitter=service.jitter,
-                   misfire_grace=service.misfire_grace, status_path=status_path(settings))
+                   misfire_grace=service.misfire_grace, status_path=status_path(settings),
+                   recorders=[StorageRunRecorder(repository)])
+
+
+class StorageRunRecorder:
+    """Record every job run in storage's ``job_runs`` table (start, end, outcome, items)."""
+
+    def __init__(self, repository: Repository) -> None:
+        self.repository = repository
+
+    def started(self, spec: JobSpec) -> object:
+        """Insert the run as started; return its row id."""
+        return self.repository.start_job(spec.id)
+
+    def finished(self, spec: JobSpec, token: object, status: JobStatus) -> None:
+        """Close the run with its outcome."""
+        if isinstance(token, int):
+            self.repository.finish_job(token, outcome=status.outcome, error=status.error, items=status.items)
 
 
 class _JsonFormatter(logging.Formatter):
@@ -247,15 +264,21 @@ def window_reader(settings: Settings, repository: Repository) -> Any:
     return WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history)
 
 
-def status_document(settings: Settings, repository: Repository) -> dict[str, Any]:
-    """Return what ``listener status`` shows: the service's last written status plus channel health."""
+def status_document(settings: Settings, repository: Repository,
+                    service: Service | None = None) -> dict[str, Any]:
+    """Return what ``listener status`` and ``/healthz`` show: job statuses plus channel health.
+
+    Jobs come from the running ``service`` when given, else from the status file it last wrote.
+    """
     import json
 
     from listener.alert_store import RepositoryAlertLog
 
     path = status_path(settings)
     document: dict[str, Any] = {"status": "never-run", "jobs": []}
-    if path.is_file():
+    if service is not None:
+        document = service.snapshot()
+    elif path.is_file():
         document = json.loads(path.read_text(encoding="utf-8"))
     notifiers = {c.id: LogNotifier(c.id) for c in settings.alerts.channels}
     dispatcher = Dispatcher(RepositoryAlertLog(repository), notifiers, [])

@@ -30,7 +30,7 @@ def run(
     """Run the service: collect, analyse, alert and send the digest on schedule (SIGTERM stops it)."""
     from listener.health import HealthServer
     from listener.service import run_until_signalled
-    from listener.service_wiring import build_full_service, configure_logging
+    from listener.service_wiring import build_full_service, configure_logging, status_document
 
     settings = settings_from(config)
     configure_logging(settings)
@@ -50,7 +50,8 @@ def run(
         port = health_port if health_port is not None else settings.service.health_port
         health = None
         if port is not None:
-            health = HealthServer(service.snapshot, host=settings.service.health_host, port=port)
+            health = HealthServer(lambda: status_document(settings, repository, service),
+                                  host=settings.service.health_host, port=port)
             health.start()
 
         def stopped() -> None:

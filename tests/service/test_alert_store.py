@@ -78,3 +78,16 @@ def test_dispatcher_over_storage_stores_before_sending_and_never_twice(repo: Rep
     second = again.tick(WindowReader(repo, ["acme"]).read(later, timedelta(hours=1)), later)
     assert second.decided == () and second.deliveries == ()
     assert len(notifier.sent) == 1
+
+
+def test_a_question_with_a_stored_reply_counts_as_answered(repo: Repository) -> None:
+    from dataclasses import replace
+
+    asked = mention(1, NOW - timedelta(minutes=30), "acme", text="acme, how do I reset my router?")
+    ignored = mention(2, NOW - timedelta(minutes=20), "acme", text="acme, why was I billed twice?")
+    reply = replace(mention(3, NOW - timedelta(minutes=10), "acme", text="@user1 hold the button 10 s"),
+                    in_reply_to="m1")
+    store(repo, [(asked, "neutral"), (ignored, "negative"), (reply, "neutral")])
+    window = WindowReader(repo, ["acme"]).read(NOW, timedelta(hours=1))
+    answered = {m.text: m.is_answered for m in window.mentions}
+    assert answered == {asked.text: True, ignored.text: False, reply.text: False}

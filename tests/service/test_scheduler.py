@@ -162,3 +162,32 @@ def test_healthz_serves_the_status() -> None:
     assert body["status"] == "ok"
     assert (job["id"], job["outcome"], job["items"], job["backlog"]) == ("analysis", "ok", 2, 40)
     assert job["duration_ms"] is not None
+
+
+class ListRecorder:
+    """A real RunRecorder keeping starts and ends in memory."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, object]] = []
+
+    def started(self, spec: JobSpec) -> object:
+        self.events.append(("start", spec.id, None))
+        return len(self.events)
+
+    def finished(self, spec: JobSpec, token: object, status: object) -> None:
+        self.events.append(("end", spec.id, (token, getattr(status, "outcome", None))))
+
+
+def test_recorders_see_start_and_end_of_each_run() -> None:
+    recorder = ListRecorder()
+
+    def broken(now: datetime) -> JobResult:
+        raise ValueError("bad row")
+
+    service = Service([JobSpec(id="analysis", kind="analysis", run=broken),
+                       JobSpec(id="alerts", kind="alerts", run=lambda now: JobResult(items=1))],
+                      recorders=[recorder])
+    statuses = {s.id: s for s in service.run_once()}
+    assert recorder.events == [("start", "analysis", None), ("end", "analysis", (1, "failed")),
+                               ("start", "alerts", None), ("end", "alerts", (3, "ok"))]
+    assert statuses["analysis"].error == "ValueError: bad row"
