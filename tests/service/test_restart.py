@@ -157,3 +157,44 @@ def test_sigkill_mid_cycle_then_restart(tmp_path: Path, smtp: tuple[Keeper, int]
     assert keys, "the crisis rule sent nothing"
     assert len(keys) == len(set(keys)), f"an alert was e-mailed twice: {keys}"
     assert len(set(keys)) == alerts, (keys, alerts)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_sigterm_stops_cleanly_and_healthz_answers(tmp_path: Path, smtp: tuple[Keeper, int]) -> None:
+    import json
+    import urllib.request
+
+    _, port = smtp
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG.format(port=port), encoding="utf-8")
+    health = _free_port()
+    service = subprocess.Popen([sys.executable, "-m", "listener", "run", "-c", str(config), "--health-port",
+                                str(health)], cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    document = None
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and service.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{health}/healthz", timeout=2) as response:
+                    document = json.loads(response.read())
+                if all(job["outcome"] not in ("never", "running") for job in document["jobs"]):
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+    finally:
+        service.send_signal(signal.SIGTERM)
+        output = service.communicate(timeout=60)[0].decode()
+    assert document is not None, output[-3000:]
+    assert {job["id"] for job in document["jobs"]} == {"demo:lumio", "demo:ondea", "demo:fibrix", "alerts"}
+    assert [c["channel"] for c in document["channels"]] == ["mail"]
+    assert service.returncode == 0, output[-3000:]
+    assert "service: stopped" in output
