@@ -38,6 +38,7 @@ import prawcore
 
 from connectors._http import HttpClient, HttpPolicy, Outcome, classify, retry_after_s
 from connectors._query import SearchText, provider_queries
+from connectors._reddit_mapping import map_author, map_item
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
 from listener.errors import (
     AuthFailed,
@@ -47,7 +48,7 @@ from listener.errors import (
     SkippableItem,
     SourceUnavailable,
 )
-from listener.model import JSON, Author, Batch, Cursor, Mention, Metrics, Query, Reference
+from listener.model import JSON, Batch, Cursor, Mention, Query
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ OAUTH_URL = "https://oauth.reddit.com"
 REDDIT_URL = "https://www.reddit.com"
 DEFAULT_RETRY_AFTER_S = 60.0
 _RATE_HEADERS = ("x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset")
-DELETED = "[deleted]"
-"""How Reddit names an author whose account is gone."""
 
 
 class SubredditUnavailable(QueryRejected):
@@ -310,15 +309,23 @@ class RedditConnector:
             generator = subreddit.comments(limit=limit)
         newest_at, seen = mark
         items = []
+        is_at_mark = False
         with _translated_errors(self.budget, listing.subreddit if listing.is_watched else None):
             for item in generator:
                 data = vars(item)
                 created = float(data.get("created_utc") or 0.0)
                 if created < newest_at:
+                    is_at_mark = True
                     break
                 if created == newest_at and str(data.get("name")) in seen:
                     continue
                 items.append(item)
+        if newest_at and not is_at_mark and len(items) >= limit:
+            logger.warning(
+                "reddit: %s gave %d new items without reaching its mark; older ones are left out "
+                "(raise max_items_per_listing or poll more often)", listing.key, len(items),
+                extra={"source": "reddit"},
+            )
         return items
 
     def _authors(self, items: Iterable[Any]) -> dict[str, dict[str, Any]]:
@@ -339,95 +346,4 @@ def _new_mark(items: Sequence[Any], old: JSON) -> dict[str, JSON]:
     return {"created_utc": newest, "fullnames": sorted(names)}
 
 
-def _json_safe(value: Any) -> JSON:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return str(value)  # praw objects (Redditor, Subreddit) print as their name
-
-
-_PRAW_ONLY = frozenset({"replies", "comment_limit", "comment_sort"})
-"""Attributes praw adds to the objects it builds; not part of the payload."""
-
-
-def _raw(data: Mapping[str, Any]) -> dict[str, JSON]:
-    return {k: _json_safe(v) for k, v in data.items() if not k.startswith("_") and k not in _PRAW_ONLY}
-
-
-def map_author(data: Mapping[str, Any], karma: Mapping[str, Mapping[str, Any]]) -> Author:
-    """Map the author of a post or comment; a deleted account becomes the shared ``[deleted]`` author."""
-    author = data.get("author")
-    name = str(vars(author).get("name") or author) if author is not None else DELETED
-    if name == DELETED:
-        return Author(source="reddit", external_id=DELETED, handle=DELETED)
-    fullname = str(data.get("author_fullname") or "") or None
-    extra = karma.get(fullname or "", {})
-    link, comment = extra.get("link_karma"), extra.get("comment_karma")
-    created = extra.get("created_utc")
-    return Author(
-        source="reddit",
-        external_id=fullname or name,
-        handle=name,
-        url=f"https://www.reddit.com/user/{name}",
-        karma=int(link) + int(comment) if isinstance(link, int) and isinstance(comment, int) else None,
-        created_at=datetime.fromtimestamp(float(created), tz=UTC) if created is not None else None,
-    )
-
-
-def map_item(item: Any, *, karma: Mapping[str, Mapping[str, Any]], query_id: str, now: datetime) -> Mention:
-    """Map a praw Submission or Comment to a mention (conversation = the submission)."""
-    data = vars(item)
-    fullname = str(data.get("name") or "")
-    created = data.get("created_utc")
-    if not fullname or created is None:
-        raise SkippableItem(f"item without fullname or creation time: {fullname or data.get('id')}")
-    subreddit = str(data.get("subreddit") or "")
-    permalink = data.get("permalink")
-    raw = _raw(data)
-    common: dict[str, Any] = {
-        "source": "reddit",
-        "external_id": fullname,
-        "author": map_author(data, karma),
-        "published_at": datetime.fromtimestamp(float(created), tz=UTC),
-        "fetched_at": now,
-        "query_id": query_id,
-        "raw": raw,
-    }
-    if fullname.startswith("t1_"):
-        link_id = str(data.get("link_id") or "")
-        parent = str(data.get("parent_id") or "") or None
-        if not permalink and link_id:
-            permalink = f"/r/{subreddit}/comments/{link_id.removeprefix('t3_')}/_/{data.get('id')}/"
-        return Mention(
-            **common,
-            text=str(data.get("body") or ""),
-            url=f"https://www.reddit.com{permalink}" if permalink else None,
-            metrics=Metrics(score=_int(data.get("score"))),
-            in_reply_to=parent,
-            conversation_id=link_id or None,
-            references=(Reference(kind="reply", external_id=parent),) if parent else (),
-        )
-    title = str(data.get("title") or "")
-    selftext = str(data.get("selftext") or "")
-    link = data.get("url")
-    is_self = bool(data.get("is_self"))
-    references: tuple[Reference, ...] = ()
-    if data.get("crosspost_parent"):
-        references = (Reference(kind="repost", external_id=str(data["crosspost_parent"])),)
-    return Mention(
-        **common,
-        text=selftext or title,
-        title=title or None,
-        url=f"https://www.reddit.com{permalink}" if permalink else None,
-        metrics=Metrics(score=_int(data.get("score")), replies=_int(data.get("num_comments"))),
-        conversation_id=fullname,
-        references=references,
-        links=(str(link),) if link and not is_self else (),
-    )
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+__all__ = ["RedditConnector", "SubredditUnavailable", "map_author", "map_item"]

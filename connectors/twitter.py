@@ -20,7 +20,9 @@ The cursor (one per topic) holds:
 
 A provider query without a ``since_id`` is a first run: it backfills the last 7 days (what recent
 search covers) within ``backfill_requests`` pages. Later runs page with ``next_token`` until they
-reach the ``since_id``, at most ``max_requests_per_run`` pages; past that a WARNING names the gap.
+reach the ``since_id``, at most ``max_requests_per_run`` pages; past that the entry keeps
+``pending: {next_token, newest_id}`` and the next run pages on from there before ``since_id`` moves
+(an expired token restarts the paging from ``since_id``), so a burst is never skipped.
 """
 
 from __future__ import annotations
@@ -40,8 +42,9 @@ import tweepy
 from connectors._http import HttpClient, HttpPolicy, retry_after_s
 from connectors._query import SearchText, provider_queries
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
+from connectors._twitter_mapping import map_tweet, map_user, snowflake_time
 from listener.errors import AuthFailed, QueryRejected, RetryLater, SkippableItem, SourceUnavailable
-from listener.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference, ReferenceKind
+from listener.model import Batch, Cursor, Mention, Query
 
 logger = logging.getLogger(__name__)
 logging.getLogger("tweepy.client").setLevel(logging.INFO)  # its DEBUG lines carry the bearer token
@@ -71,15 +74,6 @@ TWEET_FIELDS = (
 )
 USER_FIELDS = ("public_metrics", "verified", "created_at", "username", "name")
 
-_REFERENCE_KINDS: Mapping[str, ReferenceKind] = {
-    "replied_to": "reply",
-    "quoted": "quote",
-    "retweeted": "repost",
-}
-_TWITTER_EPOCH_MS = 1288834974657
-"""Snowflake ids carry their creation time in milliseconds since this instant."""
-
-
 def _default_translate(query: Query) -> list[SearchText]:
     """Translate a topic into X search strings (several when it exceeds 512 characters)."""
     return provider_queries(query, "twitter")
@@ -87,24 +81,6 @@ def _default_translate(query: Query) -> list[SearchText]:
 
 def _query_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def snowflake_time(tweet_id: str) -> datetime:
-    """Return the creation time encoded in a tweet id (used when ``created_at`` is missing)."""
-    return datetime.fromtimestamp(((int(tweet_id) >> 22) + _TWITTER_EPOCH_MS) / 1000, tz=UTC)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
-        return None
-
-
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _month_of(now: datetime) -> str:
@@ -238,20 +214,19 @@ class TwitterConnector:
                 source=self.name,
             )
         old_ids: Mapping[str, Any] = state.get("queries") or {}
-        new_ids: dict[str, dict[str, str]] = {}
+        new_ids: dict[str, dict[str, Any]] = {}
         mentions: dict[str, Mention] = {}
         skipped = 0
         sent_before = self._adapter.sent
         for provider in self._translate(query):
             key = _query_key(provider.text)
-            since_id = (old_ids.get(key) or {}).get("since_id")
-            run = self._search(provider.text, since_id, query.id, now)
+            previous = old_ids.get(key) or {}
+            run = self._search_resuming(provider.text, previous, query.id, now)
             skipped += run.skipped
             posts_read += run.posts
             for mention in run.mentions:
                 mentions.setdefault(mention.external_id, mention)
-            newest = run.newest_id or since_id
-            new_ids[key] = {"since_id": newest} if newest else {}
+            new_ids[key] = run.next_state(previous.get("since_id"))
         all_newest = [int(v["since_id"]) for v in new_ids.values() if v.get("since_id")]
         next_state: dict[str, Any] = {
             "queries": new_ids,
@@ -267,11 +242,36 @@ class TwitterConnector:
             requests=self._adapter.sent - sent_before,
         )
 
-    def _search(self, text: str, since_id: str | None, query_id: str, now: datetime) -> _SearchRun:
-        """Page through one provider query, newest first, until ``since_id`` or the page budget."""
+    def _search_resuming(
+        self, text: str, previous: Mapping[str, Any], query_id: str, now: datetime
+    ) -> _SearchRun:
+        """Continue an interrupted pagination if there is one, else start from ``since_id``."""
+        since_id = previous.get("since_id")
+        pending = previous.get("pending")
+        if not isinstance(pending, Mapping) or not pending.get("next_token"):
+            return self._search(text, since_id, query_id, now)
+        try:
+            run = self._search(text, since_id, query_id, now, next_token=str(pending["next_token"]))
+        except QueryRejected as err:  # the token expired: page again from since_id
+            logger.warning(
+                "twitter: could not resume paging (%s), starting again from since_id", err,
+                extra={"source": self.name, "query_id": query_id},
+            )
+            return self._search(text, since_id, query_id, now)
+        run.note_newest(pending.get("newest_id"))
+        return run
+
+    def _search(
+        self, text: str, since_id: str | None, query_id: str, now: datetime, *, next_token: str | None = None
+    ) -> _SearchRun:
+        """Page through one provider query, newest first, until ``since_id`` or the page budget.
+
+        A first run (no ``since_id``) stops at ``backfill_requests`` pages and leaves the older posts
+        out, by design. An incremental run that reaches ``max_requests_per_run`` keeps its place
+        (``pending``) so the next run pages on from there before the cursor moves.
+        """
         limit = self.max_requests_per_run if since_id else self.backfill_requests
         run = _SearchRun()
-        next_token: str | None = None
         while True:
             params: dict[str, Any] = {
                 "max_results": MAX_RESULTS,
@@ -293,8 +293,9 @@ class TwitterConnector:
                 return run
             if run.requests >= limit:
                 if since_id:
-                    logger.warning(
-                        "twitter: page limit reached before since_id, older posts of this run are left out",
+                    run.pending_token = next_token
+                    logger.info(
+                        "twitter: page limit reached before since_id, the next run pages on from here",
                         extra={"source": self.name, "query_id": query_id, "fetched": run.posts},
                     )
                 return run
@@ -309,6 +310,24 @@ class _SearchRun:
         self.requests = 0
         self.skipped = 0
         self.posts = 0
+        self.pending_token: str | None = None
+        """Where an incremental pagination stopped for lack of budget."""
+
+    def note_newest(self, tweet_id: Any) -> None:
+        """Take ``tweet_id`` as the newest seen if it is newer (a resumed run's earlier pages)."""
+        value = str(tweet_id or "")
+        if value.isdigit() and (self.newest_id is None or int(value) > int(self.newest_id)):
+            self.newest_id = value
+
+    def next_state(self, since_id: str | None) -> dict[str, Any]:
+        """Return this provider query's cursor entry: advanced, or holding its place in the pages."""
+        if self.pending_token and since_id:
+            return {"since_id": since_id, "pending": {"next_token": self.pending_token,
+                                                      "newest_id": self.newest_id}}
+        newest = self.newest_id or since_id
+        if newest and since_id and int(since_id) > int(newest):
+            newest = since_id
+        return {"since_id": newest} if newest else {}
 
     def add_page(
         self, page: Mapping[str, Any], *, since_id: str | None, query_id: str, now: datetime
@@ -321,8 +340,7 @@ class _SearchRun:
         self.posts += len(data)
         for tweet in data:
             tweet_id = str(tweet.get("id", "")) if isinstance(tweet, dict) else ""
-            if tweet_id.isdigit() and (self.newest_id is None or int(tweet_id) > int(self.newest_id)):
-                self.newest_id = tweet_id
+            self.note_newest(tweet_id)
             if since_id and tweet_id.isdigit() and int(tweet_id) <= int(since_id):
                 continue  # the API already excludes these; guard anyway so a cursor never regresses
             try:
@@ -334,86 +352,4 @@ class _SearchRun:
                 )
 
 
-def map_tweet(
-    tweet: Any,
-    *,
-    users: Mapping[str, Mapping[str, Any]],
-    tweets: Mapping[str, Mapping[str, Any]],
-    query_id: str | None,
-    now: datetime,
-) -> Mention:
-    """Map one v2 tweet object (with the page's ``includes``) to a mention; unknown fields are kept in raw."""
-    if not isinstance(tweet, dict) or not str(tweet.get("id", "")).isdigit():
-        raise SkippableItem("post without a numeric id")
-    tweet_id = str(tweet["id"])
-    author_id = tweet.get("author_id")
-    if not author_id:
-        raise SkippableItem(f"post {tweet_id} has no author_id (was author_id requested?)")
-    author = map_user(str(author_id), users.get(str(author_id)))
-    entities = tweet.get("entities") or {}
-    references = []
-    in_reply_to = None
-    for ref in tweet.get("referenced_tweets") or []:
-        kind = _REFERENCE_KINDS.get(str(ref.get("type")))
-        ref_id = str(ref.get("id", ""))
-        if kind is None or not ref_id:
-            continue
-        ref_author = (tweets.get(ref_id) or {}).get("author_id")
-        references.append(Reference(kind=kind, external_id=ref_id, author_external_id=ref_author))
-        if kind == "reply":
-            in_reply_to = ref_id
-    metrics = tweet.get("public_metrics") or {}
-    return Mention(
-        source="twitter",
-        external_id=tweet_id,
-        text=str(tweet.get("text") or ""),
-        author=author,
-        published_at=_parse_time(tweet.get("created_at")) or snowflake_time(tweet_id),
-        fetched_at=now,
-        url=f"https://x.com/{author.handle}/status/{tweet_id}"
-        if author.handle != author.external_id
-        else f"https://x.com/i/web/status/{tweet_id}",
-        lang=tweet.get("lang") if tweet.get("lang") not in (None, "und", "qme", "zxx") else None,
-        metrics=Metrics(
-            likes=_int_or_none(metrics.get("like_count")),
-            reposts=_int_or_none(metrics.get("retweet_count")),
-            replies=_int_or_none(metrics.get("reply_count")),
-            quotes=_int_or_none(metrics.get("quote_count")),
-            views=_int_or_none(metrics.get("impression_count")),
-        ),
-        in_reply_to=in_reply_to,
-        conversation_id=str(tweet["conversation_id"]) if tweet.get("conversation_id") else None,
-        references=tuple(references),
-        hashtags=tuple(str(h.get("tag")) for h in entities.get("hashtags") or [] if h.get("tag")),
-        mentioned_handles=tuple(
-            str(m.get("username")) for m in entities.get("mentions") or [] if m.get("username")
-        ),
-        links=tuple(
-            str(u.get("unwound_url") or u.get("expanded_url") or u.get("url"))
-            for u in entities.get("urls") or []
-            if u.get("unwound_url") or u.get("expanded_url") or u.get("url")
-        ),
-        query_id=query_id,
-        raw=tweet,
-    )
-
-
-def map_user(author_id: str, user: Mapping[str, Any] | None) -> Author:
-    """Map an ``includes.users`` entry; a missing one (suspended, deleted) leaves the id as handle."""
-    if user is None:
-        return Author(source="twitter", external_id=author_id, handle=author_id)
-    metrics = user.get("public_metrics") or {}
-    handle = str(user.get("username") or author_id)
-    verified = user.get("verified")
-    return Author(
-        source="twitter",
-        external_id=author_id,
-        handle=handle,
-        display_name=user.get("name"),
-        url=f"https://x.com/{handle}" if handle != author_id else None,
-        followers=_int_or_none(metrics.get("followers_count")),
-        following=_int_or_none(metrics.get("following_count")),
-        posts_count=_int_or_none(metrics.get("tweet_count")),
-        verified=verified if isinstance(verified, bool) else None,
-        created_at=_parse_time(user.get("created_at")),
-    )
+__all__ = ["CapUsage", "TwitterConnector", "map_tweet", "map_user", "snowflake_time"]

@@ -197,11 +197,11 @@ def demo_sections(
                 f"{right.audience:,}" if right and right.audience is not None else "",
             )
         )
-    lead_rows = [
+    lead_rows: list[tuple[str, ...]] = [
         (f"@{x.influence.handle}", x.stance, f"{x.influence.score:.1f}", f"{x.engagement:,.0f} engagement")
         for x in leaders(activity, now=now, limit=limit)
     ]
-    bearer_rows = [
+    bearer_rows: list[tuple[str, ...]] = [
         (
             f"@{b.influence.handle}",
             f"flag {b.flag:.1f}",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from analysis.matching import TopicMatcher
 from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld, demo_queries
+from listener.author_report import demo_sections
 from listener.collect import run_once
 from listener.model import Query
 
@@ -138,6 +139,8 @@ def run_demo(db_path: Path, *, seed: int = 42, days: int = 7, start: datetime | 
                                                progress=progress)
         report.stages += ["collect", "match topics", "store"]
         summarise(report, _all_mentions(repository))
+        report.sections.update(demo_sections(repository, now=report.end))
+        report.stages.append("authors")
     finally:
         repository.close()
     return report

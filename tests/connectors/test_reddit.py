@@ -171,6 +171,25 @@ def test_marks_advance_and_a_second_run_brings_nothing_old(
     assert {m.external_id for m in partial.mentions} == expected
 
 
+def test_a_listing_that_overflows_its_item_budget_says_so(
+    reddit_server: ReplayServer, shared_data: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """More new items than ``max_items_per_listing`` before the mark: a WARNING names the gap."""
+    new = _reply(shared_data, "TestSubredditListings.test_new", 1)
+    reddit_server.add("/r/askreddit/new", new)
+    reddit_server.add("/r/askreddit/comments/", Reply.json({"kind": "Listing", "data": {"children": []}}))
+    oldest = min(_children(new), key=lambda d: d["created_utc"])
+    mark = {"new:askreddit": {"created_utc": oldest["created_utc"], "fullnames": [oldest["name"]]}}
+    connector = _connector(reddit_server, search_all=False, watched_subreddits=["askreddit"],
+                           max_items_per_listing=10)
+
+    with caplog.at_level(logging.WARNING, logger="connectors.reddit"):
+        batch = connector.fetch(QUERY, Cursor({"listings": mark}))
+
+    assert len(batch.mentions) == 10
+    assert any("without reaching its mark" in r.getMessage() for r in caplog.records)
+
+
 def test_an_item_found_by_search_and_by_a_listing_comes_once(reddit_server: ReplayServer) -> None:
     """The same posts answered by the search and the watched listing give one mention each."""
     _serve_own(reddit_server, "watched_subreddit")
@@ -256,6 +275,23 @@ def test_a_spent_window_stops_before_the_next_request(reddit_server: ReplayServe
     assert 290 <= caught.value.retry_after_s <= 300
     assert reddit_server.requests_to("/r/askreddit/new") == []
     assert time.monotonic() - started < 5
+
+
+def test_prawcore_never_sees_the_rate_headers_so_it_never_sleeps(
+    reddit_server: ReplayServer, shared_data: Path
+) -> None:
+    """One request left of 600: prawcore would sleep ~10 s before the next call; ours goes at once."""
+    search = with_headers(_reply(shared_data, "TestSubreddit.test_search", 1),
+                          x_ratelimit_remaining="1.0", x_ratelimit_used="599", x_ratelimit_reset="300")
+    reddit_server.add("/r/all/search/", search)
+    reddit_server.add("/r/askreddit/new", _reply(shared_data, "TestSubredditListings.test_new", 1))
+    reddit_server.add("/r/askreddit/comments/", Reply.json({"kind": "Listing", "data": {"children": []}}))
+
+    started = time.monotonic()
+    batch = _connector(reddit_server, watched_subreddits=["askreddit"]).fetch(QUERY, None)
+
+    assert time.monotonic() - started < 5
+    assert len(reddit_server.requests_to("/r/askreddit/new")) == 1 and len(batch.mentions) > 100
 
 
 def test_recorded_401_is_auth_failed(reddit_server: ReplayServer, shared_data: Path) -> None:

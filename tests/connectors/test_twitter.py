@@ -20,7 +20,7 @@ from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from connectors._query import SearchText
 from connectors.twitter import TwitterConnector, snowflake_time
 from listener.errors import AuthFailed, QueryRejected, RetryLater, SourceUnavailable
-from listener.model import Cursor, Query
+from listener.model import Cursor, Mention, Query
 from tests.connectors.sdk_recordings import (
     academic_reply,
     body_json,
@@ -73,6 +73,52 @@ def _serve_own(server: ReplayServer, scenario: str) -> None:
         server.add(interaction.target, interaction.reply)
 
 
+def _check_mention(mention: Mention, tweet: dict, users: dict, included: dict) -> None:  # type: ignore[type-arg]
+    """Compare one mapped mention with the recorded tweet and its expansions."""
+    user = users[tweet["author_id"]]
+    assert mention.source == "twitter" and mention.query_id == "brand"
+    retweeted = [r["id"] for r in tweet.get("referenced_tweets", []) if r["type"] == "retweeted"]
+    original = included.get(retweeted[0]) if retweeted else None
+    if original is None:
+        assert mention.text == tweet["text"]
+    else:  # X truncates a retweet's text; the original's full text is used
+        handle = users[original["author_id"]]["username"]
+        assert mention.text == f"RT @{handle}: {original['text']}"
+        assert tweet["text"].endswith("…") and len(mention.text) > len(tweet["text"])
+    assert mention.published_at == datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
+    assert mention.published_at.tzinfo is not None
+    assert mention.fetched_at == NOW
+    assert mention.lang == tweet["lang"]
+    assert mention.conversation_id == tweet["conversation_id"]
+    assert mention.url == f"https://x.com/{user['username']}/status/{tweet['id']}"
+    assert mention.author.external_id == tweet["author_id"]
+    assert mention.author.handle == user["username"]
+    assert mention.author.display_name == user["name"]
+    assert mention.author.followers == user["public_metrics"]["followers_count"]
+    assert mention.author.following == user["public_metrics"]["following_count"]
+    assert mention.author.posts_count == user["public_metrics"]["tweet_count"]
+    assert mention.author.verified == user["verified"]
+    assert mention.author.created_at == datetime.fromisoformat(user["created_at"].replace("Z", "+00:00"))
+    metrics = tweet["public_metrics"]
+    assert mention.metrics.likes == metrics["like_count"]
+    assert mention.metrics.reposts == metrics["retweet_count"]
+    assert mention.metrics.replies == metrics["reply_count"]
+    assert mention.metrics.quotes == metrics["quote_count"]
+    entities = tweet.get("entities", {})
+    both = [entities, (original or {}).get("entities", {})]
+    assert set(mention.hashtags) == {h["tag"] for e in both for h in e.get("hashtags", [])}
+    assert set(mention.mentioned_handles) == {m["username"] for e in both for m in e.get("mentions", [])}
+    assert set(mention.links) == {u.get("unwound_url") or u["expanded_url"] for e in both
+                                  for u in e.get("urls", [])}
+    kinds = {"replied_to": "reply", "quoted": "quote", "retweeted": "repost"}
+    assert [(r.kind, r.external_id) for r in mention.references] == [
+        (kinds[r["type"]], r["id"]) for r in tweet.get("referenced_tweets", [])
+    ]
+    for ref in mention.references:
+        assert ref.author_external_id == included.get(ref.external_id, {}).get("author_id")
+    assert dict(mention.raw) == tweet
+
+
 def test_maps_every_field_of_a_real_search_page(server: ReplayServer, shared_data: Path) -> None:
     """Author, metrics, lang, conversation, references and entities come from the recorded page."""
     body = _body(shared_data, "2__tweets__search__all-45a673")
@@ -89,41 +135,10 @@ def test_maps_every_field_of_a_real_search_page(server: ReplayServer, shared_dat
         sorted(body["data"], key=lambda t: t["id"]),
         strict=True,
     ):
-        user = users[tweet["author_id"]]
-        assert mention.source == "twitter" and mention.query_id == "brand"
-        assert mention.text == tweet["text"]
-        assert mention.published_at == datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
-        assert mention.published_at.tzinfo is not None
-        assert mention.fetched_at == NOW
-        assert mention.lang == tweet["lang"]
-        assert mention.conversation_id == tweet["conversation_id"]
-        assert mention.url == f"https://x.com/{user['username']}/status/{tweet['id']}"
-        assert mention.author.external_id == tweet["author_id"]
-        assert mention.author.handle == user["username"]
-        assert mention.author.display_name == user["name"]
-        assert mention.author.followers == user["public_metrics"]["followers_count"]
-        assert mention.author.following == user["public_metrics"]["following_count"]
-        assert mention.author.posts_count == user["public_metrics"]["tweet_count"]
-        assert mention.author.verified == user["verified"]
-        assert mention.author.created_at == datetime.fromisoformat(user["created_at"].replace("Z", "+00:00"))
-        metrics = tweet["public_metrics"]
-        assert mention.metrics.likes == metrics["like_count"]
-        assert mention.metrics.reposts == metrics["retweet_count"]
-        assert mention.metrics.replies == metrics["reply_count"]
-        assert mention.metrics.quotes == metrics["quote_count"]
-        entities = tweet.get("entities", {})
-        assert mention.hashtags == tuple(h["tag"] for h in entities.get("hashtags", []))
-        assert mention.mentioned_handles == tuple(m["username"] for m in entities.get("mentions", []))
-        assert len(mention.links) == len(entities.get("urls", []))
-        kinds = {"replied_to": "reply", "quoted": "quote", "retweeted": "repost"}
-        assert [(r.kind, r.external_id) for r in mention.references] == [
-            (kinds[r["type"]], r["id"]) for r in tweet.get("referenced_tweets", [])
-        ]
-        for ref in mention.references:
-            assert ref.author_external_id == included.get(ref.external_id, {}).get("author_id")
-        assert dict(mention.raw) == tweet
-    # the page really contains what we claim to map
+        _check_mention(mention, tweet, users, included)
+    # the page really contains what we claim to map, retweets included
     assert any(m.hashtags for m in batch.mentions)
+    assert any(m.reposted_id for m in batch.mentions)
     assert any(m.references for m in batch.mentions)
 
     sent = server.requests_to(SEARCH)[0]
@@ -210,22 +225,55 @@ def test_first_run_backfill_stops_at_the_request_budget(server: ReplayServer, sh
     assert len(server.requests_to(SEARCH)) == 3 and batch.requests == 3
 
 
-def test_incremental_page_limit_warns_about_the_gap(
+def test_incremental_page_limit_keeps_its_place_and_the_next_run_pages_on(
+    server: ReplayServer, shared_data: Path
+) -> None:
+    """Past ``max_requests_per_run`` the cursor holds the next_token; the next run resumes there."""
+    page = _tweepy_page(shared_data)
+    token = body_json(page)["meta"]["next_token"]
+    older = _academic(shared_data, "2__tweets__search__all-45a673")
+    server.add(SEARCH, page)
+    server.add(f"{SEARCH}?next_token={token}", academic_reply(older))
+    connector = _connector(server, max_requests_per_run=1)
+    key = next(iter(connector.fetch(QUERY, None).next_cursor.data["queries"]))  # type: ignore[union-attr]
+    old = Cursor({"queries": {key: {"since_id": "1"}}})
+
+    interrupted = connector.fetch(QUERY, old)
+    assert interrupted.next_cursor is not None
+    entry = interrupted.next_cursor.data["queries"][key]
+    newest = max((t["id"] for t in body_json(page)["data"]), key=int)
+    assert entry == {"since_id": "1", "pending": {"next_token": token, "newest_id": newest}}
+
+    resumed = connector.fetch(QUERY, Cursor.from_json(interrupted.next_cursor.to_json()))
+
+    last = server.requests_to(SEARCH)[-1]
+    assert last.query["next_token"] == token and last.query["since_id"] == "1"
+    older_ids = {t["id"] for t in _body(shared_data, "2__tweets__search__all-45a673")["data"]}
+    assert {m.external_id for m in resumed.mentions} == older_ids
+    assert resumed.next_cursor is not None
+    assert resumed.next_cursor.data["queries"][key] == {"since_id": newest}
+
+
+def test_an_expired_resume_token_pages_again_from_since_id(
     server: ReplayServer, shared_data: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Past ``max_requests_per_run`` pages an incremental run stops and says so at WARNING."""
+    """X refuses a stale next_token (the recorded 400): one WARNING, then paging restarts."""
     page = _tweepy_page(shared_data)
     server.add(SEARCH, page)
-    connector = _connector(server, max_requests_per_run=2)
-    key_cursor = connector.fetch(QUERY, None).next_cursor
-    assert key_cursor is not None
-    old = Cursor({**key_cursor.data, "queries": {k: {"since_id": "1"} for k in key_cursor.data["queries"]}})
+    refused = academic_reply(_academic(shared_data, "2__tweets__search__all-92adbd"))
+    server.add(f"{SEARCH}?next_token=stale", refused)
+    connector = _connector(server, max_requests_per_run=1)
+    key = next(iter(connector.fetch(QUERY, None).next_cursor.data["queries"]))  # type: ignore[union-attr]
+    pending = {"next_token": "stale", "newest_id": "5"}
+    cursor = Cursor({"queries": {key: {"since_id": "1", "pending": pending}}})
 
     with caplog.at_level(logging.WARNING, logger="connectors.twitter"):
-        batch = connector.fetch(QUERY, old)
+        batch = connector.fetch(QUERY, cursor)
 
-    assert batch.requests == 2
-    assert any("page limit" in r.getMessage() for r in caplog.records)
+    sent = server.requests_to(SEARCH)[-2:]
+    assert sent[0].query.get("next_token") == "stale" and "next_token" not in sent[1].query
+    assert any("could not resume" in r.getMessage() for r in caplog.records)
+    assert batch.skipped == 10  # the restarted page was read
 
 
 def test_429_becomes_retry_later_with_the_reset_delay(server: ReplayServer) -> None:
