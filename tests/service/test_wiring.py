@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,42 @@ def test_rules_and_channels_from_config(monkeypatch: pytest.MonkeyPatch) -> None
 def test_keyword_rule_needs_a_query() -> None:
     with pytest.raises(ConfigError, match="needs a 'query'"):
         parse_settings("alerts:\n  rules:\n    - {id: k, kind: keyword}\n")
+
+
+def test_built_service_has_one_job_per_source_and_topic_and_a_local_digest_cron(tmp_path: Path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from listener.service_wiring import build_full_service, open_repository
+
+    settings = parse_settings(f"""
+database: {{url: "sqlite:///{tmp_path / 'listener.db'}"}}
+data_dir: {tmp_path / 'data'}
+timezone: Europe/Paris
+topics:
+  - {{id: acme, name: Acme, query: acme}}
+  - {{id: rival, name: Rival, role: competitor, query: rival}}
+sources:
+  demo: {{enabled: true, interval: 10m, max_interval: 1h}}
+analysis: {{enabled: false}}
+alerts:
+  digest: {{enabled: true, at: "07:30"}}
+""")
+    repository = open_repository(settings)
+    service = build_full_service(settings, repository)
+    try:
+        assert [(s.id, s.kind) for s in service.specs.values()] == [
+            ("demo:acme", "collect"), ("demo:rival", "collect"), ("alerts", "alerts"), ("digest", "digest")]
+        collect = service.specs["demo:acme"]
+        assert collect.interval == timedelta(minutes=10) and collect.max_interval == timedelta(hours=1)
+        assert collect.is_adaptive
+        service.start(now=datetime(2030, 1, 1, tzinfo=ZoneInfo("UTC")))
+        assert service.scheduler is not None
+        digest_job = service.scheduler.get_job("digest")
+        local = digest_job.next_run_time.astimezone(ZoneInfo("Europe/Paris"))
+        assert (local.hour, local.minute) == (7, 30)
+        for job in service.scheduler.get_jobs():
+            assert job.max_instances == 1 and job.coalesce is True and job.misfire_grace_time == 300
+    finally:
+        service.shutdown(wait=False)
+        repository.close()
