@@ -137,6 +137,12 @@ def due(alerts: Iterable[Alert], deliveries: Iterable[Delivery], now: datetime, 
     return out
 
 
+def _delivered(alerts: Iterable[Alert], deliveries: Iterable[Delivery]) -> set[str]:
+    """Return the keys of alerts that every one of their channels has received."""
+    sent = {(d.alert_key, d.channel) for d in deliveries if d.is_ok}
+    return {a.dedupe_key for a in alerts if all((a.dedupe_key, c) in sent for c in _channels(a))}
+
+
 def _channels(alert: Alert) -> tuple[str, ...]:
     raw: JSON = alert.details.get("channels", [])
     return tuple(str(c) for c in raw) if isinstance(raw, list | tuple) else ()
@@ -163,6 +169,8 @@ class Dispatcher:
         self.horizon = horizon
         """How far back stored alerts are read to find open threads and unfinished deliveries."""
         self.default_channels = tuple(default_channels) or tuple(self.notifiers)
+        self._complete: set[str] = set()
+        """Alerts delivered on every channel: a success is final, so they are not looked up again."""
 
     def decide(self, window: Window, now: datetime) -> list[Alert]:
         """Evaluate every rule and store the messages to send (before any send); return them."""
@@ -182,10 +190,12 @@ class Dispatcher:
 
     def deliver_due(self, now: datetime) -> list[Delivery]:
         """Send every message owed to a channel whose retry time has come; record each attempt."""
-        recent = self.log.recent_alerts(now - self.horizon)
+        recent = [a for a in self.log.recent_alerts(now - self.horizon) if a.dedupe_key not in self._complete]
         attempts = self.log.deliveries(a.dedupe_key for a in recent)
+        owed = due(recent, attempts, now, retry_max=self.retry_max)
+        self._complete |= _delivered(recent, attempts)
         out: list[Delivery] = []
-        for alert, channel in due(recent, attempts, now, retry_max=self.retry_max):
+        for alert, channel in owed:
             notifier = self.notifiers.get(channel)
             if notifier is None:
                 delivery = Delivery(alert_key=alert.dedupe_key, channel=channel, is_ok=False,
