@@ -285,6 +285,8 @@ class SmtpSettings(_Section):
     password: Secret = None
     sender: str = "listener@localhost"
     timeout: Duration = timedelta(seconds=30)
+    ca_file: Path | None = None
+    """PEM bundle of an extra CA to trust (a self-hosted server with its own certificate)."""
 
 
 class DigestSettings(_Section):

@@ -68,7 +68,8 @@ def smtp_config(settings: Settings) -> SmtpConfig:
     return SmtpConfig(host=smtp.host, port=smtp.port, security=smtp.security,
                       username=smtp.username.get_secret_value() if smtp.username else None,
                       password=smtp.password.get_secret_value() if smtp.password else None,
-                      sender=smtp.sender, timeout_s=smtp.timeout.total_seconds())
+                      sender=smtp.sender, timeout_s=smtp.timeout.total_seconds(),
+                      ca_file=str(smtp.ca_file) if smtp.ca_file else None)
 
 
 def build_notifier(channel: ChannelSettings, settings: Settings) -> Notifier:

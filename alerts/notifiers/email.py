@@ -38,6 +38,8 @@ class SmtpConfig:
     password: str | None = field(default=None, repr=False)
     sender: str = "listener@localhost"
     timeout_s: float = 30.0
+    ca_file: str | None = None
+    """Extra CA bundle (PEM) to trust, for a self-hosted server with its own certificate."""
 
 
 def message_id(key: str, domain: str = "listener.local") -> str:
@@ -47,7 +49,7 @@ def message_id(key: str, domain: str = "listener.local") -> str:
 
 def send_message(smtp: SmtpConfig, message: EmailMessage, recipients: Sequence[str]) -> None:
     """Send one message; raises ``smtplib.SMTPException`` or ``OSError`` for the caller to translate."""
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=smtp.ca_file)
     client: smtplib.SMTP
     if smtp.security == "ssl":
         client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_s, context=context)
