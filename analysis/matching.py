@@ -196,7 +196,8 @@ class _Literal:
             self.test = lambda v: any(
                 (h == domain or h.endswith("." + domain))
                 and (not path or p == path or p.startswith(path + "/"))
-                for h, p in v.links)
+                for h, p in v.links
+            )
         elif isinstance(node, ast.Author):
             name = fold(node.name.lstrip("@"))
             self.kind, self.keys = "author", [name]
@@ -266,8 +267,13 @@ class _Topic:
 class TopicMatcher:
     """Match mentions against a fixed set of topics; build it once with :meth:`compile`."""
 
-    def __init__(self, topics: list[_Topic], literals: list[_Literal], index: dict[str, dict[str, set[int]]],
-                 prefix_lengths: tuple[int, ...]) -> None:
+    def __init__(
+        self,
+        topics: list[_Topic],
+        literals: list[_Literal],
+        index: dict[str, dict[str, set[int]]],
+        prefix_lengths: tuple[int, ...],
+    ) -> None:
         self._topics = topics
         self._literals = literals
         self._index = index
@@ -278,7 +284,8 @@ class TopicMatcher:
         # word starts occur (the lookbehind mirrors the tokenizer's word start; URLs only add candidates).
         self._prefix_patterns = [
             re.compile(r"(?<![^\W_])(" + "|".join(re.escape(k) for k in keys if len(k) == n) + ")")
-            for keys in (sorted(self._prefix_keys),) for n in prefix_lengths
+            for keys in (sorted(self._prefix_keys),)
+            for n in prefix_lengths
         ]
 
     @classmethod
@@ -287,14 +294,16 @@ class TopicMatcher:
         literal_ids: dict[ast.Literal, int] = {}
         literals: list[_Literal] = []
         index: dict[str, dict[str, set[int]]] = {
-            k: {} for k in ("word", "prefix", "hashtag", "handle", "site", "author")}
+            k: {} for k in ("word", "prefix", "hashtag", "handle", "site", "author")
+        }
         compiled: list[_Topic] = []
         for topic_id, expression in topics:
             try:
                 tree = parse(expression)
             except QuerySyntaxError as err:
-                raise QuerySyntaxError(f"topic {topic_id!r}: {err.message}", column=err.column,
-                                       expression=expression) from None
+                raise QuerySyntaxError(
+                    f"topic {topic_id!r}: {err.message}", column=err.column, expression=expression
+                ) from None
 
             def literal_id(node: ast.Literal) -> int:
                 if node not in literal_ids:
@@ -312,8 +321,9 @@ class TopicMatcher:
                     for key in lit.keys:
                         index[lit.kind].setdefault(key, set()).add(number)
             required = tuple(_required(tree, lambda n: literals[literal_id(n)]) or ())
-            compiled.append(_Topic(topic_id, _to_expr(tree, literal_id), tuple(dict.fromkeys(explain)),
-                                   required))
+            compiled.append(
+                _Topic(topic_id, _to_expr(tree, literal_id), tuple(dict.fromkeys(explain)), required)
+            )
         lengths = tuple(sorted({len(k) for k in index["prefix"]}))
         logger.debug("matching: compiled %s topics, %s literals", len(compiled), len(literals))
         return cls(compiled, literals, index, lengths)
@@ -375,9 +385,11 @@ class TopicMatcher:
         empty: frozenset[str] = frozenset()
         topics = self._topics
         candidates = {
-            n for n in candidates
-            if all(any(key in present.get(kind, empty) for kind, key in group)
-                   for group in topics[n].required)
+            n
+            for n in candidates
+            if all(
+                any(key in present.get(kind, empty) for kind, key in group) for group in topics[n].required
+            )
         }
         cache: dict[int, bool] = {}
         literals = self._literals
@@ -410,8 +422,9 @@ class TopicMatcher:
         return [self.match(m) for m in mentions]
 
 
-def _required(node: ast.Node, literal: Callable[[ast.Literal], _Literal]
-              ) -> list[frozenset[tuple[str, str]]] | None:
+def _required(
+    node: ast.Node, literal: Callable[[ast.Literal], _Literal]
+) -> list[frozenset[tuple[str, str]]] | None:
     """Return key groups every match needs (one present key per group), or None if it needs none.
 
     An AND needs the groups of all its items; an OR needs, from each item, one key of that item's
@@ -445,17 +458,20 @@ def _has_url(folded: str) -> bool:
 def _to_expr(node: ast.Node, literal_id: Callable[[ast.Literal], int]) -> _Expr:
     """Turn a syntax tree into a closure over literal values (no per-call type dispatch)."""
     if isinstance(node, ast.And | ast.Or | ast.Not):
-        items = tuple(_to_expr(i, literal_id) for i in (node.items if not isinstance(node, ast.Not) else
-                                                        (node.item,)))
+        items = tuple(
+            _to_expr(i, literal_id) for i in (node.items if not isinstance(node, ast.Not) else (node.item,))
+        )
         if isinstance(node, ast.Not):
             inner = items[0]
             return lambda value: not inner(value)
         if isinstance(node, ast.And):
+
             def all_of(value: Callable[[int], bool]) -> bool:
                 for item in items:  # noqa: SIM110 - a plain loop is faster than all() over a generator
                     if not item(value):
                         return False
                 return True
+
             return all_of
 
         def any_of(value: Callable[[int], bool]) -> bool:
@@ -463,6 +479,7 @@ def _to_expr(node: ast.Node, literal_id: Callable[[ast.Literal], int]) -> _Expr:
                 if item(value):
                     return True
             return False
+
         return any_of
     number = literal_id(node)
     return lambda value: value(number)
