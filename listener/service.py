@@ -29,6 +29,8 @@ from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -186,8 +188,12 @@ class Service:
         failures = previous.consecutive_failures + 1 if outcome in ("failed", "retry_later") else 0
         empties = previous.empty_runs + 1 if outcome == "empty" else 0
         is_paused = outcome in ("auth_failed", "rejected")
-        next_run_at = self._reschedule(spec, finished, failures=failures, empties=empties,
-                                       retry_after_s=retry_after_s, is_paused=is_paused)
+        try:
+            next_run_at = self._reschedule(spec, finished, failures=failures, empties=empties,
+                                           retry_after_s=retry_after_s, is_paused=is_paused)
+        except (JobLookupError, SchedulerNotRunningError):
+            next_run_at = None  # the service is stopping: there is no next run to set
+
         status = JobStatus(id=job_id, kind=spec.kind, outcome=outcome, last_started_at=started,
                            last_finished_at=finished, duration_ms=int((clock.monotonic() - tick) * 1000),
                            items=result.items, backlog=result.backlog, error=error,
