@@ -79,7 +79,8 @@ sources:
   demo: {{enabled: true, interval: 10m, max_interval: 1h}}
 analysis: {{enabled: false}}
 alerts:
-  digest: {{enabled: true, at: "07:30"}}
+  channels: [{{id: console, type: log}}]
+  digest: {{enabled: true, at: "07:30", channels: [console]}}
 """)
     repository = open_repository(settings)
     service = build_full_service(settings, repository)
@@ -96,6 +97,8 @@ alerts:
         assert (local.hour, local.minute) == (7, 30)
         for job in service.scheduler.get_jobs():
             assert job.max_instances == 1 and job.coalesce is True and job.misfire_grace_time == 300
+        [digest] = service.run_once(("digest",))[-1:]
+        assert (digest.id, digest.outcome, digest.items) == ("digest", "ok", 1)
     finally:
         service.shutdown(wait=False)
         repository.close()
