@@ -15,24 +15,21 @@ content literals is present, which is what makes the candidate selection exact.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
+from analysis._match_view import Literal as _Literal
+from analysis._match_view import MentionView
 from listener.model import Mention
 from listener.query import ast
 from listener.query.errors import QuerySyntaxError
-from listener.query.normalize import fold, handles, hashtags, host_of, tokens, tokens_of_folded, urls
+from listener.query.normalize import tokens_of_folded
 from listener.query.parser import parse
-from listener.query.printer import literal_text
 
 __all__ = ["MentionView", "TopicMatch", "TopicMatcher"]
 
 logger = logging.getLogger(__name__)
-
-_TITLE_GAP = 1000
-"""Token positions between the title and the body, so a phrase never spans the two."""
-_MAX_PREFIX_KEY = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,188 +40,9 @@ class TopicMatch:
     terms: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class MentionView:
-    """What the matcher looks at in one mention, folded and tokenised once."""
-
-    positions: dict[str, list[int]]
-    """Where each folded token occurs (body positions follow the title's after a gap)."""
-    hashtags: frozenset[str]
-    handles: frozenset[str]
-    links: tuple[tuple[str, str], ...]
-    """``(host, path)`` of every link: the mention's own URL, its links and URLs in its text."""
-    lang: str
-    source: str
-    authors: frozenset[str]
-    _pairs: set[tuple[str, int]] | None = field(default=None, repr=False)
-
-    @classmethod
-    def of(cls, mention: Mention) -> MentionView:
-        """Fold and tokenise a mention's title and text, and gather its tags, handles and links."""
-        body = fold(mention.text)
-        toks = tokens_of_folded(body)
-        written_urls = urls(body)
-        tags = hashtags(body)
-        names = handles(body)
-        positions: dict[str, list[int]] = {}
-        offset = 0
-        if mention.title:
-            title = fold(mention.title)
-            title_tokens = tokens_of_folded(title)
-            _add_positions(positions, title_tokens, 0)
-            offset = len(title_tokens) + _TITLE_GAP
-            written_urls += urls(title)
-            tags += hashtags(title)
-            names += handles(title)
-        all_links = [*written_urls, *mention.links, *([mention.url] if mention.url else [])]
-        _add_positions(positions, toks, offset)
-        author = mention.author
-        return cls(
-            positions=positions,
-            hashtags=frozenset(tags + [fold(t.lstrip("#")) for t in mention.hashtags]),
-            handles=frozenset(_handle_variants(names + [fold(h) for h in mention.mentioned_handles])),
-            links=tuple(_link(u) for u in all_links),
-            lang=(mention.lang or "").lower().replace("_", "-").split("-", 1)[0],
-            source=mention.source.lower(),
-            authors=frozenset(_handle_variants([fold(author.handle), fold(author.external_id)])),
-        )
-
-    def has_at(self, token: str, position: int) -> bool:
-        """Return True when ``token`` sits at ``position``."""
-        if self._pairs is None:
-            self._pairs = {(t, i) for t, where in self.positions.items() for i in where}
-        return (token, position) in self._pairs
-
-
-def _add_positions(positions: dict[str, list[int]], toks: list[str], offset: int) -> None:
-    for index, token in enumerate(toks, offset):
-        where = positions.get(token)
-        if where is None:
-            positions[token] = [index]
-        else:
-            where.append(index)
-
-
-def _link(url: str) -> tuple[str, str]:
-    host = host_of(url)
-    rest = url.split("://", 1)[-1]
-    slash = rest.find("/")
-    path = rest[slash:].split("?", 1)[0].split("#", 1)[0].lower() if slash >= 0 else ""
-    return host, path
-
-
-def _handle_variants(names: Iterable[str]) -> list[str]:
-    """Return each handle and its local part (``bob@mastodon.social``: bob; ``acme.bsky.social``: acme)."""
-    out: list[str] = []
-    for written in names:
-        name = written.lstrip("@")
-        if not name:
-            continue
-        out.append(name)
-        if "@" in name:
-            out.append(name.split("@", 1)[0])
-        elif name.endswith(".bsky.social"):
-            out.append(name.removesuffix(".bsky.social"))
-    return out
-
-
-# --- literals -----------------------------------------------------------------------------------
-
-
-class _Literal:
-    """A compiled literal: ``test(view)`` and the index keys under which it can be found."""
-
-    __slots__ = ("keys", "kind", "test", "text")
-
-    def __init__(self, node: ast.Literal) -> None:
-        self.text = literal_text(node)
-        self.kind = "filter"
-        self.keys: list[str] = []
-        self.test: Callable[[MentionView], bool]
-        if isinstance(node, ast.Term | ast.Phrase):
-            words = tokens(node.word) if isinstance(node, ast.Term) else _phrase_tokens(node.words)
-            proximity = node.proximity if isinstance(node, ast.Phrase) else None
-            self.kind, self.keys = "word", [max(words, key=len)]
-            if len(words) == 1:
-                word = words[0]
-                self.test = lambda v: word in v.positions
-            elif proximity is None:
-                self.test = lambda v: _adjacent(v, words)
-            else:
-                self.test = lambda v: _within(v, words, proximity)
-        elif isinstance(node, ast.Prefix):
-            stem = tokens(node.stem)[0]
-            self.kind, self.keys = "prefix", [stem[:_MAX_PREFIX_KEY]]
-            self.test = lambda v: any(t.startswith(stem) for t in v.positions)
-        elif isinstance(node, ast.Hashtag):
-            tag = fold(node.tag)
-            self.kind, self.keys = "hashtag", [tag]
-            self.test = lambda v: tag in v.hashtags
-        elif isinstance(node, ast.Handle):
-            name = fold(node.handle)
-            self.kind, self.keys = "handle", [name]
-            self.test = lambda v: name in v.handles
-        elif isinstance(node, ast.Site):
-            domain, path = node.domain, node.path.lower()
-            self.kind, self.keys = "site", [domain]
-            self.test = lambda v: any(
-                (h == domain or h.endswith("." + domain))
-                and (not path or p == path or p.startswith(path + "/"))
-                for h, p in v.links)
-        elif isinstance(node, ast.Author):
-            name = fold(node.name.lstrip("@"))
-            self.kind, self.keys = "author", [name]
-            self.test = lambda v: name in v.authors
-        elif isinstance(node, ast.Lang):
-            code = node.code
-            self.test = lambda v: v.lang == code
-        else:
-            source = node.name
-            self.test = lambda v: v.source == source
-
-
-def _phrase_tokens(words: Sequence[str]) -> list[str]:
-    out: list[str] = []
-    for word in words:
-        out.extend(tokens(word))
-    return out
-
-
-def _adjacent(view: MentionView, words: list[str]) -> bool:
-    starts = view.positions.get(words[0])
-    if not starts or any(w not in view.positions for w in words[1:]):
-        return False
-    return any(all(view.has_at(w, p + i) for i, w in enumerate(words[1:], 1)) for p in starts)
-
-
-def _within(view: MentionView, words: list[str], proximity: int) -> bool:
-    """Return True when every word occurs, in any order, in a window of ``len(words) + proximity``."""
-    need = Counter(words)
-    if any(len(view.positions.get(w, ())) < n for w, n in need.items()):
-        return False
-    hits = sorted((p, w) for w in need for p in view.positions[w])
-    span = len(words) - 1 + proximity
-    have: Counter[str] = Counter()
-    missing = len(need)
-    left = 0
-    for pos, word in hits:
-        have[word] += 1
-        if have[word] == need[word]:
-            missing -= 1
-        while hits[left][0] < pos - span:
-            old = hits[left][1]
-            if have[old] == need[old]:
-                missing += 1
-            have[old] -= 1
-            left += 1
-        if missing == 0:
-            return True
-    return False
-
-
 # --- topics -------------------------------------------------------------------------------------
 
-_Expr = int | tuple[str, tuple["_Expr", ...]]
+_Expr = Callable[[Callable[[int], bool]], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +51,9 @@ class _Topic:
     expr: _Expr
     explain: tuple[int, ...]
     """Indexes of the positive content literals, reported when they are present."""
+    required: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...]
+    """Key groups, each split into word keys and other ``(kind, key)`` pairs: a match needs at least
+    one present key from every group (word keys are tested first, as one C-level set operation)."""
 
 
 class TopicMatcher:
@@ -244,6 +65,10 @@ class TopicMatcher:
         self._literals = literals
         self._index = index
         self._prefix_lengths = prefix_lengths
+        self._word_keys = frozenset(index["word"])
+        self._prefix_keys = frozenset(index["prefix"])
+        self._hashtag_words = frozenset(w for key in index["hashtag"] for w in tokens_of_folded(key))
+        self._handle_words = frozenset(w for key in index["handle"] for w in tokens_of_folded(key))
 
     @classmethod
     def compile(cls, topics: Sequence[tuple[str, str]]) -> TopicMatcher:
@@ -275,7 +100,12 @@ class TopicMatcher:
                     explain.append(lit_id)
                     for key in lit.keys:
                         index[lit.kind].setdefault(key, set()).add(number)
-            compiled.append(_Topic(topic_id, _to_expr(tree, literal_id), tuple(dict.fromkeys(explain))))
+            required = tuple(
+                (frozenset(k for kind, k in group if kind == "word"),
+                 tuple(sorted(pair for pair in group if pair[0] != "word")))
+                for group in _required(tree, lambda n: literals[literal_id(n)]) or ())
+            compiled.append(_Topic(topic_id, _to_expr(tree, literal_id), tuple(dict.fromkeys(explain)),
+                                   required))
         lengths = tuple(sorted({len(k) for k in index["prefix"]}))
         logger.debug("matching: compiled %s topics, %s literals", len(compiled), len(literals))
         return cls(compiled, literals, index, lengths)
@@ -285,41 +115,59 @@ class TopicMatcher:
         """Return the compiled topic ids, in order."""
         return tuple(t.topic_id for t in self._topics)
 
-    def _candidates(self, view: MentionView) -> set[int]:
+    def _candidates(self, view: MentionView) -> tuple[set[int], dict[str, AbstractSet[str]]]:
+        """Return the topics one of whose keys is present, and the present keys by kind."""
         index = self._index
         found: set[int] = set()
-        words, prefixes = index["word"], index["prefix"]
-        lengths = self._prefix_lengths
-        for token in view.positions:
-            hit = words.get(token)
-            if hit:
-                found |= hit
-            for length in lengths:
-                hit = prefixes.get(token[:length])
-                if hit:
-                    found |= hit
-        for kind, keys in (("hashtag", view.hashtags), ("handle", view.handles), ("author", view.authors)):
-            table = index[kind]
-            if table:
-                for key in keys:
-                    hit = table.get(key)
-                    if hit:
-                        found |= hit
-        sites = index["site"]
-        if sites:
+        words = index["word"]
+        for token in view.words & self._word_keys:
+            found |= words[token]
+        present: dict[str, AbstractSet[str]] = {"word": view.words}
+        if self._prefix_lengths:
+            prefixes, keys = index["prefix"], self._prefix_keys
+            hits: set[str] = set()
+            for length in self._prefix_lengths:
+                hits |= {t[:length] for t in view.words if len(t) >= length} & keys
+            for key in hits:
+                found |= prefixes[key]
+            present["prefix"] = hits
+        mention, body, title = view.mention, view.body, view.title
+        # A tag or handle written in the text also yields its words as tokens: extracting tags and
+        # handles (Python work) is only worth it when one of the indexed ones' words is there.
+        if index["hashtag"] and (mention.hashtags or (
+                ("#" in body or "#" in title) and not self._hashtag_words.isdisjoint(view.words))):
+            present["hashtag"] = view.hashtags
+            self._lookup(index["hashtag"], view.hashtags, found)
+        if index["handle"] and (mention.mentioned_handles or (
+                ("@" in body or "@" in title) and not self._handle_words.isdisjoint(view.words))):
+            present["handle"] = view.handles
+            self._lookup(index["handle"], view.handles, found)
+        if index["author"]:
+            present["author"] = view.authors
+            self._lookup(index["author"], view.authors, found)
+        if index["site"] and (mention.url or mention.links or _has_url(body) or _has_url(title)):
+            suffixes: set[str] = set()
             for host, _ in view.links:
                 labels = host.split(".")
-                for i in range(len(labels)):
-                    hit = sites.get(".".join(labels[i:]))
-                    if hit:
-                        found |= hit
-        return found
+                suffixes.update(".".join(labels[i:]) for i in range(len(labels)))
+            present["site"] = suffixes
+            self._lookup(index["site"], suffixes, found)
+        return found, present
+
+    @staticmethod
+    def _lookup(table: dict[str, set[int]], keys: Iterable[str], found: set[int]) -> None:
+        for key in keys:
+            hit = table.get(key)
+            if hit:
+                found |= hit
 
     def match_view(self, view: MentionView) -> list[TopicMatch]:
         """Return the topics matched by an already-built view, in compile order."""
-        candidates = self._candidates(view)
+        candidates, present = self._candidates(view)
         if not candidates:
             return []
+        topics, words = self._topics, view.words
+        candidates = {n for n in candidates if _meets(topics[n].required, words, present)}
         cache: dict[int, bool] = {}
         literals = self._literals
 
@@ -337,7 +185,7 @@ class TopicMatcher:
         out: list[TopicMatch] = []
         for number in sorted(candidates):
             topic = self._topics[number]
-            if _evaluate(topic.expr, value):
+            if topic.expr(value):
                 terms = tuple(literals[i].text for i in topic.explain if value(i))
                 out.append(TopicMatch(topic.topic_id, terms))
         return out
@@ -348,25 +196,74 @@ class TopicMatcher:
 
     def match_many(self, mentions: Iterable[Mention]) -> list[list[TopicMatch]]:
         """Return :meth:`match` for each mention, in order."""
-        return [self.match(m) for m in mentions]
+        match_view = self.match_view
+        return [match_view(MentionView(m)) for m in mentions]
+
+
+def _meets(required: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...], words: set[str],
+           present: dict[str, AbstractSet[str]]) -> bool:
+    """Return True when every required group has a present key."""
+    for group_words, others in required:
+        if group_words and not group_words.isdisjoint(words):
+            continue
+        if not any(key in present.get(kind, ()) for kind, key in others):
+            return False
+    return True
+
+
+def _required(node: ast.Node, literal: Callable[[ast.Literal], _Literal]
+              ) -> list[frozenset[tuple[str, str]]] | None:
+    """Return key groups every match needs (one present key per group), or None if it needs none.
+
+    An AND needs the groups of all its items; an OR needs, from each item, one key of that item's
+    first group; a phrase needs each of its words; NOT and ``lang:``/``source:`` need nothing.
+    """
+    if isinstance(node, ast.And):
+        groups: list[frozenset[tuple[str, str]]] = []
+        for item in node.items:
+            groups.extend(_required(item, literal) or ())
+        return groups or None
+    if isinstance(node, ast.Or):
+        union: set[tuple[str, str]] = set()
+        for item in node.items:
+            found = _required(item, literal)
+            if not found:
+                return None
+            union |= min(found, key=len)
+        return [frozenset(union)]
+    if isinstance(node, ast.Not):
+        return None
+    lit = literal(node)
+    if lit.kind == "filter":
+        return None
+    return [frozenset({(lit.kind, key)}) for key in (lit.needs or lit.keys)]
+
+
+def _has_url(folded: str) -> bool:
+    return "://" in folded or "www." in folded
 
 
 def _to_expr(node: ast.Node, literal_id: Callable[[ast.Literal], int]) -> _Expr:
-    """Turn a syntax tree into nested ``(op, children)`` tuples over literal ids."""
-    if isinstance(node, ast.And | ast.Or):
-        op = "and" if isinstance(node, ast.And) else "or"
-        return (op, tuple(_to_expr(i, literal_id) for i in node.items))
-    if isinstance(node, ast.Not):
-        return ("not", (_to_expr(node.item, literal_id),))
-    return literal_id(node)
+    """Turn a syntax tree into a closure over literal values (no per-call type dispatch)."""
+    if isinstance(node, ast.And | ast.Or | ast.Not):
+        items = tuple(_to_expr(i, literal_id) for i in (node.items if not isinstance(node, ast.Not) else
+                                                        (node.item,)))
+        if isinstance(node, ast.Not):
+            inner = items[0]
+            return lambda value: not inner(value)
+        if isinstance(node, ast.And):
+            def all_of(value: Callable[[int], bool]) -> bool:
+                for item in items:  # noqa: SIM110 - a plain loop is faster than all() over a generator
+                    if not item(value):
+                        return False
+                return True
+            return all_of
 
-
-def _evaluate(expr: _Expr, value: Callable[[int], bool]) -> bool:
-    if isinstance(expr, int):
-        return value(expr)
-    op, items = expr
-    if op == "and":
-        return all(_evaluate(i, value) for i in items)
-    if op == "or":
-        return any(_evaluate(i, value) for i in items)
-    return not _evaluate(items[0], value)
+        def any_of(value: Callable[[int], bool]) -> bool:
+            for item in items:  # noqa: SIM110 - a plain loop is faster than any() over a generator
+                if item(value):
+                    return True
+            return False
+        return any_of
+    number = literal_id(node)
+    return lambda value: value(number)

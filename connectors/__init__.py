@@ -16,7 +16,9 @@ from connectors._http import HttpClient
 from connectors.bluesky import BlueskyConnector
 from connectors.hackernews import HackerNewsConnector
 from connectors.mastodon import MastodonConnector
+from connectors.reddit import RedditConnector
 from connectors.rss import RssConnector
+from connectors.twitter import TwitterConnector
 from listener.errors import ConfigError
 from listener.model import Connector
 
@@ -25,6 +27,8 @@ REGISTRY: dict[str, type[Any]] = {
     HackerNewsConnector.name: HackerNewsConnector,
     MastodonConnector.name: MastodonConnector,
     BlueskyConnector.name: BlueskyConnector,
+    TwitterConnector.name: TwitterConnector,
+    RedditConnector.name: RedditConnector,
 }
 """Connector name -> class. Other helpers' connectors (twitter, reddit) add their lines here."""
 
@@ -57,6 +61,8 @@ __all__ = [
     "BlueskyConnector",
     "HackerNewsConnector",
     "MastodonConnector",
+    "RedditConnector",
     "RssConnector",
+    "TwitterConnector",
     "build",
 ]

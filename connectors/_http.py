@@ -12,7 +12,8 @@ retry loop or a table of status codes (../shared/STYLE.md §1.3). The client:
 - retries transient failures (5xx, timeouts, network errors, truncated bodies) a few times with a
   short exponential backoff and jitter, and nothing else: a 429 is never slept on, it becomes
   :class:`~listener.errors.RetryLater` so the scheduler moves the next run;
-- keeps a per-source circuit breaker: after repeated transient failures it fails fast for a while;
+- keeps a circuit breaker per source and host: after repeated transient failures it fails fast for a
+  while (per host, so one dead Mastodon instance does not block the source's other instances);
 - translates everything into ``listener.errors`` here, once (``_translate``).
 
 The sleep function, the clocks and the random source are injectable so tests run fast against a real
@@ -303,7 +304,7 @@ class HttpClient:
         self._wall_clock = wall_clock
         self._rng = rng
         self._limiter = limiter or DEFAULT_LIMITER
-        self.breaker = CircuitBreaker(self.policy.breaker_threshold, self.policy.breaker_cooldown_s)
+        self._breakers: dict[str, CircuitBreaker] = {}
         self.requests = 0
         """Requests sent since creation (for quota accounting in a Batch)."""
         base_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
@@ -312,6 +313,16 @@ class HttpClient:
         self._client = httpx.Client(
             headers=base_headers, timeout=timeout, follow_redirects=True, http2=_HAS_H2
         )
+
+    def breaker(self, url: str) -> CircuitBreaker:
+        """Return the circuit breaker of ``url``'s host for this source."""
+        host = _host(url)
+        found = self._breakers.get(host)
+        if found is None:
+            found = self._breakers[host] = CircuitBreaker(
+                self.policy.breaker_threshold, self.policy.breaker_cooldown_s
+            )
+        return found
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -332,10 +343,12 @@ class HttpClient:
             extra["If-None-Match"] = etag
         if last_modified:
             extra["If-Modified-Since"] = last_modified
-        left = self.breaker.remaining_s(self._monotonic())
+        breaker = self.breaker(url)
+        left = breaker.remaining_s(self._monotonic())
         if left > 0:
             raise RetryLater(
-                f"{self.source}: circuit open after {self.breaker.failures} failures, retry in {left:.0f}s",
+                f"{self.source}: circuit open for {_host(url)} after {breaker.failures} failures, "
+                f"retry in {left:.0f}s",
                 retry_after_s=left,
                 source=self.source,
             )
@@ -347,7 +360,7 @@ class HttpClient:
             except _Transient as err:
                 attempt.last_error = str(err)
                 if attempt.number >= self.policy.max_attempts:
-                    self.breaker.record(is_success=False, now=self._monotonic())
+                    breaker.record(is_success=False, now=self._monotonic())
                     raise SourceUnavailable(
                         f"{self.source}: {attempt.last_error} (gave up after {attempt.number} tries)",
                         source=self.source,
@@ -360,7 +373,7 @@ class HttpClient:
                 )
                 self._sleep(delay)
                 continue
-            self.breaker.record(is_success=True, now=self._monotonic())
+            breaker.record(is_success=True, now=self._monotonic())
             return response
 
     def _backoff(self, attempt: int) -> float:

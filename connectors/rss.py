@@ -117,9 +117,11 @@ class RssConnector:
         skipped = 0
         errors: list[ConnectorError] = []
         all_not_modified = True
-        urls = self.urls_for(query)
-        if not urls:
+        if not self.feeds and not self.news_search:
             raise QueryRejected("rss: no feeds and no news_search templates are configured", source=self.name)
+        urls = self.urls_for(query)
+        if not urls:  # the topic excludes news (``source:``): nothing to fetch, nothing lost
+            return Batch(mentions=(), next_cursor=cursor)
         requests_before = self.client.requests
         for url in urls:
             state = FeedState.from_json(previous.get(url))
@@ -194,7 +196,9 @@ def parse_feed(response: Response) -> Any:
     headers = dict(response.headers)
     headers.setdefault("content-location", response.url)
     headers.pop("content-encoding", None)  # httpx already decoded the body
-    return feedparser.parse(response.body, response_headers=headers)
+    # sanitize_html=False: we never keep HTML (html_to_text drops scripts and styles and the text is
+    # escaped wherever it is shown); feedparser's sanitizer was about a third of the parse time.
+    return feedparser.parse(response.body, response_headers=headers, sanitize_html=False)
 
 
 def _check_is_feed(url: str, response: Response, parsed: Any) -> None:

@@ -3,7 +3,8 @@
 ``run_once`` is what the scheduler's job and ``listener run-once`` call. It loads the cursor, asks the
 connector for what is new, keeps (when a topic matcher is given) only mentions that match at least
 one topic, then stores the mentions and the next cursor in one transaction (``upsert_batch``), so a
-crash never advances the cursor past rows that were not written. Every outcome is recorded as source
+crash never advances the cursor past rows that were not written (the topics and matched terms set on
+each kept mention are stored in that same transaction). Every outcome is recorded as source
 health. Only :class:`~listener.errors.ConnectorError` is caught here: a failing source is logged in
 one clear line, recorded, and the cycle moves on to the others (``run_cycle``).
 """
@@ -19,38 +20,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from listener.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater
-from listener.model import Batch, Connector, Cursor, Mention, Query
+from listener.model import Connector, Mention, Query
+from storage import Repository, UpsertResult
 
 logger = logging.getLogger(__name__)
 
 Outcome = Literal["ok", "not_modified", "error"]
-
-
-class CollectionStore(Protocol):
-    """The part of ``storage.Repository`` the collection step uses."""
-
-    def load_cursor(self, source: str, query_id: str) -> Cursor | None:
-        """Return the stored cursor."""
-        ...
-
-    def upsert_batch(self, batch: Batch, *, source: str, query_id: str) -> object:
-        """Store mentions and cursor atomically."""
-        ...
-
-    def record_run(
-        self,
-        source: str,
-        query_id: str,
-        *,
-        outcome: Outcome,
-        items: int = 0,
-        error: str | None = None,
-        duration_ms: int | None = None,
-        next_run_not_before: datetime | None = None,
-        at: datetime | None = None,
-    ) -> None:
-        """Fold one run into the source's health."""
-        ...
 
 
 class TopicHit(Protocol):
@@ -64,7 +39,7 @@ class TopicHit(Protocol):
 
 
 class TopicMatcher(Protocol):
-    """Decides which topics a mention belongs to (the local boolean-query matcher)."""
+    """Decides which topics a mention belongs to (``analysis.matching.TopicMatcher``)."""
 
     def match(self, mention: Mention) -> Sequence[TopicHit]:
         """Return the topics ``mention`` matches (empty: none)."""
@@ -80,7 +55,7 @@ class RunOutcome:
     outcome: Outcome
     fetched: int = 0
     kept: int = 0
-    stored: object | None = None
+    stored: UpsertResult | None = None
     """The storage layer's upsert result (inserted / updated / unchanged / skipped)."""
     error: str | None = None
     error_kind: str | None = None
@@ -94,14 +69,14 @@ class RunOutcome:
 
 
 def _filter(mentions: Iterable[Mention], matcher: TopicMatcher | None) -> list[Mention]:
+    """Keep the mentions that match a topic, with their topics and matched terms set on them."""
     if matcher is None:
         return list(mentions)
     kept = []
     for mention in mentions:
-        hits = matcher.match(mention)
-        if hits:
-            terms = {hit.topic_id: tuple(hit.terms) for hit in hits}
-            kept.append(dataclasses.replace(mention, topics=tuple(terms), matched_terms=terms))
+        found = {hit.topic_id: tuple(hit.terms) for hit in matcher.match(mention)}
+        if found:
+            kept.append(dataclasses.replace(mention, topics=tuple(found), matched_terms=found))
     return kept
 
 
@@ -118,7 +93,7 @@ def _describe_failure(err: ConnectorError) -> str:
 def run_once(
     connector: Connector,
     query: Query,
-    repository: CollectionStore,
+    repository: Repository,
     matcher: TopicMatcher | None = None,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -148,7 +123,7 @@ def run_once(
 
 
 def _record_failure(
-    source: str, query: Query, repository: CollectionStore, err: ConnectorError, *, started: float,
+    source: str, query: Query, repository: Repository, err: ConnectorError, *, started: float,
     at: datetime,
 ) -> RunOutcome:
     """Log one clear line, record the failure and when the next run may happen."""
@@ -171,7 +146,7 @@ def _record_failure(
 
 def run_cycle(
     pairs: Sequence[tuple[Connector, Query]],
-    repository: CollectionStore,
+    repository: Repository,
     matcher: TopicMatcher | None = None,
     *,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -180,4 +155,4 @@ def run_cycle(
     return [run_once(connector, query, repository, matcher, now=now) for connector, query in pairs]
 
 
-__all__ = ["CollectionStore", "RunOutcome", "TopicMatcher", "run_cycle", "run_once"]
+__all__ = ["RunOutcome", "TopicHit", "TopicMatcher", "run_cycle", "run_once"]

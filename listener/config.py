@@ -149,6 +149,10 @@ class HackerNewsSourceSettings(SourceSettings):
     """Hacker News through the Algolia search API."""
 
     base_url: str = "https://hn.algolia.com/api/v1"
+    kinds: tuple[Literal["story", "comment", "poll", "show_hn", "ask_hn"], ...] = ("story", "comment")
+    page_size: int = Field(default=100, ge=1, le=1000)
+    max_pages: int = Field(default=5, ge=1)
+    """Pages per kind and run; older items beyond them are left for no one (HN moves fast)."""
 
 
 class MastodonSourceSettings(SourceSettings):
@@ -156,29 +160,59 @@ class MastodonSourceSettings(SourceSettings):
 
     instances: tuple[str, ...] = ("https://mastodon.social",)
     access_token: Secret = None
+    """Optional; many instances only return full-text status search to logged-in apps."""
+    hashtags: tuple[str, ...] = ()
+    """Hashtag timelines polled for every topic, besides the hashtags each topic's query names."""
+    use_search: bool = True
+    page_size: int = Field(default=40, ge=1, le=40)
+    max_pages: int = Field(default=3, ge=1)
 
 
 class BlueskySourceSettings(SourceSettings):
     """Bluesky post search on the public AppView."""
 
     base_url: str = "https://public.api.bsky.app"
+    page_size: int = Field(default=25, ge=1, le=100)
+    max_pages: int = Field(default=4, ge=1)
+    fetch_profiles: bool = True
+    """Fetch authors' follower counts (app.bsky.actor.getProfiles, 25 per call)."""
 
 
 class TwitterSourceSettings(SourceSettings):
     """X/Twitter API v2 recent search through tweepy."""
 
     bearer_token: Secret = None
-    monthly_post_cap: int = 10_000
-    backfill_requests: int = 10
+    """``${X_BEARER_TOKEN}``; without it the source is disabled with one message."""
+    monthly_post_cap: int = Field(default=10_000, ge=0)
+    """Posts a topic may read per calendar month (X bills the cap per post read)."""
+    backfill_requests: int = Field(default=10, ge=1)
+    """Pages of 100 posts a topic's first run may read going back up to 7 days."""
+    max_requests_per_run: int = Field(default=20, ge=1)
+    """Pages one incremental run may read before it stops and logs the gap."""
+    api_url: str = "https://api.twitter.com"
+    """Where tweepy's requests go (a proxy, or a loopback replay server in tests)."""
 
 
 class RedditSourceSettings(SourceSettings):
     """Reddit search and subreddit listings through praw (a read-only script app)."""
 
     client_id: Secret = None
+    """``${REDDIT_CLIENT_ID}`` of a read-only "script" app; without it the source is disabled."""
     client_secret: Secret = None
+    """``${REDDIT_CLIENT_SECRET}``."""
     user_agent: str = "listener (self-hosted social listening)"
     subreddits: tuple[str, ...] = ()
+    """Search each topic within these subreddits too (besides all of Reddit)."""
+    watched_subreddits: tuple[str, ...] = ()
+    """Read every new post and comment of these (the brand's own subreddit, say)."""
+    search_all: bool = True
+    """Search each topic across all of Reddit."""
+    max_items_per_listing: int = Field(default=100, ge=1, le=1000)
+    """Items one run reads per listing (100 per request)."""
+    recheck_unavailable_s: float = Field(default=86_400.0, ge=0)
+    """How long a private or banned watched subreddit is skipped before it is tried again."""
+    oauth_url: str = "https://oauth.reddit.com"
+    reddit_url: str = "https://www.reddit.com"
 
 
 class SourcesSettings(_Section):
@@ -209,6 +243,8 @@ class ChannelSettings(_Section):
     to: tuple[str, ...] = ()
     url: Secret = None
     lang: Literal["fr", "en"] = "en"
+    max_length: int | None = Field(default=None, ge=100)
+    """Cut chat messages to this many characters when the receiver is stricter than the service."""
 
 
 class RuleSettings(_Section):
@@ -225,6 +261,18 @@ class RuleSettings(_Section):
     query: str | None = None
     channels: tuple[str, ...] = ()
     severity: Literal["info", "warning", "critical"] = "warning"
+    seasonal: bool = False
+    """negative_spike: learn the baseline from the same hour of previous days."""
+    min_history: int = Field(default=6, ge=1)
+    """negative_spike: past windows needed before the rule may fire."""
+    growth: float = Field(default=2.0, gt=1.0)
+    """An open alert thread gets a follow-up only when its count reaches growth × the last one sent."""
+
+    @model_validator(mode="after")
+    def _keyword_has_query(self) -> RuleSettings:
+        if self.kind == "keyword" and not self.query:
+            raise ValueError(f"rule {self.id!r} of kind 'keyword' needs a 'query'")
+        return self
 
 
 class SmtpSettings(_Section):
@@ -236,6 +284,9 @@ class SmtpSettings(_Section):
     username: Secret = None
     password: Secret = None
     sender: str = "listener@localhost"
+    timeout: Duration = timedelta(seconds=30)
+    ca_file: Path | None = None
+    """PEM bundle of an extra CA to trust (a self-hosted server with its own certificate)."""
 
 
 class DigestSettings(_Section):
@@ -253,6 +304,14 @@ class AlertsSettings(_Section):
     rules: tuple[RuleSettings, ...] = ()
     smtp: SmtpSettings = SmtpSettings()
     digest: DigestSettings = DigestSettings()
+    interval: Duration = timedelta(minutes=1)
+    """How often the rules are evaluated and failed deliveries retried."""
+    history: Duration = timedelta(days=14)
+    """How far back spike baselines look."""
+    retry_max: Duration = timedelta(hours=1)
+    """Failed deliveries are retried with exponential backoff up to this delay, never dropped."""
+    unhealthy_after: int = Field(default=3, ge=1)
+    """Consecutive failed deliveries after which a channel shows as unhealthy."""
 
     @model_validator(mode="after")
     def _channels_exist(self) -> AlertsSettings:
@@ -262,6 +321,18 @@ class AlertsSettings(_Section):
                 if name not in known:
                     raise ValueError(f"rule {rule.id!r} names unknown channel {name!r}")
         return self
+
+
+class ServiceSettings(_Section):
+    """The long-running service (``listener run``): scheduling slack and the health endpoint."""
+
+    jitter: Duration = timedelta(seconds=30)
+    """Random delay added to each collection run so sources are not hit in lockstep."""
+    misfire_grace: Duration = timedelta(minutes=5)
+    """A run missed by less than this (busy machine, suspend) still happens once."""
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    """Serve ``/healthz`` JSON on 127.0.0.1 at this port (0: any free port; unset: off)."""
+    health_host: str = "127.0.0.1"
 
 
 class LoggingSettings(_Section):
@@ -283,6 +354,7 @@ class Settings(_Section):
     sources: SourcesSettings = SourcesSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     alerts: AlertsSettings = AlertsSettings()
+    service: ServiceSettings = ServiceSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @field_validator("topics")

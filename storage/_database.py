@@ -57,13 +57,31 @@ def _first_line(err: BaseException) -> str:
     return text[0] if text else type(orig).__name__
 
 
+_SQLITE_TRANSIENT = ("locked", "busy", "unable to open", "disk i/o")
+"""SQLite reports everything as OperationalError; only these messages are worth a retry."""
+_PG_TRANSIENT = {"40001", "40P01", "55P03", "57P01", "57P03", "08000", "08001", "08003", "08004", "08006"}
+"""Serialization failure, deadlock, lock timeout, shutdown, cannot connect now, connection errors."""
+
+
 def _is_transient(err: exc.DBAPIError) -> bool:
     if err.connection_invalidated:
         return True
-    if isinstance(err, exc.OperationalError | exc.InterfaceError):
-        return True
-    code = getattr(getattr(err, "orig", None), "sqlstate", None)
-    return code in {"40001", "40P01", "55P03", "57P03"}
+    orig = getattr(err, "orig", None)
+    if isinstance(err, exc.OperationalError) and type(orig).__module__.startswith("sqlite3"):
+        return any(word in str(orig).lower() for word in _SQLITE_TRANSIENT)
+    code = getattr(orig, "sqlstate", None)
+    if code is not None:
+        return code in _PG_TRANSIENT
+    # no SQLSTATE: psycopg could not even talk to the server (refused, timed out, reset)
+    return isinstance(err, exc.OperationalError | exc.InterfaceError)
+
+
+def _hint(err: exc.DBAPIError) -> str:
+    text = _first_line(err)
+    orig = getattr(err, "orig", None)
+    if "no such table" in text or getattr(orig, "sqlstate", None) == "42P01":
+        return text + " (is the schema created? run: listener db upgrade)"
+    return text
 
 
 class Database:
@@ -142,9 +160,7 @@ class Database:
                     return work(conn)
             except exc.DBAPIError as err:
                 if not _is_transient(err):
-                    raise StorageError(
-                        f"storage: database error on {self.safe_url}: {_first_line(err)}"
-                    ) from err
+                    raise StorageError(f"storage: database error on {self.safe_url}: {_hint(err)}") from err
                 if attempt == self.retry.attempts:
                     raise DatabaseUnavailable(
                         f"storage: database {self.safe_url} is unavailable after {attempt} attempts: "
@@ -164,6 +180,16 @@ class Database:
     def read(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in a read transaction (no write lock on SQLite)."""
         return self.run(work, write=False)
+
+    def checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database file and truncate it (outside any transaction)."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cur.close()
+        finally:
+            raw.close()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

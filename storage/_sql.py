@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import InstrumentedAttribute
 
 T = TypeVar("T")
 
-CHUNK = 500
-"""Keys per IN (...) list: far below SQLite's and PostgreSQL's bound-parameter limits."""
+CHUNK = 5000
+"""Keys per look-up (one JSON or array parameter each, see :func:`one_of`)."""
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -40,21 +45,143 @@ def count(value: int | None) -> int | None:
     return max(INT64_MIN, min(INT64_MAX, int(value)))
 
 
+def one_of(conn: Connection, column: Any, values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """Return ``column IN (values)`` with ONE bound parameter, so the statement text is cached.
+
+    PostgreSQL: ``= ANY(:array)``. SQLite: ``IN (SELECT value FROM json_each(:json))``. A plain
+    ``IN (?, ?, ...)`` is re-rendered and re-parsed for every list length.
+    """
+    if conn.dialect.name == "postgresql":
+        item = column.type if not isinstance(column.type, sa.Integer) else sa.BigInteger()
+        array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(item))
+        return column == sa.any_(array)  # type: ignore[no-any-return]
+    listed = sa.func.json_each(sa.bindparam(None, json.dumps(list(values)), type_=sa.Text)).table_valued(
+        "value"
+    )
+    return column.in_(sa.select(listed.c.value))  # type: ignore[no-any-return]
+
+
+def has_rows(conn: Connection, source_col: InstrumentedAttribute[str], source: str) -> bool:
+    """Tell whether a table holds any row for ``source`` (tombstone tables are usually empty)."""
+    return bool(conn.execute(sa.select(sa.exists().where(source_col == source))).scalar())
+
+
+def _sqlite_datetime(value: datetime) -> str:
+    """Render a datetime exactly as SQLAlchemy's SQLite DATETIME does (naive UTC, microseconds)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ", timespec="microseconds")
+
+
+OnConflict = Callable[[Any], Any]
+"""Turns a dialect INSERT into the upsert: ``lambda ins: ins.on_conflict_do_update(...)``."""
+
+
+@lru_cache(maxsize=64)
+def _sqlite_upsert(
+    dialect: Dialect, table: sa.Table, names: tuple[str, ...], conflict: OnConflict
+) -> tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]], tuple[int, ...]]:
+    """Return the SQL, a getter of the positional values, and which positions hold datetimes."""
+    compiled = conflict(sqlite.insert(table)).compile(dialect=dialect, column_keys=list(names))
+    order = tuple(compiled.positiontup or ())
+    getter = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+    dates = tuple(i for i, name in enumerate(order) if isinstance(table.c[name].type, sa.TypeDecorator))
+    return str(compiled), getter, dates
+
+
+@lru_cache(maxsize=64)
+def _postgres_sql(dialect: Dialect, table: sa.Table, names: tuple[str, ...], conflict: OnConflict) -> str:
+    """Compile the unnest upsert with *binary* placeholders (``%(p_x)b``).
+
+    psycopg's text dumper escapes every array element with a regex in Python (250 ms for 1,000
+    mentions); the binary dumper needs no escaping (35 ms).
+    """
+    compiled = str(_postgres_upsert(table, names, conflict).compile(dialect=dialect))
+    return re.sub(r"%\((p_\w+)\)s", r"%(\1)b", compiled)
+
+
+@lru_cache(maxsize=64)
+def _postgres_upsert(table: sa.Table, names: tuple[str, ...], conflict: OnConflict) -> Any:
+    arrays = []
+    for name in names:
+        column_type = table.c[name].type
+        item = sa.DateTime(timezone=True) if isinstance(column_type, sa.TypeDecorator) else column_type
+        arrays.append(sa.bindparam(f"p_{name}", type_=postgresql.ARRAY(item)))
+    rows = sa.func.unnest(*arrays).table_valued(*names).render_derived(name="batch")
+    source = sa.select(*(rows.c[name] for name in names))
+    return conflict(postgresql.insert(table).from_select(list(names), source))
+
+
+def bulk_upsert(
+    conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], conflict: OnConflict
+) -> int:
+    """Insert-or-update many rows in one go; return how many rows were written (inserted or changed).
+
+    The hot path of ingestion. SQLite: one compiled statement run with the driver's
+    ``executemany`` (no per-row SQLAlchemy parameter processing). PostgreSQL: a single
+    ``INSERT ... SELECT FROM unnest(array, array, ...)`` statement, one array per column, so the
+    server parses and plans once per batch whatever its size. Rows must have the same keys and no
+    repeated conflict key (PostgreSQL refuses to update a row twice in one statement).
+    """
+    if not rows:
+        return 0
+    names = tuple(rows[0])
+    if conn.dialect.name == "postgresql":
+        sql = _postgres_sql(conn.dialect, table, names, conflict)
+        arrays = {f"p_{name}": [row[name] for row in rows] for name in names}
+        return _on_driver(conn, lambda cursor: cursor.execute(sql, arrays), sql)
+    sql, getter, dates = _sqlite_upsert(conn.dialect, table, names, conflict)
+    params: list[list[Any]] = []
+    rendered: dict[datetime, str] = {}  # fetched_at and "now" repeat on every row of a batch
+    for row in rows:
+        values = list(getter(row))
+        for i in dates:
+            value = values[i]
+            if value is not None:
+                text = rendered.get(value)
+                if text is None:
+                    text = rendered[value] = _sqlite_datetime(value)
+                values[i] = text
+        params.append(values)
+    return _on_driver(conn, lambda cursor: cursor.executemany(sql, params), sql)
+
+
+def _on_driver(conn: Connection, call: Callable[[Any], object], sql: str) -> int:
+    """Run ``call(cursor)`` on the connection's DBAPI cursor; wrap driver errors like SQLAlchemy does."""
+    dbapi = conn.dialect.loaded_dbapi
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        call(cursor)
+        return int(cursor.rowcount)
+    except dbapi.Error as err:
+        raise exc.DBAPIError.instance(sql, None, err, dbapi.Error, dialect=conn.dialect) from err
+    finally:
+        cursor.close()
+
+
 def existing_keys(
     conn: Connection,
     source_col: InstrumentedAttribute[str],
     external_col: InstrumentedAttribute[str],
     keys: Iterable[tuple[str, str]],
+    *,
+    is_sparse: bool = False,
 ) -> set[tuple[str, str]]:
-    """Return which ``(source, external_id)`` keys are present in the table of the two columns."""
+    """Return which ``(source, external_id)`` keys are present in the table of the two columns.
+
+    ``is_sparse``: first ask whether the table has any row for the source at all (one cheap probe
+    that settles the common case of an empty tombstone table).
+    """
     by_source: dict[str, list[str]] = defaultdict(list)
     for source, external_id in keys:
         by_source[source].append(external_id)
     found: set[tuple[str, str]] = set()
     for source, ids in by_source.items():
+        if is_sparse and not has_rows(conn, source_col, source):
+            continue
         for part in chunks(ids):
             rows = conn.execute(
-                sa.select(external_col).where(source_col == source, external_col.in_(part))
+                sa.select(external_col).where(source_col == source, one_of(conn, external_col, part))
             ).scalars()
             found.update((source, ext) for ext in rows)
     return found

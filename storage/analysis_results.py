@@ -8,6 +8,7 @@ labels scored >= 0.5, plus the winning label).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from listener.model import Annotation
+from listener.model import Annotation, Mention
 from storage import _sql, mentions
 from storage._text import clean, clean_opt, dumps
 from storage.records import StoredMention, TopicMatch
@@ -55,7 +56,7 @@ def ids_by_key(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[
         for part in _sql.chunks(sorted(set(ids))):
             rows = conn.execute(
                 sa.select(MentionRow.external_id, MentionRow.id).where(
-                    MentionRow.source == source, MentionRow.external_id.in_(part)
+                    MentionRow.source == source, _sql.one_of(conn, MentionRow.external_id, part)
                 )
             )
             found.update({(source, ext): row_id for ext, row_id in rows})
@@ -136,7 +137,9 @@ def save_topic_matches(conn: Connection, dialect: str, matches: Sequence[TopicMa
     mention_ids = sorted({m.mention_id for m in matches})
     if replace:
         for part in _sql.chunks(mention_ids):
-            conn.execute(sa.delete(MentionTopicRow).where(MentionTopicRow.mention_id.in_(part)))
+            conn.execute(
+                sa.delete(MentionTopicRow).where(_sql.one_of(conn, MentionTopicRow.mention_id, part))
+            )
     if not matches:
         return
     latest = {(m.mention_id, m.topic_id): m for m in matches}
@@ -153,6 +156,36 @@ def save_topic_matches(conn: Connection, dialect: str, matches: Sequence[TopicMa
     )
 
 
+def save_matched_topics(conn: Connection, dialect: str, batch: Sequence[Mention]) -> None:
+    """Store the topics (and matched terms) the collector found on each mention of a batch.
+
+    Matches accumulate: a mention fetched again for another topic keeps the topics it matched before.
+    Tombstoned mentions were not stored, so they are simply not found here.
+    """
+    wanted = {(m.source, clean(m.external_id)): m for m in batch if m.topics}
+    if not wanted:
+        return
+    found: dict[tuple[str, str], int] = {}
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for source, external_id in wanted:
+        by_source[source].append(external_id)
+    for source, ids in by_source.items():
+        for part in _sql.chunks(ids):
+            rows = conn.execute(
+                sa.select(MentionRow.id, MentionRow.external_id).where(
+                    MentionRow.source == source, _sql.one_of(conn, MentionRow.external_id, part)
+                )
+            )
+            found.update({(source, external_id): row_id for row_id, external_id in rows})
+    matches = [
+        TopicMatch(mention_id=found[key], topic_id=topic, terms=tuple(m.matched_terms.get(topic, ())))
+        for key, m in wanted.items()
+        if key in found
+        for topic in m.topics
+    ]
+    save_topic_matches(conn, dialect, matches, replace=False)
+
+
 def set_echo_groups(conn: Connection, groups: Mapping[int, int | None]) -> None:
     """Point each mention at its group's canonical mention (None: it is canonical); recount the groups."""
     touched: set[int] = set()
@@ -167,7 +200,7 @@ def set_echo_groups(conn: Connection, groups: Mapping[int, int | None]) -> None:
     for part in _sql.chunks(sorted(touched)):
         rows = conn.execute(
             sa.select(MentionRow.echo_of_id, sa.func.count())
-            .where(MentionRow.echo_of_id.in_(part))
+            .where(_sql.one_of(conn, MentionRow.echo_of_id, part))
             .group_by(MentionRow.echo_of_id)
         )
         counts = {canonical: int(n) for canonical, n in rows}

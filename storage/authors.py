@@ -66,20 +66,21 @@ def _row(author: Author, now: datetime) -> dict[str, Any]:
     }
 
 
+def _on_conflict(stmt: Any) -> Any:
+    current = AuthorRow.__table__.c
+    update: dict[str, Any] = {"handle": stmt.excluded.handle, "last_seen_at": stmt.excluded.last_seen_at}
+    for name in _KEEP_KNOWN:
+        update[name] = sa.func.coalesce(stmt.excluded[name], current[name])
+    return stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=update)
+
+
 def upsert(
     conn: Connection, dialect: str, authors: Sequence[Author], now: datetime
 ) -> dict[tuple[str, str], int]:
     """Insert or refresh ``authors`` (already merged and sorted); return their row ids by key."""
     if not authors:
         return {}
-    table = AuthorRow.__table__
-    stmt = _sql.insert(dialect, table)  # type: ignore[arg-type]
-    current = table.c
-    update: dict[str, Any] = {"handle": stmt.excluded.handle, "last_seen_at": stmt.excluded.last_seen_at}
-    for name in _KEEP_KNOWN:
-        update[name] = sa.func.coalesce(stmt.excluded[name], current[name])
-    stmt = stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=update)
-    conn.execute(stmt, [_row(a, now) for a in authors])
+    _sql.bulk_upsert(conn, AuthorRow.__table__, [_row(a, now) for a in authors], _on_conflict)  # type: ignore[arg-type]
     ids: dict[tuple[str, str], int] = {}
     keys = [(a.source, clean(a.external_id)) for a in authors]
     for source in {k[0] for k in keys}:
@@ -87,7 +88,7 @@ def upsert(
         for part in _sql.chunks(wanted):
             rows = conn.execute(
                 sa.select(AuthorRow.external_id, AuthorRow.id).where(
-                    AuthorRow.source == source, AuthorRow.external_id.in_(part)
+                    AuthorRow.source == source, _sql.one_of(conn, AuthorRow.external_id, part)
                 )
             )
             ids.update({(source, ext): row_id for ext, row_id in rows})
@@ -100,12 +101,16 @@ def refresh_counts(conn: Connection, author_ids: Iterable[int]) -> None:
         sa.select(sa.func.count(MentionRow.id)).where(MentionRow.author_id == AuthorRow.id).scalar_subquery()
     )
     for part in _sql.chunks(sorted(set(author_ids))):
-        conn.execute(sa.update(AuthorRow).where(AuthorRow.id.in_(part)).values(mention_count=counted))
+        conn.execute(
+            sa.update(AuthorRow).where(_sql.one_of(conn, AuthorRow.id, part)).values(mention_count=counted)
+        )
 
 
 def tombstoned(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Return which author keys were forgotten."""
-    return _sql.existing_keys(conn, AuthorTombstoneRow.source, AuthorTombstoneRow.external_id, keys)
+    return _sql.existing_keys(
+        conn, AuthorTombstoneRow.source, AuthorTombstoneRow.external_id, keys, is_sparse=True
+    )
 
 
 _COLUMNS = (

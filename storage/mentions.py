@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,22 +48,15 @@ _CONTENT = (
 """Columns a refetch may change; a row is rewritten only when one of them differs."""
 
 
-@cache
-def _upsert_statement(dialect: str) -> Any:
+def _on_conflict(stmt: Any) -> Any:
     table = MentionRow.__table__
-    stmt = _sql.insert(dialect, table)  # type: ignore[arg-type]
     excluded = stmt.excluded
     update: dict[str, Any] = {name: excluded[name] for name in _CONTENT}
     update["fetched_at"] = excluded.fetched_at
     update["updated_at"] = excluded.updated_at
     update["query_id"] = sa.func.coalesce(table.c.query_id, excluded.query_id)
     changed = sa.or_(*(table.c[name].is_distinct_from(excluded[name]) for name in _CONTENT))
-    stmt = stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=update, where=changed)
-    if dialect == "postgresql":
-        # psycopg's executemany rowcount does not reach SQLAlchemy; RETURNING counts the written rows
-        # (and lets SQLAlchemy batch the rows into multi-VALUES statements, "insertmanyvalues").
-        stmt = stmt.returning(table.c.id)
-    return stmt
+    return stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=update, where=changed)
 
 
 def _strings(values: Sequence[str]) -> str:
@@ -117,7 +109,9 @@ def to_row(mention: Mention, author_id: int, query_id: str | None, now: datetime
 
 def tombstoned(conn: Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
     """Return which mention keys were deleted on purpose."""
-    return _sql.existing_keys(conn, MentionTombstoneRow.source, MentionTombstoneRow.external_id, keys)
+    return _sql.existing_keys(
+        conn, MentionTombstoneRow.source, MentionTombstoneRow.external_id, keys, is_sparse=True
+    )
 
 
 def upsert(
@@ -149,9 +143,8 @@ def upsert(
         mention = latest[key]
         author_id = author_ids[(mention.author.source, clean(mention.author.external_id))]
         rows.append(to_row(mention, author_id, query_id, now))
-    result = conn.execute(_upsert_statement(dialect), rows)
+    written = _sql.bulk_upsert(conn, MentionRow.__table__, rows, _on_conflict)  # type: ignore[arg-type]
     inserted = len(live) - len(existing)
-    written = len(result.all()) if dialect == "postgresql" else result.rowcount
     updated = max(0, written - inserted)
     if inserted:
         authors.refresh_counts(
@@ -275,7 +268,7 @@ def topics_of(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, ...]
     for part in _sql.chunks(ids):
         rows = conn.execute(
             sa.select(MentionTopicRow.mention_id, MentionTopicRow.topic_id).where(
-                MentionTopicRow.mention_id.in_(part)
+                _sql.one_of(conn, MentionTopicRow.mention_id, part)
             )
         )
         for mention_id, topic_id in rows:

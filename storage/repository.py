@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy.engine import Connection
 
 from listener.model import Alert, Annotation, Batch, Cursor
-from storage import alerts, analysis_results, authors, cursors, health, labels, mentions, migrate
+from storage import alerts, analysis_results, authors, cursors, erasure, health, labels, mentions, migrate
 from storage._database import Database, RetryPolicy
 from storage.authors import AuthorOrder
 from storage.health import RunOutcome
@@ -120,6 +120,7 @@ class Repository:
 
         def work(conn: Connection) -> UpsertResult:
             result = mentions.upsert(conn, self._dialect, batch.mentions, query_id, now)
+            analysis_results.save_matched_topics(conn, self._dialect, batch.mentions)
             if batch.next_cursor is not None:
                 cursors.save(conn, self._dialect, (source, query_id), batch.next_cursor, now)
             return result
@@ -233,9 +234,30 @@ class Repository:
         )
 
     def forget_author(self, source: str, external_id: str) -> int:
-        """Erase an author and their mentions (GDPR) and tombstone both; return mentions deleted."""
+        """Erase an author everywhere (see :meth:`erase_author`); return how many mentions went."""
+        return self.erase_author(source, external_id).mentions
+
+    def erase_author(self, source: str, external_id: str) -> erasure.ErasureReport:
+        """Erase an author's personal data from every table (GDPR), keep aggregates, tombstone them.
+
+        See :mod:`storage.erasure` for what goes and what stays. On SQLite the WAL is checkpointed
+        afterwards, so the erased pages leave the write-ahead log too.
+        """
         now = self._clock()
-        return self._db.run(lambda conn: authors.forget(conn, self._dialect, (source, external_id), now))
+        key = (source, external_id)
+        report = self._db.run(lambda conn: erasure.erase_author(conn, self._dialect, key, now))
+        if self._dialect == "sqlite":
+            self._db.checkpoint()
+        logger.info("storage: author erased", extra={"source": source, "mentions": report.mentions})
+        return report
+
+    def erased_counts(
+        self, *, since: date | None = None, until: date | None = None, topic_id: str = erasure.ALL_TOPICS
+    ) -> list[erasure.ErasedCount]:
+        """Return the per-day counts of erased mentions (add them to live counts for honest totals)."""
+        return self._db.read(
+            lambda conn: erasure.erased_counts(conn, since=since, until=until, topic_id=topic_id)
+        )
 
     # --- runs and health ----------------------------------------------------------------------
 

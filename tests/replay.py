@@ -157,7 +157,7 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             pairs = parse_qsl(parts.query, keep_blank_values=True)
             seen = Seen(
-                method="GET",
+                method=self.command,
                 path=parts.path,
                 query=dict(pairs),
                 headers={k.lower(): v for k, v in self.headers.items()},
@@ -170,6 +170,13 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
             else:
                 reply = route.next_reply(seen)
             self._send(seen, reply)
+
+        def do_POST(self) -> None:
+            """Answer a POST like a GET (praw's token request); its body is read and dropped."""
+            length = int(self.headers.get("content-length") or 0)
+            if length:
+                self.rfile.read(length)
+            self.do_GET()
 
         def _send(self, seen: Seen, reply: Reply) -> None:
             if reply.delay_s:
@@ -306,3 +313,24 @@ def add_cassette(server: ReplayServer, path: Path, *, only: Sequence[int] | None
 def algolia_fixtures(path: Path) -> dict[str, Any]:
     """Read the HN Algolia fixtures: request target -> recorded JSON reply."""
     return {item["url"]: item["reply"] for item in json.loads(path.read_text(encoding="utf-8"))}
+
+
+RECORDINGS = Path(__file__).resolve().parent / "recordings"
+
+
+def scenario(connector: str, name: str) -> list[Reply]:
+    """Return the answers of one of our own scenarios, ``tests/recordings/<connector>/<name>/``."""
+    folder = RECORDINGS / connector / name
+    replies = []
+    for path in sorted(folder.glob("exchange-*.json"), key=lambda p: int(p.stem.split("-")[1])):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        if "json" in spec:
+            body = json.dumps(spec["json"]).encode()
+        elif "body_file" in spec:
+            body = (folder / spec["body_file"]).read_bytes()
+        else:
+            body = str(spec.get("text", "")).encode()
+        replies.append(Reply(status=int(spec["status"]), headers=dict(spec.get("headers", {})), body=body))
+    if not replies:
+        raise FileNotFoundError(f"no exchange-N.json in {folder}")
+    return replies

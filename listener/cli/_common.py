@@ -6,13 +6,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from listener.config import Settings, load_settings
 from listener.errors import ConfigError, DatabaseUnavailable, ListenerError
+
+if TYPE_CHECKING:
+    from storage import Repository
 
 console = Console()
 err_console = Console(stderr=True)
@@ -49,3 +52,21 @@ def settings_from(path: Path) -> Settings:
     with user_errors():
         return load_settings(path)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def open_repository(settings: Settings, *, upgrade: bool = False) -> Repository:
+    """Open the configured database; ``upgrade`` applies migrations, else an empty one is an error.
+
+    Commands that write on their own (``demo``, ``run``) upgrade; read-only commands refuse to create a
+    schema behind the operator's back and say what to run instead.
+    """
+    from storage import Repository
+
+    repository = Repository.from_url(settings.database.url)
+    if upgrade:
+        repository.upgrade()
+    elif repository.schema_revision() is None:
+        repository.close()
+        raise ListenerError(f"the database {repository.safe_url} has no listener schema yet: "
+                            "run 'listener db upgrade' first")
+    return repository

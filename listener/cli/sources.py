@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from datetime import datetime
 
 import typer
 from rich.table import Table
 
 from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from, user_errors
-from listener.errors import ConfigError
 
 
-def _repository(url: str) -> Any:
-    """Open the storage repository (imported lazily: the command works only with storage installed)."""
-    try:
-        storage = importlib.import_module("storage")
-        return storage.Repository.from_url(url)
-    except (ImportError, AttributeError) as err:
-        raise ConfigError(f"database.url: cannot open storage for {url!r}: {err}") from err
-
-
-def _when(value: Any) -> str:
+def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
 
 
 def sources(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Show the health of every (source, topic) collection job."""
     settings = settings_from(config)
-    with user_errors():
-        repository = _repository(settings.database.url)
-        try:
-            rows = repository.source_health()
-        finally:
-            repository.close()
+    from storage import Repository  # imported here: ``listener --help`` stays light
+
+    with user_errors(), Repository.from_url(settings.database.url) as repository:
+        repository.upgrade()
+        rows = repository.source_health()
     table = Table(title="Sources")
     for column in ("source", "topic", "last success", "last error", "failures", "items", "next run"):
         table.add_column(column)

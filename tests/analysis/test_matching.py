@@ -151,6 +151,13 @@ def test_terms_explain_the_match_and_skip_negated_ones() -> None:
     assert matcher.topic_ids == ("acme", "widget", "competitor")
 
 
+def test_prefixes_of_different_lengths_are_all_found() -> None:
+    matcher = TopicMatcher.compile([("short", "fa*"), ("long", "factur*"), ("other", "refund*")])
+    assert [m.topic_id for m in matcher.match(mention("Ta facture, l'facturation"))] == ["short", "long"]
+    assert [m.topic_id for m in matcher.match(mention("pre_refunding_x"))] == ["other"]
+    assert matcher.match(mention("prefacture")) == []
+
+
 def test_a_bad_topic_query_names_the_topic_and_column() -> None:
     with pytest.raises(QuerySyntaxError) as info:
         TopicMatcher.compile([("ok", "acme"), ("broken", "acme OR (widget")])

@@ -145,3 +145,7 @@ HARNESSES = {
     "bluesky": Harness("bluesky", Query(id="redis", name="Redistricting", expression="redistricting"),
                        _bluesky_ok, _bluesky_malformed, SEARCH_PATH, _bluesky_build),
 }
+
+from tests.connectors.sdk_harnesses import SDK_HARNESSES  # noqa: E402 (twitter, reddit)
+
+HARNESSES.update(SDK_HARNESSES)

@@ -181,3 +181,6 @@ def test_circuit_breaker_fails_fast(server: ReplayServer, make_client: Callable[
         client.get(server.url + "/down")
     assert 0 < caught.value.retry_after_s <= 300
     assert len(server.requests_to("/down")) == 2  # the third call never reached the server
+    other_host = server.url.replace("127.0.0.1", "localhost")
+    server.add("/up", OK)
+    assert client.get(other_host + "/up").body == b"hello"  # another host of the source still works

@@ -209,3 +209,16 @@ def test_bluesky_incremental_since(server: ReplayServer, shared_data: Path,
     second = connector.fetch(query, Cursor.from_json(first.next_cursor.to_json()))
     assert second.mentions == ()
     assert server.requests_to(SEARCH_PATH)[-1].query["since"].startswith("2025-05-19T17:10:09")
+
+
+@pytest.mark.parametrize("name", ["rss", "hackernews", "mastodon", "bluesky"])
+def test_every_settings_field_reaches_the_connector(name: str) -> None:
+    """Each field of ``sources.<name>`` (beyond the shared ones) is an option the connector reads."""
+    from connectors import REGISTRY
+    from listener.config import SourceSettings, SourcesSettings
+
+    section = SourcesSettings.model_fields[name].annotation
+    assert section is not None
+    own = set(section.model_fields) - set(SourceSettings.model_fields)
+    assert own <= set(REGISTRY[name].options), own - set(REGISTRY[name].options)
+    assert isinstance(build(name, section()), REGISTRY[name])

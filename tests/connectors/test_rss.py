@@ -193,3 +193,10 @@ def test_gzip_feed(server: ReplayServer, shared_data: Path, make_client: Callabl
     server.add("/gz", Reply(headers={"Content-Type": "application/rss+xml"}, body=path.read_bytes(),
                             gzip_body=True))
     assert _connector(server, make_client("rss"), "/gz").fetch(QUERY, None).mentions
+
+
+def test_topic_excluding_news_fetches_nothing(server: ReplayServer,
+                                              make_client: Callable[..., HttpClient]) -> None:
+    connector = RssConnector(news_search=[server.url + "/rss/search?q={query}"], client=make_client("rss"))
+    batch = connector.fetch(Query(id="r", name="R", expression="lumio source:reddit"), None)
+    assert batch.mentions == () and server.seen == []

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from storage import migrate
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -37,7 +39,7 @@ def test_db_upgrade_creates_then_reports_current(tmp_path: Path) -> None:
     second = _cli("db", "upgrade", "--config", str(config), cwd=tmp_path)
     assert second.returncode == 0 and "already at revision" in second.stdout
     current = _cli("db", "current", "--config", str(config), cwd=tmp_path)
-    assert current.returncode == 0 and "revision 0001" in current.stdout
+    assert current.returncode == 0 and f"revision {migrate.head()}" in current.stdout
 
 
 def test_db_upgrade_on_an_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:

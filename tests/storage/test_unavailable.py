@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from storage_builders import batch, mention
 
-from listener.errors import DatabaseUnavailable
+from listener.errors import DatabaseUnavailable, StorageError
 from storage import Repository, RetryPolicy
 
 FAST = RetryPolicy(attempts=3, first_delay_s=0.05, factor=2.0, busy_timeout_s=0.2)
@@ -63,3 +63,13 @@ def test_sqlite_in_an_unwritable_place(tmp_path: Path) -> None:
     blocker.write_text("a file where a folder should be")
     with pytest.raises(DatabaseUnavailable, match="cannot create the folder"):
         Repository.from_url(f"sqlite:///{blocker}/sub/listener.db", retry=FAST).upgrade()
+
+
+def test_a_missing_schema_is_a_storage_error_with_the_fix(db_url: str) -> None:
+    repo = Repository.from_url(db_url, retry=FAST)
+    started = time.monotonic()
+    with pytest.raises(StorageError, match="run: listener db upgrade") as info:
+        repo.count_mentions()
+    assert not isinstance(info.value, DatabaseUnavailable)
+    assert time.monotonic() - started < 0.05 * 3  # not retried: waiting would not create the tables
+    repo.close()

@@ -1,0 +1,229 @@
+"""Read authors' activity from storage and run the author analyses on it (what the CLI and web show).
+
+This is glue, not logic: it loads a period's mentions with their stored sentiment and intents, marks
+bots, and calls :mod:`analysis.influence`, :mod:`analysis.authors` and :mod:`analysis.bots`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from analysis.authors import (
+    Estrangement,
+    FlagBearer,
+    MentionSignals,
+    OpinionLeader,
+    estranged_authors,
+    flag_bearers,
+    opinion_leaders,
+    signals_from_labels,
+)
+from analysis.bots import BotVerdict, bot_keys, detect_bots
+from analysis.influence import AuthorInfluence, score_authors
+from listener.model import Mention
+from storage import Repository
+from storage.records import MentionFilter, StoredAuthor, StoredMention
+
+Role = Literal["leader", "flag-bearer"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Period:
+    """Which mentions an analysis reads: a time window, optionally one topic and one source."""
+
+    since: datetime
+    until: datetime
+    topic: str | None = None
+    source: str | None = None
+
+    @classmethod
+    def last(
+        cls, days: float, *, now: datetime, topic: str | None = None, source: str | None = None
+    ) -> Period:
+        """Return the ``days`` before ``now``."""
+        return cls(since=now - timedelta(days=days), until=now, topic=topic, source=source)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Activity:
+    """A period's mentions, their analysis signals, and the bot verdicts on their authors."""
+
+    stored: tuple[StoredMention, ...]
+    signals: dict[tuple[str, str], MentionSignals]
+    bots: dict[str, BotVerdict]
+
+    @property
+    def echoes(self) -> dict[tuple[str, str], int]:
+        """Return how many collected mentions echo each canonical one (storage's echo groups)."""
+        return {s.mention.key: s.echo_count for s in self.stored if s.echo_count}
+
+    @property
+    def mentions(self) -> list[Mention]:
+        """Return the contract mentions (topics filled in)."""
+        return [s.mention for s in self.stored]
+
+    @property
+    def bot_keys(self) -> frozenset[str]:
+        """Return the keys of authors judged to be bots."""
+        return bot_keys(self.bots)
+
+
+def load_activity(repo: Repository, period: Period, *, now: datetime) -> Activity:
+    """Load the period's mentions (oldest first) and derive signals and bot verdicts."""
+    flt = MentionFilter(
+        since=period.since,
+        until=period.until,
+        topics=(period.topic,) if period.topic else (),
+        sources=(period.source,) if period.source else (),
+        order="oldest",
+        limit=None,
+    )
+    stored = tuple(repo.search_mentions(flt))
+    signals = {s.mention.key: signals_from_labels(s.sentiment, s.sentiment_score, s.intents) for s in stored}
+    bots = detect_bots((s.mention for s in stored), now=now)
+    return Activity(stored=stored, signals=signals, bots=bots)
+
+
+def ranking(activity: Activity, *, now: datetime, include_bots: bool = False) -> list[AuthorInfluence]:
+    """Return every author of the period by influence, bots left out unless asked."""
+    exclude = () if include_bots else activity.bot_keys
+    return score_authors(activity.mentions, now=now, exclude=exclude, echoes=activity.echoes)
+
+
+def leaders(activity: Activity, *, now: datetime, limit: int = 20) -> list[OpinionLeader]:
+    """Return the period's opinion leaders (bots excluded)."""
+    return opinion_leaders(
+        activity.mentions, activity.signals, now=now, exclude=activity.bot_keys, limit=limit
+    )
+
+
+def bearers(activity: Activity, *, now: datetime, limit: int = 20) -> list[FlagBearer]:
+    """Return the period's flag-bearers of discontent (bots excluded)."""
+    return flag_bearers(
+        activity.mentions,
+        activity.signals,
+        now=now,
+        exclude=activity.bot_keys,
+        limit=limit,
+        echoes=activity.echoes,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthorProfile:
+    """One author: who they are, their score breakdown, their recent mentions, and warnings."""
+
+    author: StoredAuthor
+    influence: AuthorInfluence | None
+    """None when they posted nothing in the period (or are a bot)."""
+    rank: int | None
+    ranked: int
+    bot: BotVerdict | None
+    estrangement: Estrangement | None
+    recent: tuple[StoredMention, ...]
+
+
+def find_author(repo: Repository, key: str) -> StoredAuthor | None:
+    """Find an author by row id, ``source:external_id``, or ``source:handle`` / ``source:@handle``."""
+    if key.isdigit():
+        return repo.get_author(int(key))
+    if ":" not in key:
+        raise ValueError(f"author {key!r}: use 'source:external_id', 'source:@handle' or a row id")
+    found = repo.get_author(key)
+    if found is not None:
+        return found
+    source, handle = key.split(":", 1)
+    wanted = handle.lstrip("@").lower()
+    matches = [
+        a for a in repo.authors(source=source, limit=None) if a.author.handle.lstrip("@").lower() == wanted
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def profile(
+    repo: Repository, key: str, *, now: datetime, days: float = 30.0, recent: int = 10
+) -> AuthorProfile | None:
+    """Return an author's profile, scored against everyone active in the last ``days``."""
+    stored = find_author(repo, key)
+    if stored is None:
+        return None
+    activity = load_activity(repo, Period.last(days, now=now), now=now)
+    ranked = ranking(activity, now=now)
+    author_key = stored.author.key
+    position = next((i for i, r in enumerate(ranked) if r.key == author_key), None)
+    history = repo.search_mentions(MentionFilter(author_id=stored.id, order="newest", limit=recent))
+    own = [s.mention for s in activity.stored if s.mention.author.key == author_key]
+    estranged = estranged_authors(own, activity.signals, now=now)
+    return AuthorProfile(
+        author=stored,
+        influence=ranked[position] if position is not None else None,
+        rank=position + 1 if position is not None else None,
+        ranked=len(ranked),
+        bot=activity.bots.get(author_key),
+        estrangement=estranged[0] if estranged else None,
+        recent=tuple(history),
+    )
+
+
+def sentiment_of(mention: StoredMention) -> str:
+    """Return a short sentiment label for display."""
+    return mention.sentiment or "-"
+
+
+def short(text: str, width: int = 90) -> str:
+    """Return ``text`` on one line, cut to ``width`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def keys_of(items: Sequence[AuthorInfluence]) -> list[str]:
+    """Return the author keys of a ranking, in order."""
+    return [i.key for i in items]
+
+
+def demo_sections(
+    repo: Repository, *, now: datetime, days: float = 30.0, limit: int = 8
+) -> dict[str, list[tuple[str, ...]]]:
+    """Return the author tables the demo shows: both rankings side by side, leaders, flag-bearers.
+
+    Rows are plain strings, in the shape ``listener.demo.DemoReport.sections`` holds.
+    """
+    activity = load_activity(repo, Period.last(days, now=now), now=now)
+    ranked = ranking(activity, now=now)
+    by_audience = sorted(
+        (r for r in ranked if r.audience is not None), key=lambda r: (-(r.audience or 0), r.key)
+    )
+    side: list[tuple[str, ...]] = [("#", "by influence score", "score", "by raw followers", "followers")]
+    for i in range(min(limit, len(ranked))):
+        left = ranked[i]
+        right = by_audience[i] if i < len(by_audience) else None
+        side.append(
+            (
+                str(i + 1),
+                f"@{left.handle}",
+                f"{left.score:.1f}",
+                f"@{right.handle}" if right else "",
+                f"{right.audience:,}" if right and right.audience is not None else "",
+            )
+        )
+    lead_rows: list[tuple[str, ...]] = [
+        (f"@{x.influence.handle}", x.stance, f"{x.influence.score:.1f}", f"{x.engagement:,.0f} engagement")
+        for x in leaders(activity, now=now, limit=limit)
+    ]
+    bearer_rows: list[tuple[str, ...]] = [
+        (
+            f"@{b.influence.handle}",
+            f"flag {b.flag:.1f}",
+            f"{b.negativity:.0%} negative" + (", turning negative" if b.is_estranged else ""),
+            short(b.grievances[0].text, 70) if b.grievances else "",
+        )
+        for b in bearers(activity, now=now, limit=limit)
+    ]
+    return {
+        "Top authors: influence score vs raw followers": side,
+        "Opinion leaders (friends and critics)": lead_rows,
+        "Flag-bearers of discontent": bearer_rows,
+    }

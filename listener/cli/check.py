@@ -1,0 +1,141 @@
+"""``listener check``: validate the config, reach the database, and say what each source and topic needs.
+
+It is the first thing to run after editing ``config.yaml``: every problem is listed (not only the
+first), each on one line that says what to do, and the exit code is non-zero when any is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from
+from listener.config import Settings
+from listener.errors import ListenerError
+
+Level = Literal["ok", "warning", "error"]
+
+# The secret fields each source needs before it can run (optional ones are not listed).
+REQUIRED_SECRETS: dict[str, tuple[str, ...]] = {
+    "twitter": ("bearer_token",),
+    "reddit": ("client_id", "client_secret"),
+}
+SEARCH_PROVIDER = {"hackernews": "hackernews", "mastodon": "mastodon", "bluesky": "bluesky",
+                   "twitter": "twitter", "reddit": "reddit", "rss": "news"}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One line of the check report."""
+
+    level: Level
+    area: str
+    message: str
+
+
+def check_database(settings: Settings) -> list[Finding]:
+    """Connect to the database and compare its schema with the code's migrations."""
+    from storage import Repository, migrate
+
+    repository = Repository.from_url(settings.database.url)
+    try:
+        current = repository.schema_revision()
+    except ListenerError as err:
+        return [Finding("error", "database", str(err))]
+    finally:
+        repository.close()
+    head = migrate.head()
+    where = repository.safe_url
+    if current is None:
+        return [Finding("warning", "database", f"{where}: reachable, empty; run 'listener db upgrade'")]
+    if current != head:
+        return [Finding("warning", "database", f"{where}: schema {current}, code expects {head}; "
+                                               "run 'listener db upgrade'")]
+    return [Finding("ok", "database", f"{where}: reachable, schema up to date ({current})")]
+
+
+def check_sources(settings: Settings) -> list[Finding]:
+    """Say, for each source, whether it is enabled and has the credentials it needs."""
+    findings: list[Finding] = []
+    for name, section in settings.sources:
+        if not section.enabled:
+            continue
+        missing = [key for key in REQUIRED_SECRETS.get(name, ()) if getattr(section, key, None) is None]
+        if missing:
+            refs = ", ".join(f"sources.{name}.{key}" for key in missing)
+            findings.append(Finding("error", f"source {name}", f"enabled but {refs} is unset: set the "
+                                    "environment variable it references, or disable the source"))
+        else:
+            findings.append(Finding("ok", f"source {name}", f"enabled, every {section.interval}"))
+    if not findings:
+        findings.append(Finding("warning", "sources", "no source is enabled: nothing will be collected"))
+    return findings
+
+
+def check_topics(settings: Settings) -> list[Finding]:
+    """Show how each topic's query reaches each enabled source's search (widened ones are flagged)."""
+    from listener.query import UntranslatableQueryError, translate
+
+    findings: list[Finding] = []
+    if not settings.topics:
+        return [Finding("warning", "topics", "no topic is configured: add the brand and its competitors")]
+    enabled = [name for name, section in settings.sources if section.enabled and name in SEARCH_PROVIDER]
+    for topic in settings.topics:
+        findings.append(Finding("ok", f"topic {topic.id}", topic.query))
+        for name in enabled:
+            try:
+                native = translate(topic.query, SEARCH_PROVIDER[name])
+            except UntranslatableQueryError as err:
+                findings.append(Finding("warning", f"topic {topic.id}", f"{name}: {err}"))
+                continue
+            for item in native:
+                note = " (widened: the local matcher filters the rest)" if item.is_widened else ""
+                findings.append(Finding("ok", f"topic {topic.id}", f"{name} searches: {item.text}{note}"))
+    return findings
+
+
+def check_channels(settings: Settings) -> list[Finding]:
+    """Check that every alert channel can be used (recipients, URLs from the environment)."""
+    findings: list[Finding] = []
+    for channel in settings.alerts.channels:
+        if channel.type == "email" and not channel.to:
+            findings.append(Finding("error", f"channel {channel.id}", "e-mail channel without recipients"))
+        elif channel.type == "apprise" and channel.url is None:
+            findings.append(Finding("error", f"channel {channel.id}", "apprise URL unset: set the "
+                                    "environment variable that alerts.channels url references"))
+        else:
+            findings.append(Finding("ok", f"channel {channel.id}", channel.type))
+    return findings
+
+
+def check(
+    config: ConfigOption = DEFAULT_CONFIG,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
+) -> None:
+    """Validate the config, reach the database, and report sources, topics and channels."""
+    settings = settings_from(config)
+    findings = [Finding("ok", "config", f"{config}: valid")]
+    findings += check_database(settings)
+    findings += check_sources(settings)
+    findings += check_topics(settings)
+    findings += check_channels(settings)
+    table = Table(show_header=False, box=None)
+    marks = {"ok": "[green]✓[/]", "warning": "[yellow]![/]", "error": "[red]✗[/]"}
+    for finding in findings:
+        if quiet and finding.level == "ok":
+            continue
+        table.add_row(marks[finding.level], finding.area, finding.message)
+    console.print(table)
+    errors = sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warning" for f in findings)
+    console.print(f"{errors} error(s), {warnings} warning(s)")
+    if errors:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``check`` to the command line."""
+    app.command("check")(check)

@@ -1,0 +1,90 @@
+"""``listener demo``: simulate a week of mentions of a fictional brand and show what listener finds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from listener.cli._common import console, user_errors
+from listener.demo import DemoReport, run_demo
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def _spark(values: list[int]) -> str:
+    top = max(values) or 1
+    return "".join(_BARS[min(len(_BARS) - 1, round(v / top * (len(_BARS) - 1)))] for v in values)
+
+
+def render(report: DemoReport) -> None:
+    """Print the demo's findings."""
+    langs = ", ".join(f"{lang} {n}" for lang, n in report.by_lang.most_common())
+    console.print(Panel.fit(
+        f"[bold]Lumio[/] (brand) vs [bold]Ondea[/] and [bold]Fibrix[/] (competitors), simulated from "
+        f"{report.start:%Y-%m-%d} to {report.end:%Y-%m-%d}\n"
+        f"{report.stored} mentions stored in {report.db_path} ({langs}); "
+        f"{report.runs} collection runs, {report.failures} failed; "
+        f"{report.echoes} echoes (reposts, copies) grouped under their originals\n"
+        f"stages: {' → '.join(report.stages)}",
+        title="listener demo"))
+    days = sorted({d.day for d in report.daily})
+    table = Table(title="Volume per day and share of voice")
+    table.add_column("topic", no_wrap=True)
+    for day in days:
+        table.add_column(f"{day:%d/%m}", justify="right", no_wrap=True)
+    table.add_column("trend", no_wrap=True)
+    table.add_column("share", justify="right", no_wrap=True)
+    share = report.share_of_voice
+    for topic in dict.fromkeys(d.topic_id for d in report.daily):
+        counts = [next((d.mentions for d in report.daily if d.topic_id == topic and d.day == day), 0)
+                  for day in days]
+        table.add_row(topic, *map(str, counts), _spark(counts), f"{share.get(topic, 0):.0%}")
+    console.print(table)
+    for title, rows in report.sections.items():
+        if not rows:
+            continue
+        section = Table(title=title, show_header=False)
+        for _ in rows[0]:
+            section.add_column(overflow="fold")
+        for row in rows:
+            section.add_row(*row)
+        console.print(section)
+
+
+def demo(
+    db: Annotated[Path, typer.Option("--db", help="SQLite file for the demo (recreated each run).")]
+    = Path(".listener/demo.db"),
+    seed: Annotated[int, typer.Option(help="Seed of the simulated world (same seed, same demo).")] = 42,
+    days: Annotated[int, typer.Option(min=2, max=60, help="Simulated days.")] = 7,
+) -> None:
+    """Simulate a week of French and English mentions and run every stage on them (offline)."""
+    with user_errors(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console, transient=True) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bars.add_task(step, total=total)
+            bars.update(tasks[step], completed=done, total=total)
+
+        report = run_demo(db, seed=seed, days=days, progress=progress)
+    render(report)
+    console.print(f"\nexplore it: [bold]listener mentions -c {report.config_path} --topic lumio "
+                  "--sentiment negative[/]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``demo`` to the command line."""
+    app.command("demo")(demo)

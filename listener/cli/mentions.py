@@ -1,0 +1,155 @@
+"""``listener mentions``: search and list stored mentions, as a table, CSV or JSON lines."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from listener.cli._common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    console,
+    open_repository,
+    settings_from,
+    user_errors,
+)
+from listener.config import _parse_duration
+from listener.errors import ConfigError
+
+
+class Format(StrEnum):
+    """Output formats."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def parse_when(value: str | None, *, now: datetime, option: str) -> datetime | None:
+    """Accept ``2d``/``6h`` (ago), an ISO date or an ISO datetime (UTC when no offset is given)."""
+    if value is None:
+        return None
+    try:
+        delta: timedelta = _parse_duration(value)
+        return now - delta
+    except (ValueError, TypeError):
+        pass
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise ConfigError(f"{option}: expected a duration such as 2d or 6h, or a date such as 2026-11-20, "
+                          f"got {value!r}") from err
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+FIELDS = ["id", "source", "external_id", "published_at", "author", "author_followers", "lang", "topics",
+          "sentiment", "sentiment_score", "intents", "likes", "reposts", "replies", "echo_count", "url",
+          "title", "text"]
+
+
+def _row(stored: Any) -> dict[str, Any]:
+    mention = stored.mention
+    author = mention.author
+    return {
+        "id": stored.id,
+        "source": mention.source,
+        "external_id": mention.external_id,
+        "published_at": mention.published_at.isoformat(),
+        "author": author.handle,
+        "author_followers": author.followers,
+        "lang": stored.lang,
+        "topics": list(stored.topics),
+        "sentiment": stored.sentiment,
+        "sentiment_score": stored.sentiment_score,
+        "intents": list(stored.intents),
+        "likes": mention.metrics.likes,
+        "reposts": mention.metrics.reposts,
+        "replies": mention.metrics.replies,
+        "echo_count": stored.echo_count,
+        "url": mention.url,
+        "title": mention.title,
+        "text": mention.text,
+    }
+
+
+def _print_table(rows: Iterable[dict[str, Any]], total: int) -> None:
+    table = Table(title=f"{total} mention(s)", show_lines=False)
+    for column, style in (("id", "dim"), ("published", ""), ("source", ""), ("author", "cyan"),
+                          ("topics", ""), ("sentiment", ""), ("text", "")):
+        table.add_column(column, style=style or None, overflow="fold")
+    colours = {"negative": "red", "positive": "green", "neutral": "white"}
+    shown = 0
+    for row in rows:
+        shown += 1
+        sentiment = row["sentiment"] or "-"
+        text = " ".join(str(row["text"]).split())
+        table.add_row(
+            str(row["id"]), row["published_at"][:16].replace("T", " "), row["source"], "@" + row["author"],
+            ",".join(row["topics"]), f"[{colours.get(sentiment, 'white')}]{sentiment}[/]",
+            text if len(text) <= 140 else text[:139] + "…",
+        )
+    console.print(table)
+    if shown < total:
+        console.print(f"[dim]showing {shown} of {total}; use --limit or --format csv for more[/]")
+
+
+def mentions(
+    config: ConfigOption = DEFAULT_CONFIG,
+    search: Annotated[str | None, typer.Option(
+        "--search", "-s", help='Full-text: words, "a phrase", prefix*; accents and case ignored.')] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Topic id (repeatable).")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", help="Source name (repeatable).")] = None,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Language code (repeatable).")] = None,
+    sentiment: Annotated[list[str] | None, typer.Option("--sentiment", help="negative, neutral or positive.")]
+    = None,
+    intent: Annotated[list[str] | None, typer.Option("--intent", help="complaint, question, suggestion, "
+                                                     "praise...")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="2d, 6h, or a date.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="2d, 6h, or a date.")] = None,
+    no_echoes: Annotated[bool, typer.Option("--no-echoes", help="Hide reposts and copies.")] = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1)] = 50,
+    output: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Search and list stored mentions, newest first."""
+    from storage import MentionFilter
+
+    settings = settings_from(config)
+    now = datetime.now(UTC)
+    with user_errors():
+        flt = MentionFilter(
+            text=search, topics=tuple(topic or ()), sources=tuple(source or ()), langs=tuple(lang or ()),
+            sentiments=tuple(sentiment or ()), intents=tuple(intent or ()),
+            since=parse_when(since, now=now, option="--since"),
+            until=parse_when(until, now=now, option="--until"),
+            include_echoes=not no_echoes, limit=limit,
+        )
+        repository = open_repository(settings)
+        try:
+            found = repository.search_mentions(flt)
+            total = repository.count_mentions(flt) if output is Format.table else len(found)
+        finally:
+            repository.close()
+    rows = [_row(s) for s in found]
+    if output is Format.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif output is Format.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()})
+    else:
+        _print_table(rows, total)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``mentions`` to the command line."""
+    app.command("mentions")(mentions)

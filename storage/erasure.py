@@ -1,0 +1,290 @@
+"""Erase an author everywhere (GDPR right to erasure), keep the aggregate counts, block re-collection.
+
+What goes, in one transaction:
+
+- the author row and every mention they wrote (``storage.authors.forget``); by foreign-key cascade
+  their annotations, topic matches and labels; on SQLite the FTS index entries (trigger);
+- in *other* people's mentions: the author's id in ``references``, their handle in
+  ``mentioned_handles``, ``@handle`` in the text (and its search words), and any JSON string in
+  ``raw`` equal to their id, handle or display name (e.g. Twitter's ``in_reply_to_user_id`` or
+  ``entities.mentions``). Other people's words stay;
+- in alerts: the erased mention ids from ``mention_ids``, and the author's key, handle, display name
+  or texts wherever they appear in subject, title, summary, details or dedupe key.
+
+What stays, on purpose:
+
+- **aggregate counts**: before deleting, each erased mention is folded into
+  ``erased_mention_counts`` (day, source, topic - ``*`` for all topics -, sentiment) so volumes
+  over time do not change when someone is forgotten: ``live count + erased count`` is the honest
+  total. Echo counts on other people's canonical mentions are left as they were;
+- **tombstones**: ``author_tombstones`` (source, external id) so the upsert skips the author from
+  now on, and ``mention_tombstones`` for each erased mention. They hold identifiers, nothing else.
+
+On SQLite ``secure_delete`` is switched on for the erasure, so freed pages are zeroed instead of
+keeping the deleted text in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage import _sql
+from storage import authors as author_rows
+from storage._text import dumps, search_text
+from storage.schema import SHORT, AlertRow, AuthorRow, Base, MentionRow, MentionTopicRow
+
+FORGOTTEN = "[forgotten]"
+ALL_TOPICS = "*"
+
+
+class ErasedMentionCountRow(Base):
+    """How many mentions were erased, per day, source, topic and sentiment (aggregates stay intact)."""
+
+    __tablename__ = "erased_mention_counts"
+    __table_args__ = (
+        sa.UniqueConstraint("day", "source", "topic_id", "sentiment", name="uq_erased_mention_counts_key"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date)
+    source: Mapped[str] = mapped_column(sa.String(SHORT))
+    topic_id: Mapped[str] = mapped_column(sa.String(SHORT))
+    """A topic id, or ``*`` for the all-topics total (a mention counts once there)."""
+    sentiment: Mapped[str] = mapped_column(sa.String(32))
+    """The stored sentiment label, or ``""`` when the mention was never analysed."""
+    count: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErasureReport:
+    """What one erasure did."""
+
+    key: str
+    found: bool
+    mentions: int
+    references_scrubbed: int
+    alerts_scrubbed: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErasedCount:
+    """Erased mentions of one day, source, topic (``*``: all) and sentiment (``""``: none)."""
+
+    day: date
+    source: str
+    topic_id: str
+    sentiment: str
+    count: int
+
+
+class _Identity:
+    """The strings that identify the forgotten author, and how to blank them out.
+
+    Three strengths: other people's *text* loses only explicit ``@handle`` / ``u/handle`` mentions
+    (their words stay theirs); *raw payloads* also lose any string equal to the author's id, handle or
+    display name, and copies of the author's own texts (a reply's payload embeds its parent);
+    *alerts*, which are about the author, lose the handle and display name as words too.
+    """
+
+    def __init__(self, key: str, external_id: str, handle: str | None, display_name: str | None) -> None:
+        self.key = key
+        self.handle = (handle or "").lstrip("@")
+        self.exact = {s.lower() for s in (key, external_id, self.handle, display_name) if s and len(s) >= 3}
+        self.needles = sorted({*self.exact, *(s.lower() for s in (external_id, self.handle) if s)})
+        handle_re = re.escape(self.handle) if self.handle else None
+        self.tagged = re.compile(rf"(?:@|\bu/){handle_re}(?![\w-])", re.I) if handle_re else None
+        words = [re.escape(s) for s in (key, self.handle, display_name) if s and len(s) >= 3]
+        self.named = re.compile(r"@?(?<![\w.])(?:" + "|".join(words) + r")(?!\w)", re.I) if words else None
+        self.texts: list[re.Pattern[str]] = []
+
+    def add_text(self, text: str) -> None:
+        """Also blank out copies of (or snippets starting like) one of the author's own texts."""
+        head = " ".join(text.split())[:30]
+        if len(head) >= 12:
+            self.texts.append(re.compile(re.escape(head) + r"[^\n\"]*"))
+
+    def scrub_text(self, value: str) -> str:
+        """Return someone else's text without explicit tags of the author."""
+        return self.tagged.sub("@" + FORGOTTEN, value) if self.tagged else value
+
+    def scrub_raw(self, value: str, *, named: bool = False) -> str:
+        """Return a payload (or alert, when ``named``) string without the author's identifiers or texts."""
+        if value.lower() in self.exact:
+            return FORGOTTEN
+        for pattern in self.texts:
+            value = pattern.sub("[forgotten mention]", value)
+        if named and self.named:
+            return self.named.sub(FORGOTTEN, value)
+        return self.scrub_text(value)
+
+    def scrub_json(self, value: Any, *, named: bool = False) -> Any:
+        """Return a copy of a JSON value with identifying strings replaced."""
+        if isinstance(value, str):
+            return self.scrub_raw(value, named=named)
+        if isinstance(value, list):
+            return [self.scrub_json(v, named=named) for v in value]
+        if isinstance(value, dict):
+            return {k: self.scrub_json(v, named=named) for k, v in value.items()}
+        return value
+
+    def likes(self, *columns: Any) -> sa.ColumnElement[bool]:
+        """Return a SQL pre-filter: any column contains the author's id or handle (case-insensitive)."""
+        return sa.or_(*(sa.func.lower(c).contains(n, autoescape=True) for c in columns for n in self.needles))
+
+
+def _fold_counts(conn: Connection, dialect: str, mention_ids: Sequence[int]) -> None:
+    counts: Counter[tuple[date, str, str, str]] = Counter()
+    for part in _sql.chunks(mention_ids):
+        rows = conn.execute(
+            sa.select(MentionRow.id, MentionRow.published_at, MentionRow.source, MentionRow.sentiment).where(
+                MentionRow.id.in_(part)
+            )
+        ).all()
+        topics: dict[int, list[str]] = {}
+        for mention_id, topic in conn.execute(
+            sa.select(MentionTopicRow.mention_id, MentionTopicRow.topic_id).where(
+                MentionTopicRow.mention_id.in_(part)
+            )
+        ):
+            topics.setdefault(mention_id, []).append(topic)
+        for mention_id, published, source, sentiment in rows:
+            for topic in [ALL_TOPICS, *sorted(set(topics.get(mention_id, [])))]:
+                counts[(published.date(), source, topic, sentiment or "")] += 1
+    if not counts:
+        return
+    table = ErasedMentionCountRow.__table__
+    stmt = _sql.insert(dialect, table)  # type: ignore[arg-type]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["day", "source", "topic_id", "sentiment"],
+        set_={"count": table.c.count + stmt.excluded["count"]},
+    )
+    conn.execute(
+        stmt,
+        [
+            {"day": d, "source": s, "topic_id": t, "sentiment": sent, "count": n}
+            for (d, s, t, sent), n in sorted(counts.items())
+        ],
+    )
+
+
+def _scrub_mentions(conn: Connection, who: _Identity, author_id: int) -> int:
+    """Remove the author's identifiers from other people's mentions; return how many changed."""
+    query = sa.select(
+        MentionRow.id,
+        MentionRow.title,
+        MentionRow.text,
+        MentionRow.references,
+        MentionRow.mentioned_handles,
+        MentionRow.raw,
+    ).where(
+        MentionRow.author_id != author_id,
+        who.likes(MentionRow.references, MentionRow.mentioned_handles, MentionRow.raw, MentionRow.text),
+    )
+    changed = 0
+    for row_id, title, text, references, handles, raw in conn.execute(query).all():
+        refs = [dict(r) for r in _sql.loads_list(references)]
+        for ref in refs:
+            if str(ref.get("author_external_id") or "").lower() in who.exact:
+                ref["author_external_id"] = None
+        kept = [h for h in _sql.loads_list(handles) if str(h).lstrip("@").lower() not in who.exact]
+        new_text = who.scrub_text(text)
+        values = {
+            "references": dumps(refs),
+            "mentioned_handles": dumps(kept),
+            "raw": dumps(who.scrub_json(_sql.loads_dict(raw))),
+            "text": new_text,
+        }
+        before = {"references": references, "mentioned_handles": handles, "raw": raw, "text": text}
+        if values == before:
+            continue
+        values["search_text"] = search_text(title, new_text)
+        conn.execute(sa.update(MentionRow).where(MentionRow.id == row_id).values(**values))
+        changed += 1
+    return changed
+
+
+def _scrub_alerts(conn: Connection, who: _Identity, erased: set[int]) -> int:
+    """Remove erased mention ids and the author's identifiers from alerts; return how many changed."""
+    changed = 0
+    columns = ("dedupe_key", "subject", "title", "summary", "details", "mention_ids")
+    rows = conn.execute(sa.select(AlertRow.id, *(getattr(AlertRow, c) for c in columns))).all()
+    for row in rows:
+        before = dict(zip(columns, row[1:], strict=True))
+        values = {
+            c: who.scrub_raw(before[c], named=True) for c in ("dedupe_key", "subject", "title", "summary")
+        }
+        values["details"] = dumps(who.scrub_json(_sql.loads_dict(before["details"]), named=True))
+        ids = [int(i) for i in _sql.loads_list(before["mention_ids"])]
+        values["mention_ids"] = dumps([i for i in ids if i not in erased])
+        if values != before:
+            conn.execute(sa.update(AlertRow).where(AlertRow.id == row[0]).values(**values))
+            changed += 1
+    return changed
+
+
+def erase_author(conn: Connection, dialect: str, key: tuple[str, str], now: datetime) -> ErasureReport:
+    """Erase one author everywhere and tombstone them (see the module docstring)."""
+    source, external_id = key
+    author = conn.execute(
+        sa.select(AuthorRow.id, AuthorRow.handle, AuthorRow.display_name).where(
+            AuthorRow.source == source, AuthorRow.external_id == external_id
+        )
+    ).first()
+    if dialect == "sqlite":
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")
+    if author is None:
+        author_rows.forget(conn, dialect, key, now)  # still tombstone: never collect them
+        return ErasureReport(
+            key=f"{source}:{external_id}", found=False, mentions=0, references_scrubbed=0, alerts_scrubbed=0
+        )
+    author_id, handle, display_name = author
+    who = _Identity(f"{source}:{external_id}", external_id, handle, display_name)
+    own = conn.execute(
+        sa.select(MentionRow.id, MentionRow.text).where(MentionRow.author_id == author_id)
+    ).all()
+    for _, text in own:
+        who.add_text(text)
+    erased = {int(i) for i, _ in own}
+    _fold_counts(conn, dialect, sorted(erased))
+    scrubbed = _scrub_mentions(conn, who, author_id)
+    alerts = _scrub_alerts(conn, who, erased)
+    deleted = author_rows.forget(conn, dialect, key, now)
+    if dialect == "sqlite":
+        # FTS5 keeps deleted words in old index segments until they are merged: merge them now
+        conn.exec_driver_sql("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")
+    return ErasureReport(
+        key=who.key, found=True, mentions=deleted, references_scrubbed=scrubbed, alerts_scrubbed=alerts
+    )
+
+
+def erased_counts(
+    conn: Connection, *, since: date | None = None, until: date | None = None, topic_id: str = ALL_TOPICS
+) -> list[ErasedCount]:
+    """Return erased-mention counts for a topic (``*``: all topics), oldest day first."""
+    query = sa.select(
+        ErasedMentionCountRow.day,
+        ErasedMentionCountRow.source,
+        ErasedMentionCountRow.topic_id,
+        ErasedMentionCountRow.sentiment,
+        ErasedMentionCountRow.count,
+    ).where(ErasedMentionCountRow.topic_id == topic_id)
+    if since is not None:
+        query = query.where(ErasedMentionCountRow.day >= since)
+    if until is not None:
+        query = query.where(ErasedMentionCountRow.day < until)
+    query = query.order_by(
+        ErasedMentionCountRow.day, ErasedMentionCountRow.source, ErasedMentionCountRow.sentiment
+    )
+    return [
+        ErasedCount(day=d, source=s, topic_id=t, sentiment=sent, count=int(n))
+        for d, s, t, sent, n in conn.execute(query)
+    ]

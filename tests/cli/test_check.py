@@ -1,0 +1,52 @@
+"""``listener check`` lists every problem with what to do, and fails only on errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from listener.cli import app
+
+
+def _config(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"database:\n  url: sqlite:///{tmp_path / 'l.db'}\n{body}", encoding="utf-8")
+    return path
+
+
+def test_clean_config_passes_and_reports_the_empty_database(tmp_path: Path) -> None:
+    path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: 'acme OR #acme'}\n")
+    result = CliRunner().invoke(app, ["check", "-c", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "run 'listener db upgrade'" in result.output
+    assert "0 error(s), 1 warning(s)" in result.output
+
+
+def test_enabled_source_without_credentials_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.delenv("LISTENER_TEST_X", raising=False)
+    path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: acme}\n"
+                   "sources:\n  twitter:\n    enabled: true\n    bearer_token: ${LISTENER_TEST_X}\n")
+    result = CliRunner().invoke(app, ["check", "-c", str(path), "--quiet"])
+    assert result.exit_code == 1
+    assert "sources.twitter.bearer_token is unset" in " ".join(result.output.split())
+
+
+def test_enabled_search_source_shows_translated_queries(tmp_path: Path) -> None:
+    path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: 'acme factur*'}\n"
+                   "sources:\n  hackernews:\n    enabled: true\n")
+    result = CliRunner().invoke(app, ["check", "-c", str(path)])
+    flat = " ".join(result.output.split())
+    assert "hackernews searches:" in flat
+    assert "widened" in flat  # factur* cannot be searched on Algolia: widened, filtered locally
+
+
+def test_unreachable_database_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("database:\n  url: postgresql+psycopg://nobody@127.0.0.1:1/none\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "-c", str(path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "127.0.0.1" in result.output
