@@ -52,8 +52,9 @@ class Encoder:
         )
         self.model.eval()
         if quantize:
-            # Dynamic int8 on the Linear layers: ~2x faster on CPU; benchmarks/ checks the accuracy cost.
-            self.model = torch.ao.quantization.quantize_dynamic(
+            # Optional dynamic int8 on the Linear layers (benchmarks/classify_speed.py --int8); not
+            # the default: its accuracy cost against fp32 has not been measured yet.
+            self.model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
                 self.model, {torch.nn.Linear}, dtype=torch.qint8
             )
 

@@ -180,9 +180,9 @@ def train(
     for corr in corrections:
         ex = Example(corr.text, corr.label, "und", "corrections")
         if corr.stage == "sentiment":
-            for name in sets:
+            for name, ts in sets.items():
                 if name.startswith("sentiment"):
-                    sets[name].add([ex], weight=CORRECTION_WEIGHT)
+                    ts.add([ex], weight=CORRECTION_WEIGHT)
         elif corr.stage == "intent":
             for name in FLAGS:
                 yes = corr.label == name
