@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -80,19 +80,46 @@ def upsert(
     """Insert or refresh ``authors`` (already merged and sorted); return their row ids by key."""
     if not authors:
         return {}
-    _sql.bulk_upsert(conn, AuthorRow.__table__, [_row(a, now) for a in authors], _on_conflict)  # type: ignore[arg-type]
+    rows = [_row(a, now) for a in authors]
     ids: dict[tuple[str, str], int] = {}
+    if dialect == "postgresql":
+        table: sa.Table = AuthorRow.__table__  # type: ignore[assignment]
+        returned = _sql.bulk_upsert_returning(conn, table, rows, _on_conflict, "source, external_id, id")
+        return {(source, external_id): row_id for source, external_id, row_id in returned}
+    _sql.bulk_upsert(conn, AuthorRow.__table__, rows, _on_conflict)  # type: ignore[arg-type]
     keys = [(a.source, clean(a.external_id)) for a in authors]
     for source in {k[0] for k in keys}:
         wanted = [k[1] for k in keys if k[0] == source]
         for part in _sql.chunks(wanted):
-            rows = conn.execute(
+            found = conn.execute(
                 sa.select(AuthorRow.external_id, AuthorRow.id).where(
                     AuthorRow.source == source, _sql.one_of(conn, AuthorRow.external_id, part)
                 )
             )
-            ids.update({(source, ext): row_id for ext, row_id in rows})
+            ids.update({(source, ext): row_id for ext, row_id in found})
     return ids
+
+
+def add_mention_counts(conn: Connection, dialect: str, added: Mapping[int, int]) -> None:
+    """Add newly inserted mentions to their authors' ``mention_count`` (in id order: stable locks)."""
+    if not added:
+        return
+    ids = sorted(added)
+    if dialect == "postgresql":
+        conn.execute(
+            sa.text(
+                "UPDATE authors SET mention_count = authors.mention_count + d.n FROM "
+                "unnest(CAST(:ids AS BIGINT[]), CAST(:ns AS BIGINT[])) AS d(id, n) WHERE authors.id = d.id"
+            ),
+            {"ids": ids, "ns": [added[i] for i in ids]},
+        )
+        return
+    conn.execute(
+        sa.update(AuthorRow)
+        .where(AuthorRow.id == sa.bindparam("author_id"))
+        .values(mention_count=AuthorRow.mention_count + sa.bindparam("added")),
+        [{"author_id": i, "added": added[i]} for i in ids],
+    )
 
 
 def refresh_counts(conn: Connection, author_ids: Iterable[int]) -> None:

@@ -9,6 +9,7 @@ columns are never in the update set; ``query_id`` keeps the first query that fou
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -136,27 +137,33 @@ def upsert(
     skipped = repeats + len(keys) - len(live)
     if not live:
         return UpsertResult(skipped=skipped)
-    existing = _sql.existing_keys(conn, MentionRow.source, MentionRow.external_id, live)
+    table = MentionRow.__table__
+    existing: set[tuple[str, str]] = set()
+    if dialect != "postgresql":  # SQLite writes one transaction at a time: a pre-read is exact
+        existing = _sql.existing_keys(conn, MentionRow.source, MentionRow.external_id, live)
     author_ids = authors.upsert(conn, dialect, authors.merge(latest[k].author for k in live), now)
     rows = []
     for key in live:
         mention = latest[key]
         author_id = author_ids[(mention.author.source, clean(mention.author.external_id))]
         rows.append(to_row(mention, author_id, query_id, now))
-    written = _sql.bulk_upsert(conn, MentionRow.__table__, rows, _on_conflict)  # type: ignore[arg-type]
-    inserted = len(live) - len(existing)
-    updated = max(0, written - inserted)
-    if inserted:
-        authors.refresh_counts(
-            conn,
-            {
-                author_ids[(m.author.source, clean(m.author.external_id))]
-                for m in (latest[k] for k in live if k not in existing)
-            },
+    if dialect == "postgresql":
+        # xmax = 0 on a returned row means this statement inserted it (exact under concurrency)
+        written = _sql.bulk_upsert_returning(conn, table, rows, _on_conflict, "(xmax = 0), author_id")  # type: ignore[arg-type]
+        new_by_author = Counter(author_id for is_new, author_id in written if is_new)
+        inserted = sum(new_by_author.values())
+        updated = len(written) - inserted
+        unchanged = len(live) - len(written)
+    else:
+        changed = _sql.bulk_upsert(conn, table, rows, _on_conflict)  # type: ignore[arg-type]
+        new_by_author = Counter(
+            row["author_id"] for row in rows if (row["source"], row["external_id"]) not in existing
         )
-    return UpsertResult(
-        inserted=inserted, updated=updated, unchanged=len(existing) - updated, skipped=skipped
-    )
+        inserted = len(live) - len(existing)
+        updated = max(0, changed - inserted)
+        unchanged = len(existing) - updated
+    authors.add_mention_counts(conn, dialect, new_by_author)
+    return UpsertResult(inserted=inserted, updated=updated, unchanged=unchanged, skipped=skipped)
 
 
 def delete(conn: Connection, dialect: str, mention_id: int) -> bool:
