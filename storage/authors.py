@@ -47,7 +47,7 @@ def merge(authors: Iterable[Author]) -> list[Author]:
     return [merged[key] for key in sorted(merged)]
 
 
-def _row(author: Author, now: datetime) -> dict[str, Any]:
+def _row(author: Author, now: datetime, new_mentions: int) -> dict[str, Any]:
     return {
         "source": author.source,
         "external_id": clean(author.external_id),
@@ -62,25 +62,38 @@ def _row(author: Author, now: datetime) -> dict[str, Any]:
         "created_at": author.created_at,
         "first_seen_at": now,
         "last_seen_at": now,
-        "mention_count": 0,
+        "mention_count": new_mentions,
     }
 
 
 def _on_conflict(stmt: Any) -> Any:
     current = AuthorRow.__table__.c
-    update: dict[str, Any] = {"handle": stmt.excluded.handle, "last_seen_at": stmt.excluded.last_seen_at}
+    update: dict[str, Any] = {
+        "handle": stmt.excluded.handle,
+        "last_seen_at": stmt.excluded.last_seen_at,
+        "mention_count": current.mention_count + stmt.excluded.mention_count,
+    }
     for name in _KEEP_KNOWN:
         update[name] = sa.func.coalesce(stmt.excluded[name], current[name])
     return stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=update)
 
 
 def upsert(
-    conn: Connection, dialect: str, authors: Sequence[Author], now: datetime
+    conn: Connection,
+    dialect: str,
+    authors: Sequence[Author],
+    now: datetime,
+    new_mentions: Mapping[tuple[str, str], int] | None = None,
 ) -> dict[tuple[str, str], int]:
-    """Insert or refresh ``authors`` (already merged and sorted); return their row ids by key."""
+    """Insert or refresh ``authors`` (already merged and sorted); return their row ids by key.
+
+    ``new_mentions`` (by author key) is added to ``mention_count`` in the same statement; the
+    caller corrects it with :func:`add_mention_counts` if the mention upsert disagrees.
+    """
     if not authors:
         return {}
-    rows = [_row(a, now) for a in authors]
+    added = new_mentions or {}
+    rows = [_row(a, now, added.get((a.source, clean(a.external_id)), 0)) for a in authors]
     ids: dict[tuple[str, str], int] = {}
     if dialect == "postgresql":
         table: sa.Table = AuthorRow.__table__  # type: ignore[assignment]

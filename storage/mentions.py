@@ -138,32 +138,33 @@ def upsert(
     if not live:
         return UpsertResult(skipped=skipped)
     table = MentionRow.__table__
-    existing: set[tuple[str, str]] = set()
-    if dialect != "postgresql":  # SQLite writes one transaction at a time: a pre-read is exact
-        existing = _sql.existing_keys(conn, MentionRow.source, MentionRow.external_id, live)
-    author_ids = authors.upsert(conn, dialect, authors.merge(latest[k].author for k in live), now)
-    rows = []
-    for key in live:
-        mention = latest[key]
-        author_id = author_ids[(mention.author.source, clean(mention.author.external_id))]
-        rows.append(to_row(mention, author_id, query_id, now))
+    # Which mentions are new decides the authors' mention_count, added in the author upsert itself.
+    # Exact on SQLite (one writer at a time); on PostgreSQL a concurrent writer may insert the same
+    # mention meanwhile, so RETURNING (xmax = 0) below says what really happened and we correct.
+    existing = _sql.existing_keys(conn, MentionRow.source, MentionRow.external_id, live)
+    expected = Counter(_author_key(latest[k]) for k in live if k not in existing)
+    author_ids = authors.upsert(conn, dialect, authors.merge(latest[k].author for k in live), now, expected)
+    rows = [to_row(latest[k], author_ids[_author_key(latest[k])], query_id, now) for k in live]
     if dialect == "postgresql":
-        # xmax = 0 on a returned row means this statement inserted it (exact under concurrency)
+        # xmax = 0 on a returned row means this statement inserted it
         written = _sql.bulk_upsert_returning(conn, table, rows, _on_conflict, "(xmax = 0), author_id")  # type: ignore[arg-type]
-        new_by_author = Counter(author_id for is_new, author_id in written if is_new)
-        inserted = sum(new_by_author.values())
+        actual = Counter(author_id for is_new, author_id in written if is_new)
+        inserted = sum(actual.values())
         updated = len(written) - inserted
         unchanged = len(live) - len(written)
+        correction = Counter({author_ids[key]: n for key, n in expected.items()})
+        correction.subtract(actual)
+        authors.add_mention_counts(conn, dialect, {i: -n for i, n in correction.items() if n})
     else:
         changed = _sql.bulk_upsert(conn, table, rows, _on_conflict)  # type: ignore[arg-type]
-        new_by_author = Counter(
-            row["author_id"] for row in rows if (row["source"], row["external_id"]) not in existing
-        )
         inserted = len(live) - len(existing)
         updated = max(0, changed - inserted)
         unchanged = len(existing) - updated
-    authors.add_mention_counts(conn, dialect, new_by_author)
     return UpsertResult(inserted=inserted, updated=updated, unchanged=unchanged, skipped=skipped)
+
+
+def _author_key(mention: Mention) -> tuple[str, str]:
+    return (mention.author.source, clean(mention.author.external_id))
 
 
 def delete(conn: Connection, dialect: str, mention_id: int) -> bool:
