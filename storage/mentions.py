@@ -9,6 +9,7 @@ columns are never in the update set; ``query_id`` keeps the first query that fou
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -23,6 +24,8 @@ from storage import _fts, _sql, authors
 from storage._text import clean, clean_opt, dumps, search_text
 from storage.records import MentionFilter, StoredMention, UpsertResult
 from storage.schema import AuthorRow, MentionRow, MentionTombstoneRow, MentionTopicRow
+
+logger = logging.getLogger(__name__)
 
 _CONTENT = (
     "author_id",
@@ -154,7 +157,12 @@ def upsert(
         unchanged = len(live) - len(written)
         correction = Counter({author_ids[key]: n for key, n in expected.items()})
         correction.subtract(actual)
-        authors.add_mention_counts(conn, dialect, {i: -n for i, n in correction.items() if n})
+        fixes = {i: -n for i, n in correction.items() if n}
+        if fixes:
+            logger.debug(
+                "storage: a concurrent writer inserted some mentions first, fixing %d counts", len(fixes)
+            )
+            authors.add_mention_counts(conn, dialect, fixes)
     else:
         changed = _sql.bulk_upsert(conn, table, rows, _on_conflict)  # type: ignore[arg-type]
         inserted = len(live) - len(existing)
