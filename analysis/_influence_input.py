@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from analysis.influence_model import EDGE_WEIGHTS, mention_engagement
 from listener.model import Mention
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ def columns_from_mentions(
     index: InfluenceIndex, mentions: Sequence[Mention], echoes: Mapping[tuple[str, str], int]
 ) -> int:
     """Register the authors of ``mentions``, add their activity to ``index``; return how many were new."""
-    from analysis.influence import EDGE_WEIGHTS, mention_engagement
-
     if not mentions:
         return 0
     authors = [m.author for m in mentions]
@@ -40,11 +39,13 @@ def columns_from_mentions(
     dst: list[int] = []
     weight: list[float] = []
     at: list[float] = []
+    linked: set[tuple[str, str]] = set()
     for i, m in enumerate(mentions):
-        if index.mention_author(m.key) is not None:
+        if m.key in linked or index.mention_author(m.key) is not None:
             continue  # a re-seen mention: its links are already counted
+        linked.add(m.key)
         me = int(rows[i])
-        published = m.published_at.timestamp()
+        published = _published_s(m)
         addressed: set[int] = set()
         links = [(ref.kind, ref.external_id, ref.author_external_id) for ref in m.references]
         if m.in_reply_to and not any(kind == "reply" for kind, _, _ in links):
@@ -68,7 +69,7 @@ def columns_from_mentions(
     return index.add_activity(
         mention_keys=[m.key for m in mentions],
         author=rows,
-        published_s=np.array([m.published_at.timestamp() for m in mentions], dtype=np.float64),
+        published_s=np.array([_published_s(m) for m in mentions], dtype=np.float64),
         engagement=np.array(
             [mention_engagement(m, echoes.get(m.key, 0)) for m in mentions], dtype=np.float64
         ),
@@ -77,6 +78,15 @@ def columns_from_mentions(
         edge_weight=np.array(weight, dtype=np.float64),
         edge_at_s=np.array(at, dtype=np.float64),
     )
+
+
+def _published_s(mention: Mention) -> float:
+    """Return when a mention was published, never later than when we fetched it.
+
+    One post dated in the future (a broken clock, a parser slip) would otherwise move the index's
+    reference time forward and decay everybody else's engagement to nothing.
+    """
+    return min(mention.published_at, mention.fetched_at).timestamp()
 
 
 def _target(

@@ -50,15 +50,21 @@ def edge_matrix(src: IntArray, dst: IntArray, weight: FloatArray, n: int) -> spa
 
 
 class Transition:
-    """The column-stochastic form of a weighted graph, ready for power iteration."""
+    """A weighted graph ready for power iteration: its adjacency and the inverse of each row's weight.
 
-    def __init__(self, adjacency: sparse.csr_matrix) -> None:
-        """Row-normalise ``adjacency`` and transpose it; remember which nodes address nobody."""
+    Nothing is copied or transposed: each iteration multiplies by ``adjacency.T`` (a free CSC view of
+    the CSR matrix), so an index that keeps its adjacency between updates pays no rebuild.
+    """
+
+    def __init__(self, adjacency: sparse.csr_matrix, *, muted: IntArray | None = None) -> None:
+        """Compute out-weights; ``muted`` rows (e.g. bots) lend no rank, as if they linked nobody."""
         self.n = int(adjacency.shape[0])
-        out_weight = np.asarray(adjacency.sum(axis=1)).ravel()
+        self.adjacency_t = adjacency.T
+        out_weight = np.asarray(adjacency.sum(axis=1), dtype=np.float64).ravel()
+        if muted is not None and muted.shape[0]:
+            out_weight[muted] = 0.0
         self.dangling = out_weight == 0
-        inv = np.divide(1.0, out_weight, out=np.zeros_like(out_weight), where=~self.dangling)
-        self.matrix_t = (sparse.diags(inv) @ adjacency).T.tocsr()
+        self.inverse = np.divide(1.0, out_weight, out=np.zeros_like(out_weight), where=~self.dangling)
 
 
 def pagerank(
@@ -83,7 +89,7 @@ def pagerank(
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is returned
         leaked = damping * rank[graph.dangling].sum() + (1.0 - damping)
-        new = damping * (graph.matrix_t @ rank) + leaked / n
+        new = damping * (graph.adjacency_t @ (rank * graph.inverse)) + leaked / n
         delta = float(np.abs(new - rank).sum())
         rank = new
         if delta < tol:

@@ -161,6 +161,7 @@ def opinion_leaders(
     exclude: Iterable[str] = (),
     limit: int = 20,
     settings: InfluenceSettings | None = None,
+    echoes: Mapping[tuple[str, str], int] | None = None,
 ) -> list[OpinionLeader]:
     """Return the most influential authors of a topic and period, friends and critics alike.
 
@@ -168,7 +169,8 @@ def opinion_leaders(
     """
     chosen = _period(mentions, topic, since, until)
     excluded = frozenset(exclude)
-    ranked = score_authors(chosen, now=now, settings=settings, exclude=excluded)
+    echo_counts = echoes or {}
+    ranked = score_authors(chosen, now=now, settings=settings, exclude=excluded, echoes=echo_counts)
     grouped = _by_author(chosen)
     reposted = Counter(m.reposted_id for m in chosen if m.reposted_id is not None)
     leaders: list[OpinionLeader] = []
@@ -182,16 +184,22 @@ def opinion_leaders(
         pos = sum(s.positive for s in sig) / len(sig)
         neg = sum(s.negative for s in sig) / len(sig)
         stance = "friend" if pos >= 0.5 and pos > neg else "critic" if neg >= 0.5 and neg > pos else "neutral"
-        echoes = sum((m.metrics.reposts or 0) + (m.metrics.quotes or 0) for m in own)
-        observed = sum(reposted[m.external_id] for m in own)
+        shared = sum(
+            max(
+                (m.metrics.reposts or 0) + (m.metrics.quotes or 0),
+                echo_counts.get(m.key, 0),
+                reposted[m.external_id],
+            )
+            for m in own
+        )
         leaders.append(
             OpinionLeader(
                 influence=inf,
                 stance=stance,
                 positive=round(pos, 3),
                 negative=round(neg, 3),
-                engagement=sum(mention_engagement(m) for m in own),
-                echoes=max(echoes, observed),
+                engagement=sum(mention_engagement(m, echo_counts.get(m.key, 0)) for m in own),
+                echoes=shared,
                 mentions=len(grouped[inf.key]),
             )
         )
@@ -250,12 +258,16 @@ def flag_bearers(
     limit: int = 20,
     grievances: int = 3,
     settings: InfluenceSettings | None = None,
+    echoes: Mapping[tuple[str, str], int] | None = None,
 ) -> list[FlagBearer]:
     """Rank authors by influence x negativity x recent activity, with their most telling grievances."""
     s = settings or InfluenceSettings()
     excluded = frozenset(exclude)
     chosen = _period(mentions, topic, since, until)
-    influence = {r.key: r for r in score_authors(chosen, now=now, settings=s, exclude=excluded)}
+    echo_counts = echoes or {}
+    influence = {
+        r.key: r for r in score_authors(chosen, now=now, settings=s, exclude=excluded, echoes=echo_counts)
+    }
     estranged = {
         e.key
         for e in estranged_authors(_period(mentions, topic, None, until), signals, now=now, exclude=excluded)
@@ -276,7 +288,7 @@ def flag_bearers(
         telling = sorted(
             (x for x in disc if x[1] >= 0.5),
             key=lambda x: (
-                -x[1] * math.log2(2.0 + mention_engagement(x[0])),
+                -x[1] * math.log2(2.0 + mention_engagement(x[0], echo_counts.get(x[0].key, 0))),
                 -x[0].published_at.timestamp(),
                 x[0].external_id,
             ),

@@ -9,8 +9,9 @@ score combines three components, each a number in [0, 1] ranked **within the aut
   with less; multiplied by ``freshness`` = 2^(-days since last mention / half-life), so an account
   that has gone quiet stops lending its audience to the ranking.
 - ``engagement``: what the author's own mentions earned, decayed by age with the same half-life:
-  ``likes + 2 x (reposts + quotes) + 2 x replies + max(score, 0) + 2 x echoes`` per mention, where
-  echoes are copies the platform does not count (storage's echo groups). A repost earns its reposter
+  ``likes + 2 x max(reposts + quotes, echoes) + 2 x replies + max(score, 0)`` per mention, where
+  echoes are the reposts and copies we collected ourselves (storage's echo groups): the larger of
+  the platform's count and ours, so nothing is counted twice. A repost earns its reposter
   nothing: the credit goes to the original author through the graph.
 - ``network``: weighted PageRank on the directed graph "who answers whom": replies (1.0), quotes
   (1.5), reposts (1.0) and @mentions (0.5) point from the one speaking to the one addressed, each
@@ -23,10 +24,12 @@ and the points each contributes, so the number can be explained to a community m
 Incremental updates: :class:`InfluenceIndex` keeps per-author decayed sums ``S`` valid at a
 reference time ``as_of``; adding mentions rescales the arrays by ``2^(-(t' - as_of)/h)`` (one
 vectorised multiply) and adds the new contributions, so the mention-side work is proportional to the
-new mentions. A re-seen mention (metrics refreshed) contributes only its change. The graph keeps its
-edge list the same way; PageRank is recomputed with a warm start from the previous vector, which after
-a small update converges in a few iterations instead of dozens. Ranks are then re-normalised per
-source (a sort over authors, not mentions).
+new mentions. A re-seen mention (metrics refreshed) contributes only its change. The graph is kept
+as a coalesced sparse adjacency matrix rescaled the same way; new edges are coalesced on their own and
+merged into it (a linear merge in C, no re-sort of the history), the power iteration multiplies by its
+transpose view (no copy), and PageRank is warm-started from the previous vector. Ranks are then
+re-normalised per source (a sort over authors, not mentions). ``benchmarks/influence.py`` measures
+both paths.
 
 Determinism: authors are ranked in key order, edges and contributions summed in a canonical order,
 values quantised before ranking and the score rounded to 0.01, so the same mentions give the same
@@ -39,81 +42,28 @@ import logging
 import math
 import time
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
+from scipy import sparse
 
 from analysis._ranking import FloatArray, IntArray, Transition, edge_matrix, pagerank, share_beaten
+from analysis.influence_model import EDGE_WEIGHTS, AuthorInfluence, InfluenceSettings, mention_engagement
 from listener.model import Mention
 
 logger = logging.getLogger(__name__)
 
-EDGE_WEIGHTS: Mapping[str, float] = {"reply": 1.0, "quote": 1.5, "repost": 1.0, "mention": 0.5}
-"""How strongly each kind of interaction points at the author addressed."""
+__all__ = [
+    "EDGE_WEIGHTS",
+    "AuthorInfluence",
+    "InfluenceIndex",
+    "InfluenceSettings",
+    "in_topic",
+    "mention_engagement",
+    "score_authors",
+]
 
 _DAY_S = 86_400.0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InfluenceSettings:
-    """The documented knobs of the influence score."""
-
-    half_life_days: float = 14.0
-    """Age at which a mention's engagement, an edge, or an author's freshness counts half."""
-    reach_weight: float = 0.25
-    engagement_weight: float = 0.40
-    network_weight: float = 0.35
-    damping: float = 0.85
-    """PageRank damping factor (the usual 0.85)."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AuthorInfluence:
-    """One author's influence score with every component that produced it."""
-
-    key: str
-    source: str
-    handle: str
-    score: float
-    """0-100."""
-    reach: float
-    """Share of the source's authors with a smaller audience (0 when unknown)."""
-    freshness: float
-    engagement: float
-    """Share of the source's authors whose mentions earned less."""
-    network: float
-    """Share of the source's authors with a lower PageRank."""
-    audience: int | None
-    """Raw followers (or karma) as the source reported them."""
-    audience_kind: str | None
-    """``"followers"``, ``"karma"`` or None when unknown."""
-    engagement_raw: float
-    """Decayed engagement points at ``now``."""
-    pagerank: float
-    mentions: int
-    last_seen_at: datetime | None
-    points: Mapping[str, float] = field(default_factory=dict)
-    """How many of the 100 points each component contributed (sums to ``score``)."""
-
-    def explain(self) -> str:
-        """Return a one-line, human-readable breakdown of the score."""
-        aud = f"{self.audience:,} {self.audience_kind}" if self.audience is not None else "audience unknown"
-        return (
-            f"{self.score:.1f} = reach {self.points['reach']:.1f} ({aud}, above {self.reach:.0%} of "
-            f"{self.source} authors, freshness {self.freshness:.2f}) + engagement "
-            f"{self.points['engagement']:.1f} ({self.engagement_raw:,.1f} pts, above "
-            f"{self.engagement:.0%}) + network {self.points['network']:.1f} (above {self.network:.0%})"
-        )
-
-
-def mention_engagement(mention: Mention, echoes: int = 0) -> float:
-    """Return the engagement points one mention earned for its own author (0 for a plain repost)."""
-    if mention.reposted_id is not None:
-        return 0.0
-    m = mention.metrics
-    shares = (m.reposts or 0) + (m.quotes or 0)
-    return float((m.likes or 0) + 2 * shares + 2 * (m.replies or 0) + max(m.score or 0, 0) + 2 * echoes)
 
 
 def _ts(value: datetime) -> float:
@@ -151,9 +101,9 @@ class InfluenceIndex:
         self._engagement = np.zeros(0)
         self._mentions = np.zeros(0, dtype=np.int64)
         self._last_seen = np.full(0, -np.inf)
-        self._edge_src = np.zeros(0, dtype=np.int64)
-        self._edge_dst = np.zeros(0, dtype=np.int64)
-        self._edge_w = np.zeros(0)
+        self._graph: sparse.csr_matrix | None = None
+        """Coalesced edge weights, valid at ``as_of``; new edges wait in ``_pending`` until scored."""
+        self._pending: list[tuple[IntArray, IntArray, FloatArray]] = []
         self._seen: dict[Hashable, tuple[int, float, float]] = {}
         self._rank: FloatArray | None = None
         self.last_iterations = 0
@@ -208,7 +158,9 @@ class InfluenceIndex:
             return
         factor = 2.0 ** (-(to - self.as_of) / self._half_life_s)
         self._engagement *= factor
-        self._edge_w *= factor
+        if self._graph is not None:
+            self._graph.data *= factor
+        self._pending = [(s, d, w * factor) for s, d, w in self._pending]
         self.as_of = to
 
     def _decay(self, at: FloatArray) -> FloatArray:
@@ -238,21 +190,24 @@ class InfluenceIndex:
         self._advance(latest)
         delta = engagement.astype(np.float64).copy()
         new_mask = np.ones(author.shape[0], dtype=bool)
-        for i, key in enumerate(mention_keys):
-            old = self._seen.get(key)
-            if old is not None:
+        seen = self._seen
+        records = zip(author.tolist(), engagement.tolist(), published_s.tolist(), strict=True)
+        for i, (key, record) in enumerate(zip(mention_keys, records, strict=True)):
+            old = seen.get(key)
+            if old is not None:  # re-seen (also within this batch): count only the change
                 new_mask[i] = False
                 delta[i] -= old[1]
-            self._seen[key] = (int(author[i]), float(engagement[i]), float(published_s[i]))
+            seen[key] = record
         order = np.lexsort((delta, author))  # canonical summation order
         weights = delta[order] * self._decay(published_s[order])
         self._engagement += np.bincount(author[order], weights=weights, minlength=len(self._keys))
         self._mentions += np.bincount(author[new_mask], minlength=len(self._keys))
         np.maximum.at(self._last_seen, author, published_s)
         keep = edge_src != edge_dst
-        self._edge_src = np.concatenate([self._edge_src, edge_src[keep]])
-        self._edge_dst = np.concatenate([self._edge_dst, edge_dst[keep]])
-        self._edge_w = np.concatenate([self._edge_w, edge_weight[keep] * self._decay(edge_at_s[keep])])
+        if keep.any():
+            self._pending.append(
+                (edge_src[keep], edge_dst[keep], edge_weight[keep] * self._decay(edge_at_s[keep]))
+            )
         return int(new_mask.sum())
 
     def mention_author(self, key: Hashable) -> int | None:
@@ -276,14 +231,30 @@ class InfluenceIndex:
 
         return columns_from_mentions(self, list(mentions), echoes or {})
 
+    def _adjacency(self) -> sparse.csr_matrix:
+        """Fold pending edges into the kept adjacency matrix: work proportional to the new edges.
+
+        The new edges are coalesced into a small matrix and added to the kept one (a linear merge of
+        sorted CSR rows in C); nothing is re-sorted from scratch.
+        """
+        n = len(self._keys)
+        graph = self._graph if self._graph is not None else sparse.csr_matrix((n, n), dtype=np.float64)
+        if graph.shape[0] < n:
+            graph.resize((n, n))
+        if self._pending:
+            src = np.concatenate([p[0] for p in self._pending])
+            dst = np.concatenate([p[1] for p in self._pending])
+            weight = np.round(np.concatenate([p[2] for p in self._pending]), 12)
+            graph = (graph + edge_matrix(src, dst, weight, n)).tocsr()
+            self._pending = []
+        self._graph = graph
+        return graph
+
     def pagerank(self, exclude: IntArray | None = None) -> FloatArray:
         """Return PageRank per author row, warm-started from the last computation."""
         started = time.perf_counter()
         n = len(self._keys)
-        weight = self._edge_w
-        if exclude is not None and exclude.shape[0]:
-            weight = np.where(np.isin(self._edge_src, exclude), 0.0, weight)
-        graph = Transition(edge_matrix(self._edge_src, self._edge_dst, np.round(weight, 12), n))
+        graph = Transition(self._adjacency(), muted=exclude)
         built = time.perf_counter()
         start = None
         if self._rank is not None and self._rank.shape[0] <= n:

@@ -148,6 +148,7 @@ def synthetic(n_authors: int, n_mentions: int, seed: int) -> None:
     added = time.perf_counter()
     index.scores(NOW, top=TOP)
     inc_total = time.perf_counter() - started
+    inc_timings, inc_iterations = dict(index.last_timings), index.last_iterations
     incremental_scores = index.scores(NOW)
     all_started = time.perf_counter()
     index.scores(NOW)
@@ -155,8 +156,9 @@ def synthetic(n_authors: int, n_mentions: int, seed: int) -> None:
     print(
         f"incremental (+{n_mentions // 100:,} mentions): {inc_total:.2f} s = {inc_total / total:.1%} of full;"
         " "
-        f"aggregates {added - started:.3f} s, graph {index.last_timings['graph_s']:.2f} s, "
-        f"pagerank {index.last_timings['pagerank_s']:.2f} s ({index.last_iterations} warm iterations)"
+        f"aggregates {added - started:.3f} s, graph {inc_timings['graph_s']:.3f} s, "
+        f"pagerank {inc_timings['pagerank_s']:.2f} s ({inc_iterations} warm iterations), "
+        f"normalise {inc_timings['normalise_s']:.2f} s"
     )
 
     rebuilt, phases2 = _full(data, [history, extra])

@@ -56,6 +56,11 @@ class Activity:
     bots: dict[str, BotVerdict]
 
     @property
+    def echoes(self) -> dict[tuple[str, str], int]:
+        """Return how many collected mentions echo each canonical one (storage's echo groups)."""
+        return {s.mention.key: s.echo_count for s in self.stored if s.echo_count}
+
+    @property
     def mentions(self) -> list[Mention]:
         """Return the contract mentions (topics filled in)."""
         return [s.mention for s in self.stored]
@@ -85,7 +90,7 @@ def load_activity(repo: Repository, period: Period, *, now: datetime) -> Activit
 def ranking(activity: Activity, *, now: datetime, include_bots: bool = False) -> list[AuthorInfluence]:
     """Return every author of the period by influence, bots left out unless asked."""
     exclude = () if include_bots else activity.bot_keys
-    return score_authors(activity.mentions, now=now, exclude=exclude)
+    return score_authors(activity.mentions, now=now, exclude=exclude, echoes=activity.echoes)
 
 
 def leaders(activity: Activity, *, now: datetime, limit: int = 20) -> list[OpinionLeader]:
@@ -97,7 +102,14 @@ def leaders(activity: Activity, *, now: datetime, limit: int = 20) -> list[Opini
 
 def bearers(activity: Activity, *, now: datetime, limit: int = 20) -> list[FlagBearer]:
     """Return the period's flag-bearers of discontent (bots excluded)."""
-    return flag_bearers(activity.mentions, activity.signals, now=now, exclude=activity.bot_keys, limit=limit)
+    return flag_bearers(
+        activity.mentions,
+        activity.signals,
+        now=now,
+        exclude=activity.bot_keys,
+        limit=limit,
+        echoes=activity.echoes,
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -243,6 +243,8 @@ class ChannelSettings(_Section):
     to: tuple[str, ...] = ()
     url: Secret = None
     lang: Literal["fr", "en"] = "en"
+    max_length: int | None = Field(default=None, ge=100)
+    """Cut chat messages to this many characters when the receiver is stricter than the service."""
 
 
 class RuleSettings(_Section):
@@ -259,6 +261,18 @@ class RuleSettings(_Section):
     query: str | None = None
     channels: tuple[str, ...] = ()
     severity: Literal["info", "warning", "critical"] = "warning"
+    seasonal: bool = False
+    """negative_spike: learn the baseline from the same hour of previous days."""
+    min_history: int = Field(default=6, ge=1)
+    """negative_spike: past windows needed before the rule may fire."""
+    growth: float = Field(default=2.0, gt=1.0)
+    """An open alert thread gets a follow-up only when its count reaches growth × the last one sent."""
+
+    @model_validator(mode="after")
+    def _keyword_has_query(self) -> RuleSettings:
+        if self.kind == "keyword" and not self.query:
+            raise ValueError(f"rule {self.id!r} of kind 'keyword' needs a 'query'")
+        return self
 
 
 class SmtpSettings(_Section):
@@ -270,6 +284,9 @@ class SmtpSettings(_Section):
     username: Secret = None
     password: Secret = None
     sender: str = "listener@localhost"
+    timeout: Duration = timedelta(seconds=30)
+    ca_file: Path | None = None
+    """PEM bundle of an extra CA to trust (a self-hosted server with its own certificate)."""
 
 
 class DigestSettings(_Section):
@@ -287,6 +304,14 @@ class AlertsSettings(_Section):
     rules: tuple[RuleSettings, ...] = ()
     smtp: SmtpSettings = SmtpSettings()
     digest: DigestSettings = DigestSettings()
+    interval: Duration = timedelta(minutes=1)
+    """How often the rules are evaluated and failed deliveries retried."""
+    history: Duration = timedelta(days=14)
+    """How far back spike baselines look."""
+    retry_max: Duration = timedelta(hours=1)
+    """Failed deliveries are retried with exponential backoff up to this delay, never dropped."""
+    unhealthy_after: int = Field(default=3, ge=1)
+    """Consecutive failed deliveries after which a channel shows as unhealthy."""
 
     @model_validator(mode="after")
     def _channels_exist(self) -> AlertsSettings:
@@ -296,6 +321,18 @@ class AlertsSettings(_Section):
                 if name not in known:
                     raise ValueError(f"rule {rule.id!r} names unknown channel {name!r}")
         return self
+
+
+class ServiceSettings(_Section):
+    """The long-running service (``listener run``): scheduling slack and the health endpoint."""
+
+    jitter: Duration = timedelta(seconds=30)
+    """Random delay added to each collection run so sources are not hit in lockstep."""
+    misfire_grace: Duration = timedelta(minutes=5)
+    """A run missed by less than this (busy machine, suspend) still happens once."""
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    """Serve ``/healthz`` JSON on 127.0.0.1 at this port (0: any free port; unset: off)."""
+    health_host: str = "127.0.0.1"
 
 
 class LoggingSettings(_Section):
@@ -317,6 +354,7 @@ class Settings(_Section):
     sources: SourcesSettings = SourcesSettings()
     analysis: AnalysisSettings = AnalysisSettings()
     alerts: AlertsSettings = AlertsSettings()
+    service: ServiceSettings = ServiceSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @field_validator("topics")

@@ -19,6 +19,7 @@ from analysis.matching import TopicMatcher
 from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld, demo_queries
 from listener.author_report import demo_sections
 from listener.collect import run_once
+from listener.grouping import refresh_echo_groups
 from listener.model import Query
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class DemoReport:
     stored: int = 0
     runs: int = 0
     failures: int = 0
+    echoes: int = 0
     by_lang: Counter[str] = field(default_factory=Counter)
     by_topic: Counter[str] = field(default_factory=Counter)
     daily: list[TopicDay] = field(default_factory=list)
@@ -138,6 +140,8 @@ def run_demo(db_path: Path, *, seed: int = 42, days: int = 7, start: datetime | 
         report.runs, report.failures = collect(world, repository, demo_queries(), tick=timedelta(hours=3),
                                                progress=progress)
         report.stages += ["collect", "match topics", "store"]
+        report.echoes = refresh_echo_groups(repository, since=report.start, until=report.end)
+        report.stages.append("group echoes")
         summarise(report, _all_mentions(repository))
         report.sections.update(demo_sections(repository, now=report.end))
         report.stages.append("authors")

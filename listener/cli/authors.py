@@ -261,7 +261,11 @@ def forget_author(
     config: ConfigOption = DEFAULT_CONFIG,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Erase an author's personal data and mentions (GDPR) and stop collecting them."""
+    """Erase an author's personal data and mentions (GDPR) and stop collecting them.
+
+    An author never stored yet can be blocked in advance by ``source:external_id`` (the platform's
+    account id): only the tombstone is written.
+    """
     with user_errors():
         repo = _open(config)
         try:
@@ -270,21 +274,27 @@ def forget_author(
             except ValueError as err:
                 err_console.print(f"[red]{err}[/]")
                 raise typer.Exit(2) from None
-            if found is None:
+            if found is not None:
+                source, external_id = found.author.source, found.author.external_id
+                question = (
+                    f"Erase {found.author.handle} ({found.author.key}) and their {found.mention_count} "
+                    "mention(s) for good?"
+                )
+            elif key.isdigit() or ":@" in key:
                 err_console.print(f"[red]no author {key!r}[/]")
                 raise typer.Exit(1)
-            a = found.author
+            else:
+                source, external_id = key.split(":", 1)
+                question = f"{key} is not stored. Block it so it is never collected?"
             if not yes:
-                typer.confirm(
-                    f"Erase {a.handle} ({a.key}) and their {found.mention_count} mention(s) for good?",
-                    abort=True,
-                )
-            erased = repo.erase_author(a.source, a.external_id)
+                typer.confirm(question, abort=True)
+            erased = repo.erase_author(source, external_id)
         finally:
             repo.close()
     console.print(
-        f"forgot {a.key}: {erased.mentions} mention(s) erased, {erased.references_scrubbed} other mention(s) "
-        f"and {erased.alerts_scrubbed} alert(s) scrubbed; a tombstone stops it from being collected again"
+        f"forgot {erased.key}: {erased.mentions} mention(s) erased, {erased.references_scrubbed} other "
+        f"mention(s) and {erased.alerts_scrubbed} alert(s) scrubbed; a tombstone stops it from being "
+        "collected again"
     )
 
 

@@ -35,7 +35,8 @@ def render(report: DemoReport) -> None:
         f"[bold]Lumio[/] (brand) vs [bold]Ondea[/] and [bold]Fibrix[/] (competitors), simulated from "
         f"{report.start:%Y-%m-%d} to {report.end:%Y-%m-%d}\n"
         f"{report.stored} mentions stored in {report.db_path} ({langs}); "
-        f"{report.runs} collection runs, {report.failures} failed\n"
+        f"{report.runs} collection runs, {report.failures} failed; "
+        f"{report.echoes} echoes (reposts, copies) grouped under their originals\n"
         f"stages: {' → '.join(report.stages)}",
         title="listener demo"))
     days = sorted({d.day for d in report.daily})

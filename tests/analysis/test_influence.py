@@ -158,3 +158,36 @@ def test_future_now_keeps_scores_bounded() -> None:
     ranked = score_authors(_echoed_complaint(), now=NOW + timedelta(days=365))
     assert all(0 <= r.score <= 100 for r in ranked)
     assert all(r.freshness < 0.001 for r in ranked)
+
+
+def test_collected_echoes_count_once_with_platform_reposts() -> None:
+    """Echoes we collected and the platform's repost count measure the same thing: take the larger."""
+    who = author("w", followers=10)
+    plain = mention("m", who, reposts=3, hours_ago=0.0)
+    assert score_authors([plain], now=NOW, echoes={plain.key: 2})[0].engagement_raw == 6.0
+    assert score_authors([plain], now=NOW, echoes={plain.key: 7})[0].engagement_raw == 14.0
+
+
+def test_a_mention_repeated_in_one_batch_counts_once() -> None:
+    who, other = author("w", followers=10), author("o", followers=10)
+    post, elsewhere = mention("m", who, likes=10), mention("t", author("t", followers=10))
+    reply, reply_elsewhere = mention("r", other, reply_to=post), mention("r2", other, reply_to=elsewhere)
+    once = {r.key: r for r in score_authors([post, elsewhere, reply, reply_elsewhere], now=NOW)}
+    index = InfluenceIndex()
+    assert index.add_mentions([post, elsewhere, reply, reply_elsewhere, post, reply]) == 4
+    twice = {r.key: r for r in index.scores(NOW)}
+    assert twice["twitter:w"].mentions == 1
+    assert twice["twitter:w"].engagement_raw == once["twitter:w"].engagement_raw
+    assert twice["twitter:w"].pagerank == once["twitter:w"].pagerank
+
+
+def test_a_post_dated_in_the_future_does_not_decay_everyone_else() -> None:
+    from dataclasses import replace
+
+    honest = mention("h", author("honest", followers=10), likes=20)
+    broken = replace(
+        mention("b", author("broken", followers=10), likes=20), published_at=NOW + timedelta(days=36500)
+    )
+    before = {r.key: r for r in score_authors([honest], now=NOW)}
+    after = {r.key: r for r in score_authors([honest, broken], now=NOW)}
+    assert after["twitter:honest"].engagement_raw == before["twitter:honest"].engagement_raw

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from listener.cli import app
 from listener.model import Annotation, Batch, Mention
 from storage import Repository
-from storage.records import MentionFilter
+from storage.records import MentionFilter, TopicMatch
 from tests._authors_factory import NOW, author, mention
 
 AT = ["--at", NOW.strftime("%Y-%m-%dT%H:%M:%S")]
@@ -57,6 +57,10 @@ def config(tmp_path: Path) -> Path:
     mentions, notes = _world()
     repo.upsert_batch(Batch(mentions=tuple(mentions), next_cursor=None), source="twitter", query_id="brand")
     repo.save_annotations(notes)
+    ids = {s.mention.external_id: s.id for s in repo.search_mentions(MentionFilter(limit=None))}
+    repo.save_topic_matches(
+        TopicMatch(mention_id=i, topic_id="rival" if ext == "f1" else "brand") for ext, i in ids.items()
+    )
     repo.close()
     return path
 
@@ -130,3 +134,27 @@ def test_author_can_be_found_by_handle(config: Path) -> None:
     assert "key twitter:critic_claire" in out
     bad = CliRunner().invoke(app, ["author", "critic_claire", "-c", str(config)])
     assert bad.exit_code == 2 and "source:@handle" in bad.output
+
+
+def test_authors_topic_and_source_filters(config: Path) -> None:
+    rival = _run("authors", "-c", str(config), "--topic", "rival", *AT)
+    assert "fan_fred" in rival and "critic_claire" not in rival
+    elsewhere = _run("authors", "-c", str(config), "--source", "reddit", *AT)
+    assert "critic_claire" not in elsewhere and "fan_fred" not in elsewhere
+
+
+def test_forget_author_can_block_someone_not_yet_collected(config: Path, tmp_path: Path) -> None:
+    out = _run("forget-author", "twitter:not_seen_yet", "-c", str(config), "--yes")
+    assert "0 mention(s) erased" in out
+    repo = Repository.from_url(f"sqlite:///{tmp_path / 'cli.db'}")
+    try:
+        result = repo.upsert_batch(
+            Batch(mentions=(mention("n1", author("not_seen_yet")),), next_cursor=None),
+            source="twitter",
+            query_id="brand",
+        )
+        assert result.skipped == 1 and repo.get_author("twitter:not_seen_yet") is None
+    finally:
+        repo.close()
+    missing = CliRunner().invoke(app, ["forget-author", "twitter:@nobody", "-c", str(config), "--yes"])
+    assert missing.exit_code == 1 and "no author" in missing.output

@@ -45,3 +45,23 @@ def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: 
     assert listed.exit_code == 0, listed.output
     lines = listed.output.strip().splitlines()
     assert len(lines) == 5 and all('"ondea"' in line for line in lines)
+
+
+def test_demo_groups_the_simulated_reposts_under_their_originals(tmp_path: Path) -> None:
+    from storage import MentionFilter, Repository
+
+    report = run_demo(tmp_path / "demo.db", seed=4, days=3)
+    world = DemoWorld(DemoSettings(seed=4, days=3))
+    reposts = {m.external_id: m.reposted_id for m in world.mentions if m.reposted_id}
+    assert report.echoes >= len(reposts) > 0
+    repository = Repository.from_url(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        stored = {s.mention.external_id: s for s in repository.search_mentions(MentionFilter(limit=None))}
+        for repost_id, original_id in reposts.items():
+            original = stored[original_id]
+            # The original may itself repeat an earlier post word for word: then both share its root.
+            assert stored[repost_id].echo_of_id == (original.echo_of_id or original.id)
+        canonical_only = repository.count_mentions(MentionFilter(include_echoes=False))
+        assert canonical_only == len(stored) - report.echoes
+    finally:
+        repository.close()

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from listener.query import fold, tokens
-from listener.query.normalize import handles, hashtags, hosts
+from listener.query.normalize import fold_unicode, handles, hashtags, hosts
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,15 @@ def test_folding_is_idempotent_and_accent_free(text: str) -> None:
     assert fold(once) == once
     assert not any(unicodedata.combining(c) for c in once)
     assert tokens(once) == tokens(text)
+
+
+LATIN = [chr(c) for c in [*range(0x80), *range(0xA0, 0x180), *range(0x2010, 0x205F)] if c != 0x130]
+
+
+def test_the_latin_shortcut_folds_every_character_like_unicode_normalisation() -> None:
+    assert [fold(c) for c in LATIN] == [fold_unicode(c) for c in LATIN]
+
+
+@given(st.text(alphabet=st.sampled_from([*LATIN, "İ", "東", "\u0301", "🔥", "\u200d"])))
+def test_the_latin_shortcut_is_invisible(text: str) -> None:
+    assert fold(text) == fold_unicode(text)

@@ -1,0 +1,211 @@
+"""The daily digest e-mail: how each topic did yesterday against the day before and the week before.
+
+The aggregates are computed with pandas here, inside the alerts layer; only plain dataclasses leave
+this module (no DataFrame crosses a layer boundary). The chart is a small PNG drawn with matplotlib's
+Agg backend and embedded in the HTML part by ``cid:`` so it shows on phones without remote images.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import matplotlib
+import pandas as pd
+
+from alerts.messages import Lang, environment
+from alerts.rules import top_authors, top_mentions
+from alerts.window import Window, WindowMention
+from listener.model import JSON
+
+matplotlib.use("Agg")
+
+QUESTION_INTENTS = ("question", "complaint")
+SUGGESTION_INTENTS = ("suggestion",)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TopicDay:
+    """One topic's figures for the digest day, with the comparisons a community manager asks for."""
+
+    topic: str
+    name: str
+    role: str
+    volume: int
+    negative: int
+    positive: int
+    previous_volume: int
+    previous_negative: int
+    week_avg_volume: float
+    week_avg_negative: float
+    share_of_voice: float
+    """This topic's share of all watched topics' volume that day (brand vs competitors)."""
+
+    @property
+    def negative_share(self) -> float:
+        """Return the share of negatives among the day's mentions (0 when there were none)."""
+        return self.negative / self.volume if self.volume else 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Digest:
+    """Everything the digest e-mail shows; :func:`build_digest` fills it, :func:`render_digest` shows it."""
+
+    day: date
+    tz: str
+    topics: tuple[TopicDay, ...]
+    daily: Mapping[str, tuple[tuple[date, int, int], ...]]
+    """Per topic, ``(day, volume, negative)`` for the eight days ending on ``day`` (the chart data)."""
+    top_negative: tuple[Mapping[str, JSON], ...] = ()
+    top_negative_authors: tuple[Mapping[str, JSON], ...] = ()
+    open_questions: tuple[Mapping[str, JSON], ...] = ()
+    suggestions: tuple[Mapping[str, JSON], ...] = ()
+    chart_png: bytes = field(default=b"", repr=False)
+
+
+def digest_span(day: date, tz: str) -> tuple[datetime, datetime]:
+    """Return the UTC instants bounding the eight local days the digest of ``day`` reads."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day - timedelta(days=7), time(), zone)
+    end = datetime.combine(day + timedelta(days=1), time(), zone)
+    return start, end
+
+
+def _frame(mentions: Sequence[WindowMention], tz: str) -> pd.DataFrame:
+    rows = [{"topic": t, "day": m.published_at.astimezone(ZoneInfo(tz)).date(),
+             "negative": int(m.sentiment == "negative"), "positive": int(m.sentiment == "positive")}
+            for m in mentions for t in m.topics]
+    return pd.DataFrame(rows, columns=["topic", "day", "negative", "positive"])
+
+
+def build_digest(window: Window, day: date, *, tz: str = "UTC", names: Mapping[str, str] | None = None,
+                 roles: Mapping[str, str] | None = None) -> Digest:
+    """Aggregate ``window`` (the eight local days ending on ``day``) into the digest figures."""
+    names = names or {}
+    roles = roles or {}
+    frame = _frame(window.mentions, tz)
+    days = [day - timedelta(days=k) for k in range(7, -1, -1)]
+    topics = sorted(set(frame["topic"]) | set(names)) if len(frame) or names else []
+    grouped = frame.groupby(["topic", "day"]).agg(volume=("negative", "size"), negative=("negative", "sum"),
+                                                 positive=("positive", "sum"))
+    full = pd.MultiIndex.from_product([topics, days], names=["topic", "day"])
+    grouped = grouped.reindex(full, fill_value=0)
+    day_total = int(grouped.xs(day, level="day")["volume"].sum()) if topics else 0
+    rows: list[TopicDay] = []
+    daily: dict[str, tuple[tuple[date, int, int], ...]] = {}
+    for topic in topics:
+        series = grouped.loc[topic]
+        week = series.loc[days[:7]]
+        today, before = series.loc[day], series.loc[days[6]]
+        rows.append(TopicDay(
+            topic=topic, name=names.get(topic, topic), role=roles.get(topic, "brand"),
+            volume=int(today["volume"]), negative=int(today["negative"]), positive=int(today["positive"]),
+            previous_volume=int(before["volume"]), previous_negative=int(before["negative"]),
+            week_avg_volume=float(week["volume"].mean()), week_avg_negative=float(week["negative"].mean()),
+            share_of_voice=int(today["volume"]) / day_total if day_total else 0.0))
+        daily[topic] = tuple((d, int(series.loc[d, "volume"]), int(series.loc[d, "negative"])) for d in days)
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(), zone)
+    end = start + timedelta(days=1)
+    of_day = [m for m in window.mentions if start <= m.published_at < end]
+    negatives = [m for m in of_day if m.is_negative]
+    questions = [m for m in of_day if set(m.intents) & set(QUESTION_INTENTS) and not m.is_answered]
+    ideas = [m for m in of_day if set(m.intents) & set(SUGGESTION_INTENTS)]
+    digest = Digest(day=day, tz=tz, topics=tuple(rows), daily=daily,
+                    top_negative=tuple(top_mentions(negatives, 5)),
+                    top_negative_authors=tuple(top_authors(negatives, 5)),
+                    open_questions=tuple(_with_intent(top_mentions(questions, 10), questions)),
+                    suggestions=tuple(top_mentions(ideas, 5)))
+    return Digest(**{**{f: getattr(digest, f) for f in Digest.__dataclass_fields__},
+                     "chart_png": chart(digest)})
+
+
+def _with_intent(rows: list[dict[str, JSON]], mentions: Sequence[WindowMention]) -> list[dict[str, JSON]]:
+    intents = {m.id: ", ".join(m.intents) for m in mentions}
+    return [{**row, "intents": intents.get(int(row["id"]) if isinstance(row["id"], int) else -1, "")}
+            for row in rows]
+
+
+def chart(digest: Digest) -> bytes:
+    """Return a small PNG: daily volume (line) and negatives (dashed) per topic over eight days."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(6, 2.6), dpi=100)
+    axes = figure.add_subplot()
+    for index, (topic, series) in enumerate(sorted(digest.daily.items())):
+        colour = f"C{index % 10}"
+        labels = [d.strftime("%d/%m") for d, _, _ in series]
+        axes.plot(labels, [v for _, v, _ in series], color=colour, label=topic, linewidth=2)
+        axes.plot(labels, [n for _, _, n in series], color=colour, linestyle="--", linewidth=1)
+    axes.set_ylim(bottom=0)
+    axes.grid(axis="y", alpha=0.3)
+    axes.tick_params(labelsize=8)
+    if digest.daily:
+        axes.legend(fontsize=8, loc="upper left", frameon=False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+DIGEST_WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {"title": "Daily digest for {day}", "topic": "Topic", "volume": "Mentions", "negative": "Negative",
+           "vs_day": "vs day before", "vs_week": "vs 7-day avg", "sov": "Share of voice",
+           "top_negative": "Top negative mentions", "authors": "Most active negative authors",
+           "questions": "Open questions and complaints", "suggestions": "Suggestions",
+           "nothing": "Nothing today.", "chart": "Mentions per day (dashed: negative)",
+           "footer": "Sent by listener.", "mentions": "mentions", "reach": "reach"},
+    "fr": {"title": "Synthèse quotidienne du {day}", "topic": "Sujet", "volume": "Mentions",
+           "negative": "Négatives", "vs_day": "vs veille", "vs_week": "vs moyenne 7 j",
+           "sov": "Part de voix", "top_negative": "Mentions négatives principales",
+           "authors": "Auteurs négatifs les plus actifs", "questions": "Questions et réclamations ouvertes",
+           "suggestions": "Suggestions", "nothing": "Rien aujourd'hui.",
+           "chart": "Mentions par jour (pointillés : négatives)", "footer": "Envoyé par listener.",
+           "mentions": "mentions", "reach": "audience"},
+}
+
+
+def _delta(now: float, then: float) -> str:
+    if then == 0:
+        return "new" if now else "="
+    change = (now - then) / then
+    return f"{change:+.0%}"
+
+
+def render_digest(digest: Digest, lang: Lang) -> tuple[str, str, str]:
+    """Return ``(subject, text, html)``; the HTML refers to the chart as ``cid:chart``."""
+    words = DIGEST_WORDS[lang]
+    day_text = digest.day.strftime("%d/%m/%Y") if lang == "fr" else digest.day.isoformat()
+    rows = [{"t": t, "share": f"{t.negative_share:.0%}", "vs_day": _delta(t.volume, t.previous_volume),
+             "vs_week": _delta(t.volume, t.week_avg_volume), "sov": f"{t.share_of_voice:.0%}"}
+            for t in digest.topics]
+    context: dict[str, Any] = {"d": digest, "w": words, "rows": rows, "lang": lang,
+                               "title": words["title"].format(day=day_text)}
+    env = environment()
+    return (context["title"], env.get_template("digest.txt").render(context),
+            env.get_template("digest.html").render(context))
+
+
+def digest_message(digest: Digest, lang: Lang, *, sender: str, to: Sequence[str]) -> EmailMessage:
+    """Return the digest e-mail: text part, HTML part with the chart inline as a related image."""
+    subject, text, html = render_digest(digest, lang)
+    message = EmailMessage()
+    message["Subject"] = f"[listener] {subject}"
+    message["From"] = formataddr(("listener", sender))
+    message["To"] = ", ".join(to)
+    message["Date"] = format_datetime(datetime.now(ZoneInfo("UTC")))
+    message["Message-ID"] = make_msgid(domain="listener.local")
+    message["X-Listener-Digest"] = digest.day.isoformat()
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    html_part = message.get_body(("html",))
+    assert isinstance(html_part, EmailMessage)
+    html_part.add_related(digest.chart_png, maintype="image", subtype="png", cid="<chart>",
+                          filename="chart.png", disposition="inline")
+    return message

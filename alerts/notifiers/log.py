@@ -1,0 +1,36 @@
+"""A notifier that writes alerts to the log and keeps them in memory: ``--dry-run`` and tests use it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from alerts.messages import Lang, Rendered, render
+from alerts.notifiers.base import Delivery
+from listener.model import Alert
+
+logger = logging.getLogger(__name__)
+
+
+class LogNotifier:
+    """Log each alert at INFO and remember what was rendered, in order."""
+
+    scheme: ClassVar[str] = "log"
+    display_name: ClassVar[str] = "Log"
+    body_maxlen: ClassVar[int] = 0
+
+    def __init__(self, channel: str = "log", *, lang: Lang = "en", tz: str = "UTC") -> None:
+        self.channel = channel
+        self.lang: Lang = lang
+        self.tz = tz
+        self.sent: list[tuple[Alert, Rendered]] = []
+
+    def send(self, alert: Alert) -> Delivery:
+        """Render ``alert``, log its subject and keep it; always succeeds."""
+        rendered = render(alert, self.lang, tz=self.tz)
+        self.sent.append((alert, rendered))
+        logger.info("alerts: alert %s", rendered.subject,
+                    extra={"rule_id": alert.rule_id, "channel": self.channel})
+        return Delivery(alert_key=alert.dedupe_key, channel=self.channel, is_ok=True,
+                        attempted_at=datetime.now(UTC))

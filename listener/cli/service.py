@@ -1,0 +1,151 @@
+"""``listener run``, ``status``, ``digest`` and ``alerts``: the service and what it has been doing."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from, user_errors
+
+logger = logging.getLogger(__name__)
+
+
+def _open(settings: Any) -> Any:
+    from listener.service_wiring import open_repository
+
+    return open_repository(settings)
+
+
+def run(
+    config: ConfigOption = DEFAULT_CONFIG,
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle of every job, then exit.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Log alerts, do not send.")] = False,
+    health_port: Annotated[int | None, typer.Option(help="Serve /healthz on 127.0.0.1:PORT.")] = None,
+) -> None:
+    """Run the service: collect, analyse, alert and send the digest on schedule (SIGTERM stops it)."""
+    from listener.health import HealthServer
+    from listener.service import run_until_signalled
+    from listener.service_wiring import build_full_service, configure_logging, status_document
+
+    settings = settings_from(config)
+    configure_logging(settings)
+    with user_errors():
+        repository = _open(settings)
+        service = build_full_service(settings, repository, dry_run=dry_run)
+        if once:
+            statuses = service.run_once()
+            repository.close()
+            for status in statuses:
+                console.print(f"{status.id:32} {status.outcome:12} items={status.items} "
+                              f"{status.duration_ms or 0} ms{' ' + status.error if status.error else ''}",
+                              highlight=False)
+            if any(s.outcome == "failed" for s in statuses):
+                raise typer.Exit(1)
+            return
+        port = health_port if health_port is not None else settings.service.health_port
+        health = None
+        if port is not None:
+            health = HealthServer(lambda: status_document(settings, repository, service),
+                                  host=settings.service.health_host, port=port)
+            health.start()
+
+        def stopped() -> None:
+            if health is not None:
+                health.stop()
+            repository.close()
+
+        run_until_signalled(service, on_stop=stopped)
+
+def status(
+    config: ConfigOption = DEFAULT_CONFIG,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the /healthz document.")] = False,
+) -> None:
+    """Show each job's last run, duration, outcome and backlog, and each channel's health."""
+    from rich.table import Table
+
+    from listener.service_wiring import status_document
+
+    settings = settings_from(config)
+    with user_errors():
+        repository = _open(settings)
+        document = status_document(settings, repository)
+        repository.close()
+    if as_json:
+        console.print_json(json.dumps(document, default=str))
+        return
+    table = Table("job", "outcome", "last run", "duration", "items", "backlog", "failures", "next run")
+    for job in document["jobs"]:
+        table.add_row(job["id"], str(job["outcome"]), str(job.get("last_finished_at") or "-"),
+                      f"{job.get('duration_ms') or 0} ms", str(job.get("items", 0)),
+                      str(job.get("backlog") if job.get("backlog") is not None else "-"),
+                      str(job.get("consecutive_failures", 0)), str(job.get("next_run_at") or "-"))
+    console.print(table)
+    channels = Table("channel", "healthy", "failures", "last error")
+    for channel in document["channels"]:
+        channels.add_row(channel["channel"], "yes" if channel["is_healthy"] else "NO",
+                         str(channel["consecutive_failures"]), channel["last_error"] or "")
+    console.print(channels)
+    console.print(f"overall: {document['status']}")
+
+def digest(
+    config: ConfigOption = DEFAULT_CONFIG,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Write it, do not send.")] = False,
+    day: Annotated[str | None, typer.Option(help="Day (YYYY-MM-DD); default yesterday.")] = None,
+    out: Annotated[Path | None, typer.Option(help="With --dry-run: write the .eml here.")] = None,
+) -> None:
+    """Build the daily digest and send it (or, with --dry-run, print it and write the .eml)."""
+    from alerts.digest import digest_message, render_digest
+    from listener.service_wiring import digest_day, make_digest, send_digest, smtp_config, window_reader
+
+    settings = settings_from(config)
+    with user_errors():
+        repository = _open(settings)
+        chosen = date.fromisoformat(day) if day else digest_day(datetime.now(UTC), settings.timezone)
+        reader = window_reader(settings, repository)
+        built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen)
+        if dry_run:
+            _, text, _ = render_digest(built, settings.language)
+            console.print(text, highlight=False, markup=False)
+            if out is not None:
+                message = digest_message(built, settings.language, sender=smtp_config(settings).sender,
+                                         to=["dry-run@localhost"])
+                out.write_bytes(bytes(message))
+                console.print(f"written to {out}")
+        else:
+            sent = send_digest(settings, built)
+            console.print(f"digest for {chosen} sent to {sent} e-mail channel(s)")
+        repository.close()
+
+def alerts_list(
+    config: ConfigOption = DEFAULT_CONFIG,
+    days: Annotated[int, typer.Option(help="How many days back.")] = 7,
+    limit: Annotated[int, typer.Option(help="At most this many alerts.")] = 50,
+) -> None:
+    """List the alerts stored, newest first, and how each delivery went (one line each)."""
+    settings = settings_from(config)
+    with user_errors():
+        repository = _open(settings)
+        stored = repository.alerts(since=datetime.now(UTC) - timedelta(days=days), limit=limit)
+        lines = []
+        for item in stored:
+            attempts = repository.deliveries(item.id)
+            summary = " ".join(f"{d.channel}:{d.outcome}#{d.attempt}" for d in attempts) or "pending"
+            alert = item.alert
+            lines.append(f"{item.id:>5}  {item.created_at.isoformat(timespec='seconds')}  {alert.rule_id}  "
+                         f"{alert.subject}  {alert.details.get('phase', '')}  [{summary}]  {alert.title}")
+        repository.close()
+    for line in lines or ["no alerts in that period"]:
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the service commands to the CLI."""
+    app.command("run")(run)
+    app.command("status")(status)
+    app.command("digest")(digest)
+    app.command("alerts")(alerts_list)

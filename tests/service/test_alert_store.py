@@ -1,0 +1,93 @@
+"""Rule windows and the alert log read from a real database (SQLite file and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from seeding import mention, store  # type: ignore[import-not-found]
+
+from alerts.dispatch import Dispatcher
+from alerts.notifiers import LogNotifier
+from alerts.rules import Rule
+from listener.alert_store import RepositoryAlertLog, WindowReader
+from storage import Repository
+
+NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def repo(db_url: str) -> Iterator[Repository]:
+    repository = Repository.from_url(db_url)
+    repository.upgrade()
+    try:
+        yield repository
+    finally:
+        repository.close()
+
+
+def seed_day_and_burst(repo: Repository) -> None:
+    """A day of history (1 or 2 negatives an hour for acme), then 25 negatives in the last hour."""
+    items = []
+    i = 0
+    start = NOW - timedelta(hours=24)
+    for hour in range(23):
+        for k in range(6):
+            label = "negative" if k < 1 + hour % 2 else "neutral"
+            items.append((mention(i, start + timedelta(hours=hour, minutes=5 * k), "acme"), label))
+            i += 1
+    for k in range(25):
+        items.append((mention(i, NOW - timedelta(minutes=2 + 2 * k), "acme"), "negative"))
+        i += 1
+    items.append((mention(i, NOW - timedelta(minutes=3), "rival"), "positive"))
+    store(repo, items)
+
+
+def test_window_reader_builds_mentions_and_hourly_history(repo: Repository) -> None:
+    seed_day_and_burst(repo)
+    reader = WindowReader(repo, ["acme", "rival"])
+    window = reader.read(NOW, timedelta(hours=1))
+    acme = window.for_topic("acme")
+    assert len(acme) == 25 and all(m.sentiment == "negative" for m in acme)
+    assert [m.url for m in window.for_topic("rival")] == [f"https://social.example/{23 * 6 + 25}"]
+    history = window.history["acme"]
+    # 23 hourly buckets from the first stored mention to the start of the window, zeros included
+    assert len(history) == 23
+    assert [b.negative for b in history] == [1 + h % 2 for h in range(23)]
+    assert history[0].start == NOW - timedelta(hours=24)
+    # the second read reuses settled buckets and gives the same answer
+    assert reader.read(NOW, timedelta(hours=1)).history["acme"] == history
+
+
+def test_dispatcher_over_storage_stores_before_sending_and_never_twice(repo: Repository) -> None:
+    seed_day_and_burst(repo)
+    rule = Rule(id="spike", kind="negative_spike", channels=("log",))
+    notifier = LogNotifier("log")
+    reader = WindowReader(repo, ["acme", "rival"])
+    dispatcher = Dispatcher(RepositoryAlertLog(repo), {"log": notifier}, [rule])
+    result = dispatcher.tick(reader.read(NOW, timedelta(hours=1)), NOW)
+    [alert] = result.decided
+    assert alert.subject == "acme" and alert.details["count"] == 25
+    [stored] = repo.alerts()
+    assert stored.alert.dedupe_key == alert.dedupe_key
+    assert [(d.channel, d.outcome) for d in repo.deliveries(stored.id)] == [("log", "sent")]
+    # a restarted process (new log, new reader, new dispatcher) decides and sends nothing again
+    again = Dispatcher(RepositoryAlertLog(repo), {"log": notifier}, [rule])
+    later = NOW + timedelta(minutes=1)
+    second = again.tick(WindowReader(repo, ["acme"]).read(later, timedelta(hours=1)), later)
+    assert second.decided == () and second.deliveries == ()
+    assert len(notifier.sent) == 1
+
+
+def test_a_question_with_a_stored_reply_counts_as_answered(repo: Repository) -> None:
+    from dataclasses import replace
+
+    asked = mention(1, NOW - timedelta(minutes=30), "acme", text="acme, how do I reset my router?")
+    ignored = mention(2, NOW - timedelta(minutes=20), "acme", text="acme, why was I billed twice?")
+    reply = replace(mention(3, NOW - timedelta(minutes=10), "acme", text="@user1 hold the button 10 s"),
+                    in_reply_to="m1")
+    store(repo, [(asked, "neutral"), (ignored, "negative"), (reply, "neutral")])
+    window = WindowReader(repo, ["acme"]).read(NOW, timedelta(hours=1))
+    answered = {m.text: m.is_answered for m in window.mentions}
+    assert answered == {asked.text: True, ignored.text: False, reply.text: False}
