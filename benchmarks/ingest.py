@@ -23,6 +23,13 @@ baselines pay for the same indexes, FTS triggers and GIN index as we do):
 
 Ratio = ours / raw; the goal is >= 0.5. Each measurement is the best of ``--repeat`` runs (3 by
 default up to 10k mentions, 1 above), raw and ours interleaved, because a shared machine is noisy.
+
+Measured 2026-11-23 on the shared 2-core build machine (load 4 to 9, so +-50 % between runs):
+SQLite 10k 0.39-0.63x first pass (0.55x at load 4), 0.6-1.2x unchanged re-upsert; 100k 1.2x.
+PostgreSQL 10k vs COPY 0.22-0.45x (0.45x at load 4), vs a hand-written executemany upsert 0.5-0.75x;
+100k 0.25x vs COPY. What costs more than COPY on PostgreSQL: the upsert itself (conflict checks,
+RETURNING) ~1.3x COPY's server time, the author upsert and mention counts per batch (COPY inserts
+authors once), and the Python preparation (folding, JSON) competing for the same two cores.
 """
 
 from __future__ import annotations
