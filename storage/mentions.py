@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -125,19 +125,8 @@ def upsert(
     latest: dict[tuple[str, str], Mention] = {}
     for mention in batch:
         latest[(mention.source, clean(mention.external_id))] = mention
-    repeats = len(batch) - len(latest)
-    keys = sorted(latest)
-    dead = tombstoned(conn, keys)
-    dead_authors = authors.tombstoned(
-        conn, {(m.author.source, clean(m.author.external_id)) for m in latest.values()}
-    )
-    live = [
-        k
-        for k in keys
-        if k not in dead
-        and (latest[k].author.source, clean(latest[k].author.external_id)) not in dead_authors
-    ]
-    skipped = repeats + len(keys) - len(live)
+    live = _live_keys(conn, latest)
+    skipped = len(batch) - len(live)
     if not live:
         return UpsertResult(skipped=skipped)
     table = MentionRow.__table__
@@ -173,6 +162,14 @@ def upsert(
 
 def _author_key(mention: Mention) -> tuple[str, str]:
     return (mention.author.source, clean(mention.author.external_id))
+
+
+def _live_keys(conn: Connection, latest: Mapping[tuple[str, str], Mention]) -> list[tuple[str, str]]:
+    """Return the keys to store, sorted (a stable lock order): not deleted, not by a forgotten author."""
+    keys = sorted(latest)
+    dead = tombstoned(conn, keys)
+    dead_authors = authors.tombstoned(conn, {_author_key(m) for m in latest.values()})
+    return [k for k in keys if k not in dead and _author_key(latest[k]) not in dead_authors]
 
 
 def delete(conn: Connection, dialect: str, mention_id: int) -> bool:
