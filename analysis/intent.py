@@ -1,0 +1,86 @@
+"""Intent stage, multi-label: complaint, question, suggestion / idea, praise, or other.
+
+Complaint, question and suggestion each have a trained yes/no head; praise reads the sentiment
+head (a positive mention that is not a complaint); ``other`` is what is left when nothing fires.
+A mention can be a complaint and a question at once. Each score comes with the cue words found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from analysis import lexicon
+from analysis.analyzer import Analyzer, words_weight
+from listener.model import Annotation, Mention
+
+STAGE = "intent"
+INTENTS = ("complaint", "question", "suggestion", "praise")
+_CUES = {
+    "complaint": lexicon.COMPLAINT + lexicon.DISAPPOINTMENT + lexicon.CHURN,
+    "question": lexicon.QUESTION,
+    "suggestion": lexicon.SUGGESTION,
+    "praise": lexicon.PRAISE,
+}
+PRAISE_THRESHOLD = 0.5
+
+
+def scores(model: Analyzer, texts: Sequence[str]) -> list[tuple[dict[str, float], list[str], str]]:
+    """Per text: scores per intent (and ``other``), the labels that fire, and the explanation."""
+    flags = {name: model.flag(name, texts) for name in ("complaint", "question", "suggestion")}
+    labels, sent = model.sentiment(texts)
+    pos = sent[:, labels.index("positive")]
+    out = []
+    for i, text in enumerate(texts):
+        w = words_weight(text)
+        row: dict[str, float] = {}
+        fired: list[str] = []
+        for name, (probs, threshold) in flags.items():
+            p = float(probs[i]) * w
+            if name == "question" and "?" in text and w > 0:
+                p = max(p, 0.5 + 0.5 * p)
+            row[name] = round(p, 4)
+            if p >= threshold:
+                fired.append(name)
+        praise = float(pos[i]) * (1.0 - row["complaint"]) * w
+        row["praise"] = round(praise, 4)
+        if praise >= PRAISE_THRESHOLD:
+            fired.append("praise")
+        row["other"] = round(1.0 - max(row[n] for n in INTENTS), 4)
+        parts = []
+        for name in fired:
+            cues = lexicon.matches(text, _CUES[name])[:3]
+            cue_text = ", ".join(f'"{c}"' for c, _ in cues)
+            parts.append(f"{name} {row[name]:.2f}" + (f" ({cue_text})" if cue_text else ""))
+        if not fired:
+            parts.append("no complaint, question, suggestion or praise detected" if w else "empty text")
+        out.append((row, fired or ["other"], "; ".join(parts)))
+    return out
+
+
+def run(
+    mentions: Sequence[Mention],
+    *,
+    model: Analyzer,
+    params: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> list[Annotation]:
+    """One intent annotation per mention.
+
+    ``label`` is the strongest intent that fired (or ``other``); every intent scoring at least 0.5 is
+    in ``scores``, which is what storage indexes (a mention can be a complaint and a question).
+    """
+    texts = model.prepare([m.text for m in mentions])
+    return [
+        Annotation(
+            source=m.source,
+            external_id=m.external_id,
+            stage=STAGE,
+            version=model.version,
+            label=max(fired, key=lambda k: row[k]),
+            scores=row,
+            explanation=why,
+        )
+        for m, (row, fired, why) in zip(mentions, scores(model, texts), strict=True)
+    ]

