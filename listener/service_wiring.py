@@ -358,9 +358,8 @@ class AnalysisJob:
 
     def __call__(self, now: datetime) -> JobResult:
         """Load the model on first use, annotate up to ``per_run`` mentions per stage, report the backlog."""
-        import importlib
+        from listener import analyse
 
-        analyse: Any = importlib.import_module("listener.analyse")  # the analysis helper's runner
         if self.model is None:
             self.model = analyse.load_analyzer(self.settings)
         result = analyse.run(self.repository, self.model, batch_size=self.settings.analysis.batch_size,
@@ -371,13 +370,8 @@ class AnalysisJob:
 
 
 def build_analysis_job(settings: Settings, repository: Repository) -> JobSpec | None:
-    """Return the analysis job, or None when analysis is off or its runner is not installed."""
-    import importlib.util
-
+    """Return the analysis job, or None when analysis is off."""
     if not settings.analysis.enabled:
-        return None
-    if importlib.util.find_spec("listener.analyse") is None:
-        logger.warning("service: analysis is enabled but listener.analyse is missing; no analysis job")
         return None
     return JobSpec(id="analysis", kind="analysis", interval=settings.analysis.interval,
                    run=AnalysisJob(settings, repository))
