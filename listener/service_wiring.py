@@ -382,3 +382,22 @@ def build_full_service(settings: Settings, repository: Repository, *, dry_run: b
     return build_service(settings, repository, dry_run=dry_run,
                          collect_jobs=build_collect_jobs(settings, repository),
                          analysis_job=build_analysis_job(settings, repository))
+
+
+def replay_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
+                  step: timedelta = timedelta(minutes=15),
+                  notifiers: Mapping[str, Notifier] | None = None) -> list[tuple[datetime, Any]]:
+    """Evaluate the rules at every ``step`` from ``start`` to ``end`` over stored mentions (for the demo).
+
+    Nothing is stored: alerts live in a :class:`MemoryAlertLog` and go to log channels unless other
+    ``notifiers`` are given. Returns ``(time, alert)`` for every message decided, in order.
+    """
+    dispatcher = build_dispatcher(settings, MemoryAlertLog(), dry_run=notifiers is None, notifiers=notifiers)
+    reader = window_reader(settings, repository)
+    span = rules_span(settings)
+    decided: list[tuple[datetime, Any]] = []
+    at = start
+    while at <= end:
+        decided += [(at, alert) for alert in dispatcher.tick(reader.read(at, span), at).decided]
+        at += step
+    return decided
