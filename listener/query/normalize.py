@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "handles", "hashtags", "hosts", "tokens", "tokens_of_folded", "urls"]
+__all__ = ["fold", "handles", "hashtags", "hosts", "tokens", "tokens_of_folded", "urls", "written_tokens"]
 
 _SPECIAL = {
     "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ẞ": "ss", "ø": "o", "Ø": "o",
@@ -109,6 +109,17 @@ def tokens_of_folded(folded: str) -> list[str]:
     if "'" in folded:
         folded = _ELISION.sub("", folded)
     return _TOKEN.findall(folded)
+
+
+_APOSTROPHES = str.maketrans({k: v for k, v in _SPECIAL.items() if v == "'"})
+
+
+def written_tokens(text: str) -> list[str]:
+    """Return the tokens of ``text`` lower-cased but with their accents kept (``Crème`` -> ``crème``).
+
+    Provider searches that distinguish accents get both spellings, so translating never narrows.
+    """
+    return tokens_of_folded(unicodedata.normalize("NFC", text.translate(_APOSTROPHES)).casefold())
 
 
 def tokens(text: str) -> list[str]:

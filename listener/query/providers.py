@@ -20,7 +20,7 @@ from itertools import product
 
 from listener.query import ast
 from listener.query.errors import UntranslatableQueryError
-from listener.query.normalize import tokens
+from listener.query.normalize import tokens, written_tokens
 from listener.query.parser import parse
 
 __all__ = ["PROVIDERS", "ProviderQuery", "translate"]
@@ -152,13 +152,20 @@ def _convert(node: ast.Node, state: _State, *, widen: bool) -> _N:
 
     if isinstance(node, ast.Term | ast.Phrase):
         written = [node.word] if isinstance(node, ast.Term) else list(node.words)
+        proximity = node.proximity if isinstance(node, ast.Phrase) else None
         words = [w for x in written for w in _words(x)]
-        if isinstance(node, ast.Phrase) and node.proximity is not None and len(words) > 1:
+        accented = [w for x in written for w in written_tokens(x)]
+        # Folded words first; where the provider has OR, also the accented spelling (a search that
+        # tells "creme" from "crème" must not lose either). Under NOT only the folded one (narrower).
+        spellings = [words]
+        if widen and syntax.has_or and accented != words and len(accented) == len(words):
+            spellings.append(accented)
+        if proximity is not None and len(words) > 1:
             if not widen:
                 return ast.Phrase(tuple(words))  # the exact phrase is a narrower form
             state.is_widened = True
-            return ast.and_(*(ast.Term(w) for w in words))
-        return ast.Phrase(tuple(words)) if len(words) > 1 else ast.Term(words[0])
+            return ast.or_(*(ast.and_(*(ast.Term(w) for w in s)) for s in spellings))
+        return ast.or_(*(ast.Phrase(tuple(s)) if len(s) > 1 else ast.Term(s[0]) for s in spellings))
     if isinstance(node, ast.Prefix):
         return lossy(TRUE) if widen else ast.Term(_words(node.stem)[0])
     if isinstance(node, ast.Hashtag):

@@ -19,7 +19,21 @@ def test_every_provider_is_known() -> None:
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_a_plain_word_is_exact_everywhere(provider: str) -> None:
-    assert translate("Acmé", provider) == [ProviderQuery("acme", False)]
+    assert translate("ACME", provider) == [ProviderQuery("acme", False)]
+
+
+@pytest.mark.parametrize("provider", ["twitter", "reddit", "news"])
+def test_accented_words_are_searched_with_and_without_accents_where_or_exists(provider: str) -> None:
+    assert texts("Crème", provider) == ["creme OR crème"]
+    assert texts('"crème brûlée"', provider) == ['"creme brulee" OR "crème brûlée"']
+    negation = "NOT " if provider == "reddit" else "-"
+    # Under NOT only the folded spelling: an accent-sensitive search then excludes less, never more.
+    assert texts("acme -brûlée", provider) == [f"acme {negation}brulee"]
+
+
+@pytest.mark.parametrize("provider", ["mastodon", "bluesky", "hackernews"])
+def test_providers_without_or_get_the_folded_spelling(provider: str) -> None:
+    assert texts("Crème", provider) == ["creme"]
 
 
 def test_twitter_keeps_its_operators() -> None:
@@ -49,7 +63,8 @@ def test_a_wildcard_is_dropped_with_a_flag_or_refused_alone() -> None:
 
 
 def test_elisions_hyphens_and_accents_use_folded_tokens() -> None:
-    assert texts("l'appli e-commerce Crème", "news") == ['appli "e commerce" creme']
+    assert texts("l'appli e-commerce Crème", "hackernews") == ['appli "e commerce" creme']
+    assert texts("l’Œuvre", "news") == ["oeuvre OR œuvre"]
 
 
 def test_reddit_spells_not_and_has_no_hashtags() -> None:
