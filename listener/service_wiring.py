@@ -358,9 +358,8 @@ class AnalysisJob:
 
     def __call__(self, now: datetime) -> JobResult:
         """Load the model on first use, annotate up to ``per_run`` mentions per stage, report the backlog."""
-        import importlib
+        from listener import analyse
 
-        analyse: Any = importlib.import_module("listener.analyse")  # the analysis helper's runner
         if self.model is None:
             self.model = analyse.load_analyzer(self.settings)
         result = analyse.run(self.repository, self.model, batch_size=self.settings.analysis.batch_size,
@@ -371,13 +370,8 @@ class AnalysisJob:
 
 
 def build_analysis_job(settings: Settings, repository: Repository) -> JobSpec | None:
-    """Return the analysis job, or None when analysis is off or its runner is not installed."""
-    import importlib.util
-
+    """Return the analysis job, or None when analysis is off."""
     if not settings.analysis.enabled:
-        return None
-    if importlib.util.find_spec("listener.analyse") is None:
-        logger.warning("service: analysis is enabled but listener.analyse is missing; no analysis job")
         return None
     return JobSpec(id="analysis", kind="analysis", interval=settings.analysis.interval,
                    run=AnalysisJob(settings, repository))
@@ -388,3 +382,22 @@ def build_full_service(settings: Settings, repository: Repository, *, dry_run: b
     return build_service(settings, repository, dry_run=dry_run,
                          collect_jobs=build_collect_jobs(settings, repository),
                          analysis_job=build_analysis_job(settings, repository))
+
+
+def replay_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
+                  step: timedelta = timedelta(minutes=15),
+                  notifiers: Mapping[str, Notifier] | None = None) -> list[tuple[datetime, Any]]:
+    """Evaluate the rules at every ``step`` from ``start`` to ``end`` over stored mentions (for the demo).
+
+    Nothing is stored: alerts live in a :class:`MemoryAlertLog` and go to log channels unless other
+    ``notifiers`` are given. Returns ``(time, alert)`` for every message decided, in order.
+    """
+    dispatcher = build_dispatcher(settings, MemoryAlertLog(), dry_run=notifiers is None, notifiers=notifiers)
+    reader = window_reader(settings, repository)
+    span = rules_span(settings)
+    decided: list[tuple[datetime, Any]] = []
+    at = start
+    while at <= end:
+        decided += [(at, alert) for alert in dispatcher.tick(reader.read(at, span), at).decided]
+        at += step
+    return decided
