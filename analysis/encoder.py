@@ -53,7 +53,7 @@ class Encoder:
         self.model.eval()
         if quantize:
             # Dynamic int8 on the Linear layers: ~2x faster on CPU; benchmarks/ checks the accuracy cost.
-            self.model = torch.ao.quantization.quantize_dynamic(
+            self.model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
                 self.model, {torch.nn.Linear}, dtype=torch.qint8
             )
 

@@ -19,8 +19,8 @@ from analysis.matching import TopicMatcher
 from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld, demo_queries
 from listener.author_report import demo_sections
 from listener.collect import run_once
-from listener.grouping import refresh_echo_groups
 from listener.config import DatabaseSettings, Settings, parse_settings
+from listener.grouping import refresh_echo_groups
 from listener.model import Query
 
 if TYPE_CHECKING:
@@ -207,9 +207,8 @@ def run_demo(db_path: Path, *, seed: int = 42, days: int = 7, start: datetime | 
     """Simulate ``days`` days into a fresh SQLite file at ``db_path`` and run every stage on them."""
     from storage import Repository
 
-    settings = DemoSettings(seed=seed, days=days) if start is None else DemoSettings(seed=seed, days=days,
-                                                                                      start=start)
-    world = DemoWorld(settings)
+    world_settings = DemoSettings(seed=seed, days=days)
+    world = DemoWorld(world_settings if start is None else DemoSettings(seed=seed, days=days, start=start))
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
