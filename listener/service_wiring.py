@@ -340,6 +340,11 @@ def build_collect_jobs(settings: Settings, repository: Repository) -> list[JobSp
         else:
             logger.warning("service: no connector named %s, source skipped", name)
             continue
+        if not getattr(connector, "is_configured", True):
+            # One clear message at start-up, instead of an error on every cycle.
+            logger.warning("service: source %s disabled: %s", name,
+                           getattr(connector, "disabled_reason", "not configured"), extra={"source": name})
+            continue
         for query in settings.queries():
             jobs.append(JobSpec(id=f"{name}:{query.id}", kind="collect", interval=section.interval,
                                 max_interval=section.max_interval, is_adaptive=True, source=name,
