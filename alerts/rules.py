@@ -145,7 +145,8 @@ def _negative_spike(rule: Rule, window: Window, start: datetime, now: datetime) 
         negatives = [m for m in mentions if m.is_negative]
         if len(negatives) < rule.min_volume:
             continue
-        base = baseline(rule, window.history.get(topic, ()), window.bucket, start)
+        past = [b for b in window.history.get(topic, ()) if b.start + window.bucket <= start]
+        base = baseline(rule, past, window.bucket, start)
         if base is None or len(negatives) <= base.limit:
             continue
         ratio = len(negatives) / base.median if base.median else None

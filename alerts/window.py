@@ -66,9 +66,11 @@ class HistoryBucket:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Window:
-    """The input of every rule: the mentions of ``[start, end)`` and per-topic history before ``start``.
+    """The input of every rule: the mentions of ``[start, end)`` and per-topic history of counts.
 
-    ``history`` maps a topic id to its past buckets, oldest first, each ``bucket`` long; a topic
+    ``history`` maps a topic id to its past buckets, oldest first, each ``bucket`` long (each rule
+    uses only the buckets that end before its own window starts, so one read serves rules with
+    different window lengths); a topic
     absent from it simply has no history yet (a fresh install), and spike rules then stay silent
     rather than guess a baseline.
     """

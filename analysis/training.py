@@ -180,9 +180,9 @@ def train(
     for corr in corrections:
         ex = Example(corr.text, corr.label, "und", "corrections")
         if corr.stage == "sentiment":
-            for name, ts in sets.items():
+            for name, training_set in sets.items():
                 if name.startswith("sentiment"):
-                    ts.add([ex], weight=CORRECTION_WEIGHT)
+                    training_set.add([ex], weight=CORRECTION_WEIGHT)
         elif corr.stage == "intent":
             for name in FLAGS:
                 yes = corr.label == name

@@ -80,8 +80,9 @@ def main() -> None:
             mentions: list[Mention] = []
             for entry in parsed.get("entries", []):
                 try:
-                    mentions.append(entry_to_mention(entry, parsed.get("feed", {}), response.url, QUERY,
-                                                     fetched_at))
+                    mentions.append(
+                        entry_to_mention(entry, parsed.get("feed", {}), response.url, QUERY, fetched_at)
+                    )
                 except SkippableItem:
                     continue
             map_s += time.perf_counter() - started
@@ -89,8 +90,9 @@ def main() -> None:
 
             if repository is not None:
                 started = time.perf_counter()
-                repository.upsert_batch(Batch(mentions=tuple(mentions), next_cursor=None), source="rss",
-                                        query_id=QUERY.id)
+                repository.upsert_batch(
+                    Batch(mentions=tuple(mentions), next_cursor=None), source="rss", query_id=QUERY.id
+                )
                 store_s += time.perf_counter() - started
     total = parse_s + map_s + store_s
     print(f"feeds: {len(feeds)} files, {items // args.rounds} items per round, {args.rounds} rounds")
@@ -103,8 +105,10 @@ def main() -> None:
         print(f"  storage : {store_s:7.3f}s  {share:5.1f}%  (SQLite file, one batch per feed)")
     else:
         print("  storage : not measured (the storage package has no Repository on this branch)")
-    print(f"baseline feedparser.parse alone: {items / baseline_s:,.0f} items/s; "
-          f"ours parse+map is {(parse_s + map_s) / baseline_s:.2f}x its time")
+    print(
+        f"baseline feedparser.parse alone: {items / baseline_s:,.0f} items/s; "
+        f"ours parse+map is {(parse_s + map_s) / baseline_s:.2f}x its time"
+    )
 
 
 if __name__ == "__main__":

@@ -33,18 +33,84 @@ from listener.query import ast, fold, parse  # noqa: E402
 DATA = ROOT.parent / "shared" / "data" / "sentiment"
 
 BRANDS = [
-    "apple", "google", "microsoft", "twitter", "samsung", "amazon", "netflix", "uber", "sncf", "orange",
-    "bouygues", "sfr", "carrefour", "fnac", "darty", "decathlon", "leclerc", "ryanair", "easyjet", "tesla",
-    "renault", "peugeot", "ikea", "zara", "nike", "adidas", "spotify", "deezer", "laposte", "chronopost",
-    "colissimo", "fedex", "verizon", "comcast", "starbucks", "mcdonalds", "facebook", "instagram", "youtube",
+    "apple",
+    "google",
+    "microsoft",
+    "twitter",
+    "samsung",
+    "amazon",
+    "netflix",
+    "uber",
+    "sncf",
+    "orange",
+    "bouygues",
+    "sfr",
+    "carrefour",
+    "fnac",
+    "darty",
+    "decathlon",
+    "leclerc",
+    "ryanair",
+    "easyjet",
+    "tesla",
+    "renault",
+    "peugeot",
+    "ikea",
+    "zara",
+    "nike",
+    "adidas",
+    "spotify",
+    "deezer",
+    "laposte",
+    "chronopost",
+    "colissimo",
+    "fedex",
+    "verizon",
+    "comcast",
+    "starbucks",
+    "mcdonalds",
+    "facebook",
+    "instagram",
+    "youtube",
     "paypal",
 ]
-PRODUCTS = ["iphone", "android", "windows", "galaxy", "prime", "box", "forfait", "livraison", "app", "store",
-            "music", "cloud", "pass", "card", "model"]
-PROBLEMS_EN = ["late delivery", "customer service", "never arrived", "no refund", "still waiting",
-               "worst experience", "account hacked", "battery dies"]
-PROBLEMS_FR = ["service client", "colis perdu", "pas remboursé", "toujours rien", "en retard",
-               "très déçu", "appli plante", "facture fausse"]
+PRODUCTS = [
+    "iphone",
+    "android",
+    "windows",
+    "galaxy",
+    "prime",
+    "box",
+    "forfait",
+    "livraison",
+    "app",
+    "store",
+    "music",
+    "cloud",
+    "pass",
+    "card",
+    "model",
+]
+PROBLEMS_EN = [
+    "late delivery",
+    "customer service",
+    "never arrived",
+    "no refund",
+    "still waiting",
+    "worst experience",
+    "account hacked",
+    "battery dies",
+]
+PROBLEMS_FR = [
+    "service client",
+    "colis perdu",
+    "pas remboursé",
+    "toujours rien",
+    "en retard",
+    "très déçu",
+    "appli plante",
+    "facture fausse",
+]
 PREFIXES = ["rembours*", "factur*", "refund*", "cancel*", "annul*", "livr*", "deliver*", "arnaq*"]
 
 
@@ -80,10 +146,12 @@ def read_texts() -> list[str]:
     texts: list[str] = []
     for path in sorted(DATA.glob("tweeteval/*/*_text.txt")) + sorted(DATA.glob("xlm-t_umsab/*/*_text.txt")):
         texts.extend(line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    for path, column in ((DATA / "sanders_twitter_brands_en/full-corpus.csv", 4),
-                         (DATA / "complaints_twitter_en/complaints-data.csv", 1),
-                         (DATA / "webis_cls10_books_fr/books-fr.test-aligned.csv", 0),
-                         (DATA / "allocine_reviews_fr_sample/reviews_sample.csv", 5)):
+    for path, column in (
+        (DATA / "sanders_twitter_brands_en/full-corpus.csv", 4),
+        (DATA / "complaints_twitter_en/complaints-data.csv", 1),
+        (DATA / "webis_cls10_books_fr/books-fr.test-aligned.csv", 0),
+        (DATA / "allocine_reviews_fr_sample/reviews_sample.csv", 5),
+    ):
         if path.exists():
             with path.open(encoding="utf-8", newline="") as handle:
                 texts.extend(row[column] for row in csv.reader(handle) if len(row) > column and row[column])
@@ -94,8 +162,18 @@ def build_mentions(texts: list[str], count: int) -> list[Mention]:
     now = datetime(2024, 1, 1, tzinfo=UTC)
     author = Author(source="twitter", external_id="1", handle="someone")
     langs = ("en", "fr", None)
-    return [Mention(source="twitter", external_id=str(i), text=texts[i % len(texts)], author=author,
-                    published_at=now, fetched_at=now, lang=langs[i % 3]) for i in range(count)]
+    return [
+        Mention(
+            source="twitter",
+            external_id=str(i),
+            text=texts[i % len(texts)],
+            author=author,
+            published_at=now,
+            fetched_at=now,
+            lang=langs[i % 3],
+        )
+        for i in range(count)
+    ]
 
 
 # --- the naive baseline -------------------------------------------------------------------------
@@ -178,8 +256,10 @@ def main() -> None:
     cpu = time.process_time()
     for _ in range(10_000_000):
         pass
-    print(f"machine calibration: an empty Python loop takes {(time.process_time() - cpu) * 100:.1f} ns "
-          "of CPU time per iteration (compare runs on different machines with it)")
+    print(
+        f"machine calibration: an empty Python loop takes {(time.process_time() - cpu) * 100:.1f} ns "
+        "of CPU time per iteration (compare runs on different machines with it)"
+    )
 
     start = time.perf_counter()
     matcher = TopicMatcher.compile(topics)
@@ -193,8 +273,10 @@ def main() -> None:
         wall = min(wall, time.perf_counter() - started)
     rate = len(mentions) / elapsed
     hits = sum(1 for r in results if r)
-    print(f"compiled matcher: {rate:,.0f} mentions/s of CPU time on one core "
-          f"({elapsed:.2f} s CPU, {wall:.2f} s wall; {hits} mentions matched >= 1 topic)")
+    print(
+        f"compiled matcher: {rate:,.0f} mentions/s of CPU time on one core "
+        f"({elapsed:.2f} s CPU, {wall:.2f} s wall; {hits} mentions matched >= 1 topic)"
+    )
 
     sample = mentions[: args.baseline]
     cpu, wall = time.process_time(), time.perf_counter()
@@ -202,10 +284,14 @@ def main() -> None:
     naive_elapsed, wall = time.process_time() - cpu, time.perf_counter() - wall
     naive_rate = len(sample) / naive_elapsed
     agree = sum(1 for a, b in zip(naive, results, strict=False) if sorted(a) == sorted(m.topic_id for m in b))
-    print(f"naive regex loop: {naive_rate:,.0f} mentions/s of CPU time "
-          f"({naive_elapsed:.2f} s CPU, {wall:.2f} s wall, on the first {len(sample)})")
-    print(f"ratio: {rate / naive_rate:.1f}x; same topics on {agree}/{len(sample)} mentions "
-          "(differences: elisions, hyphens and emoji, which the regexes do not handle)")
+    print(
+        f"naive regex loop: {naive_rate:,.0f} mentions/s of CPU time "
+        f"({naive_elapsed:.2f} s CPU, {wall:.2f} s wall, on the first {len(sample)})"
+    )
+    print(
+        f"ratio: {rate / naive_rate:.1f}x; same topics on {agree}/{len(sample)} mentions "
+        "(differences: elisions, hyphens and emoji, which the regexes do not handle)"
+    )
     print(f"target >= 20,000 mentions/s: {'met' if rate >= 20_000 else 'NOT met'}")
 
 

@@ -160,6 +160,48 @@ _TEMPLATES: dict[Tone, dict[Lang, tuple[str, ...]]] = {
     },
 }
 
+# Openers and closers make each customer's post their own: two people rarely write the same words.
+_NEGATIVE = ("complaint", "outage", "churn", "confusion")
+_OPENERS: dict[bool, dict[Lang, tuple[str, ...]]] = {
+    True: {
+        "fr": ("", "", "Sérieusement...", "Bon.", "Franchement,", "Je n'en peux plus.", "Hello,",
+               "Petit coup de gueule :", "Encore et toujours.", "Allô ?", "Message à {brand} :"),
+        "en": ("", "", "Seriously...", "Ugh.", "Honestly,", "I give up.", "Hey,", "Rant incoming:",
+               "Again.", "Hello??", "Dear {brand},"),
+    },
+    False: {
+        "fr": ("", "", "Hello !", "Petite question :", "Au fait,", "Bonjour,", "Tiens,", "Info :",
+               "Pour ceux que ça intéresse,", "Bon à savoir :"),
+        "en": ("", "", "Hi all!", "Quick one:", "By the way,", "Hello,", "Fun fact:", "FYI",
+               "For anyone wondering,", "Good to know:"),
+    },
+}
+_CLOSERS: dict[bool, dict[Lang, tuple[str, ...]]] = {
+    True: {
+        "fr": ("", "😡", "😤", "Merci de me rappeler.", "Trois heures d'attente au téléphone.",
+               "Je paie 40 € par mois pour ça.", "Et mon abonnement, il est gratuit ce mois-ci ?",
+               "Je télétravaille, moi !", "Ça devient une habitude.", "Personne ne sait rien en boutique.",
+               "Mon numéro client est en DM.", "Vivement la fin de mon engagement."),
+        "en": ("", "😡", "🙄", "Please call me back.", "Three hours on hold today.",
+               "I pay 40 bucks a month for this.", "Will this month be free then?",
+               "Some of us work from home!", "This is becoming a habit.", "The store staff know nothing.",
+               "Account number sent by DM.", "Can't wait for my contract to end."),
+    },
+    False: {
+        "fr": ("", "🙂", "👍", "Merci d'avance !", "Bonne soirée à tous.", "Curieux d'avoir vos avis.",
+               "À suivre.", "On verra bien.", "Des retours ?", "C'est noté."),
+        "en": ("", "🙂", "👍", "Thanks in advance!", "Have a nice evening.", "Curious what you think.",
+               "Let's see.", "We'll see how it goes.", "Any feedback?", "Noted."),
+    },
+}
+
+_FILLERS: dict[Lang, tuple[str, ...]] = {
+    "fr": ("vraiment", "encore", "franchement", "du coup", "quand même", "carrément", "genre", "bref",
+           "en fait", "sérieux", "clairement", "aujourd'hui"),
+    "en": ("really", "literally", "honestly", "still", "again", "totally", "just", "basically",
+           "actually", "seriously", "clearly", "today"),
+}
+
 _FIRST = ("marie", "lucas", "emma", "hugo", "chloe", "nathan", "lea", "tom", "ines", "jules", "sarah",
           "alex", "camille", "noah", "julie", "sam", "zoe", "max", "nora", "paul")
 _SECOND = ("dupont", "tech", "lyon", "geek", "martin", "bzh", "paris", "dev", "durand", "photo", "run",
@@ -270,7 +312,8 @@ class DemoWorld:
         rng = self._rng
         template = rng.choice(_TEMPLATES[tone][lang])
         brand_ref = rng.choice((brand, brand, f"@{HANDLES[brand]}", f"#{brand.lower()}"))
-        text = template.format(
+        mood = tone in _NEGATIVE
+        core = template.format(
             brand=brand_ref,
             product=rng.choice(_PRODUCTS[lang]),
             duration=rng.choice(_DURATIONS[lang]),
@@ -278,7 +321,21 @@ class DemoWorld:
             competitor=competitor,
             tag=f"#{brand.lower()}down",
         )
-        return text[0].upper() + text[1:]
+        core = self._reword(core, lang)
+        core = core[0].upper() + core[1:]
+        opener = rng.choice(_OPENERS[mood][lang]).format(brand=brand_ref)
+        closer = rng.choice(_CLOSERS[mood][lang])
+        if opener.endswith((",", ":")) and not core.startswith(("#", "@", "I ")):
+            core = core[0].lower() + core[1:]
+        return " ".join(part for part in (opener, core, closer) if part)
+
+    def _reword(self, text: str, lang: Lang) -> str:
+        """Slip a few filler words into the sentence, as people do; shared templates stop looking copied."""
+        rng = self._rng
+        words = text.split()
+        for _ in range(rng.randint(2, 3)):
+            words.insert(rng.randint(1, len(words)), rng.choice(_FILLERS[lang]))
+        return " ".join(words)
 
     def _simulate(self) -> list[Mention]:
         rng = self._rng

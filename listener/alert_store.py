@@ -55,14 +55,14 @@ class WindowReader:
         self._first_seen: dict[str, datetime | None] = {}
 
     def read(self, now: datetime, span: timedelta) -> Window:
-        """Return the mentions of ``[now - span, now]`` and the hourly history before ``now - span``."""
+        """Return the mentions of ``[now - span, now]`` and the complete hourly buckets before ``now``."""
         start = now - span
         stored = self.repository.window(start, now + timedelta(microseconds=1), limit=None)
         # a question or complaint counts as answered once any stored reply points at it
         replied = {(s.mention.source, s.mention.in_reply_to) for s in stored if s.mention.in_reply_to}
         mentions = tuple(window_mention(s, is_answered=(s.mention.source, s.mention.external_id) in replied)
                          for s in stored)
-        return Window(start=start, end=now, mentions=mentions, history=self._history(start, now),
+        return Window(start=start, end=now, mentions=mentions, history=self._history(now, now),
                       bucket=self.bucket)
 
     def _first(self, topic: str) -> datetime | None:

@@ -19,6 +19,7 @@ from analysis.matching import TopicMatcher
 from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld, demo_queries
 from listener.author_report import demo_sections
 from listener.collect import run_once
+from listener.config import DatabaseSettings, Settings, parse_settings
 from listener.grouping import refresh_echo_groups
 from listener.model import Query
 
@@ -120,14 +121,94 @@ def demo_config(db_path: Path) -> str:
             f"data_dir: {db_path.resolve().parent}\ntopics:\n{topics}")
 
 
+def demo_settings(db_path: Path) -> Settings:
+    """Return the shipped starter config (its topics, rules, console channel) on the demo database."""
+    from listener.cli.init import starter_config
+
+    base = parse_settings(starter_config(), source="starter config")
+    return base.model_copy(update={
+        "database": DatabaseSettings(url=f"sqlite:///{db_path.resolve()}"),
+        "data_dir": db_path.resolve().parent,
+    })
+
+
+def analyse_all(settings: Settings, repository: Repository, *, now: datetime, progress: Progress) -> None:
+    """Run every analysis stage over what was collected (building the local model on first use)."""
+    from listener.analyse import load_analyzer, run
+
+    model = load_analyzer(settings, say=lambda message: logger.warning("demo: %s", message))
+    total = repository.count_mentions()
+    run(repository, model, batch_size=settings.analysis.batch_size, now=now,
+        progress=lambda stage, done: progress(stage, min(done, total), total))
+
+
+def _short(text: str, width: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _loudest(stored: Sequence[StoredMention], limit: int = 5) -> list[StoredMention]:
+    originals = [s for s in stored if s.echo_of_id is None]
+    return sorted(originals, key=lambda s: (-(s.mention.metrics.total() + 3 * s.echo_count), s.id))[:limit]
+
+
+def analysis_sections(repository: Repository) -> dict[str, list[tuple[str, ...]]]:
+    """Sentiment per topic, and the complaints, questions, ideas and churn threats that draw most echo."""
+    from storage import MentionFilter
+
+    sections: dict[str, list[tuple[str, ...]]] = {}
+    rows: list[tuple[str, ...]] = [("topic", "negative", "neutral", "positive", "analysed")]
+    for topic, *_ in DEMO_TOPICS:
+        counts = {label: repository.count_mentions(MentionFilter(topics=(topic,), sentiments=(label,)))
+                  for label in ("negative", "neutral", "positive")}
+        total = sum(counts.values()) or 1
+        rows.append((topic, *(f"{counts[k] / total:.0%}" for k in ("negative", "neutral", "positive")),
+                     str(sum(counts.values()))))
+    sections["Sentiment by topic"] = rows
+    for title, intent in (("Top complaints (most engagement)", "complaint"),
+                          ("Questions to answer", "question"),
+                          ("Ideas customers suggest", "suggestion")):
+        found = repository.search_mentions(MentionFilter(topics=("lumio",), intents=(intent,), limit=None))
+        sections[title] = [(f"@{s.mention.author.handle}", s.lang or "?", _short(s.mention.text))
+                           for s in _loudest(found)]
+    negative = repository.search_mentions(MentionFilter(topics=("lumio",), sentiments=("negative",),
+                                                        include_echoes=False, limit=None))
+    churn: list[tuple[str, ...]] = []
+    for stored in negative:
+        for annotation in repository.annotations_for(stored.id):
+            if annotation.stage == "signals" and annotation.scores.get("churn", 0.0) >= 0.5:
+                churn.append((f"@{stored.mention.author.handle}", f"{annotation.scores['churn']:.2f}",
+                              _short(annotation.explanation or stored.mention.text, 90)))
+    sections[f"Churn threats ({len(churn)}; showing 5)"] = churn[:5]
+    return sections
+
+
+def replay_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
+                  progress: Progress) -> list[tuple[str, ...]]:
+    """Evaluate the alert rules hour by hour over the simulated week, as the service would have."""
+    from alerts.notifiers import LogNotifier
+    from listener.alert_store import RepositoryAlertLog
+    from listener.service_wiring import build_dispatcher, rules_span, window_reader
+
+    notifier = LogNotifier("console", lang=settings.language, tz=settings.timezone)
+    dispatcher = build_dispatcher(settings, RepositoryAlertLog(repository), notifiers={"console": notifier})
+    reader, span = window_reader(settings, repository), rules_span(settings)
+    hours = int((end - start) / timedelta(hours=1))
+    for hour in range(1, hours + 1):
+        now = start + timedelta(hours=hour)
+        dispatcher.tick(reader.read(now, span), now)
+        progress("alerts", hour, hours)
+    return [(f"{alert.window_end:%a %d %H:%M}", alert.severity, rendered.subject)
+            for alert, rendered in notifier.sent]
+
+
 def run_demo(db_path: Path, *, seed: int = 42, days: int = 7, start: datetime | None = None,
              progress: Progress = _noop) -> DemoReport:
     """Simulate ``days`` days into a fresh SQLite file at ``db_path`` and run every stage on them."""
     from storage import Repository
 
-    settings = DemoSettings(seed=seed, days=days) if start is None else DemoSettings(seed=seed, days=days,
-                                                                                      start=start)
-    world = DemoWorld(settings)
+    world_settings = DemoSettings(seed=seed, days=days)
+    world = DemoWorld(world_settings if start is None else DemoSettings(seed=seed, days=days, start=start))
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
@@ -140,11 +221,18 @@ def run_demo(db_path: Path, *, seed: int = 42, days: int = 7, start: datetime | 
         report.runs, report.failures = collect(world, repository, demo_queries(), tick=timedelta(hours=3),
                                                progress=progress)
         report.stages += ["collect", "match topics", "store"]
+        settings = demo_settings(db_path)
+        analyse_all(settings, repository, now=report.end, progress=progress)
+        report.stages += ["language", "sentiment", "intent", "signals"]
         report.echoes = refresh_echo_groups(repository, since=report.start, until=report.end)
         report.stages.append("group echoes")
         summarise(report, _all_mentions(repository))
+        report.sections.update(analysis_sections(repository))
         report.sections.update(demo_sections(repository, now=report.end))
         report.stages.append("authors")
+        report.sections["Alerts the community manager received (console channel)"] = replay_alerts(
+            settings, repository, start=report.start, end=report.end, progress=progress)
+        report.stages.append("alerts")
     finally:
         repository.close()
     return report

@@ -340,6 +340,11 @@ def build_collect_jobs(settings: Settings, repository: Repository) -> list[JobSp
         else:
             logger.warning("service: no connector named %s, source skipped", name)
             continue
+        if not getattr(connector, "is_configured", True):
+            # One clear message at start-up, instead of an error on every cycle.
+            logger.warning("service: source %s disabled: %s", name,
+                           getattr(connector, "disabled_reason", "not configured"), extra={"source": name})
+            continue
         for query in settings.queries():
             jobs.append(JobSpec(id=f"{name}:{query.id}", kind="collect", interval=section.interval,
                                 max_interval=section.max_interval, is_adaptive=True, source=name,
@@ -358,9 +363,8 @@ class AnalysisJob:
 
     def __call__(self, now: datetime) -> JobResult:
         """Load the model on first use, annotate up to ``per_run`` mentions per stage, report the backlog."""
-        import importlib
+        from listener import analyse
 
-        analyse: Any = importlib.import_module("listener.analyse")  # the analysis helper's runner
         if self.model is None:
             self.model = analyse.load_analyzer(self.settings)
         result = analyse.run(self.repository, self.model, batch_size=self.settings.analysis.batch_size,
@@ -371,13 +375,8 @@ class AnalysisJob:
 
 
 def build_analysis_job(settings: Settings, repository: Repository) -> JobSpec | None:
-    """Return the analysis job, or None when analysis is off or its runner is not installed."""
-    import importlib.util
-
+    """Return the analysis job, or None when analysis is off."""
     if not settings.analysis.enabled:
-        return None
-    if importlib.util.find_spec("listener.analyse") is None:
-        logger.warning("service: analysis is enabled but listener.analyse is missing; no analysis job")
         return None
     return JobSpec(id="analysis", kind="analysis", interval=settings.analysis.interval,
                    run=AnalysisJob(settings, repository))
@@ -388,3 +387,22 @@ def build_full_service(settings: Settings, repository: Repository, *, dry_run: b
     return build_service(settings, repository, dry_run=dry_run,
                          collect_jobs=build_collect_jobs(settings, repository),
                          analysis_job=build_analysis_job(settings, repository))
+
+
+def replay_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
+                  step: timedelta = timedelta(minutes=15),
+                  notifiers: Mapping[str, Notifier] | None = None) -> list[tuple[datetime, Any]]:
+    """Evaluate the rules at every ``step`` from ``start`` to ``end`` over stored mentions (for the demo).
+
+    Nothing is stored: alerts live in a :class:`MemoryAlertLog` and go to log channels unless other
+    ``notifiers`` are given. Returns ``(time, alert)`` for every message decided, in order.
+    """
+    dispatcher = build_dispatcher(settings, MemoryAlertLog(), dry_run=notifiers is None, notifiers=notifiers)
+    reader = window_reader(settings, repository)
+    span = rules_span(settings)
+    decided: list[tuple[datetime, Any]] = []
+    at = start
+    while at <= end:
+        decided += [(at, alert) for alert in dispatcher.tick(reader.read(at, span), at).decided]
+        at += step
+    return decided

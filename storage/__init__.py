@@ -1,6 +1,18 @@
 """The storage layer of listener: one :class:`Repository` over SQLite (default) or PostgreSQL.
 
 Only the names below are public; ORM rows and sessions never leave this package (STYLE.md §1.4).
+
+- Schema: ``storage/schema.py`` (typed ORM), created by the Alembic revisions in
+  ``storage/migrations`` through :meth:`Repository.upgrade` (``listener db upgrade``).
+- Writes: :meth:`Repository.upsert_batch` is idempotent on ``(source, external_id)`` and saves the
+  connector cursor in the same transaction; tombstones keep deleted mentions and forgotten authors
+  out. SQLite runs in WAL mode with one writer at a time (``BEGIN IMMEDIATE``).
+- Text: U+0000 and lone surrogates become U+FFFD in text columns on both engines; the raw payload
+  keeps them, escaped, in JSON text (``storage/_text.py``).
+- Search: accent- and case-insensitive full text on both engines (FTS5 / ``to_tsvector('simple')``),
+  words AND-ed, ``"phrases"`` and ``prefix*`` (``storage/_fts.py``).
+- Failures: locked or unreachable databases are retried, then raise ``DatabaseUnavailable`` naming
+  the URL without its password; other database errors raise ``StorageError``.
 """
 
 from __future__ import annotations

@@ -84,6 +84,17 @@ def _hint(err: exc.DBAPIError) -> str:
     return text
 
 
+def _binary_lists(dbapi_conn: Any, _record: Any) -> None:
+    """Send Python lists (our ``= ANY(array)`` look-ups) as binary arrays.
+
+    psycopg's default text array dumper escapes each element with a regex in Python: about 30 ms
+    per 1,000 keys, more than the query itself. The binary dumper needs no escaping.
+    """
+    from psycopg.types.array import ListBinaryDumper
+
+    dbapi_conn.adapters.register_dumper(list, ListBinaryDumper)
+
+
 class Database:
     """An engine plus the transaction helpers every aggregate module uses."""
 
@@ -107,6 +118,7 @@ class Database:
                 pool_pre_ping=True,
                 connect_args={"connect_timeout": max(1, round(self.retry.busy_timeout_s))},
             )
+            event.listen(self.engine, "connect", _binary_lists)
         else:
             raise StorageError(
                 f"storage: unsupported database {self.safe_url!r} (use sqlite:/// or postgresql+psycopg://)"

@@ -90,13 +90,18 @@ def _sqlite_upsert(
 
 
 @lru_cache(maxsize=64)
-def _postgres_sql(dialect: Dialect, table: sa.Table, names: tuple[str, ...], conflict: OnConflict) -> str:
+def _postgres_sql(
+    dialect: Dialect, table: sa.Table, names: tuple[str, ...], conflict: OnConflict, returning: str = ""
+) -> str:
     """Compile the unnest upsert with *binary* placeholders (``%(p_x)b``).
 
     psycopg's text dumper escapes every array element with a regex in Python (250 ms for 1,000
     mentions); the binary dumper needs no escaping (35 ms).
     """
-    compiled = str(_postgres_upsert(table, names, conflict).compile(dialect=dialect))
+    statement = _postgres_upsert(table, names, conflict)
+    if returning:
+        statement = statement.returning(sa.literal_column(returning))
+    compiled = str(statement.compile(dialect=dialect))
     return re.sub(r"%\((p_\w+)\)s", r"%(\1)b", compiled)
 
 
@@ -144,6 +149,25 @@ def bulk_upsert(
                 values[i] = text
         params.append(values)
     return _on_driver(conn, lambda cursor: cursor.executemany(sql, params), sql)
+
+
+def bulk_upsert_returning(
+    conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], conflict: OnConflict, returning: str
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL only: :func:`bulk_upsert` returning ``returning`` (SQL) for each row written."""
+    if not rows:
+        return []
+    names = tuple(rows[0])
+    sql = _postgres_sql(conn.dialect, table, names, conflict, returning)
+    arrays = {f"p_{name}": [row[name] for row in rows] for name in names}
+    found: list[tuple[Any, ...]] = []
+
+    def call(cursor: Any) -> None:
+        cursor.execute(sql, arrays)
+        found.extend(tuple(r) for r in cursor.fetchall())
+
+    _on_driver(conn, call, sql)
+    return found
 
 
 def _on_driver(conn: Connection, call: Callable[[Any], object], sql: str) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -47,7 +47,7 @@ def merge(authors: Iterable[Author]) -> list[Author]:
     return [merged[key] for key in sorted(merged)]
 
 
-def _row(author: Author, now: datetime) -> dict[str, Any]:
+def _row(author: Author, now: datetime, new_mentions: int) -> dict[str, Any]:
     return {
         "source": author.source,
         "external_id": clean(author.external_id),
@@ -62,37 +62,77 @@ def _row(author: Author, now: datetime) -> dict[str, Any]:
         "created_at": author.created_at,
         "first_seen_at": now,
         "last_seen_at": now,
-        "mention_count": 0,
+        "mention_count": new_mentions,
     }
 
 
 def _on_conflict(stmt: Any) -> Any:
     current = AuthorRow.__table__.c
-    update: dict[str, Any] = {"handle": stmt.excluded.handle, "last_seen_at": stmt.excluded.last_seen_at}
+    update: dict[str, Any] = {
+        "handle": stmt.excluded.handle,
+        "last_seen_at": stmt.excluded.last_seen_at,
+        "mention_count": current.mention_count + stmt.excluded.mention_count,
+    }
     for name in _KEEP_KNOWN:
         update[name] = sa.func.coalesce(stmt.excluded[name], current[name])
     return stmt.on_conflict_do_update(index_elements=["source", "external_id"], set_=update)
 
 
 def upsert(
-    conn: Connection, dialect: str, authors: Sequence[Author], now: datetime
+    conn: Connection,
+    dialect: str,
+    authors: Sequence[Author],
+    now: datetime,
+    new_mentions: Mapping[tuple[str, str], int] | None = None,
 ) -> dict[tuple[str, str], int]:
-    """Insert or refresh ``authors`` (already merged and sorted); return their row ids by key."""
+    """Insert or refresh ``authors`` (already merged and sorted); return their row ids by key.
+
+    ``new_mentions`` (by author key) is added to ``mention_count`` in the same statement; the
+    caller corrects it with :func:`add_mention_counts` if the mention upsert disagrees.
+    """
     if not authors:
         return {}
-    _sql.bulk_upsert(conn, AuthorRow.__table__, [_row(a, now) for a in authors], _on_conflict)  # type: ignore[arg-type]
+    added = new_mentions or {}
+    rows = [_row(a, now, added.get((a.source, clean(a.external_id)), 0)) for a in authors]
     ids: dict[tuple[str, str], int] = {}
+    if dialect == "postgresql":
+        table: sa.Table = AuthorRow.__table__  # type: ignore[assignment]
+        returned = _sql.bulk_upsert_returning(conn, table, rows, _on_conflict, "source, external_id, id")
+        return {(source, external_id): row_id for source, external_id, row_id in returned}
+    _sql.bulk_upsert(conn, AuthorRow.__table__, rows, _on_conflict)  # type: ignore[arg-type]
     keys = [(a.source, clean(a.external_id)) for a in authors]
     for source in {k[0] for k in keys}:
         wanted = [k[1] for k in keys if k[0] == source]
         for part in _sql.chunks(wanted):
-            rows = conn.execute(
+            found = conn.execute(
                 sa.select(AuthorRow.external_id, AuthorRow.id).where(
                     AuthorRow.source == source, _sql.one_of(conn, AuthorRow.external_id, part)
                 )
             )
-            ids.update({(source, ext): row_id for ext, row_id in rows})
+            ids.update({(source, ext): row_id for ext, row_id in found})
     return ids
+
+
+def add_mention_counts(conn: Connection, dialect: str, added: Mapping[int, int]) -> None:
+    """Add newly inserted mentions to their authors' ``mention_count`` (in id order: stable locks)."""
+    if not added:
+        return
+    ids = sorted(added)
+    if dialect == "postgresql":
+        conn.execute(
+            sa.text(
+                "UPDATE authors SET mention_count = authors.mention_count + d.n FROM "
+                "unnest(CAST(:ids AS BIGINT[]), CAST(:ns AS BIGINT[])) AS d(id, n) WHERE authors.id = d.id"
+            ),
+            {"ids": ids, "ns": [added[i] for i in ids]},
+        )
+        return
+    conn.execute(
+        sa.update(AuthorRow)
+        .where(AuthorRow.id == sa.bindparam("author_id"))
+        .values(mention_count=AuthorRow.mention_count + sa.bindparam("added")),
+        [{"author_id": i, "added": added[i]} for i in ids],
+    )
 
 
 def refresh_counts(conn: Connection, author_ids: Iterable[int]) -> None:

@@ -9,7 +9,9 @@ columns are never in the update set; ``query_id`` keeps the first query that fou
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +24,8 @@ from storage import _fts, _sql, authors
 from storage._text import clean, clean_opt, dumps, search_text
 from storage.records import MentionFilter, StoredMention, UpsertResult
 from storage.schema import AuthorRow, MentionRow, MentionTombstoneRow, MentionTopicRow
+
+logger = logging.getLogger(__name__)
 
 _CONTENT = (
     "author_id",
@@ -121,42 +125,51 @@ def upsert(
     latest: dict[tuple[str, str], Mention] = {}
     for mention in batch:
         latest[(mention.source, clean(mention.external_id))] = mention
-    repeats = len(batch) - len(latest)
-    keys = sorted(latest)
-    dead = tombstoned(conn, keys)
-    dead_authors = authors.tombstoned(
-        conn, {(m.author.source, clean(m.author.external_id)) for m in latest.values()}
-    )
-    live = [
-        k
-        for k in keys
-        if k not in dead
-        and (latest[k].author.source, clean(latest[k].author.external_id)) not in dead_authors
-    ]
-    skipped = repeats + len(keys) - len(live)
+    live = _live_keys(conn, latest)
+    skipped = len(batch) - len(live)
     if not live:
         return UpsertResult(skipped=skipped)
+    table = MentionRow.__table__
+    # Which mentions are new decides the authors' mention_count, added in the author upsert itself.
+    # Exact on SQLite (one writer at a time); on PostgreSQL a concurrent writer may insert the same
+    # mention meanwhile, so RETURNING (xmax = 0) below says what really happened and we correct.
     existing = _sql.existing_keys(conn, MentionRow.source, MentionRow.external_id, live)
-    author_ids = authors.upsert(conn, dialect, authors.merge(latest[k].author for k in live), now)
-    rows = []
-    for key in live:
-        mention = latest[key]
-        author_id = author_ids[(mention.author.source, clean(mention.author.external_id))]
-        rows.append(to_row(mention, author_id, query_id, now))
-    written = _sql.bulk_upsert(conn, MentionRow.__table__, rows, _on_conflict)  # type: ignore[arg-type]
-    inserted = len(live) - len(existing)
-    updated = max(0, written - inserted)
-    if inserted:
-        authors.refresh_counts(
-            conn,
-            {
-                author_ids[(m.author.source, clean(m.author.external_id))]
-                for m in (latest[k] for k in live if k not in existing)
-            },
-        )
-    return UpsertResult(
-        inserted=inserted, updated=updated, unchanged=len(existing) - updated, skipped=skipped
-    )
+    expected = Counter(_author_key(latest[k]) for k in live if k not in existing)
+    author_ids = authors.upsert(conn, dialect, authors.merge(latest[k].author for k in live), now, expected)
+    rows = [to_row(latest[k], author_ids[_author_key(latest[k])], query_id, now) for k in live]
+    if dialect == "postgresql":
+        # xmax = 0 on a returned row means this statement inserted it
+        written = _sql.bulk_upsert_returning(conn, table, rows, _on_conflict, "(xmax = 0), author_id")  # type: ignore[arg-type]
+        actual = Counter(author_id for is_new, author_id in written if is_new)
+        inserted = sum(actual.values())
+        updated = len(written) - inserted
+        unchanged = len(live) - len(written)
+        correction = Counter({author_ids[key]: n for key, n in expected.items()})
+        correction.subtract(actual)
+        fixes = {i: -n for i, n in correction.items() if n}
+        if fixes:
+            logger.debug(
+                "storage: a concurrent writer inserted some mentions first, fixing %d counts", len(fixes)
+            )
+            authors.add_mention_counts(conn, dialect, fixes)
+    else:
+        changed = _sql.bulk_upsert(conn, table, rows, _on_conflict)  # type: ignore[arg-type]
+        inserted = len(live) - len(existing)
+        updated = max(0, changed - inserted)
+        unchanged = len(existing) - updated
+    return UpsertResult(inserted=inserted, updated=updated, unchanged=unchanged, skipped=skipped)
+
+
+def _author_key(mention: Mention) -> tuple[str, str]:
+    return (mention.author.source, clean(mention.author.external_id))
+
+
+def _live_keys(conn: Connection, latest: Mapping[tuple[str, str], Mention]) -> list[tuple[str, str]]:
+    """Return the keys to store, sorted (a stable lock order): not deleted, not by a forgotten author."""
+    keys = sorted(latest)
+    dead = tombstoned(conn, keys)
+    dead_authors = authors.tombstoned(conn, {_author_key(m) for m in latest.values()})
+    return [k for k in keys if k not in dead and _author_key(latest[k]) not in dead_authors]
 
 
 def delete(conn: Connection, dialect: str, mention_id: int) -> bool:

@@ -168,3 +168,12 @@ def test_keyword_rule_uses_the_injected_matcher() -> None:
     assert alert.mention_ids == (1, 2)
     assert alert.details["query"] == 'boycott OR arnaque OR "data breach"'
     assert evaluate(Rule(id="crisis", kind="keyword"), Window(start=now, end=now, mentions=ms), now) == []
+
+
+def test_spike_baseline_ignores_buckets_inside_its_own_window() -> None:
+    now = DAY + timedelta(hours=15)
+    burst = tuple(mention(i, now - timedelta(minutes=i + 1), negative=True) for i in range(30))
+    hist = history()["acme"] + (HistoryBucket(start=now - timedelta(hours=1), negative=30),)
+    window = Window(start=now - timedelta(hours=2), end=now, mentions=burst, history={"acme": hist})
+    [alert] = evaluate(Rule(id="spike", kind="negative_spike"), window, now)
+    assert alert.details["baseline"]["buckets"] == len(hist) - 1  # type: ignore[index]

@@ -52,9 +52,9 @@ def test_window_reader_builds_mentions_and_hourly_history(repo: Repository) -> N
     assert len(acme) == 25 and all(m.sentiment == "negative" for m in acme)
     assert [m.url for m in window.for_topic("rival")] == [f"https://social.example/{23 * 6 + 25}"]
     history = window.history["acme"]
-    # 23 hourly buckets from the first stored mention to the start of the window, zeros included
-    assert len(history) == 23
-    assert [b.negative for b in history] == [1 + h % 2 for h in range(23)]
+    # every complete hour from the first stored mention to now (rules skip the ones in their window)
+    assert len(history) == 24
+    assert [b.negative for b in history] == [1 + h % 2 for h in range(23)] + [25]
     assert history[0].start == NOW - timedelta(hours=24)
     # the second read reuses settled buckets and gives the same answer
     assert reader.read(NOW, timedelta(hours=1)).history["acme"] == history

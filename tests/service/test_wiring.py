@@ -102,3 +102,26 @@ alerts:
     finally:
         service.shutdown(wait=False)
         repository.close()
+
+
+def test_source_without_credentials_gets_no_job_and_one_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from listener.config import parse_settings
+    from listener.service_wiring import build_collect_jobs
+    from storage import Repository
+
+    monkeypatch.delenv("LISTENER_TEST_NO_TOKEN", raising=False)
+    settings = parse_settings(
+        "topics:\n  - {id: acme, name: Acme, query: acme}\n"
+        "sources:\n  demo: {enabled: false}\n"
+        "  twitter: {enabled: true, bearer_token: '${LISTENER_TEST_NO_TOKEN}'}\n"
+    )
+    repository = Repository.from_url(f"sqlite:///{tmp_path / 'l.db'}")
+    try:
+        with caplog.at_level("WARNING"):
+            jobs = build_collect_jobs(settings, repository)
+    finally:
+        repository.close()
+    assert jobs == []
+    assert [r.getMessage() for r in caplog.records if "twitter disabled" in r.getMessage()]

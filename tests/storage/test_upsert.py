@@ -181,3 +181,14 @@ def test_first_query_that_found_a_mention_is_kept(repo: Repository) -> None:
     repo.upsert_batch(batch(mention(1), mention(2)), source="testsrc", query_id="competitor")
     assert repo.count_mentions(MentionFilter(query_id="brand")) == 1
     assert repo.count_mentions(MentionFilter(query_id="competitor")) == 1
+
+
+def test_a_batch_larger_than_one_lookup_chunk(repo: Repository) -> None:
+    """6,000 mentions by 600 authors: key look-ups are chunked, counts stay exact."""
+    big = [mention(n, author=author(n % 600)) for n in range(6000)]
+    assert repo.upsert_batch(batch(*big), source="testsrc", query_id="q") == UpsertResult(inserted=6000)
+    changed = [mention(n, author=author(n % 600), metrics=Metrics(likes=-1)) for n in range(0, 6000, 2)]
+    result = repo.upsert_batch(batch(*big[1::2], *changed), source="testsrc", query_id="q")
+    assert result == UpsertResult(updated=3000, unchanged=3000)
+    assert repo.count_mentions() == 6000
+    assert all(a.mention_count == 10 for a in repo.authors(limit=None))
