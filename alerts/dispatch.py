@@ -169,6 +169,9 @@ class Dispatcher:
         self.horizon = horizon
         """How far back stored alerts are read to find open threads and unfinished deliveries."""
         self.default_channels = tuple(default_channels) or tuple(self.notifiers)
+        self._last_seen: dict[tuple[str, str], datetime] = {}
+        """When each (rule, subject) finding was last present; kept in memory (after a restart the last
+        stored message stands in, so at worst a thread resolves one cool-down early)."""
         self._complete: set[str] = set()
         """Alerts delivered on every channel: a success is final, so they are not looked up again."""
 
@@ -178,7 +181,10 @@ class Dispatcher:
         decided: list[Alert] = []
         for rule in self.rules:
             channels = list(rule.channels or self.default_channels)
-            for alert in decide(rule, evaluate(rule, window, now), threads, now):
+            findings = list(evaluate(rule, window, now))
+            for finding in findings:
+                self._last_seen[(rule.id, finding.subject)] = now
+            for alert in decide(rule, findings, threads, now, self._last_seen):
                 if self.log.alert_exists(alert.dedupe_key):
                     continue
                 stored = replace(alert, details={**alert.details, "channels": channels})

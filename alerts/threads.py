@@ -3,8 +3,9 @@
 A *thread* is the life of one (rule, subject) crisis: an opening alert, follow-ups only when the
 measured count has grown by the rule's ``growth`` factor since the last message (so a burst that goes
 10 → 20 → 40 → 80 sends four messages, never fifty), and one resolution notice once the finding has
-been absent and ``cooldown`` has passed since the last message. The state of every thread is read
-back from the alerts already stored, so a restart continues the same threads and sends nothing twice.
+been absent for a whole ``cooldown`` (since it was last seen, or since the last message). The state of
+every thread is read back from the alerts already stored, so a restart continues the same threads and
+sends nothing twice.
 """
 
 from __future__ import annotations
@@ -64,8 +65,13 @@ def threads_from(alerts: Iterable[Alert]) -> dict[ThreadId, Thread]:
 
 
 def decide(rule: Rule, findings: Iterable[Alert], threads: Mapping[ThreadId, Thread],
-           now: datetime) -> list[Alert]:
-    """Return the messages to send now for ``rule``: openings, significant follow-ups, resolutions."""
+           now: datetime, last_seen: Mapping[ThreadId, datetime] | None = None) -> list[Alert]:
+    """Return the messages to send now for ``rule``: openings, significant follow-ups, resolutions.
+
+    ``last_seen`` says when each thread's finding was last present (the caller keeps it between
+    ticks): a thread is resolved only once its finding has been absent for a whole ``cooldown``, so a
+    crisis that dips for one check is not closed and reopened. Without it, the last message stands in.
+    """
     out: list[Alert] = []
     seen: set[str] = set()
     for finding in findings:
@@ -84,7 +90,9 @@ def decide(rule: Rule, findings: Iterable[Alert], threads: Mapping[ThreadId, Thr
     for (rule_id, subject), thread in sorted(threads.items()):
         if rule_id != rule.id or subject in seen or thread.is_resolved:
             continue
-        if now - thread.last_sent_at >= rule.cooldown:
+        present_at = (last_seen or {}).get((rule_id, subject), thread.last_sent_at)
+        seen_at = max(thread.last_sent_at, present_at)
+        if now - seen_at >= rule.cooldown:
             out.append(resolution(rule, thread, now))
     return out
 

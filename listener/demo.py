@@ -183,21 +183,15 @@ def analysis_sections(repository: Repository) -> dict[str, list[tuple[str, ...]]
     return sections
 
 
-def replay_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
-                  progress: Progress) -> list[tuple[str, ...]]:
+def demo_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime
+                ) -> list[tuple[str, ...]]:
     """Evaluate the alert rules hour by hour over the simulated week, as the service would have."""
     from alerts.notifiers import LogNotifier
-    from listener.alert_store import RepositoryAlertLog
-    from listener.service_wiring import build_dispatcher, rules_span, window_reader
+    from listener.service_wiring import replay_alerts
 
     notifier = LogNotifier("console", lang=settings.language, tz=settings.timezone)
-    dispatcher = build_dispatcher(settings, RepositoryAlertLog(repository), notifiers={"console": notifier})
-    reader, span = window_reader(settings, repository), rules_span(settings)
-    hours = int((end - start) / timedelta(hours=1))
-    for hour in range(1, hours + 1):
-        now = start + timedelta(hours=hour)
-        dispatcher.tick(reader.read(now, span), now)
-        progress("alerts", hour, hours)
+    replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1),
+                  notifiers={"console": notifier})
     return [(f"{alert.window_end:%a %d %H:%M}", alert.severity, rendered.subject)
             for alert, rendered in notifier.sent]
 
@@ -230,8 +224,8 @@ def run_demo(db_path: Path, *, seed: int = 42, days: int = 7, start: datetime | 
         report.sections.update(analysis_sections(repository))
         report.sections.update(demo_sections(repository, now=report.end))
         report.stages.append("authors")
-        report.sections["Alerts the community manager received (console channel)"] = replay_alerts(
-            settings, repository, start=report.start, end=report.end, progress=progress)
+        report.sections["Alerts the community manager received (console channel)"] = demo_alerts(
+            settings, repository, start=report.start, end=report.end)
         report.stages.append("alerts")
     finally:
         repository.close()

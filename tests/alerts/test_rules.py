@@ -177,3 +177,27 @@ def test_spike_baseline_ignores_buckets_inside_its_own_window() -> None:
     window = Window(start=now - timedelta(hours=2), end=now, mentions=burst, history={"acme": hist})
     [alert] = evaluate(Rule(id="spike", kind="negative_spike"), window, now)
     assert alert.details["baseline"]["buckets"] == len(hist) - 1  # type: ignore[index]
+
+
+def test_a_dip_of_one_check_does_not_close_and_reopen_the_thread() -> None:
+    """A finding absent for less than the cool-down keeps its thread open; then one resolution."""
+    from dataclasses import replace
+
+    rule = Rule(id="crisis", kind="keyword", cooldown=timedelta(hours=3))
+    start = datetime(2026, 11, 21, 8, tzinfo=UTC)
+    finding = Alert(rule_id=rule.id, kind=rule.kind, subject="acme", severity="warning",
+                    window_start=start, window_end=start, title="t", summary="s", details={"count": 10})
+    stored: list[Alert] = []
+    last_seen: dict[tuple[str, str], datetime] = {}
+    phases = []
+    # Present for six hours without growing, absent at 11:00, present again until 15:00, then quiet.
+    for hour in range(16):
+        now = start + timedelta(hours=hour)
+        present = hour != 3 and hour <= 7
+        findings = [finding] if present else []
+        if present:
+            last_seen[(rule.id, "acme")] = now
+        for alert in decide(rule, findings, threads_from(stored), now, last_seen):
+            stored.append(replace(alert, window_end=now))
+            phases.append((hour, alert.details["phase"]))
+    assert phases == [(0, "opened"), (10, "resolved")]

@@ -32,7 +32,7 @@ alerts:
   smtp: {{host: 127.0.0.1, port: {port}}}
   rules:
     - {{id: vip, kind: influencer_negative, threshold: 50000, window: 8d, channels: [mail]}}
-    - {{id: spike, kind: negative_spike, window: 1h, cooldown: 6h, channels: [mail]}}
+    - {{id: spike, kind: negative_spike, window: 1h, cooldown: 6h, min_volume: 10, channels: [mail]}}
 """
 
 
