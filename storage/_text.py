@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+from listener.query.normalize import fold
 
 REPLACEMENT = "\ufffd"
 SEARCH_TEXT_MAX_CHARS = 100_000
@@ -31,7 +32,6 @@ SEARCH_TEXT_MAX_CHARS = 100_000
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _TOKEN = re.compile(r"[^\W_]+")
 _NON_WORD = re.compile(r"[\W_]+")
-_LIGATURE_MAP = {"œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 _QUERY_TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 
@@ -55,25 +55,6 @@ def dumps(value: Any) -> str:
     if _UNSTORABLE.search(text) is None:
         return text
     return json.dumps(value, ensure_ascii=True, separators=(",", ":"), default=str)
-
-
-_COMBINING = re.compile(
-    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
-    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
-)
-"""The combining diacritics NFKD produces for Latin, Greek, Cyrillic, Hebrew and Arabic text, plus the
-generic combining blocks; a short class of ranges is several times faster than every Unicode mark."""
-_LIGATURE = re.compile("[" + "".join(_LIGATURE_MAP) + "]")
-
-
-def fold(value: str) -> str:
-    """Fold case and accents so ``Électricité``, ``ELECTRICITE`` and ``electricite`` compare equal."""
-    if value.isascii():
-        return value.lower()
-    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", value.casefold()))
-    if _LIGATURE.search(folded) is None:
-        return folded
-    return _LIGATURE.sub(lambda m: _LIGATURE_MAP[m.group()], folded)
 
 
 def tokens(value: str) -> list[str]:
