@@ -55,8 +55,7 @@ def scores(model: Analyzer, texts: Sequence[str]) -> list[tuple[dict[str, float]
         row["other"] = round(1.0 - max(row[n] for n in INTENTS), 4)
         parts = []
         for name in fired:
-            cues = lexicon.matches(text, _CUES[name])[:3]
-            cue_text = ", ".join(f'"{c}"' for c, _ in cues)
+            cue_text = lexicon.cue_list(lexicon.matches(text, _CUES[name]))
             parts.append(f"{name} {row[name]:.2f}" + (f" ({cue_text})" if cue_text else ""))
         if not fired:
             parts.append("no complaint, question, suggestion or praise detected" if w else "empty text")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -218,3 +219,8 @@ def matches(text: str, cues: tuple[Cue, ...]) -> list[tuple[str, float]]:
             if words and found.get(words, 0.0) < cue.weight:
                 found[words] = cue.weight
     return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def cue_list(found: Sequence[tuple[str, float]], limit: int = 3) -> str:
+    """Return the first ``limit`` cue words of a :func:`matches` result, quoted, for explanations."""
+    return ", ".join(f'"{cue}"' for cue, _ in found[:limit])

@@ -41,7 +41,7 @@ def explain(text: str, probs: Mapping[str, float]) -> str:
         cues = lexicon.matches(text, lexicon.PRAISE)
     else:
         cues = []
-    words = ", ".join(f'"{c}"' for c, _ in cues[:4])
+    words = lexicon.cue_list(cues, limit=4)
     reason = f"{label} p={probs[label]:.2f}"
     if words_weight(text) != 1.0:
         reason += " (no words, emoji only: low confidence)"

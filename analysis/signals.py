@@ -47,7 +47,7 @@ def scores(model: Analyzer, texts: Sequence[str]) -> list[tuple[dict[str, float]
             row[name] = score(found[0][1] if found else 0.0, float(neg[i]), name)
             if row[name] >= THRESHOLD:
                 fired.append(name)
-                cue_text = ", ".join(f'"{c}"' for c, _ in found[:3])
+                cue_text = lexicon.cue_list(found)
                 parts.append(f"{name} {row[name]:.2f} ({cue_text})")
         out.append((row, fired, "; ".join(parts) or "no discontent cue found"))
     return out
