@@ -8,9 +8,10 @@ No cue is copied from a labelled set; these are ordinary phrases a community man
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from listener.query.normalize import fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,12 +20,6 @@ class Cue:
 
     pattern: re.Pattern[str]
     weight: float
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents so ``résilier`` and ``resilier`` match the same cue."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("\u2019", "'")
 
 
 def _cues(weighted: dict[float, list[str]]) -> tuple[Cue, ...]:
