@@ -8,7 +8,6 @@ labels scored >= 0.5, plus the winning label).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -165,18 +164,7 @@ def save_matched_topics(conn: Connection, dialect: str, batch: Sequence[Mention]
     wanted = {(m.source, clean(m.external_id)): m for m in batch if m.topics}
     if not wanted:
         return
-    found: dict[tuple[str, str], int] = {}
-    by_source: dict[str, list[str]] = defaultdict(list)
-    for source, external_id in wanted:
-        by_source[source].append(external_id)
-    for source, ids in by_source.items():
-        for part in _sql.chunks(ids):
-            rows = conn.execute(
-                sa.select(MentionRow.id, MentionRow.external_id).where(
-                    MentionRow.source == source, _sql.one_of(conn, MentionRow.external_id, part)
-                )
-            )
-            found.update({(source, external_id): row_id for row_id, external_id in rows})
+    found = ids_by_key(conn, wanted)
     matches = [
         TopicMatch(mention_id=found[key], topic_id=topic, terms=tuple(m.matched_terms.get(topic, ())))
         for key, m in wanted.items()
