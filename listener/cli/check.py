@@ -57,6 +57,31 @@ def check_database(settings: Settings) -> list[Finding]:
     return [Finding("ok", "database", f"{where}: reachable, schema up to date ({current})")]
 
 
+def check_health(settings: Settings) -> list[Finding]:
+    """Report how each collection job has been doing (from storage), failing ones as warnings."""
+    from storage import Repository
+
+    repository = Repository.from_url(settings.database.url)
+    try:
+        if repository.schema_revision() is None:
+            return []
+        rows = repository.source_health()
+    except ListenerError:
+        return []  # check_database has already said why
+    finally:
+        repository.close()
+    findings: list[Finding] = []
+    for row in rows:
+        area = f"health {row.source}:{row.query_id}"
+        if row.consecutive_failures:
+            findings.append(Finding("warning", area, f"{row.consecutive_failures} failure(s) in a row; "
+                                    f"last error: {row.last_error}"))
+        else:
+            when = f"{row.last_success_at:%Y-%m-%d %H:%M}" if row.last_success_at else "never"
+            findings.append(Finding("ok", area, f"last success {when}, {row.items_fetched_total} items"))
+    return findings
+
+
 def check_sources(settings: Settings) -> list[Finding]:
     """Say, for each source, whether it is enabled and has the credentials it needs."""
     findings: list[Finding] = []
@@ -120,6 +145,7 @@ def check(
     findings = [Finding("ok", "config", f"{config}: valid")]
     findings += check_database(settings)
     findings += check_sources(settings)
+    findings += check_health(settings)
     findings += check_topics(settings)
     findings += check_channels(settings)
     table = Table(show_header=False, box=None)

@@ -50,3 +50,18 @@ def test_unreachable_database_is_an_error_not_a_traceback(tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "127.0.0.1" in result.output
+
+
+def test_failing_source_health_is_reported(tmp_path: Path) -> None:
+    from storage import Repository
+
+    path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: acme}\n")
+    repository = Repository.from_url(f"sqlite:///{tmp_path / 'l.db'}")
+    repository.upgrade()
+    repository.record_run("rss", "acme", outcome="error", error="SourceUnavailable: rss: status 502")
+    repository.record_run("hackernews", "acme", outcome="ok", items=4)
+    repository.close()
+    result = CliRunner().invoke(app, ["check", "-c", str(path)])
+    flat = " ".join(result.output.split())
+    assert "1 failure(s) in a row; last error: SourceUnavailable: rss: status 502" in flat
+    assert "health hackernews:acme" in flat and "4 items" in flat
