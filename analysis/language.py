@@ -34,6 +34,18 @@ def _identifier() -> Any:
 
 def detect(text: str) -> tuple[str, float, dict[str, float]]:
     """Return ``(code, confidence, top scores)``; ``und`` with 0.0 when there are no words."""
+    code, confidence, scores = _detect(text)
+    return code, confidence, dict(scores)
+
+
+@lru_cache(maxsize=8192)
+def _detect(text: str) -> tuple[str, float, tuple[tuple[str, float], ...]]:
+    """Cached: sentiment routing, intent, signals and the language stage all ask for one text."""
+    code, confidence, scores = _detect_uncached(text)
+    return code, confidence, tuple(scores.items())
+
+
+def _detect_uncached(text: str) -> tuple[str, float, dict[str, float]]:
     clean = words_only(normalise(text))
     if not has_words(clean):
         return UNDETERMINED, 0.0, {}

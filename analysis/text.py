@@ -23,9 +23,10 @@ def normalise(text: str | None) -> str:
     """NFC, no zero-width or control characters, single spaces, bounded length."""
     if not text:
         return ""
-    text = _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text[: MAX_CHARS * 2]))
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return _SPACE.sub(" ", text).strip()[:MAX_CHARS]
+    text = _SPACE.sub(" ", _ZERO_WIDTH.sub("", unicodedata.normalize("NFC", text[: MAX_CHARS * 2])))
+    if not text.isprintable():  # rare once whitespace is collapsed: scan only then
+        text = _SPACE.sub(" ", "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text))
+    return text.strip()[:MAX_CHARS]
 
 
 def words_only(text: str) -> str:
@@ -35,7 +36,7 @@ def words_only(text: str) -> str:
 
 def letter_count(text: str) -> int:
     """Number of letters (any script); emoji, digits and punctuation do not count."""
-    return sum(1 for ch in text if unicodedata.category(ch).startswith("L"))
+    return sum(map(str.isalpha, text))  # isalpha is exactly the Unicode L* categories
 
 
 def has_words(text: str, minimum: int = 2) -> bool:
