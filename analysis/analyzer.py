@@ -5,6 +5,10 @@ once per text and keeps them for the other stages of the same batch. Features ar
 L2-normalised hidden states of five encoder layers (``FEATURE_LAYERS``), plus a handful of lexicon
 cue strengths. Intermediate layers matter: on XLM-T French val a logistic regression on the last
 layer alone reached macro-F1 0.674, on layers 4-6-8-10-12 0.721 (same data, same C).
+
+The encoder runs on ONNX Runtime int8 by default (``analysis.onnx_build``): ~1.8x the throughput
+of ``transformers`` on 2 cores. Heads are trained on the features of the runtime that serves them,
+so int8 heads read int8 features (measured within 1.3 points of fp32 macro-F1 on each val set).
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ import numpy.typing as npt
 from analysis import heads as heads_mod
 from analysis import lexicon
 from analysis.embedding_cache import text_key
-from analysis.encoder import Encoder
+from analysis.encoder import Encoder, OnnxEncoder
 from analysis.text import has_words, normalise
 
 logger = logging.getLogger(__name__)
 
 FEATURE_LAYERS: tuple[int, ...] = (4, 6, 8, 10, 12)
 ENCODER_ID = "e5-small-q4"
+DEFAULT_RUNTIME = "onnx-int8"
 
 Array = npt.NDArray[np.float32]
 
@@ -63,16 +68,27 @@ def combine(vectors: Array, texts: Sequence[str]) -> Array:
 class Analyzer:
     """Encoder + heads; ``features`` memoises per text so the three stages embed once."""
 
-    encoder: Encoder
+    encoder: Encoder | OnnxEncoder
     headset: heads_mod.HeadSet
     heads_path: Path
     _memo: dict[str, Array] = field(default_factory=dict)
     memo_limit: int = 20_000
 
+    runtime: str = "torch"
+    encoder_id: str = ENCODER_ID
+    """The base encoder, plus the adapter's digest when one is applied."""
+
+    @property
+    def features_id(self) -> str:
+        """What the feature vectors depend on (base, adapter, runtime, export): names caches of them."""
+        if isinstance(self.encoder, OnnxEncoder):
+            return f"{self.encoder_id}-{self.encoder.graph.stem}"
+        return f"{self.encoder_id}-{self.runtime}-l{'-'.join(str(x) for x in FEATURE_LAYERS)}"
+
     @property
     def version(self) -> str:
-        """Encoder id + head version: changing either re-analyses stored mentions."""
-        return f"{ENCODER_ID}+{self.headset.version}"
+        """Encoder id, runtime + head version: changing any of them re-analyses stored mentions."""
+        return f"{self.encoder_id}-{self.runtime}+{self.headset.version}"
 
     def prepare(self, texts: Sequence[str]) -> list[str]:
         """What the models read: normalised text (empty stays empty)."""
@@ -131,6 +147,7 @@ def load(
     *,
     data_dir: Path | None = None,
     heads_folder: Path | None = None,
+    runtime: str = DEFAULT_RUNTIME,
     **encoder_kwargs: Any,
 ) -> Analyzer:
     """Load the encoder from its built folder and the newest heads (data dir, else shipped)."""
@@ -139,4 +156,23 @@ def load(
     folder = heads_folder or heads_mod.latest(data_dir)
     headset = heads_mod.load(folder)
     logger.info("analyzer: heads %s from %s", headset.version, folder)
-    return Analyzer(encoder=load_encoder(model_folder, **encoder_kwargs), headset=headset, heads_path=folder)
+    trained_on = headset.meta.get("runtime", "torch")
+    if trained_on != runtime:
+        logger.warning(
+            "analyzer: heads %s were trained on %s features but the encoder runs %s; "
+            "run `listener train` to fit them to this runtime",
+            headset.version,
+            trained_on,
+            runtime,
+        )
+    from analysis import adapter
+
+    encoder = load_encoder(model_folder, runtime=runtime, layers=FEATURE_LAYERS, **encoder_kwargs)
+    tuned = adapter.digest()
+    return Analyzer(
+        encoder=encoder,
+        headset=headset,
+        heads_path=folder,
+        runtime=runtime,
+        encoder_id=f"{ENCODER_ID}-lora-{tuned}" if tuned else ENCODER_ID,
+    )

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from analysis import adapter
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "query: "
@@ -33,7 +35,7 @@ class Encoder:
         max_length: int = 128,
         batch_size: int = 64,
         threads: int | None = None,
-        quantize: bool = False,
+        adapter_path: Path | None = adapter.SHIPPED,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -50,13 +52,8 @@ class Encoder:
         self.model: Any = AutoModel.from_pretrained(
             str(folder), local_files_only=True, add_pooling_layer=False
         )
+        adapter.apply(self.model, adapter_path)
         self.model.eval()
-        if quantize:
-            # Optional dynamic int8 on the Linear layers (benchmarks/classify_speed.py --int8). Off by
-            # default: measured 2x faster but 8.6 / 6.5 macro-F1 points lower on XLM-T FR / EN val.
-            self.model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
-                self.model, {torch.nn.Linear}, dtype=torch.qint8
-            )
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Return one L2-normalised 384-d row per text (the e5 sentence vector), in input order."""
@@ -97,7 +94,101 @@ class Encoder:
         return out
 
 
-def load(folder: Path, **kwargs: Any) -> Encoder:
-    """Load the encoder from a built folder (see ``analysis.model_build``)."""
-    logger.info("encoder: loading %s", folder)
-    return Encoder(folder, **kwargs)
+class OnnxEncoder:
+    """The exported feature graph (``analysis.onnx_build``) run by ONNX Runtime.
+
+    Same contract as :class:`Encoder` for the layers it was exported with. Each batch runs on one
+    intra-op thread and ``threads`` batches run side by side: on 2 cores two single-threaded runs
+    got ~10% more texts/s than one run on two threads (small matrices scale poorly across threads).
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        graph: Path,
+        layers: Sequence[int],
+        *,
+        max_length: int = 128,
+        batch_size: int = 32,
+        threads: int | None = None,
+    ) -> None:
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        self.folder = folder
+        self.graph = graph
+        self.layers = tuple(layers)
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.threads = max(1, threads or min(2, os.cpu_count() or 1))
+        self.tokenizer: Any = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """The last exported layer's vectors (the e5 sentence vector when it is layer 12)."""
+        k = len(self.layers) - 1
+        return self.embed_layers(texts, self.layers)[:, k * DIM : (k + 1) * DIM]
+
+    def _run(self, batch: list[str]) -> npt.NDArray[np.float32]:
+        enc = self.tokenizer(
+            batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
+        )
+        feeds = {name: enc[name].astype(np.int64) for name in ("input_ids", "attention_mask")}
+        out: npt.NDArray[np.float32] = self._session.run(None, feeds)[0]
+        return out
+
+    def embed_layers(self, texts: Sequence[str], layers: Sequence[int] = (12,)) -> npt.NDArray[np.float32]:
+        """Pooled vectors of ``layers``, which must be the ones the graph was exported with."""
+        if tuple(layers) != self.layers:
+            raise ValueError(f"this ONNX graph returns layers {self.layers}, not {tuple(layers)}")
+        out = np.zeros((len(texts), DIM * len(self.layers)), dtype=np.float32)
+        if not texts:
+            return out
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        chunks = [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+        batches = [[PREFIX + texts[i][: self.max_length * 16] for i in idx] for idx in chunks]
+        if self.threads == 1 or len(batches) == 1:
+            results = [self._run(b) for b in batches]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(self.threads, thread_name_prefix="encoder") as pool:
+                results = list(pool.map(self._run, batches))
+        for idx, rows in zip(chunks, results, strict=True):
+            out[idx] = rows
+        return out
+
+
+RUNTIMES = ("onnx-int8", "onnx", "torch")
+"""``onnx-int8`` is the default (fastest); ``onnx`` is the same graph in fp32; ``torch`` runs
+``transformers`` directly (the reference the exports are checked against)."""
+
+
+def load(
+    folder: Path,
+    *,
+    runtime: str = "torch",
+    layers: Sequence[int] = (12,),
+    **kwargs: Any,
+) -> Encoder | OnnxEncoder:
+    """Load the encoder from a built folder (see ``analysis.model_build``), exporting if needed."""
+    logger.info("encoder: loading %s (%s)", folder, runtime)
+    if runtime == "torch":
+        return Encoder(folder, **kwargs)
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown runtime {runtime!r}: use one of {', '.join(RUNTIMES)}")
+    from analysis import onnx_build
+
+    precision = "int8" if runtime == "onnx-int8" else "fp32"
+    graph = onnx_build.export(folder, layers, precision)
+    try:
+        return OnnxEncoder(folder, graph, layers, **kwargs)
+    except Exception as err:  # onnxruntime raises its own (unexported) error types for a bad file
+        # A truncated or edited graph: export it again once from the verified model folder.
+        logger.warning("encoder: %s cannot be loaded (%s); exporting it again", graph.name, err)
+        graph = onnx_build.export(folder, layers, precision, force=True)
+        return OnnxEncoder(folder, graph, layers, **kwargs)

@@ -219,7 +219,7 @@ def _gate(cues: tuple[Cue, ...]) -> re.Pattern[str]:
     entry = _GATES.get(id(cues))
     if entry is not None and entry[0] is cues:
         return entry[1]
-    inner = []
+    inner: list[str] = []
     for cue in cues:
         pat = cue.pattern.pattern
         if not (pat.startswith(_BOUNDARY_BEFORE) and pat.endswith(_BOUNDARY_AFTER)):

@@ -133,6 +133,41 @@ def irony_diagnostic(root: Path, model: Analyzer, features: object, max_rows: in
         )
 
 
+def compare_runtimes(root: Path, data_dir: Path, folder: Path, runtimes: Sequence[str]) -> None:
+    """Fit the heads on each runtime's own features, then score the same val sets with each.
+
+    This is the fair comparison for a faster runtime (int8): its heads are trained on what it
+    computes, as ``listener train`` would do on that runtime.
+    """
+    from datetime import UTC, datetime
+
+    from sklearn.metrics import f1_score, precision_score
+
+    from analysis import analyzer, heads, training
+    from listener.analyse import training_features
+
+    sets = {
+        "XLM-T fr": datasets.xlmt(root, "french", "val"),
+        "XLM-T en": datasets.xlmt(root, "english", "val"),
+        "TweetEval": datasets.tweeteval(root, "sentiment", "val"),
+    }
+    for runtime in runtimes:
+        model = analyzer.load(folder, heads_folder=heads.SHIPPED_DIR, runtime=runtime)
+        features = training_features(model, data_dir / "cache" / f"{model.features_id}.npz")
+        t0 = time.perf_counter()
+        model.headset = training.train(root, [], features, now=datetime.now(UTC), runtime=runtime)
+        line = [f"{runtime:<10} (fit {time.perf_counter() - t0:.0f}s)"]
+        for name, rows in sets.items():
+            texts = [e.text for e in rows]
+            gold = [e.label for e in rows]
+            labels, probs = model.route_sentiment(model.prepare(texts), features(texts))
+            pred = [labels[i] for i in probs.argmax(axis=1)]
+            f1 = f1_score(gold, pred, average="macro", labels=list(LABELS))
+            neg = precision_score(gold, pred, labels=["negative"], average="macro", zero_division=0)
+            line.append(f"{name} macro-F1 {f1:.3f} neg-P {neg:.3f}")
+        print("  ".join(line), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -141,16 +176,27 @@ def main() -> None:
     parser.add_argument(
         "--heads", type=Path, default=None, help="heads folder (default: newest, else shipped)"
     )
+    parser.add_argument(
+        "--runtime", default=None, help="onnx-int8, onnx or torch (default: the configured default)"
+    )
+    parser.add_argument(
+        "--compare",
+        default="",
+        help="comma-separated runtimes: fit heads on each one's features and compare (e.g. torch,onnx-int8)",
+    )
     args = parser.parse_args()
 
     from analysis import analyzer, model_build
     from listener.analyse import training_features
 
     folder = model_build.build(args.data_dir)
-    model = analyzer.load(folder, data_dir=args.data_dir, heads_folder=args.heads)
-    layers = "-".join(str(x) for x in analyzer.FEATURE_LAYERS)
-    features = training_features(model, args.data_dir / "cache" / f"e5-layers-{layers}.npz")
-    print(f"heads {model.headset.version} from {model.heads_path}")
+    if args.compare:
+        compare_runtimes(args.data, args.data_dir, folder, args.compare.split(","))
+        return
+    runtime = args.runtime or analyzer.DEFAULT_RUNTIME
+    model = analyzer.load(folder, data_dir=args.data_dir, heads_folder=args.heads, runtime=runtime)
+    features = training_features(model, args.data_dir / "cache" / f"{model.features_id}.npz")
+    print(f"runtime {runtime}; heads {model.headset.version} from {model.heads_path}")
     print(f"trained on: {model.headset.meta.get('training_sets', {}).get('sentiment')}")
     root = args.data
     sentiment_block("XLM-T French val", datasets.xlmt(root, "french", "val"), model, features, "fr")

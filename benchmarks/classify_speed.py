@@ -1,11 +1,12 @@
 """Throughput of ``analysis.classify`` on real tweets versus a naive one-text-at-a-time pipeline.
 
-Run: ``python benchmarks/classify_speed.py [--n 1000] [--threads 2] [--int8]``.
+Run: ``python benchmarks/classify_speed.py [--n 1000] [--threads 2] [--runtimes onnx-int8,onnx,torch]``.
 Both paths run in the same process on the same texts (XLM-T French + English val tweets, then
 TweetEval val): the naive baseline is a plain ``transformers`` forward pass per text with no
-batching (what a first version would do); ours sorts by length, pads per batch, runs under
-``torch.inference_mode`` and adds language, heads and lexicons. Also prints the resident memory
-of the process after loading the model. The machine is shared: note the load average printed.
+batching (what a first version would do); ours sorts by length, pads per batch, runs the
+configured runtime (ONNX Runtime int8 by default; ONNX fp32 and torch for comparison) and adds
+language, heads and lexicons. Each runtime is measured in the same run on the same texts. Also
+prints the resident memory each loaded model adds. On a shared machine, note the load average.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def main() -> None:
     parser.add_argument("--naive-n", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--int8", action="store_true", help="dynamic int8 quantisation of the linear layers")
+    parser.add_argument("--runtimes", default="onnx-int8,onnx,torch", help="comma-separated runtimes")
     args = parser.parse_args()
     os.environ["HF_HUB_OFFLINE"] = "1"
 
@@ -50,12 +51,7 @@ def main() -> None:
     from analysis.classify import classify
 
     torch.set_num_threads(args.threads)
-    base = rss_mb()
     folder = model_build.build(args.data_dir)
-    model = analyzer.load(
-        folder, data_dir=args.data_dir, batch_size=args.batch, threads=args.threads, quantize=args.int8
-    )
-    loaded = rss_mb()
     root = args.data
     rows = (
         datasets.xlmt(root, "french", "val")
@@ -63,33 +59,42 @@ def main() -> None:
         + datasets.tweeteval(root, "sentiment", "val")
     )
     texts = [e.text for e in rows][: args.n]
-    print(f"load average {os.getloadavg()}, torch threads {torch.get_num_threads()}, int8 {args.int8}")
-    print(f"resident memory: {base:.0f} MB before load, {loaded:.0f} MB with model + heads loaded")
+    print(f"load average {os.getloadavg()}, {args.threads} threads, {len(texts)} tweets")
+    rates = {}
+    for runtime in args.runtimes.split(","):
+        base = rss_mb()
+        model = analyzer.load(
+            folder, data_dir=args.data_dir, batch_size=args.batch, threads=args.threads, runtime=runtime
+        )
+        loaded = rss_mb()
+        classify(texts[:32], model)  # warm-up
+        model._memo.clear()
+        t0 = time.perf_counter()
+        results = classify(texts, model)
+        rates[runtime] = len(texts) / (time.perf_counter() - t0)
+        assert len(results) == len(texts)
+        print(
+            f"listener classify, {runtime:<9}: {rates[runtime]:6.1f} mentions/s "
+            f"(resident memory +{loaded - base:.0f} MB for model + heads, {loaded:.0f} MB in all)"
+        )
+        del model
 
-    classify(texts[:32], model)  # warm-up
-    model._memo.clear()
-    t0 = time.perf_counter()
-    results = classify(texts, model)
-    ours = len(texts) / (time.perf_counter() - t0)
-    assert len(results) == len(texts)
-    print(
-        f"listener classify (batched, sorted, dynamic padding): {ours:.1f} mentions/s on {len(texts)} tweets"
-    )
+    from transformers import AutoModel, AutoTokenizer
 
-    enc = model.encoder
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    naive_model = AutoModel.from_pretrained(str(folder), local_files_only=True, add_pooling_layer=False)
     naive = texts[: args.naive_n]
     t0 = time.perf_counter()
     with torch.no_grad():
         for t in naive:
-            batch = enc.tokenizer(["query: " + t], truncation=True, max_length=512, return_tensors="pt")
-            enc.model(**batch)
+            batch = tokenizer(["query: " + t], truncation=True, max_length=512, return_tensors="pt")
+            naive_model(**batch)
     base_rate = len(naive) / (time.perf_counter() - t0)
-    print(
-        f"naive one-at-a-time transformers forward: {base_rate:.1f} mentions/s on {len(naive)} tweets"
-    )
+    print(f"naive one-at-a-time transformers forward: {base_rate:.1f} mentions/s on {len(naive)} tweets")
+    for runtime, rate in rates.items():
+        print(f"ratio {runtime}: {rate / base_rate:.2f}x the naive baseline")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"ratio: {ours / base_rate:.2f}x; peak RSS {peak:.0f} MB")
-    print(f"load average after: {os.getloadavg()}")
+    print(f"peak RSS {peak:.0f} MB; load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -116,12 +116,26 @@ def model_folder(settings: Settings, *, say: Callable[[str], None] | None = None
 def load_analyzer(settings: Settings, *, say: Callable[[str], None] | None = None) -> Analyzer:
     """Encoder + newest heads (the data dir's trained versions win over the shipped ones)."""
     from analysis import analyzer
+    from analysis.model_build import ModelBuildError
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     folder = model_folder(settings, say=say)
-    return analyzer.load(
-        folder, data_dir=settings.data_dir, batch_size=max(8, min(settings.analysis.batch_size, 128))
-    )
+    if settings.analysis.runtime != "torch" and say:
+        from analysis import onnx_build
+
+        precision = "int8" if settings.analysis.runtime == "onnx-int8" else "fp32"
+        if not onnx_build.is_exported(folder, analyzer.FEATURE_LAYERS, precision):
+            say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
+    try:
+        return analyzer.load(
+            folder,
+            data_dir=settings.data_dir,
+            runtime=settings.analysis.runtime,
+            batch_size=max(8, min(settings.analysis.batch_size, 128)),
+            threads=settings.analysis.threads,
+        )
+    except ModelBuildError as err:
+        raise ConfigError(str(err)) from err
 
 
 def utcnow() -> datetime:
@@ -180,14 +194,14 @@ def train_from_store(
 ) -> tuple[Path, int]:
     """Retrain every head on ``root`` plus the stored corrections; save a new version in the data dir."""
     from analysis import heads, training
-    from analysis.analyzer import FEATURE_LAYERS
 
     corrections = corrections_from(repo)
     if say:
         say(f"training on {root} with {len(corrections)} corrections (texts are embedded once, then cached)")
-    layers = "-".join(str(x) for x in FEATURE_LAYERS)
-    features = training_features(model, data_dir / "cache" / f"e5-layers-{layers}.npz")
-    headset = training.train(root, corrections, features, now=now, limit_per_source=limit_per_source)
+    features = training_features(model, data_dir / "cache" / f"{model.features_id}.npz")
+    headset = training.train(
+        root, corrections, features, now=now, limit_per_source=limit_per_source, runtime=model.runtime
+    )
     folder = heads.trained_dir(data_dir) / headset.version
     heads.save(headset, folder)
     return folder, len(corrections)

@@ -116,8 +116,9 @@ class TopicSettings(_Section):
 
     def to_query(self) -> Query:
         """Return the layer-neutral query handed to connectors."""
-        return Query(id=self.id, name=self.name, expression=self.query, role=self.role,
-                     languages=self.languages)
+        return Query(
+            id=self.id, name=self.name, expression=self.query, role=self.role, languages=self.languages
+        )
 
 
 class SourceSettings(_Section):
@@ -233,6 +234,10 @@ class AnalysisSettings(_Section):
     enabled: bool = True
     interval: Duration = timedelta(minutes=1)
     batch_size: int = Field(default=64, ge=1, le=4096)
+    runtime: Literal["onnx-int8", "onnx", "torch"] = "onnx-int8"
+    """How the encoder runs: ONNX Runtime int8 (fastest, the default), ONNX fp32, or transformers."""
+    threads: int | None = Field(default=None, ge=1, le=64)
+    """Batches encoded side by side; default: up to 2 (the machine's cores)."""
 
 
 class ChannelSettings(_Section):

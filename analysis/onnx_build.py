@@ -1,0 +1,204 @@
+"""Export the encoder's feature graph to ONNX (and int8) once, into the built model folder.
+
+Why: on a 2-core CPU the plain ``transformers`` forward pass is the whole cost of analysis. ONNX
+Runtime runs the same graph faster, and its dynamic int8 quantisation (int8 weights, activations
+quantised on the fly) roughly halves the time again. The exported graph returns exactly what the
+heads read, the mean-pooled, L2-normalised hidden states of ``layers``, and stops at the deepest of
+them, so unused layers cost nothing.
+
+The export is derived from the checksummed model folder by code pinned here; it is checked against
+the ``transformers`` model on fixed sentences before it is used, and rebuilt when the folder, the
+layers or this module's ``EXPORT_VERSION`` change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis import adapter
+from analysis.model_build import MANIFEST, ModelBuildError
+
+logger = logging.getLogger(__name__)
+
+EXPORT_VERSION = "1"
+OPSET = 17
+PREFIX = "query: "
+
+CHECK_TEXTS = (
+    "Je vais résilier mon abonnement, le service client ne répond jamais.",
+    "Thanks a lot, the new update works great!",
+    "Is the app down again? Can't log in since this morning",
+    "ok",
+)
+"""Sentences the export is compared on (French, English, a question, a one-word post)."""
+
+MIN_COSINE = {"fp32": 0.9999, "int8": 0.95}
+"""Per-layer cosine to the ``transformers`` vectors below which the export is refused: fp32 must be
+the same function; int8 moves vectors a little (0.98-0.998 measured), a broken graph far more."""
+
+
+def export_path(folder: Path, layers: Sequence[int], precision: str) -> Path:
+    """Where the graph for these layers and precision lives inside the model folder."""
+    tag = "-".join(str(layer) for layer in layers)
+    return folder / f"features-l{tag}-{precision}-v{EXPORT_VERSION}.onnx"
+
+
+def _source_key(folder: Path, adapter_path: Path | None) -> str:
+    """What the export depends on: the model folder's manifest (weights' checksum) and the adapter."""
+    manifest = folder / MANIFEST
+    base = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else ""
+    return f"{base}+{adapter.digest(adapter_path)}"
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def is_exported(
+    folder: Path, layers: Sequence[int], precision: str, adapter_path: Path | None = adapter.SHIPPED
+) -> bool:
+    """True when the graph exists and was exported from this very model folder and module version."""
+    path = export_path(folder, layers, precision)
+    meta = _sidecar(path)
+    if not (path.is_file() and meta.is_file()):
+        return False
+    try:
+        info = json.loads(meta.read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(
+        info.get("source") == _source_key(folder, adapter_path) and info.get("version") == EXPORT_VERSION
+    )
+
+
+def _pooled_module(folder: Path, layers: Sequence[int], adapter_path: Path | None) -> tuple[Any, Any]:
+    """The ``transformers`` model cut after the deepest layer, wrapped to return pooled features."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    bert = AutoModel.from_pretrained(
+        str(folder), local_files_only=True, add_pooling_layer=False, attn_implementation="eager"
+    )
+    adapter.apply(bert, adapter_path)
+    depth = max(layers)
+    bert.encoder.layer = bert.encoder.layer[:depth]
+    bert.config.num_hidden_layers = depth
+    bert.eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            out = self.bert(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+            mask = attention_mask.unsqueeze(-1).to(torch.float32)
+            denom = mask.sum(1).clamp(min=1.0)
+            parts = [
+                torch.nn.functional.normalize((out.hidden_states[layer] * mask).sum(1) / denom, p=2, dim=1)
+                for layer in layers
+            ]
+            return torch.cat(parts, dim=1)
+
+    return Pooled().eval(), tokenizer
+
+
+def _check(module: Any, tokenizer: Any, path: Path, layers: Sequence[int], precision: str) -> float:
+    """Smallest per-layer cosine between the exported graph and ``module`` on ``CHECK_TEXTS``."""
+    import onnxruntime as ort
+    import torch
+
+    enc = tokenizer([PREFIX + t for t in CHECK_TEXTS], padding=True, return_tensors="np")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]})[0]
+    with torch.inference_mode():
+        want = module(torch.from_numpy(enc["input_ids"]), torch.from_numpy(enc["attention_mask"])).numpy()
+    worst = 1.0
+    for k in range(len(layers)):
+        a = got[:, k * 384 : (k + 1) * 384]
+        b = want[:, k * 384 : (k + 1) * 384]
+        cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+        worst = min(worst, float(cos.min()))
+    if worst < MIN_COSINE[precision]:
+        raise ModelBuildError(
+            f"model export: the {precision} ONNX graph disagrees with the model (cosine {worst:.4f} < "
+            f"{MIN_COSINE[precision]}); delete {path.parent} and run `listener model build` again"
+        )
+    return worst
+
+
+def export(
+    folder: Path,
+    layers: Sequence[int],
+    precision: str = "int8",
+    *,
+    force: bool = False,
+    adapter_path: Path | None = adapter.SHIPPED,
+) -> Path:
+    """Export (and quantise) the feature graph into ``folder`` unless an up-to-date one is there."""
+    if precision not in MIN_COSINE:
+        raise ValueError(f"precision must be one of {sorted(MIN_COSINE)}, got {precision!r}")
+    target = export_path(folder, layers, precision)
+    if not force and is_exported(folder, layers, precision, adapter_path):
+        return target
+    import torch
+    import transformers
+    from onnxruntime import __version__ as ort_version
+
+    logger.info("model export: %s (layers %s) from %s", precision, list(layers), folder)
+    module, tokenizer = _pooled_module(folder, layers, adapter_path)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".export-") as tmp_name:
+        tmp = Path(tmp_name)
+        fp32 = tmp / "fp32.onnx"
+        sample = tokenizer([PREFIX + t for t in CHECK_TEXTS[:2]], padding=True, return_tensors="pt")
+        torch.onnx.export(
+            module,
+            (sample["input_ids"], sample["attention_mask"]),
+            str(fp32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["features"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "tokens"},
+                "attention_mask": {0: "batch", 1: "tokens"},
+                "features": {0: "batch"},
+            },
+            opset_version=OPSET,
+            dynamo=False,
+        )
+        result = fp32
+        if precision == "int8":
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            result = tmp / "int8.onnx"
+            root_logger = logging.getLogger()
+            level = root_logger.level
+            root_logger.setLevel(logging.WARNING)  # the quantiser logs every tensor at INFO on the root
+            try:
+                quantize_dynamic(str(fp32), str(result), weight_type=QuantType.QInt8, per_channel=True)
+            finally:
+                root_logger.setLevel(level)
+        cosine = _check(module, tokenizer, result, layers, precision)
+        shutil.move(str(result), target)
+    info = {
+        "version": EXPORT_VERSION,
+        "source": _source_key(folder, adapter_path),
+        "layers": list(layers),
+        "precision": precision,
+        "min_cosine": round(cosine, 6),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "onnxruntime": ort_version,
+    }
+    _sidecar(target).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    logger.info("model export: %s written (min cosine to the model %.4f)", target.name, cosine)
+    return target

@@ -1,0 +1,57 @@
+"""The shipped low-rank adapter changes the encoder, and is part of what identifies a model version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis import adapter, model_build, onnx_build
+from analysis.analyzer import FEATURE_LAYERS, Analyzer
+from analysis.encoder import Encoder
+
+
+def test_shipped_adapter_is_small_and_described() -> None:
+    assert adapter.SHIPPED.is_file()
+    assert adapter.SHIPPED.stat().st_size < 2_000_000
+    meta = adapter.describe()
+    assert meta["rank"] == 8 and meta["modules"]
+    assert set(meta["trained_on"]) == {"xlm-t french train", "xlm-t english train"}
+    deltas = adapter.deltas(adapter.SHIPPED)
+    assert len(deltas) == 12 * len(adapter.TARGETS)
+    some = deltas["encoder.layer.11.attention.self.query"]
+    assert some.shape == (384, 384) and 0 < float(np.abs(some).max()) < 1.0
+
+
+def test_adapter_moves_the_vectors(model_data_dir: Path) -> None:
+    folder = model_build.model_dir(model_data_dir)
+    texts = ["Franchement déçue par la dernière mise à jour", "best support team ever"]
+    tuned = Encoder(folder).embed_layers(texts, FEATURE_LAYERS)
+    plain = Encoder(folder, adapter_path=None).embed_layers(texts, FEATURE_LAYERS)
+    first = (tuned[:, :384] * plain[:, :384]).sum(1)  # layer 4: slightly moved
+    last = (tuned[:, -384:] * plain[:, -384:]).sum(1)  # layer 12: moved more
+    assert np.all(first > 0.9) and np.all(last < 0.999)
+
+
+def test_version_names_the_adapter(analyzer_model: Analyzer) -> None:
+    assert f"lora-{adapter.digest()}" in analyzer_model.version
+    assert analyzer_model.runtime in analyzer_model.version
+
+
+def test_a_new_adapter_means_a_new_export(model_data_dir: Path, tmp_path: Path) -> None:
+    folder = model_build.model_dir(model_data_dir)
+    onnx_build.export(folder, FEATURE_LAYERS, "int8")
+    other = tmp_path / "other.npz"
+    other.write_bytes(adapter.SHIPPED.read_bytes() + b"\0")
+    assert onnx_build.is_exported(folder, FEATURE_LAYERS, "int8")
+    assert not onnx_build.is_exported(folder, FEATURE_LAYERS, "int8", adapter_path=other)
+
+
+def test_wrong_shape_is_refused(model_data_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.npz"
+    a = np.zeros((8, 100), np.float32)
+    b = np.zeros((384, 8), np.float32)
+    adapter.save(bad, {"0.attention.self.query": (a, b)}, scale=1.0, info={})
+    with pytest.raises(ValueError, match=r"attention\.self\.query"):
+        Encoder(model_build.model_dir(model_data_dir), adapter_path=bad)
