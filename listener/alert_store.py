@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from storage.records import StoredMention
 
 
-def window_mention(stored: StoredMention, *, is_answered: bool = False) -> WindowMention:
+def window_mention(stored: StoredMention, *, is_answered: bool = False,
+                   negative_margin: float = 0.0) -> WindowMention:
     """Return the rules' view of one stored mention."""
     mention = stored.mention
     sentiment = cast("Sentiment | None",
@@ -30,7 +31,7 @@ def window_mention(stored: StoredMention, *, is_answered: bool = False) -> Windo
         id=stored.id, source=mention.source, text=mention.text, title=mention.title, url=mention.url,
         published_at=mention.published_at, author_key=mention.author.key, author_handle=mention.author.handle,
         topics=stored.topics, followers=mention.author.followers, karma=mention.author.karma,
-        sentiment=sentiment,
+        sentiment=sentiment, sentiment_score=stored.sentiment_score, negative_margin=negative_margin,
         intents=stored.intents, engagement=mention.metrics.total(), is_answered=is_answered,
     )
 
@@ -45,8 +46,9 @@ class WindowReader:
 
     def __init__(self, repository: Repository, topics: Sequence[str], *,
                  bucket: timedelta = timedelta(hours=1), history: timedelta = timedelta(days=14),
-                 settle: timedelta = timedelta(hours=6)) -> None:
+                 settle: timedelta = timedelta(hours=6), negative_margin: float = 0.0) -> None:
         self.repository = repository
+        self.negative_margin = negative_margin
         self.topics = tuple(topics)
         self.bucket = bucket
         self.history = history
@@ -60,7 +62,8 @@ class WindowReader:
         stored = self.repository.window(start, now + timedelta(microseconds=1), limit=None)
         # a question or complaint counts as answered once any stored reply points at it
         replied = {(s.mention.source, s.mention.in_reply_to) for s in stored if s.mention.in_reply_to}
-        mentions = tuple(window_mention(s, is_answered=(s.mention.source, s.mention.external_id) in replied)
+        mentions = tuple(window_mention(s, is_answered=(s.mention.source, s.mention.external_id) in replied,
+                                        negative_margin=self.negative_margin)
                          for s in stored)
         return Window(start=start, end=now, mentions=mentions, history=self._history(now, now),
                       bucket=self.bucket)
@@ -99,6 +102,8 @@ class WindowReader:
                     if s >= since:
                         fresh[(topic, s)] = 0
             for row in rows:
+                if row.sentiment_score is not None and -row.sentiment_score < self.negative_margin:
+                    continue  # labelled negative, but not clearly enough to count (same rule as the window)
                 slot = _floor(row.mention.published_at, self.bucket)
                 for topic in row.topics:
                     if (topic, slot) in fresh:

@@ -317,6 +317,9 @@ class AlertsSettings(_Section):
     """Failed deliveries are retried with exponential backoff up to this delay, never dropped."""
     unhealthy_after: int = Field(default=3, ge=1)
     """Consecutive failed deliveries after which a channel shows as unhealthy."""
+    negative_margin: float = Field(default=0.0, ge=0.0, le=1.0)
+    """A mention counts as negative in alerts when labelled negative and p(negative) - p(positive)
+    is at least this; 0 trusts the label alone (see benchmarks/accuracy.py for the trade-off)."""
 
     @model_validator(mode="after")
     def _channels_exist(self) -> AlertsSettings:

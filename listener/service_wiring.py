@@ -180,7 +180,8 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
 
     log: AlertLog = MemoryAlertLog() if dry_run else RepositoryAlertLog(repository)
     dispatcher = build_dispatcher(settings, log, dry_run=dry_run)
-    reader = WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history)
+    reader = WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history,
+                          negative_margin=settings.alerts.negative_margin)
     specs: list[JobSpec] = [*collect_jobs]
     if analysis_job is not None:
         specs.append(analysis_job)
@@ -262,7 +263,8 @@ def window_reader(settings: Settings, repository: Repository) -> Any:
     """Return the reader that builds rule windows from the repository."""
     from listener.alert_store import WindowReader
 
-    return WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history)
+    return WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history,
+                          negative_margin=settings.alerts.negative_margin)
 
 
 def status_document(settings: Settings, repository: Repository,

@@ -23,7 +23,7 @@ from listener.model import Author, Mention, Metrics, Reference
 from storage import _fts, _sql, authors
 from storage._text import clean, clean_opt, dumps, search_text
 from storage.records import MentionFilter, StoredMention, UpsertResult
-from storage.schema import AuthorRow, MentionRow, MentionTombstoneRow, MentionTopicRow
+from storage.schema import AnnotationRow, AuthorRow, MentionRow, MentionTombstoneRow, MentionTopicRow
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +133,13 @@ def upsert(
     # Which mentions are new decides the authors' mention_count, added in the author upsert itself.
     # Exact on SQLite (one writer at a time); on PostgreSQL a concurrent writer may insert the same
     # mention meanwhile, so RETURNING (xmax = 0) below says what really happened and we correct.
-    existing = _sql.existing_keys(conn, MentionRow.source, MentionRow.external_id, live)
+    stored = _stored_texts(conn, live)
+    existing = set(stored)
+    edited = [
+        mention_id
+        for key, (mention_id, text, title) in stored.items()
+        if text != clean(latest[key].text) or title != clean_opt(latest[key].title)
+    ]
     expected = Counter(_author_key(latest[k]) for k in live if k not in existing)
     author_ids = authors.upsert(conn, dialect, authors.merge(latest[k].author for k in live), now, expected)
     rows = [to_row(latest[k], author_ids[_author_key(latest[k])], query_id, now) for k in live]
@@ -157,7 +163,44 @@ def upsert(
         inserted = len(live) - len(existing)
         updated = max(0, changed - inserted)
         unchanged = len(existing) - updated
+    if edited:
+        _forget_analysis(conn, edited)
     return UpsertResult(inserted=inserted, updated=updated, unchanged=unchanged, skipped=skipped)
+
+
+_Stored = dict[tuple[str, str], tuple[int, str, str | None]]
+
+
+def _stored_texts(conn: Connection, keys: Sequence[tuple[str, str]]) -> _Stored:
+    """Id, text and title of the mentions already stored under ``keys`` (to spot edited posts)."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    found: _Stored = {}
+    for source, ids in by_source.items():
+        for part in _sql.chunks(ids):
+            rows = conn.execute(
+                sa.select(MentionRow.external_id, MentionRow.id, MentionRow.text, MentionRow.title).where(
+                    MentionRow.source == source, _sql.one_of(conn, MentionRow.external_id, part)
+                )
+            )
+            found.update(((source, r.external_id), (r.id, r.text, r.title)) for r in rows)
+    return found
+
+
+def _forget_analysis(conn: Connection, mention_ids: Sequence[int]) -> None:
+    """An edited post is a new text: drop its annotations so the analysis stage reads it again.
+
+    The summary columns go too, so alerts and searches do not show the old verdict meanwhile.
+    """
+    logger.debug("storage: %d edited mentions will be analysed again", len(mention_ids))
+    for part in _sql.chunks(sorted(mention_ids)):
+        conn.execute(sa.delete(AnnotationRow).where(_sql.one_of(conn, AnnotationRow.mention_id, part)))
+        conn.execute(
+            sa.update(MentionRow)
+            .where(_sql.one_of(conn, MentionRow.id, part))
+            .values(detected_lang=None, sentiment=None, sentiment_score=None, intents="[]")
+        )
 
 
 def _author_key(mention: Mention) -> tuple[str, str]:

@@ -136,6 +136,40 @@ def check_channels(settings: Settings) -> list[Finding]:
     return findings
 
 
+def check_model(settings: Settings) -> list[Finding]:
+    """Say whether the local model is built and exported for the configured runtime (no loading)."""
+    if not settings.analysis.enabled:
+        return [Finding("ok", "analysis", "disabled")]
+    import json
+
+    from analysis import heads, model_build, onnx_build
+    from analysis.analyzer import FEATURE_LAYERS
+
+    runtime = settings.analysis.runtime
+    folder = model_build.model_dir(settings.data_dir)
+    if not model_build.is_built(folder):
+        return [Finding("warning", "analysis", f"model not built yet in {folder}: built on first use, "
+                                               "or now with 'listener model build'")]
+    findings = [Finding("ok", "analysis", f"model built in {folder}")]
+    if runtime != "torch":
+        precision = "int8" if runtime == "onnx-int8" else "fp32"
+        if onnx_build.is_exported(folder, FEATURE_LAYERS, precision):
+            findings.append(Finding("ok", "analysis", f"runtime {runtime}: exported"))
+        else:
+            message = f"runtime {runtime}: not exported yet (first use does it, or 'listener model build')"
+            findings.append(Finding("warning", "analysis", message))
+    head_dir = heads.latest(settings.data_dir)
+    meta = json.loads((head_dir / heads.META).read_text())
+    trained_on = meta.get("runtime", "torch")
+    if trained_on != runtime:
+        message = (f"heads {meta.get('version')} were trained on {trained_on} features but the runtime is "
+                   f"{runtime}: run 'listener train'")
+        findings.append(Finding("warning", "analysis", message))
+    else:
+        findings.append(Finding("ok", "analysis", f"heads {meta.get('version')} ({runtime})"))
+    return findings
+
+
 def check(
     config: ConfigOption = DEFAULT_CONFIG,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
@@ -148,6 +182,7 @@ def check(
     findings += check_health(settings)
     findings += check_topics(settings)
     findings += check_channels(settings)
+    findings += check_model(settings)
     table = Table(show_header=False, box=None)
     marks = {"ok": "[green]✓[/]", "warning": "[yellow]![/]", "error": "[red]✗[/]"}
     for finding in findings:

@@ -21,7 +21,21 @@ def test_clean_config_passes_and_reports_the_empty_database(tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["check", "-c", str(path)])
     assert result.exit_code == 0, result.output
     assert "run 'listener db upgrade'" in result.output
-    assert "0 error(s), 1 warning(s)" in result.output
+    assert "model not built yet" in result.output  # built on first use: a warning, not an error
+    assert "0 error(s), 2 warning(s)" in result.output
+
+
+def test_heads_trained_for_another_runtime_are_flagged(tmp_path: Path) -> None:
+    from analysis import model_build
+
+    model_build.build(tmp_path / ".listener")  # ~2 s; torch needs no export
+    body = "topics:\n  - {id: acme, name: Acme, query: acme}\nanalysis:\n  runtime: torch\n"
+    path = _config(tmp_path, body)
+    result = CliRunner().invoke(app, ["check", "-c", str(path)])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "model built in" in out
+    assert "were trained on onnx-int8 features but the runtime is torch: run 'listener train'" in out
 
 
 def test_enabled_source_without_credentials_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch

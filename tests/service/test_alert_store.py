@@ -91,3 +91,29 @@ def test_a_question_with_a_stored_reply_counts_as_answered(repo: Repository) -> 
     window = WindowReader(repo, ["acme"]).read(NOW, timedelta(hours=1))
     answered = {m.text: m.is_answered for m in window.mentions}
     assert answered == {asked.text: True, ignored.text: False, reply.text: False}
+
+
+def test_negative_margin_keeps_only_clear_negatives_in_window_and_history(repo: Repository) -> None:
+    from listener.model import Annotation
+
+    items = []
+    for k in range(12):  # one past hour and the current one: 6 negatives each, half of them hesitant
+        at = NOW - timedelta(hours=1 if k < 6 else 0, minutes=50 - 5 * (k % 6))
+        items.append((mention(k, at, "acme"), "negative"))
+    store(repo, items)
+    clear = {"negative": 0.9, "neutral": 0.08, "positive": 0.02}
+    hesitant = {"negative": 0.45, "neutral": 0.2, "positive": 0.35}
+    repo.save_annotations([
+        Annotation(source=m.source, external_id=m.external_id, stage="sentiment", version="test2",
+                   label="negative", scores=clear if k % 2 == 0 else hesitant)
+        for k, (m, _) in enumerate(items)])
+
+    trusting = WindowReader(repo, ["acme"]).read(NOW, timedelta(hours=1))
+    assert sum(m.is_negative for m in trusting.for_topic("acme")) == 6
+    assert [b.negative for b in trusting.history["acme"]] == [6, 6]  # the past hour and this one
+
+    strict = WindowReader(repo, ["acme"], negative_margin=0.6).read(NOW, timedelta(hours=1))
+    negatives = [m for m in strict.for_topic("acme") if m.is_negative]
+    assert len(negatives) == 3
+    assert all(m.sentiment_score is not None and m.sentiment_score <= -0.6 for m in negatives)
+    assert [b.negative for b in strict.history["acme"]] == [3, 3]

@@ -36,12 +36,37 @@ def test_unanalysed_follows_stage_and_version(repo: Repository) -> None:
 
 
 def test_reupserting_a_mention_keeps_its_analysis(repo: Repository) -> None:
+    from listener.model import Metrics
+
     repo.upsert_batch(batch(mention(1)), source="testsrc", query_id="q")
     repo.save_annotations([_ann(1, "sentiment", "1", "positive"), _ann(1, "language", "1", "en")])
-    repo.upsert_batch(batch(mention(1, text="edited text")), source="testsrc", query_id="q")
+    # a refetch with new counts (same text) keeps the verdicts
+    repo.upsert_batch(batch(mention(1, metrics=Metrics(likes=500))), source="testsrc", query_id="q")
     stored = repo.get_mention_by_key("testsrc", "m1")
     assert stored is not None
-    assert (stored.mention.text, stored.sentiment, stored.detected_lang) == ("edited text", "positive", "en")
+    assert (stored.mention.metrics.likes, stored.sentiment, stored.detected_lang) == (500, "positive", "en")
+    assert repo.unanalysed("sentiment", "1") == []
+
+
+def test_an_edited_post_is_analysed_again(repo: Repository) -> None:
+    repo.upsert_batch(batch(mention(1), mention(2)), source="testsrc", query_id="q")
+    repo.save_annotations([_ann(n, "sentiment", "1", "positive", positive=0.9, negative=0.05)
+                           for n in (1, 2)])
+    repo.save_annotations([_ann(n, "language", "1", "en") for n in (1, 2)])
+    repo.upsert_batch(batch(mention(1, text="edited: actually awful"), mention(2)), source="testsrc",
+                      query_id="q")
+    edited = repo.get_mention_by_key("testsrc", "m1")
+    same = repo.get_mention_by_key("testsrc", "m2")
+    assert edited is not None and same is not None
+    assert edited.mention.text == "edited: actually awful"
+    # the old verdict is gone everywhere (no stale "positive" in alerts or searches) ...
+    assert (edited.sentiment, edited.sentiment_score, edited.detected_lang) == (None, None, None)
+    assert repo.annotations_for(edited.id) == []
+    assert repo.search_mentions(MentionFilter(sentiments=("positive",))) == [same]
+    # ... and every stage picks it up again; the unchanged post keeps its analysis
+    assert [s.mention.external_id for s in repo.unanalysed("sentiment", "1")] == ["m1"]
+    assert [s.mention.external_id for s in repo.unanalysed("language", "1")] == ["m1"]
+    assert same.sentiment == "positive"
 
 
 def test_topic_matches_replace_and_filter(repo: Repository) -> None:
