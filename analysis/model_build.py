@@ -229,9 +229,17 @@ def _write_folder(inputs: BuildInputs, folder: Path) -> None:
     (folder / "tokenizer_config.json").write_text(json.dumps(tok_config, indent=2) + "\n")
 
 
+MODEL_DIR_ENV = "LISTENER_MODEL_DIR"
+
+
 def model_dir(data_dir: Path) -> Path:
-    """Where the built encoder lives under the data directory."""
-    return data_dir / "models" / MODEL_NAME
+    """Where the built encoder lives: under the data directory, or ``$LISTENER_MODEL_DIR`` when set.
+
+    The variable lets several instances (or a read-only image built once) share one model folder
+    instead of building and exporting it per data directory.
+    """
+    override = os.environ.get(MODEL_DIR_ENV)
+    return Path(override) if override else data_dir / "models" / MODEL_NAME
 
 
 def is_built(folder: Path) -> bool:

@@ -18,6 +18,7 @@ import json
 import logging
 import shutil
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,23 @@ def _check(module: Any, tokenizer: Any, path: Path, layers: Sequence[int], preci
     return worst
 
 
+def _export_graph(torch: Any, module: Any, sample: Any, path: Path) -> None:
+    torch.onnx.export(
+        module,
+        (sample["input_ids"], sample["attention_mask"]),
+        str(path),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["features"],
+        dynamic_axes={
+            "input_ids": {0: "batch", 1: "tokens"},
+            "attention_mask": {0: "batch", 1: "tokens"},
+            "features": {0: "batch"},
+        },
+        opset_version=OPSET,
+        dynamo=False,
+    )
+
+
 def export(
     folder: Path,
     layers: Sequence[int],
@@ -161,20 +179,11 @@ def export(
         tmp = Path(tmp_name)
         fp32 = tmp / "fp32.onnx"
         sample = tokenizer([PREFIX + t for t in CHECK_TEXTS[:2]], padding=True, return_tensors="pt")
-        torch.onnx.export(
-            module,
-            (sample["input_ids"], sample["attention_mask"]),
-            str(fp32),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["features"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "tokens"},
-                "attention_mask": {0: "batch", 1: "tokens"},
-                "features": {0: "batch"},
-            },
-            opset_version=OPSET,
-            dynamo=False,
-        )
+        with warnings.catch_warnings():
+            # The exporter warns about tracing internals (advanced indexing, Python conditions on
+            # shapes) that do not apply here: the result is checked against the model below.
+            warnings.simplefilter("ignore")
+            _export_graph(torch, module, sample, fp32)
         result = fp32
         if precision == "int8":
             from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -182,7 +191,7 @@ def export(
             result = tmp / "int8.onnx"
             root_logger = logging.getLogger()
             level = root_logger.level
-            root_logger.setLevel(logging.WARNING)  # the quantiser logs every tensor at INFO on the root
+            root_logger.setLevel(logging.ERROR)  # the quantiser logs every tensor (and advice) on the root
             try:
                 quantize_dynamic(str(fp32), str(result), weight_type=QuantType.QInt8, per_channel=True)
             finally:

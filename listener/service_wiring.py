@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -236,9 +237,25 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str)
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Write to whatever ``sys.stderr`` is when a record comes, not the one at start-up.
+
+    A test runner (or an embedding program) may swap and close the stream it gave us; a handler
+    bound to the old one then fails with "I/O operation on closed file" on every later record.
+    """
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(settings: Settings) -> None:
     """Set the root logger from ``logging.level`` and ``logging.format`` (text or json)."""
-    handler = logging.StreamHandler()
+    handler = _CurrentStderr()
     if settings.logging.format == "json":
         handler.setFormatter(_JsonFormatter())
     else:

@@ -7,6 +7,8 @@ under ``CI=true``. Model hubs are switched off for the whole run, so a download 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,15 @@ import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# One model folder for the whole run (built and exported once, ~45 s) instead of one per data dir;
+# tests of the build itself unset it and build into their own folders.
+_MODEL_DIR = tempfile.mkdtemp(prefix="listener-test-model-")
+os.environ["LISTENER_MODEL_DIR"] = str(Path(_MODEL_DIR) / "e5-small")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the run's model folder (about 600 MB)."""
+    shutil.rmtree(_MODEL_DIR, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

