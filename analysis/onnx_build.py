@@ -85,7 +85,9 @@ def _pooled_module(folder: Path, layers: Sequence[int], adapter_path: Path | Non
     """The ``transformers`` model cut after the deepest layer, wrapped to return pooled features."""
     import torch
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar
     tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
     bert = AutoModel.from_pretrained(
         str(folder), local_files_only=True, add_pooling_layer=False, attn_implementation="eager"
