@@ -69,11 +69,22 @@ def _wrap(model: Any, rank: int) -> dict[str, Any]:
 
 
 def finetune(
-    root: Path, folder: Path, layers: tuple[int, ...], *, epochs: int = EPOCHS, seed: int = 0
+    root: Path,
+    folder: Path,
+    layers: tuple[int, ...],
+    *,
+    epochs: int = EPOCHS,
+    seed: int = 0,
+    limit: int | None = None,
 ) -> dict[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]:
-    """Train the adapter on XLM-T train (FR + EN); return ``{module: (A, B)}``."""
+    """Train the adapter on XLM-T train (FR + EN); return ``{module: (A, B)}``.
+
+    ``limit`` keeps that many evenly spaced tweets (a smoke run); the shipped adapter uses all.
+    """
     import torch
     from transformers import AutoModel, AutoTokenizer
+
+    from analysis.training import spread
 
     torch.manual_seed(seed)
     tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
@@ -85,6 +96,8 @@ def finetune(
     wrapped = _wrap(model, RANK)
     classifier = torch.nn.Linear(384 * len(layers), len(SENTIMENT_LABELS))
     rows = datasets.xlmt(root, "french", "train") + datasets.xlmt(root, "english", "train")
+    if limit:
+        rows = spread(rows, limit)
     steps = epochs * math.ceil(len(rows) / BATCH)
     optimiser = torch.optim.AdamW(
         [

@@ -55,3 +55,23 @@ def test_wrong_shape_is_refused(model_data_dir: Path, tmp_path: Path) -> None:
     adapter.save(bad, {"0.attention.self.query": (a, b)}, scale=1.0, info={})
     with pytest.raises(ValueError, match=r"attention\.self\.query"):
         Encoder(model_build.model_dir(model_data_dir), adapter_path=bad)
+
+
+def test_finetune_trains_factors_that_move_the_encoder(
+    shared_data: Path, model_data_dir: Path, tmp_path: Path
+) -> None:
+    """A smoke run of the maintainer step on 48 real tweets, one epoch (the shipped one uses 3,678)."""
+    from analysis import finetune
+
+    folder = model_build.model_dir(model_data_dir)
+    factors = finetune.finetune(shared_data, folder, FEATURE_LAYERS, epochs=1, limit=48)
+    assert len(factors) == 12 * len(adapter.TARGETS)
+    a, b = factors["11.attention.self.query"]
+    assert a.shape == (finetune.RANK, 384) and b.shape == (384, finetune.RANK)
+    assert float(np.abs(b).max()) > 0.0  # B starts at zero: training moved it
+    path = tmp_path / "smoke.npz"
+    adapter.save(path, factors, scale=finetune.SCALE, info={"rank": finetune.RANK})
+    assert adapter.describe(path)["rank"] == finetune.RANK
+    plain = Encoder(folder, adapter_path=None).embed_layers(["service client injoignable"], FEATURE_LAYERS)
+    tuned = Encoder(folder, adapter_path=path).embed_layers(["service client injoignable"], FEATURE_LAYERS)
+    assert not np.allclose(plain, tuned)
