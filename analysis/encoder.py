@@ -179,13 +179,13 @@ def load(
 ) -> Encoder | OnnxEncoder:
     """Load the encoder from a built folder (see ``analysis.model_build``), exporting if needed."""
     logger.info("encoder: loading %s (%s)", folder, runtime)
-    if runtime == "torch":
-        return Encoder(folder, **kwargs)
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown runtime {runtime!r}: use one of {', '.join(RUNTIMES)}")
     from analysis import onnx_build
 
-    precision = "int8" if runtime == "onnx-int8" else "fp32"
+    precision = onnx_build.precision_of(runtime)
+    if precision is None:
+        return Encoder(folder, **kwargs)
     graph = onnx_build.export(folder, layers, precision)
     try:
         return OnnxEncoder(folder, graph, layers, **kwargs)

@@ -47,6 +47,11 @@ MIN_COSINE = {"fp32": 0.9999, "int8": 0.95}
 the same function; int8 moves vectors a little (0.98-0.998 measured), a broken graph far more."""
 
 
+def precision_of(runtime: str) -> str | None:
+    """The graph precision an ``analysis.runtime`` needs: ``int8``, ``fp32``, or None for torch."""
+    return {"onnx-int8": "int8", "onnx": "fp32"}.get(runtime)
+
+
 def export_path(folder: Path, layers: Sequence[int], precision: str) -> Path:
     """Where the graph for these layers and precision lives inside the model folder."""
     tag = "-".join(str(layer) for layer in layers)

@@ -120,12 +120,11 @@ def load_analyzer(settings: Settings, *, say: Callable[[str], None] | None = Non
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     folder = model_folder(settings, say=say)
-    if settings.analysis.runtime != "torch" and say:
-        from analysis import onnx_build
+    from analysis import onnx_build
 
-        precision = "int8" if settings.analysis.runtime == "onnx-int8" else "fp32"
-        if not onnx_build.is_exported(folder, analyzer.FEATURE_LAYERS, precision):
-            say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
+    precision = onnx_build.precision_of(settings.analysis.runtime)
+    if precision and say and not onnx_build.is_exported(folder, analyzer.FEATURE_LAYERS, precision):
+        say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
     try:
         return analyzer.load(
             folder,

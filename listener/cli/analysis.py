@@ -157,12 +157,11 @@ def build_cmd(
         try:
             folder = model_build.build(settings.data_dir, force=force)
             model_build.verify(folder)
-            runtime = settings.analysis.runtime
-            if runtime != "torch":
-                from analysis import onnx_build
-                from analysis.analyzer import FEATURE_LAYERS
+            from analysis import onnx_build
+            from analysis.analyzer import FEATURE_LAYERS
 
-                precision = "int8" if runtime == "onnx-int8" else "fp32"
+            precision = onnx_build.precision_of(settings.analysis.runtime)
+            if precision:
                 onnx_build.export(folder, FEATURE_LAYERS, precision, force=force)
         except model_build.ModelBuildError as err:
             raise ConfigError(str(err)) from err

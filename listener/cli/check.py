@@ -151,8 +151,8 @@ def check_model(settings: Settings) -> list[Finding]:
         return [Finding("warning", "analysis", f"model not built yet in {folder}: built on first use, "
                                                "or now with 'listener model build'")]
     findings = [Finding("ok", "analysis", f"model built in {folder}")]
-    if runtime != "torch":
-        precision = "int8" if runtime == "onnx-int8" else "fp32"
+    precision = onnx_build.precision_of(runtime)
+    if precision:
         if onnx_build.is_exported(folder, FEATURE_LAYERS, precision):
             findings.append(Finding("ok", "analysis", f"runtime {runtime}: exported"))
         else:
