@@ -6,15 +6,16 @@ L2-normalised hidden states of five encoder layers (``FEATURE_LAYERS``), plus a 
 cue strengths. Intermediate layers matter: on XLM-T French val a logistic regression on the last
 layer alone reached macro-F1 0.674, on layers 4-6-8-10-12 0.721 (same data, same C).
 
-The encoder runs on ONNX Runtime int8 by default (``analysis.onnx_build``): ~1.8x the throughput
-of ``transformers`` on 2 cores. Heads are trained on the features of the runtime that serves them,
-so int8 heads read int8 features (measured within 1.3 points of fp32 macro-F1 on each val set).
+The encoder runs on ONNX Runtime int8 by default (``analysis.onnx_build``): ~2x the throughput
+of ``transformers`` on 2 cores. Heads are trained on the features of the runtime that serves them
+(their metadata records which, ``heads_mismatch`` says when they differ), so int8 heads read int8
+features.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,47 @@ def combine(vectors: Array, texts: Sequence[str]) -> Array:
     return np.hstack([vectors, lex]).astype(np.float32)
 
 
+def current_encoder_id() -> str:
+    """The base encoder, plus the shipped adapter's digest when one is applied."""
+    from analysis import adapter
+
+    tuned = adapter.digest()
+    return f"{ENCODER_ID}-lora-{tuned}" if tuned else ENCODER_ID
+
+
+def features_id(runtime: str, encoder_id: str | None = None) -> str:
+    """What this release computes as features on ``runtime``: recorded by the heads trained on them."""
+    from analysis import onnx_build
+
+    encoder_id = encoder_id or current_encoder_id()
+    precision = onnx_build.precision_of(runtime)
+    if precision:
+        return f"{encoder_id}-{onnx_build.export_path(Path(), FEATURE_LAYERS, precision).stem}"
+    return f"{encoder_id}-{runtime}-l{'-'.join(str(x) for x in FEATURE_LAYERS)}"
+
+
+def heads_mismatch(meta: Mapping[str, Any], runtime: str) -> str | None:
+    """Why heads cannot be trusted on this runtime's features (then: ``listener train``), or None.
+
+    Heads are fitted on the exact features of one encoder, adapter, runtime and export; a head read
+    on other features still answers, just worse (int8 heads on fp32 features, or on a re-exported
+    graph, lost 1-3 points of macro-F1), so the mismatch is said rather than left silent.
+    """
+    version = meta.get("version")
+    trained_on = meta.get("runtime", "torch")
+    if trained_on != runtime:
+        return f"heads {version} were trained on {trained_on} features but the runtime is {runtime}"
+    fitted_on = meta.get("features")
+    if fitted_on is None:
+        if runtime != "torch":
+            return f"heads {version} do not record their features (trained by an older listener)"
+        return None
+    expected = features_id(runtime)
+    if fitted_on != expected:
+        return f"heads {version} were fitted on features {fitted_on}, but {runtime} now computes {expected}"
+    return None
+
+
 @dataclass
 class Analyzer:
     """Encoder + heads; ``features`` memoises per text so the three stages embed once."""
@@ -83,7 +125,7 @@ class Analyzer:
         """What the feature vectors depend on (base, adapter, runtime, export): names caches of them."""
         if isinstance(self.encoder, OnnxEncoder):
             return f"{self.encoder_id}-{self.encoder.graph.stem}"
-        return f"{self.encoder_id}-{self.runtime}-l{'-'.join(str(x) for x in FEATURE_LAYERS)}"
+        return features_id(self.runtime, self.encoder_id)
 
     @property
     def version(self) -> str:
@@ -156,23 +198,10 @@ def load(
     folder = heads_folder or heads_mod.latest(data_dir)
     headset = heads_mod.load(folder)
     logger.info("analyzer: heads %s from %s", headset.version, folder)
-    trained_on = headset.meta.get("runtime", "torch")
-    if trained_on != runtime:
-        logger.warning(
-            "analyzer: heads %s were trained on %s features but the encoder runs %s; "
-            "run `listener train` to fit them to this runtime",
-            headset.version,
-            trained_on,
-            runtime,
-        )
-    from analysis import adapter
-
+    mismatch = heads_mismatch(headset.meta, runtime)
+    if mismatch:
+        logger.warning("analyzer: %s; run `listener train` to fit them to this runtime", mismatch)
     encoder = load_encoder(model_folder, runtime=runtime, layers=FEATURE_LAYERS, **encoder_kwargs)
-    tuned = adapter.digest()
     return Analyzer(
-        encoder=encoder,
-        headset=headset,
-        heads_path=folder,
-        runtime=runtime,
-        encoder_id=f"{ENCODER_ID}-lora-{tuned}" if tuned else ENCODER_ID,
+        encoder=encoder, headset=headset, heads_path=folder, runtime=runtime, encoder_id=current_encoder_id()
     )

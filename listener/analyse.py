@@ -199,7 +199,13 @@ def train_from_store(
         say(f"training on {root} with {len(corrections)} corrections (texts are embedded once, then cached)")
     features = training_features(model, data_dir / "cache" / f"{model.features_id}.npz")
     headset = training.train(
-        root, corrections, features, now=now, limit_per_source=limit_per_source, runtime=model.runtime
+        root,
+        corrections,
+        features,
+        now=now,
+        limit_per_source=limit_per_source,
+        runtime=model.runtime,
+        features_id=model.features_id,
     )
     folder = heads.trained_dir(data_dir) / headset.version
     heads.save(headset, folder)

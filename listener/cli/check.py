@@ -143,7 +143,7 @@ def check_model(settings: Settings) -> list[Finding]:
     import json
 
     from analysis import heads, model_build, onnx_build
-    from analysis.analyzer import FEATURE_LAYERS
+    from analysis.analyzer import FEATURE_LAYERS, heads_mismatch
 
     runtime = settings.analysis.runtime
     folder = model_build.model_dir(settings.data_dir)
@@ -160,11 +160,9 @@ def check_model(settings: Settings) -> list[Finding]:
             findings.append(Finding("warning", "analysis", message))
     head_dir = heads.latest(settings.data_dir)
     meta = json.loads((head_dir / heads.META).read_text())
-    trained_on = meta.get("runtime", "torch")
-    if trained_on != runtime:
-        message = (f"heads {meta.get('version')} were trained on {trained_on} features but the runtime is "
-                   f"{runtime}: run 'listener train'")
-        findings.append(Finding("warning", "analysis", message))
+    mismatch = heads_mismatch(meta, runtime)
+    if mismatch:
+        findings.append(Finding("warning", "analysis", f"{mismatch}: run 'listener train'"))
     else:
         findings.append(Finding("ok", "analysis", f"heads {meta.get('version')} ({runtime})"))
     return findings

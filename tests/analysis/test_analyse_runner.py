@@ -105,6 +105,9 @@ def test_correction_changes_next_model(
     )
     assert n == 1
     assert folder != base_folder
+    meta = heads.load(folder).meta
+    assert meta["features"] == analyzer_model.features_id  # what they were fitted on, for mismatch checks
+    assert analyzer_mod.heads_mismatch(meta, analyzer_model.runtime) is None
     labels, probs = _with_heads(analyzer_model, folder).sentiment(texts)
     assert labels[int(probs.argmax())] == "negative"
 

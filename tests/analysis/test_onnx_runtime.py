@@ -89,3 +89,26 @@ def test_export_follows_the_model_folder(model_data_dir: Path, tmp_path: Path) -
     manifest = folder / model_build.MANIFEST
     manifest.write_text(manifest.read_text().replace("}", ', "rebuilt": true}', 1))
     assert not onnx_build.is_exported(folder, FEATURE_LAYERS, "int8")
+
+
+def test_int8_vector_of_a_text_does_not_depend_on_its_batch(model_data_dir: Path) -> None:
+    # Dynamic quantisation scales activations per run: batched, a tweet's vector moved with its
+    # neighbours. One text per run must give the same vector alone and among others.
+    encoder = load(
+        model_build.model_dir(model_data_dir), runtime="onnx-int8", layers=FEATURE_LAYERS, threads=2
+    )
+    assert isinstance(encoder, OnnxEncoder) and encoder.per_text
+    together = encoder.embed_layers(TEXTS, FEATURE_LAYERS)
+    alone = np.concatenate([encoder.embed_layers([t], FEATURE_LAYERS) for t in TEXTS])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+
+
+def test_the_outlier_product_stays_fp32_in_the_int8_graph(model_data_dir: Path) -> None:
+    import onnx
+
+    graph = onnx_build.export(model_build.model_dir(model_data_dir), FEATURE_LAYERS, "int8")
+    nodes = {node.name: node.op_type for node in onnx.load(str(graph)).graph.node}
+    for name in onnx_build.FP32_NODES:
+        assert nodes.get(name) == "MatMul", name  # not renamed by the exporter, not quantised
+    quantised = [name for name, op in nodes.items() if op in ("MatMulInteger", "DynamicQuantizeMatMul")]
+    assert len(quantised) >= 12 * 6 - len(onnx_build.FP32_NODES)
