@@ -3,7 +3,7 @@
 A frozen encoder plus logistic heads tops out around macro-F1 0.70 on English tweets; tuning the
 encoder itself on the labelled tweets adds a few points (``analysis.finetune``). Shipping a tuned
 copy of the weights (470 MB) is out of the question, so we ship only the low-rank update: for each
-tuned linear layer two small matrices ``A`` (rank x in) and ``B`` (out x rank), about 1 MB in all,
+tuned linear layer two small matrices ``A`` (rank x in) and ``B`` (out x rank), a few MB in all,
 and add ``scale * B @ A`` to the weights built from the registry packages at load time.
 
 Only derived numbers are stored, never training text. The file's sha256 is part of the encoder id,

@@ -1,13 +1,20 @@
 """Tune the encoder to tweet sentiment with a low-rank adapter (a maintainer step, not a user one).
 
 Run: ``python -m analysis.finetune [--data ../shared/data] [--data-dir .listener-bench]``; it writes
-``analysis/adapters/e5-small-tweets.npz`` (about 1 MB), which ``analysis.adapter`` adds to the
+``analysis/adapters/e5-small-tweets.npz`` (about 3.7 MB), which ``analysis.adapter`` adds to the
 weights built from the registry packages. Then retrain the heads on the tuned features
-(``listener train``) and ship them.
+(``listener train --data ../shared/data``) and copy the new version's files into
+``analysis/heads/`` (its version prefixed ``shipped-``).
+
+Three seeds are trained and averaged (a "soup"): the update of each layer is the mean of the three
+seeds' updates, stored exactly as their factors side by side (rank 24). One seed's English macro-F1
+moved between 0.682 and 0.705 with the seed alone; the mean of three beat the seed we shipped before
+on the three val sets (FR 0.737 -> 0.749, EN 0.696 -> 0.703, TweetEval 0.773 -> 0.778, int8) and
+costs nothing at run time, as the update is added to the weights once.
 
 Why LoRA and not full fine-tuning: 2 CPU cores and ~3.7k labelled tweets. Training only rank-8
 updates of the six linear layers of each block (0.66M numbers instead of 21M) is as good on these
-sizes, trains in ~15 minutes, and ships as a small file instead of a 470 MB model. The classifier
+sizes, trains in 7-15 minutes a seed, and ships as a small file instead of a 470 MB model. The classifier
 reads the same pooled layers as the heads (``FEATURE_LAYERS``), so the tuned layers are the ones
 the heads use. Training uses the XLM-T ``train`` splits only (French and English together); ``val``
 stays out for measuring.
@@ -37,6 +44,8 @@ EPOCHS = 3
 LEARNING_RATE = 5e-4
 HEAD_LEARNING_RATE = 1e-2
 BATCH = 32
+Factors = dict[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]
+"""``{module: (A, B)}`` of one adapter: A is rank x in, B is out x rank."""
 LOGIT_SCALE = 10.0
 """Pooled features are unit vectors; the training classifier reads them ten times larger."""
 
@@ -76,7 +85,7 @@ def finetune(
     epochs: int = EPOCHS,
     seed: int = 0,
     limit: int | None = None,
-) -> dict[str, tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]]:
+) -> Factors:
     """Train the adapter on XLM-T train (FR + EN); return ``{module: (A, B)}``.
 
     ``limit`` keeps that many evenly spaced tweets (a smoke run); the shipped adapter uses all.
@@ -154,6 +163,22 @@ def finetune(
     }
 
 
+def soup(runs: list[Factors]) -> Factors:
+    """One adapter whose update is the mean of the runs' updates: ``B A = mean(B_i A_i)``.
+
+    Stacking the ``A`` factors and placing the ``B`` factors side by side (each divided by the
+    number of runs) is exact, where averaging the factors themselves would not be.
+    """
+    if not runs:
+        raise ValueError("soup: no runs")
+    out: Factors = {}
+    for name in runs[0]:
+        a = np.vstack([run[name][0] for run in runs]).astype(np.float32)
+        b = np.hstack([run[name][1] / len(runs) for run in runs]).astype(np.float32)
+        out[name] = (a, b)
+    return out
+
+
 def main() -> None:
     """Train and write the shipped adapter."""
     from analysis import model_build
@@ -163,13 +188,18 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("..") / "shared" / "data")
     parser.add_argument("--data-dir", type=Path, default=Path(".listener-bench"))
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--seeds", default="0,1,2", help="comma-separated seeds, averaged (~7-15 min each)")
     parser.add_argument("--out", type=Path, default=adapter.SHIPPED)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     folder = model_build.build(args.data_dir)
-    factors = finetune(args.data, folder, FEATURE_LAYERS, epochs=args.epochs)
+    seeds = [int(seed) for seed in args.seeds.split(",")]
+    factors = soup(
+        [finetune(args.data, folder, FEATURE_LAYERS, epochs=args.epochs, seed=seed) for seed in seeds]
+    )
     info = {
         "rank": RANK,
+        "seeds": seeds,
         "epochs": args.epochs,
         "learning_rate": LEARNING_RATE,
         "layers": list(FEATURE_LAYERS),

@@ -14,14 +14,27 @@ from analysis.encoder import Encoder
 
 def test_shipped_adapter_is_small_and_described() -> None:
     assert adapter.SHIPPED.is_file()
-    assert adapter.SHIPPED.stat().st_size < 2_000_000
+    assert adapter.SHIPPED.stat().st_size < 5_000_000
     meta = adapter.describe()
-    assert meta["rank"] == 8 and meta["modules"]
+    assert meta["rank"] == 8 and meta["modules"] and meta["seeds"] == [0, 1, 2]
     assert set(meta["trained_on"]) == {"xlm-t french train", "xlm-t english train"}
     deltas = adapter.deltas(adapter.SHIPPED)
     assert len(deltas) == 12 * len(adapter.TARGETS)
     some = deltas["encoder.layer.11.attention.self.query"]
     assert some.shape == (384, 384) and 0 < float(np.abs(some).max()) < 1.0
+
+
+def test_soup_update_is_the_mean_of_the_runs_updates() -> None:
+    from analysis.finetune import soup
+
+    rng = np.random.default_rng(0)
+    runs = [{"0.output.dense": (rng.normal(size=(8, 1536)), rng.normal(size=(384, 8)))} for _ in range(3)]
+    a, b = soup(runs)["0.output.dense"]  # type: ignore[arg-type]
+    assert a.shape == (24, 1536) and b.shape == (384, 24)
+    mean = sum(run_b @ run_a for run_a, run_b in (run["0.output.dense"] for run in runs)) / 3
+    np.testing.assert_allclose(b @ a, mean, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError):
+        soup([])
 
 
 def test_adapter_moves_the_vectors(model_data_dir: Path) -> None:
