@@ -123,8 +123,6 @@ class Analyzer:
     @property
     def features_id(self) -> str:
         """What the feature vectors depend on (base, adapter, runtime, export): names caches of them."""
-        if isinstance(self.encoder, OnnxEncoder):
-            return f"{self.encoder_id}-{self.encoder.graph.stem}"
         return features_id(self.runtime, self.encoder_id)
 
     @property
