@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import ClassVar, Literal
 
+from listener.clock import Clock, start_of_day
 from listener.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference
 
 Tone = Literal["complaint", "outage", "churn", "question", "suggestion", "praise", "neutral", "confusion"]
@@ -222,7 +223,8 @@ class DemoSettings:
     """How the simulated world looks."""
 
     seed: int = 42
-    start: datetime = datetime(2026, 11, 16, tzinfo=UTC)
+    start: datetime | None = None
+    """First instant of the simulated period; None: ``days`` days ending at midnight UTC of ``now``."""
     days: int = 7
     burst_day: int | None = None
     """Day index (0-based) of the outage burst; default: the second-to-last day."""
@@ -237,8 +239,19 @@ def _stable_int(*parts: object) -> int:
 class DemoWorld:
     """Generate the whole simulated timeline once; connectors and tests read slices of it."""
 
-    def __init__(self, settings: DemoSettings) -> None:
+    def __init__(self, settings: DemoSettings, *, now: datetime | None = None) -> None:
+        """Generate the timeline; without a pinned ``settings.start`` it ends at midnight UTC of ``now``.
+
+        The same seed and anchor always give the same mentions, so a restart on the same day serves the
+        same ids (stored once), and a service running on any date sees a recent week.
+        """
+        if settings.start is None:
+            if now is None:
+                raise ValueError("demo: give the current time (now) or pin settings.start")
+            settings = replace(settings, start=start_of_day(now) - timedelta(days=settings.days))
+        assert settings.start is not None
         self.settings = settings
+        self.start: datetime = settings.start
         self._rng = random.Random(settings.seed)
         self.personas = self._make_personas()
         self.mentions: tuple[Mention, ...] = tuple(sorted(self._simulate(), key=lambda m: m.published_at))
@@ -247,7 +260,7 @@ class DemoWorld:
     @property
     def end(self) -> datetime:
         """Return the end of the simulated period."""
-        return self.settings.start + timedelta(days=self.settings.days)
+        return self.start + timedelta(days=self.settings.days)
 
     @property
     def burst_day(self) -> int:
@@ -283,7 +296,7 @@ class DemoWorld:
     def _persona(self, platform: str, handle: str, followers: int, *, mood: float, is_influencer: bool,
                  display: str | None = None, lang: Lang | None = None) -> _Persona:
         rng = self._rng
-        created = self.settings.start - timedelta(days=rng.randint(30, 4000))
+        created = self.start - timedelta(days=rng.randint(30, 4000))
         author = Author(
             source="demo",
             external_id=f"{platform}:{handle}",
@@ -342,7 +355,7 @@ class DemoWorld:
         out: list[Mention] = []
         settings = self.settings
         for day in range(settings.days):
-            day_start = settings.start + timedelta(days=day)
+            day_start = self.start + timedelta(days=day)
             is_burst_day = day == self.burst_day
             for brand, share in ((BRAND, 1.0), (COMPETITORS[0], 0.45), (COMPETITORS[1], 0.35)):
                 volume = int(settings.daily_brand_volume * share * rng.uniform(0.8, 1.2))
@@ -422,10 +435,9 @@ class DemoConnector:
 
     name: ClassVar[str] = "demo"
 
-    def __init__(self, world: DemoWorld, clock: Callable[[], datetime] | None = None,
-                 page_size: int = 500) -> None:
+    def __init__(self, world: DemoWorld, clock: Clock, page_size: int = 500) -> None:
         self.world = world
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock
         self.page_size = page_size
 
     def fetch(self, query: Query, cursor: Cursor | None) -> Batch:
@@ -451,8 +463,6 @@ class DemoConnector:
 
 
 def _with_query(mention: Mention, query_id: str, fetched_at: datetime) -> Mention:
-    from dataclasses import replace
-
     return replace(mention, query_id=query_id, fetched_at=max(fetched_at, mention.published_at))
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
+from listener.clock import Clock, system_clock
 from listener.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater
 from listener.model import Connector, Mention, Query
 from storage import Repository, UpsertResult
@@ -96,7 +97,7 @@ def run_once(
     repository: Repository,
     matcher: TopicMatcher | None = None,
     *,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    now: Clock = system_clock,
 ) -> RunOutcome:
     """Fetch what is new for ``query`` from ``connector`` and store it; never raises ConnectorError."""
     source = type(connector).name
@@ -149,7 +150,7 @@ def run_cycle(
     repository: Repository,
     matcher: TopicMatcher | None = None,
     *,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    now: Clock = system_clock,
 ) -> list[RunOutcome]:
     """Run every enabled (connector, query) pair once; one failing source never stops the others."""
     return [run_once(connector, query, repository, matcher, now=now) for connector, query in pairs]

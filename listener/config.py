@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -136,6 +137,8 @@ class DemoSourceSettings(SourceSettings):
     enabled: bool = True
     seed: int = 42
     days: int = 7
+    start: AwareDatetime | None = None
+    """Pin the first instant of the simulated week; by default the week ends at today's midnight UTC."""
 
 
 class RssSourceSettings(SourceSettings):

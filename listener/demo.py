@@ -75,13 +75,13 @@ def _noop(_step: str, _done: int, _total: int) -> None:
 def collect(world: DemoWorld, repository: Repository, queries: Sequence[Query], *, tick: timedelta,
             progress: Progress = _noop) -> tuple[int, int]:
     """Advance the simulated clock tick by tick, collecting every topic as the scheduler would."""
-    clock = [world.settings.start]
+    clock = [world.start]
     connector = DemoConnector(world, clock=lambda: clock[0])
     matcher = TopicMatcher.compile([(q.id, q.expression) for q in queries])
-    steps = int((world.end - world.settings.start) / tick)
+    steps = int((world.end - world.start) / tick)
     runs = failures = 0
     for step in range(1, steps + 1):
-        clock[0] = world.settings.start + step * tick
+        clock[0] = world.start + step * tick
         for query in queries:
             outcome = run_once(connector, query, repository, matcher, now=lambda: clock[0])
             runs += 1
@@ -196,20 +196,23 @@ def demo_alerts(settings: Settings, repository: Repository, *, start: datetime, 
             for alert, rendered in notifier.sent]
 
 
-def run_demo(db_path: Path, *, seed: int = 42, days: int = 7, start: datetime | None = None,
+def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, start: datetime | None = None,
              progress: Progress = _noop) -> DemoReport:
-    """Simulate ``days`` days into a fresh SQLite file at ``db_path`` and run every stage on them."""
+    """Simulate ``days`` days into a fresh SQLite file at ``db_path`` and run every stage on them.
+
+    The simulated days end at midnight UTC of ``now`` (so the demo is always last week's news, and
+    ``listener mentions --since 2d`` finds its latest days), unless ``start`` pins them.
+    """
     from storage import Repository
 
-    world_settings = DemoSettings(seed=seed, days=days)
-    world = DemoWorld(world_settings if start is None else DemoSettings(seed=seed, days=days, start=start))
+    world = DemoWorld(DemoSettings(seed=seed, days=days, start=start), now=now)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     repository = Repository.from_url(f"sqlite:///{db_path}")
     config_path = db_path.with_suffix(".yaml")
     config_path.write_text(demo_config(db_path), encoding="utf-8")
-    report = DemoReport(db_path=db_path, config_path=config_path, start=world.settings.start, end=world.end)
+    report = DemoReport(db_path=db_path, config_path=config_path, start=world.start, end=world.end)
     try:
         repository.upgrade()
         report.runs, report.failures = collect(world, repository, demo_queries(), tick=timedelta(hours=3),

@@ -19,10 +19,10 @@ import random
 import signal
 import tempfile
 import threading
-import time as clock
+import time as _time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any, Literal, Protocol
@@ -36,6 +36,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from listener.backoff import next_delay
+from listener.clock import Clock, system_clock
 from listener.errors import AuthFailed, ListenerError, QueryRejected, RetryLater
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ class Service:
     def __init__(self, specs: Sequence[JobSpec], *, timezone: str = "UTC",
                  jitter: timedelta = timedelta(seconds=30), misfire_grace: timedelta = timedelta(minutes=5),
                  workers: int = 4, recorders: Iterable[RunRecorder] = (),
-                 status_path: Path | None = None) -> None:
+                 status_path: Path | None = None, clock: Clock = system_clock) -> None:
+        self.clock = clock
         self.specs = {s.id: s for s in specs}
         self.timezone = timezone
         self.jitter = jitter
@@ -142,7 +144,7 @@ class Service:
             timezone=zone, executors={"default": ThreadPoolExecutor(self.workers)},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": max(1, int(self.misfire_grace.total_seconds()))})
-        start = now or datetime.now(UTC)
+        start = now or self.clock()
         for index, spec in enumerate(self.specs.values()):
             if spec.at is not None:
                 cron = CronTrigger(hour=spec.at.hour, minute=spec.at.minute, timezone=zone)
@@ -177,14 +179,14 @@ class Service:
     def _run(self, job_id: str) -> None:
         """Run one job body with the error policy; never raises."""
         spec = self.specs[job_id]
-        started = datetime.now(UTC)
-        tick = clock.monotonic()
+        started = self.clock()
+        tick = _time.monotonic()
         with self._lock:
             previous = self._status[job_id]
             self._status[job_id] = replace(previous, outcome="running", last_started_at=started)
         tokens = self._record_start(spec)
         outcome, result, error, retry_after_s = self._execute(spec, started)
-        finished = datetime.now(UTC)
+        finished = self.clock()
         failures = previous.consecutive_failures + 1 if outcome in ("failed", "retry_later") else 0
         empties = previous.empty_runs + 1 if outcome == "empty" else 0
         is_paused = outcome in ("auth_failed", "rejected")
@@ -195,7 +197,7 @@ class Service:
             next_run_at = None  # the service is stopping: there is no next run to set
 
         status = JobStatus(id=job_id, kind=spec.kind, outcome=outcome, last_started_at=started,
-                           last_finished_at=finished, duration_ms=int((clock.monotonic() - tick) * 1000),
+                           last_finished_at=finished, duration_ms=int((_time.monotonic() - tick) * 1000),
                            items=result.items, backlog=result.backlog, error=error,
                            consecutive_failures=failures, empty_runs=empties, next_run_at=next_run_at,
                            is_paused=is_paused)
@@ -277,7 +279,7 @@ class Service:
         """Return the ``/healthz`` document: overall state and one entry per job."""
         jobs = [s.to_json() for s in self.status()]
         is_degraded = any(s["consecutive_failures"] >= 3 or s["is_paused"] for s in jobs)
-        return {"status": "degraded" if is_degraded else "ok", "at": datetime.now(UTC).isoformat(),
+        return {"status": "degraded" if is_degraded else "ok", "at": self.clock().isoformat(),
                 "jobs": jobs}
 
     def _write_status(self) -> None:

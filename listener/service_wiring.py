@@ -23,6 +23,7 @@ from alerts.notifiers.base import Notifier
 from alerts.notifiers.email import send_message
 from alerts.rules import Rule, TextMatcher
 from alerts.window import Window
+from listener.clock import Clock, system_clock
 from listener.config import ChannelSettings, RuleSettings, Settings
 from listener.errors import ConfigError, DeliveryError
 from listener.model import Author, Mention
@@ -73,33 +74,36 @@ def smtp_config(settings: Settings) -> SmtpConfig:
                       ca_file=str(smtp.ca_file) if smtp.ca_file else None)
 
 
-def build_notifier(channel: ChannelSettings, settings: Settings) -> Notifier:
+def build_notifier(channel: ChannelSettings, settings: Settings, *, clock: Clock = system_clock) -> Notifier:
     """Return the notifier for one configured channel."""
     tz = settings.timezone
     if channel.type == "email":
-        return EmailNotifier(channel.id, smtp=smtp_config(settings), to=channel.to, lang=channel.lang, tz=tz)
+        return EmailNotifier(channel.id, smtp=smtp_config(settings), to=channel.to, lang=channel.lang, tz=tz,
+                             clock=clock)
     if channel.type == "apprise":
         if channel.url is None:
             raise ConfigError(f"alerts.channels.{channel.id}.url: the environment variable it names is unset")
         return chat_notifier(channel.id, channel.url.get_secret_value(), lang=channel.lang, tz=tz,
-                             max_length=channel.max_length)
-    return LogNotifier(channel.id, lang=channel.lang, tz=tz)
+                             max_length=channel.max_length, clock=clock)
+    return LogNotifier(channel.id, lang=channel.lang, tz=tz, clock=clock)
 
 
-def build_notifiers(settings: Settings, *, dry_run: bool = False) -> dict[str, Notifier]:
+def build_notifiers(settings: Settings, *, dry_run: bool = False,
+                    clock: Clock = system_clock) -> dict[str, Notifier]:
     """Return every configured channel; with ``dry_run`` each one is a LogNotifier of the same id."""
     channels = settings.alerts.channels or (ChannelSettings(id="log", type="log", lang=settings.language),)
     if dry_run:
-        return {c.id: LogNotifier(c.id, lang=c.lang, tz=settings.timezone) for c in channels}
-    return {c.id: build_notifier(c, settings) for c in channels}
+        return {c.id: LogNotifier(c.id, lang=c.lang, tz=settings.timezone, clock=clock) for c in channels}
+    return {c.id: build_notifier(c, settings, clock=clock) for c in channels}
 
 
 def build_dispatcher(settings: Settings, log: AlertLog, *, dry_run: bool = False,
-                     notifiers: Mapping[str, Notifier] | None = None) -> Dispatcher:
+                     notifiers: Mapping[str, Notifier] | None = None,
+                     clock: Clock = system_clock) -> Dispatcher:
     """Return the dispatcher for the configured rules and channels."""
     rules = [build_rule(r) for r in settings.alerts.rules]
-    return Dispatcher(log, notifiers if notifiers is not None else build_notifiers(settings, dry_run=dry_run),
-                      rules, retry_max=settings.alerts.retry_max)
+    chosen = notifiers if notifiers is not None else build_notifiers(settings, dry_run=dry_run, clock=clock)
+    return Dispatcher(log, chosen, rules, retry_max=settings.alerts.retry_max)
 
 
 def rules_span(settings: Settings) -> timedelta:
@@ -175,12 +179,13 @@ def status_path(settings: Settings) -> Path:
 
 
 def build_service(settings: Settings, repository: Repository, *, dry_run: bool = False,
-                  collect_jobs: Sequence[JobSpec] = (), analysis_job: JobSpec | None = None) -> Service:
+                  collect_jobs: Sequence[JobSpec] = (), analysis_job: JobSpec | None = None,
+                  clock: Clock = system_clock) -> Service:
     """Return the service with its collection, analysis, alert and digest jobs."""
     from listener.alert_store import RepositoryAlertLog, WindowReader
 
     log: AlertLog = MemoryAlertLog() if dry_run else RepositoryAlertLog(repository)
-    dispatcher = build_dispatcher(settings, log, dry_run=dry_run)
+    dispatcher = build_dispatcher(settings, log, dry_run=dry_run, clock=clock)
     reader = WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history,
                           negative_margin=settings.alerts.negative_margin)
     specs: list[JobSpec] = [*collect_jobs]
@@ -201,7 +206,7 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
     service = settings.service
     return Service(specs, timezone=settings.timezone, jitter=service.jitter,
                    misfire_grace=service.misfire_grace, status_path=status_path(settings),
-                   recorders=[StorageRunRecorder(repository)])
+                   recorders=[StorageRunRecorder(repository)], clock=clock)
 
 
 class StorageRunRecorder:
@@ -267,11 +272,11 @@ def configure_logging(settings: Settings) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
-def open_repository(settings: Settings) -> Repository:
+def open_repository(settings: Settings, *, clock: Clock = system_clock) -> Repository:
     """Open the configured database and bring its schema up to date."""
     from storage import Repository
 
-    repository = Repository.from_url(settings.database.url)
+    repository = Repository.from_url(settings.database.url, clock=clock)
     repository.upgrade()
     return repository
 
@@ -285,7 +290,7 @@ def window_reader(settings: Settings, repository: Repository) -> Any:
 
 
 def status_document(settings: Settings, repository: Repository,
-                    service: Service | None = None) -> dict[str, Any]:
+                    service: Service | None = None, *, clock: Clock = system_clock) -> dict[str, Any]:
     """Return what ``listener status`` and ``/healthz`` show: job statuses plus channel health.
 
     Jobs come from the running ``service`` when given, else from the status file it last wrote.
@@ -302,7 +307,7 @@ def status_document(settings: Settings, repository: Repository,
         document = json.loads(path.read_text(encoding="utf-8"))
     notifiers = {c.id: LogNotifier(c.id) for c in settings.alerts.channels}
     dispatcher = Dispatcher(RepositoryAlertLog(repository), notifiers, [])
-    health = dispatcher.health(datetime.now(UTC), unhealthy_after=settings.alerts.unhealthy_after)
+    health = dispatcher.health(clock(), unhealthy_after=settings.alerts.unhealthy_after)
     document["channels"] = [
         {"channel": h.channel, "is_healthy": h.is_healthy, "consecutive_failures": h.consecutive_failures,
          "last_error": h.last_error, "last_ok_at": h.last_ok_at}
@@ -324,22 +329,24 @@ class CollectJob:
     query: Any
     repository: Any
     matcher: Any
+    clock: Clock = system_clock
 
     def __call__(self, now: datetime) -> JobResult:
         """Fetch and store; a source failure (already logged and recorded) is reported, not raised."""
         from listener.collect import run_once
 
-        outcome = run_once(self.connector, self.query, self.repository, self.matcher)
+        outcome = run_once(self.connector, self.query, self.repository, self.matcher, now=self.clock)
         if outcome.is_success:
             return JobResult(items=outcome.kept)
         retry_after_s = None
         if outcome.next_run_not_before is not None:
-            retry_after_s = max((outcome.next_run_not_before - datetime.now(UTC)).total_seconds(), 0.0)
+            retry_after_s = max((outcome.next_run_not_before - self.clock()).total_seconds(), 0.0)
         return JobResult(failure=_FAILURES.get(outcome.error_kind or "", "failed"), error=outcome.error,
                          retry_after_s=retry_after_s)
 
 
-def build_collect_jobs(settings: Settings, repository: Repository) -> list[JobSpec]:
+def build_collect_jobs(settings: Settings, repository: Repository, *,
+                       clock: Clock = system_clock) -> list[JobSpec]:
     """Return one collection job per enabled source and topic."""
     import connectors
     from analysis.matching import TopicMatcher
@@ -353,7 +360,9 @@ def build_collect_jobs(settings: Settings, repository: Repository) -> list[JobSp
         if name == "demo":
             from connectors.demo import DemoConnector, DemoSettings, DemoWorld
 
-            connector: Any = DemoConnector(DemoWorld(DemoSettings(seed=section.seed, days=section.days)))
+            world = DemoWorld(DemoSettings(seed=section.seed, days=section.days, start=section.start),
+                              now=clock())
+            connector: Any = DemoConnector(world, clock=clock)
         elif name in connectors.REGISTRY:
             connector = connectors.build(name, section)
         else:
@@ -367,7 +376,8 @@ def build_collect_jobs(settings: Settings, repository: Repository) -> list[JobSp
         for query in settings.queries():
             jobs.append(JobSpec(id=f"{name}:{query.id}", kind="collect", interval=section.interval,
                                 max_interval=section.max_interval, is_adaptive=True, source=name,
-                                query_id=query.id, run=CollectJob(connector, query, repository, matcher)))
+                                query_id=query.id,
+                                run=CollectJob(connector, query, repository, matcher, clock)))
     return jobs
 
 
@@ -401,11 +411,12 @@ def build_analysis_job(settings: Settings, repository: Repository) -> JobSpec | 
                    run=AnalysisJob(settings, repository))
 
 
-def build_full_service(settings: Settings, repository: Repository, *, dry_run: bool = False) -> Service:
-    """Return the service with every job the configuration asks for."""
+def build_full_service(settings: Settings, repository: Repository, *, dry_run: bool = False,
+                       clock: Clock = system_clock) -> Service:
+    """Return the service with every job the configuration asks for, all reading ``clock``."""
     return build_service(settings, repository, dry_run=dry_run,
-                         collect_jobs=build_collect_jobs(settings, repository),
-                         analysis_job=build_analysis_job(settings, repository))
+                         collect_jobs=build_collect_jobs(settings, repository, clock=clock),
+                         analysis_job=build_analysis_job(settings, repository), clock=clock)
 
 
 def replay_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime,

@@ -9,11 +9,12 @@ SQLAlchemy object leaves the package. Every method may raise
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 
 from sqlalchemy.engine import Connection
 
+from listener.clock import Clock, system_clock
 from listener.model import Alert, Annotation, Batch, Cursor
 from storage import alerts, analysis_results, authors, cursors, erasure, health, labels, mentions, migrate
 from storage._database import Database, RetryPolicy
@@ -36,17 +37,12 @@ from storage.records import (
 
 logger = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Repository:
     """Mentions, authors, cursors, analysis results, alerts and run health, on SQLite or PostgreSQL."""
 
-    def __init__(self, database: Database, *, clock: Clock = _utcnow) -> None:
+    def __init__(self, database: Database, *, clock: Clock = system_clock) -> None:
         self._db = database
         self._dialect = database.dialect
         self._clock = clock
@@ -57,7 +53,7 @@ class Repository:
         url: str,
         *,
         retry: RetryPolicy | None = None,
-        clock: Clock = _utcnow,
+        clock: Clock = system_clock,
         echo: bool = False,
     ) -> Repository:
         """Open (lazily: nothing connects yet) the database at a SQLAlchemy URL.

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import ClassVar
 
 import apprise
 
 from alerts.messages import Lang, render, truncate
 from alerts.notifiers.base import Delivery
+from listener.clock import Clock, system_clock
 from listener.model import Alert
 
 logger = logging.getLogger(__name__)
@@ -32,8 +32,9 @@ class ChatNotifier:
     schemes: ClassVar[tuple[str, ...]] = ("json", "jsons")
 
     def __init__(self, channel: str, *, url: str, lang: Lang = "en", tz: str = "UTC",
-                 max_length: int | None = None) -> None:
+                 max_length: int | None = None, clock: Clock = system_clock) -> None:
         self.channel = channel
+        self.clock = clock
         self._url = url
         self.lang: Lang = lang
         self.tz = tz
@@ -51,7 +52,7 @@ class ChatNotifier:
 
     def send(self, alert: Alert) -> Delivery:
         """Post ``alert``; a refused URL or a failed post becomes a failed delivery with apprise's reason."""
-        attempted_at = datetime.now(UTC)
+        attempted_at = self.clock()
         client = apprise.Apprise()
         if not client.add(self._url):
             return Delivery(alert_key=alert.dedupe_key, channel=self.channel, is_ok=False,
@@ -110,8 +111,8 @@ BY_SCHEME: Mapping[str, type[ChatNotifier]] = {s: cls for cls in CHAT_NOTIFIERS 
 
 
 def chat_notifier(channel: str, url: str, *, lang: Lang = "en", tz: str = "UTC",
-                  max_length: int | None = None) -> ChatNotifier:
+                  max_length: int | None = None, clock: Clock = system_clock) -> ChatNotifier:
     """Return the notifier for ``url``'s scheme (any other apprise scheme gets the generic class)."""
     scheme = url.split("://", 1)[0].lower()
     cls = BY_SCHEME.get(scheme, ChatNotifier)
-    return cls(channel, url=url, lang=lang, tz=tz, max_length=max_length)
+    return cls(channel, url=url, lang=lang, tz=tz, max_length=max_length, clock=clock)

@@ -13,13 +13,13 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import ClassVar, Literal
 
 from alerts.messages import Lang, render
 from alerts.notifiers.base import Delivery
+from listener.clock import Clock, system_clock
 from listener.model import Alert
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,9 @@ class EmailNotifier:
     body_maxlen: ClassVar[int] = 0
 
     def __init__(self, channel: str, *, smtp: SmtpConfig, to: Sequence[str], lang: Lang = "en",
-                 tz: str = "UTC") -> None:
+                 tz: str = "UTC", clock: Clock = system_clock) -> None:
         self.channel = channel
+        self.clock = clock
         self.smtp = smtp
         self.to = tuple(to)
         self.lang: Lang = lang
@@ -85,7 +86,7 @@ class EmailNotifier:
         message["Subject"] = f"[listener] {rendered.subject}"
         message["From"] = formataddr(("listener", self.smtp.sender))
         message["To"] = ", ".join(self.to)
-        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Date"] = format_datetime(self.clock())
         message["Message-ID"] = message_id(alert.dedupe_key)
         thread = alert.details.get("thread")
         if isinstance(thread, str) and thread != alert.dedupe_key:
@@ -98,7 +99,7 @@ class EmailNotifier:
 
     def send(self, alert: Alert) -> Delivery:
         """Deliver ``alert`` to every recipient; an SMTP or network error becomes a failed delivery."""
-        attempted_at = datetime.now(UTC)
+        attempted_at = self.clock()
         if not self.to:
             return Delivery(alert_key=alert.dedupe_key, channel=self.channel, is_ok=False,
                             attempted_at=attempted_at, error="email: channel has no recipients")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import ClassVar
 
 from alerts.messages import Lang, Rendered, render
 from alerts.notifiers.base import Delivery
+from listener.clock import Clock, system_clock
 from listener.model import Alert
 
 logger = logging.getLogger(__name__)
@@ -20,8 +20,10 @@ class LogNotifier:
     display_name: ClassVar[str] = "Log"
     body_maxlen: ClassVar[int] = 0
 
-    def __init__(self, channel: str = "log", *, lang: Lang = "en", tz: str = "UTC") -> None:
+    def __init__(self, channel: str = "log", *, lang: Lang = "en", tz: str = "UTC",
+                 clock: Clock = system_clock) -> None:
         self.channel = channel
+        self.clock = clock
         self.lang: Lang = lang
         self.tz = tz
         self.sent: list[tuple[Alert, Rendered]] = []
@@ -33,4 +35,4 @@ class LogNotifier:
         logger.info("alerts: alert %s", rendered.subject,
                     extra={"rule_id": alert.rule_id, "channel": self.channel})
         return Delivery(alert_key=alert.dedupe_key, channel=self.channel, is_ok=True,
-                        attempted_at=datetime.now(UTC))
+                        attempted_at=self.clock())

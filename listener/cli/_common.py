@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from listener.clock import Clock, from_environment
 from listener.config import Settings, load_settings
 from listener.errors import ConfigError, DatabaseUnavailable, ListenerError
 
@@ -47,6 +48,13 @@ def user_errors() -> Iterator[None]:
         sys.exit(EXIT_FAILED)
 
 
+def current_clock() -> Clock:
+    """Return the one clock of this command (the wall clock, or the instant ``LISTENER_CLOCK`` names)."""
+    with user_errors():
+        return from_environment()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def settings_from(path: Path) -> Settings:
     """Load the config or exit with the file, line and key path of the problem."""
     with user_errors():
@@ -62,7 +70,7 @@ def open_repository(settings: Settings, *, upgrade: bool = False) -> Repository:
     """
     from storage import Repository
 
-    repository = Repository.from_url(settings.database.url)
+    repository = Repository.from_url(settings.database.url, clock=current_clock())
     if upgrade:
         repository.upgrade()
     elif repository.schema_revision() is None:

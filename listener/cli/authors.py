@@ -22,6 +22,7 @@ from listener.cli._common import (
     DEFAULT_CONFIG,
     ConfigOption,
     console,
+    current_clock,
     err_console,
     settings_from,
     user_errors,
@@ -41,7 +42,7 @@ AtOption = Annotated[
 
 def _now(at: datetime | None) -> datetime:
     if at is None:
-        return datetime.now(UTC)
+        return current_clock()()
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 

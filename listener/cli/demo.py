@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from listener.cli._common import console, user_errors
+from listener.cli._common import console, current_clock, user_errors
 from listener.demo import DemoReport, run_demo
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -68,6 +69,9 @@ def demo(
     = Path(".listener/demo.db"),
     seed: Annotated[int, typer.Option(help="Seed of the simulated world (same seed, same demo).")] = 42,
     days: Annotated[int, typer.Option(min=2, max=60, help="Simulated days.")] = 7,
+    start: Annotated[datetime | None, typer.Option(
+        help="Pin the first simulated day (YYYY-MM-DD, UTC); default: the days ending at midnight today.",
+        formats=["%Y-%m-%d"])] = None,
 ) -> None:
     """Simulate a week of French and English mentions and run every stage on them (offline)."""
     with user_errors(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -79,7 +83,8 @@ def demo(
                 tasks[step] = bars.add_task(step, total=total)
             bars.update(tasks[step], completed=done, total=total)
 
-        report = run_demo(db, seed=seed, days=days, progress=progress)
+        pinned = start.replace(tzinfo=UTC) if start is not None else None
+        report = run_demo(db, now=current_clock()(), seed=seed, days=days, start=pinned, progress=progress)
     render(report)
     console.print(f"\nexplore it: [bold]listener mentions -c {report.config_path} --topic lumio "
                   "--sentiment negative[/]")

@@ -17,6 +17,7 @@ from listener.cli._common import (
     DEFAULT_CONFIG,
     ConfigOption,
     console,
+    current_clock,
     open_repository,
     settings_from,
     user_errors,
@@ -122,7 +123,7 @@ def mentions(
     from storage import MentionFilter
 
     settings = settings_from(config)
-    now = datetime.now(UTC)
+    now = current_clock()()
     with user_errors():
         flt = MentionFilter(
             text=search, topics=tuple(topic or ()), sources=tuple(source or ()), langs=tuple(lang or ()),

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from, user_errors
+from listener.cli._common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    console,
+    current_clock,
+    settings_from,
+    user_errors,
+)
+from listener.clock import Clock
 
 logger = logging.getLogger(__name__)
 
 
-def _open(settings: Any) -> Any:
+def _open(settings: Any, clock: Clock | None = None) -> Any:
     from listener.service_wiring import open_repository
 
-    return open_repository(settings)
+    return open_repository(settings, clock=clock or current_clock())
 
 
 def run(
@@ -33,10 +41,11 @@ def run(
     from listener.service_wiring import build_full_service, configure_logging, status_document
 
     settings = settings_from(config)
+    clock = current_clock()
     configure_logging(settings)
     with user_errors():
-        repository = _open(settings)
-        service = build_full_service(settings, repository, dry_run=dry_run)
+        repository = _open(settings, clock)
+        service = build_full_service(settings, repository, dry_run=dry_run, clock=clock)
         if once:
             statuses = service.run_once()
             repository.close()
@@ -50,7 +59,7 @@ def run(
         port = health_port if health_port is not None else settings.service.health_port
         health = None
         if port is not None:
-            health = HealthServer(lambda: status_document(settings, repository, service),
+            health = HealthServer(lambda: status_document(settings, repository, service, clock=clock),
                                   host=settings.service.health_host, port=port)
             health.start()
 
@@ -73,7 +82,7 @@ def status(
     settings = settings_from(config)
     with user_errors():
         repository = _open(settings)
-        document = status_document(settings, repository)
+        document = status_document(settings, repository, clock=current_clock())
         repository.close()
     if as_json:
         console.print_json(json.dumps(document, default=str))
@@ -105,7 +114,7 @@ def digest(
     settings = settings_from(config)
     with user_errors():
         repository = _open(settings)
-        chosen = date.fromisoformat(day) if day else digest_day(datetime.now(UTC), settings.timezone)
+        chosen = date.fromisoformat(day) if day else digest_day(current_clock()(), settings.timezone)
         reader = window_reader(settings, repository)
         built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen)
         if dry_run:
@@ -130,7 +139,7 @@ def alerts_list(
     settings = settings_from(config)
     with user_errors():
         repository = _open(settings)
-        stored = repository.alerts(since=datetime.now(UTC) - timedelta(days=days), limit=limit)
+        stored = repository.alerts(since=current_clock()() - timedelta(days=days), limit=limit)
         lines = []
         for item in stored:
             attempts = repository.deliveries(item.id)

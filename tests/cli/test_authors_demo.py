@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from listener.author_report import demo_sections
 from listener.demo import run_demo
 from storage import Repository
 
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
 
 def test_demo_world_gets_both_rankings(tmp_path: Path) -> None:
-    report = run_demo(tmp_path / "demo.db", days=2)
+    report = run_demo(tmp_path / "demo.db", days=2, now=NOW)
     repo = Repository.from_url(f"sqlite:///{tmp_path / 'demo.db'}")
     try:
         sections = demo_sections(repo, now=report.end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -11,23 +12,25 @@ from listener.cli import app
 from listener.config import load_settings
 from listener.demo import run_demo
 
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
 
 def test_demo_stores_every_simulated_mention_once_with_topics(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    report = run_demo(db, seed=3, days=3)
-    world = DemoWorld(DemoSettings(seed=3, days=3))
+    report = run_demo(db, seed=3, days=3, now=NOW)
+    world = DemoWorld(DemoSettings(seed=3, days=3), now=NOW)
     assert report.stored == len(world.mentions)
     assert report.failures == 0
     assert set(report.by_topic) == {"lumio", "ondea", "fibrix"}
     assert report.by_topic["lumio"] > report.by_topic["ondea"] > 0
     burst_day = max(report.daily, key=lambda d: d.mentions)
     assert burst_day.topic_id == "lumio"
-    assert (burst_day.day - world.settings.start.date()).days == world.burst_day
+    assert (burst_day.day - world.start.date()).days == world.burst_day
 
 
 def test_demo_is_deterministic_and_rerunnable(tmp_path: Path) -> None:
-    first = run_demo(tmp_path / "a.db", seed=5, days=2)
-    second = run_demo(tmp_path / "a.db", seed=5, days=2)
+    first = run_demo(tmp_path / "a.db", seed=5, days=2, now=NOW)
+    second = run_demo(tmp_path / "a.db", seed=5, days=2, now=NOW)
     assert first.stored == second.stored
     assert first.daily == second.daily
 
@@ -50,8 +53,8 @@ def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: 
 def test_demo_groups_the_simulated_reposts_under_their_originals(tmp_path: Path) -> None:
     from storage import MentionFilter, Repository
 
-    report = run_demo(tmp_path / "demo.db", seed=4, days=3)
-    world = DemoWorld(DemoSettings(seed=4, days=3))
+    report = run_demo(tmp_path / "demo.db", seed=4, days=3, now=NOW)
+    world = DemoWorld(DemoSettings(seed=4, days=3), now=NOW)
     reposts = {m.external_id: m.reposted_id for m in world.mentions if m.reposted_id}
     assert report.echoes >= len(reposts) > 0
     repository = Repository.from_url(f"sqlite:///{tmp_path / 'demo.db'}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from connectors.demo import DemoSettings, DemoWorld
 from listener.cli import app
 
 CONFIG = """
@@ -34,7 +36,11 @@ alerts:
 def test_service_commands(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(CONFIG, encoding="utf-8")
-    runner = CliRunner()
+    # Whatever day the suite runs, the service and this test read the same instant.
+    now = datetime.now(UTC)
+    runner = CliRunner(env={"LISTENER_CLOCK": now.isoformat()})
+    world = DemoWorld(DemoSettings(seed=3, days=7), now=now)
+    outage_day = (world.start + timedelta(days=world.burst_day)).date()
     ran = runner.invoke(app, ["run", "--once", "-c", str(config)])
     assert ran.exit_code == 0, ran.output
     assert "demo:lumio" in ran.output and "alerts" in ran.output
@@ -55,10 +61,10 @@ def test_service_commands(tmp_path: Path) -> None:
                                      "last_error": None, "last_ok_at": document["channels"][0]["last_ok_at"]}]
 
     eml = tmp_path / "digest.eml"
-    digest = runner.invoke(app, ["digest", "--dry-run", "--day", "2026-11-21", "--out", str(eml),
+    digest = runner.invoke(app, ["digest", "--dry-run", "--day", outage_day.isoformat(), "--out", str(eml),
                                  "-c", str(config)])
     assert digest.exit_code == 0, digest.output
-    assert "Synthèse quotidienne du 21/11/2026" in digest.output and "Lumio" in digest.output
+    assert f"Synthèse quotidienne du {outage_day:%d/%m/%Y}" in digest.output and "Lumio" in digest.output
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert [p.get_content_type() for p in message.walk() if p.get_content_maintype() != "multipart"] == [
         "text/plain", "text/html", "image/png"]

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -83,9 +84,14 @@ logging: {{level: INFO, format: json}}
 """
 
 
+NOW = datetime.now(UTC)
+"""Every process of a test starts its clock here, so the demo week they serve is the same one."""
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT)
+    env["LISTENER_CLOCK"] = NOW.isoformat()
     return env
 
 
@@ -136,7 +142,7 @@ def test_sigkill_mid_cycle_then_restart(tmp_path: Path, smtp: tuple[Keeper, int]
 
     from connectors.demo import DemoSettings, DemoWorld, _mentions_topic
 
-    world = DemoWorld(DemoSettings(seed=7, days=7))
+    world = DemoWorld(DemoSettings(seed=7, days=7), now=NOW)
     expected = {m.external_id for m in world.mentions
                 if any(_mentions_topic(world.by_id.get(m.reposted_id or "", m), t)
                        for t in ("lumio", "ondea", "fibrix"))}

@@ -5,7 +5,7 @@ Marked ``slow``: it builds the multilingual encoder from installed packages and 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -13,6 +13,7 @@ import pytest
 from test_restart import Keeper, smtp  # type: ignore[import-not-found]  # noqa: F401
 from typer.testing import CliRunner
 
+from connectors.demo import DemoSettings, DemoWorld
 from listener.cli import app
 from listener.config import load_settings
 from listener.service_wiring import open_repository, replay_alerts
@@ -41,7 +42,10 @@ def test_demo_week_collect_analyse_alert(tmp_path: Path, smtp: tuple[Keeper, int
     keeper, port = smtp
     config = tmp_path / "config.yaml"
     config.write_text(CONFIG.format(port=port), encoding="utf-8")
-    ran = CliRunner().invoke(app, ["run", "--once", "-c", str(config)])
+    now = datetime.now(UTC)
+    world = DemoWorld(DemoSettings(seed=42, days=7), now=now)
+    outage_day = (world.start + timedelta(days=world.burst_day)).date()
+    ran = CliRunner(env={"LISTENER_CLOCK": now.isoformat()}).invoke(app, ["run", "--once", "-c", str(config)])
     assert ran.exit_code == 0, ran.output
 
     # live: the influential unhappy authors of the week are e-mailed, each once, in French
@@ -55,12 +59,12 @@ def test_demo_week_collect_analyse_alert(tmp_path: Path, smtp: tuple[Keeper, int
     settings = load_settings(config)
     repository = open_repository(settings)
     try:
-        decided = replay_alerts(settings, repository, start=datetime(2026, 11, 16, 12, tzinfo=UTC),
-                                end=datetime(2026, 11, 23, tzinfo=UTC), step=timedelta(minutes=15))
+        decided = replay_alerts(settings, repository, start=world.start + timedelta(hours=12),
+                                end=world.end, step=timedelta(minutes=15))
     finally:
         repository.close()
     spikes = [(at, alert) for at, alert in decided if alert.rule_id == "spike"]
     phases = [alert.details["phase"] for _, alert in spikes]
     assert phases[0] == "opened" and phases[-1] == "resolved" and set(phases[1:-1]) <= {"update"}, phases
     assert len(spikes) <= 4
-    assert {at.date() for at, _ in spikes} == {date(2026, 11, 21)}  # the demo's outage day
+    assert {at.date() for at, _ in spikes} == {outage_day}
