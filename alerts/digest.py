@@ -22,7 +22,7 @@ import pandas as pd
 from alerts.messages import Lang, environment
 from alerts.rules import top_authors, top_mentions
 from alerts.window import Window, WindowMention
-from listener.model import JSON
+from listener.core.model import JSON
 
 matplotlib.use("Agg")
 

@@ -25,7 +25,7 @@ from alerts.notifiers.base import Delivery, Notifier
 from alerts.rules import Rule, evaluate
 from alerts.threads import decide, threads_from
 from alerts.window import Window
-from listener.model import JSON, Alert
+from listener.core.model import JSON, Alert
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from listener.model import JSON, Alert
+from listener.core.model import JSON, Alert
 
 Lang = Literal["fr", "en"]
 

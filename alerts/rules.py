@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from alerts.window import HistoryBucket, Window, WindowMention
-from listener.model import JSON, Alert, Severity
+from listener.core.model import JSON, Alert, Severity
 
 RuleKind = Literal["negative_spike", "negative_share", "influencer_negative", "keyword"]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from alerts.rules import Rule
-from listener.model import JSON, Alert
+from listener.core.model import JSON, Alert
 
 ThreadId = tuple[str, str]
 """``(rule_id, subject)``."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
-from listener.model import Sentiment
+from listener.core.model import Sentiment
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

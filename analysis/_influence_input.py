@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from analysis.influence_model import EDGE_WEIGHTS, mention_engagement
-from listener.model import Mention
+from listener.core.model import Mention
 
 if TYPE_CHECKING:
     from analysis.influence import InfluenceIndex

@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 
-from listener.model import Mention
-from listener.query import ast
-from listener.query.normalize import fold, handles, hashtags, host_of, tokens, tokens_of_folded, urls
-from listener.query.printer import literal_text
+from listener.core.model import Mention
+from listener.core.query import ast
+from listener.core.query.normalize import fold, handles, hashtags, host_of, tokens, tokens_of_folded, urls
+from listener.core.query.printer import literal_text
 
 __all__ = ["Literal", "MentionView"]
 

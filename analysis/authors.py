@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from analysis.influence import AuthorInfluence, InfluenceSettings, in_topic, mention_engagement, score_authors
-from listener.model import Annotation, Mention
+from listener.core.model import Annotation, Mention
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from listener.model import Mention
+from listener.core.model import Mention
 
 _BOT_WORD = re.compile(r"(?:^|[_\-.\d])bot(?:$|[_\-.\d])")
 _CAMEL_BOT = re.compile(r"[a-z0-9]Bot(?:$|[_\-.\d])")

@@ -33,8 +33,8 @@ from difflib import SequenceMatcher
 
 from datasketch import MinHash, MinHashLSH
 
-from listener.model import Mention
-from listener.query.normalize import fold, tokens_of_folded
+from listener.core.model import Mention
+from listener.core.query.normalize import fold, tokens_of_folded
 
 _HANDLE = re.compile(r"(?<![\w@])@\w+(?:[.@-]\w+)*")
 

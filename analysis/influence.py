@@ -49,7 +49,7 @@ from scipy import sparse
 
 from analysis._ranking import FloatArray, IntArray, Transition, edge_matrix, pagerank, share_beaten
 from analysis.influence_model import EDGE_WEIGHTS, AuthorInfluence, InfluenceSettings, mention_engagement
-from listener.model import Mention
+from listener.core.model import Mention
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from listener.model import Mention
+from listener.core.model import Mention
 
 EDGE_WEIGHTS: Mapping[str, float] = {"reply": 1.0, "quote": 1.5, "repost": 1.0, "mention": 0.5}
 """How strongly each kind of interaction points at the author addressed."""

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from analysis.text import has_words, normalise, words_only
-from listener.model import Annotation, Mention
+from listener.core.model import Annotation, Mention
 
 logger = logging.getLogger(__name__)
 

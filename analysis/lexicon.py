@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from listener.query.normalize import fold
+from listener.core.query.normalize import fold
 
 
 @dataclass(frozen=True, slots=True)

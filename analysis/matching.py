@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 from analysis._match_view import Literal as _Literal
 from analysis._match_view import MentionView
-from listener.model import Mention
-from listener.query import ast
-from listener.query.errors import QuerySyntaxError
-from listener.query.normalize import tokens_of_folded
-from listener.query.parser import parse
+from listener.core.model import Mention
+from listener.core.query import ast
+from listener.core.query.errors import QuerySyntaxError
+from listener.core.query.normalize import tokens_of_folded
+from listener.core.query.parser import parse
 
 __all__ = ["MentionView", "TopicMatch", "TopicMatcher"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from analysis import lexicon
 from analysis.analyzer import Analyzer
-from listener.model import Annotation, Mention
+from listener.core.model import Annotation, Mention
 
 STAGE = "signals"
 SIGNALS = {

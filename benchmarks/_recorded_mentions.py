@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from listener.model import Author, Mention, Metrics, Reference, ReferenceKind
+from listener.core.model import Author, Mention, Metrics, Reference, ReferenceKind
 
 FETCHED = datetime(2026, 11, 20, tzinfo=UTC)
 

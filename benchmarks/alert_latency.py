@@ -30,7 +30,7 @@ from alerts.dispatch import Dispatcher
 from alerts.notifiers import EmailNotifier, SmtpConfig
 from alerts.rules import Rule
 from listener.alert_store import RepositoryAlertLog, WindowReader
-from listener.model import Annotation, Author, Batch, Mention
+from listener.core.model import Annotation, Author, Batch, Mention
 from storage import Repository
 from storage.records import TopicMatch
 

@@ -48,8 +48,8 @@ from analysis.echoes import (  # noqa: E402
     near_duplicate_pairs,
 )
 from connectors import bluesky, hackernews, mastodon, rss  # noqa: E402
-from listener.errors import SkippableItem  # noqa: E402
-from listener.model import Author, Mention, Query, Reference  # noqa: E402
+from listener.core.errors import SkippableItem  # noqa: E402
+from listener.core.model import Author, Mention, Query, Reference  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 LABELS = Path(__file__).with_name("echo_labels.json")

@@ -26,8 +26,8 @@ import feedparser  # noqa: E402
 
 from connectors._http import Response  # noqa: E402
 from connectors.rss import entry_to_mention, parse_feed  # noqa: E402
-from listener.errors import SkippableItem  # noqa: E402
-from listener.model import Batch, Mention, Query  # noqa: E402
+from listener.core.errors import SkippableItem  # noqa: E402
+from listener.core.model import Batch, Mention, Query  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "feeds"
 QUERY = Query(id="bench", name="Bench", expression="bench")

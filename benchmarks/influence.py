@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis.influence import EDGE_WEIGHTS, InfluenceIndex, InfluenceSettings, score_authors
 from benchmarks._recorded_mentions import load_recorded_mentions
-from listener.model import Author, Mention, Metrics
+from listener.core.model import Author, Mention, Metrics
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 SOURCES = ("twitter", "reddit", "mastodon", "bluesky")

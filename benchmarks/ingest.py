@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from listener.model import Author, Batch, Cursor, Mention, Metrics
+from listener.core.model import Author, Batch, Cursor, Mention, Metrics
 from storage import Repository
 from storage.mentions import to_row
 

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis.matching import TopicMatcher  # noqa: E402
-from listener.model import Author, Mention  # noqa: E402
-from listener.query import ast, fold, parse  # noqa: E402
+from listener.core.model import Author, Mention  # noqa: E402
+from listener.core.query import ast, fold, parse  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "sentiment"
 

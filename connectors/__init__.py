@@ -19,8 +19,8 @@ from connectors.mastodon import MastodonConnector
 from connectors.reddit import RedditConnector
 from connectors.rss import RssConnector
 from connectors.twitter import TwitterConnector
-from listener.errors import ConfigError
-from listener.model import Connector
+from listener.core.errors import ConfigError
+from listener.core.model import Connector
 
 REGISTRY: dict[str, type[Any]] = {
     RssConnector.name: RssConnector,

@@ -11,10 +11,10 @@ retry loop or a table of status codes (../shared/STYLE.md §1.3). The client:
   ``Retry-After`` or the provider's reset headers (:func:`retry_after_s`);
 - retries transient failures (5xx, timeouts, network errors, truncated bodies) a few times with a
   short exponential backoff and jitter, and nothing else: a 429 is never slept on, it becomes
-  :class:`~listener.errors.RetryLater` so the scheduler moves the next run;
+  :class:`~listener.core.errors.RetryLater` so the scheduler moves the next run;
 - keeps a circuit breaker per source and host: after repeated transient failures it fails fast for a
   while (per host, so one dead Mastodon instance does not block the source's other instances);
-- translates everything into ``listener.errors`` here, once (``_translate``).
+- translates everything into ``listener.core.errors`` here, once (``_translate``).
 
 The sleep function, the clocks and the random source are injectable so tests run fast against a real
 loopback server; the defaults are the real ones.
@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from listener.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater, SourceUnavailable
+from listener.core.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater, SourceUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Turn a topic's query expression into the search strings a provider understands.
 
-``listener.query.translate(expression, provider)`` does the work: it returns provider queries,
+``listener.core.query.translate(expression, provider)`` does the work: it returns provider queries,
 some flagged ``is_widened`` (the provider cannot express the whole query, so it returns more and the
 local topic matcher filters afterwards). A query the provider cannot search at all, or one that does
-not parse, becomes :class:`~listener.errors.QueryRejected` with the reason, never a silent empty fetch.
+not parse, becomes :class:`~listener.core.errors.QueryRejected` with the reason, never a silent empty fetch.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from listener.errors import ConfigError, QueryRejected
-from listener.model import Query
-from listener.query import UntranslatableQueryError, translate
+from listener.core.errors import ConfigError, QueryRejected
+from listener.core.model import Query
+from listener.core.query import UntranslatableQueryError, translate
 
 _WORD = re.compile(r"[#@]?[\w][\w'.-]*", re.UNICODE)
 _OPERATORS = frozenset({"and", "or", "not", "near"})

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from listener.errors import SkippableItem
-from listener.model import JSON, Author, Mention, Metrics, Reference
+from listener.core.errors import SkippableItem
+from listener.core.model import JSON, Author, Mention, Metrics, Reference
 
 DELETED = "[deleted]"
 """How Reddit names an author whose account is gone."""

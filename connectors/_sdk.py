@@ -14,7 +14,7 @@ each of them a ``requests.Session`` whose adapter, :class:`HttpClientAdapter`:
 - sends the rare non-GET (praw's OAuth token POST) with plain ``requests``, with the policy's
   timeouts and no retry.
 
-Errors raised here are ``listener.errors`` already; tweepy lets them through, prawcore wraps them in
+Errors raised here are ``listener.core.errors`` already; tweepy lets them through, prawcore wraps them in
 ``RequestException`` and each connector's boundary unwraps them.
 """
 
@@ -30,7 +30,7 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from connectors._http import HttpClient
-from listener.errors import RetryLater
+from listener.core.errors import RetryLater
 
 _NOT_FORWARDED = frozenset({"accept-encoding", "content-length", "connection", "host"})
 
@@ -116,7 +116,7 @@ class HttpClientAdapter(BaseAdapter):
         cert: Any = None,
         proxies: Any = None,
     ) -> requests.Response:
-        """Send one request the SDK prepared; raise ``listener.errors`` for any failure."""
+        """Send one request the SDK prepared; raise ``listener.core.errors`` for any failure."""
         url = self._rebased(request.url or "")
         wait = self.budget.wait_s()
         if wait > 0:

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from listener.errors import SkippableItem
-from listener.model import Author, Mention, Metrics, Reference, ReferenceKind
+from listener.core.errors import SkippableItem
+from listener.core.model import Author, Mention, Metrics, Reference, ReferenceKind
 
 _REFERENCE_KINDS: Mapping[str, ReferenceKind] = {
     "replied_to": "reply",

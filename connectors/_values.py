@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from listener.model import JSON
+from listener.core.model import JSON
 
 
 def parse_time(value: object) -> datetime | None:

@@ -23,8 +23,8 @@ from connectors._http import HttpClient, HttpPolicy
 from connectors._paging import TokenPaginator
 from connectors._query import provider_queries
 from connectors._values import as_int, jsonable, parse_time
-from listener.errors import ConnectorError, SkippableItem, SourceUnavailable
-from listener.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference
+from listener.core.errors import ConnectorError, SkippableItem, SourceUnavailable
+from listener.core.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference
 
 logger = logging.getLogger(__name__)
 

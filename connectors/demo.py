@@ -7,7 +7,7 @@ a burst of negative buzz breaks out, carried by a few influential unhappy custom
 reposts. Questions, complaints, churn threats, customers' suggestions and praise are mixed in, so every
 analysis stage has something to find. Every sentence below was written for this module.
 
-The connector is an ordinary :class:`~listener.model.Connector`: it returns what was "published" for
+The connector is an ordinary :class:`~listener.core.model.Connector`: it returns what was "published" for
 the topic since its cursor and up to the simulated clock (``now``), so the demo drives it exactly as the
 scheduler drives real sources.
 """
@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import ClassVar, Literal
 
-from listener.clock import Clock, start_of_day
-from listener.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference
+from listener.core.clock import Clock, start_of_day
+from listener.core.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference
 
 Tone = Literal["complaint", "outage", "churn", "question", "suggestion", "praise", "neutral", "confusion"]
 Lang = Literal["fr", "en"]

@@ -21,8 +21,8 @@ from connectors._paging import PageNumberPaginator
 from connectors._query import provider_queries
 from connectors._text import html_to_text
 from connectors._values import as_int, jsonable, parse_time
-from listener.errors import SkippableItem, SourceUnavailable
-from listener.model import Author, Batch, Cursor, Mention, Metrics, Query
+from listener.core.errors import SkippableItem, SourceUnavailable
+from listener.core.model import Author, Batch, Cursor, Mention, Metrics, Query
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from connectors._paging import LinkPaginator
 from connectors._query import hashtags, provider_queries
 from connectors._text import html_to_text
 from connectors._values import as_int, jsonable, parse_time
-from listener.errors import ConnectorError, QueryRejected, SkippableItem, SourceUnavailable
-from listener.model import JSON, Author, Batch, Cursor, Mention, Metrics, Query, Reference
+from listener.core.errors import ConnectorError, QueryRejected, SkippableItem, SourceUnavailable
+from listener.core.model import JSON, Author, Batch, Cursor, Mention, Metrics, Query, Reference
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ through a session we give it (``requestor_kwargs``) whose adapter
 (``connectors._sdk.HttpClientAdapter``) sends every GET through the shared ``HttpClient``: the same
 timeouts, backoff, limits and status table as every source. prawcore would sleep on the
 ``x-ratelimit-*`` headers: the adapter reads them, hides them from prawcore, and refuses a request
-once the window is spent (``RetryLater``). Failures therefore reach prawcore as ``listener.errors``,
+once the window is spent (``RetryLater``). Failures therefore reach prawcore as ``listener.core.errors``,
 which it wraps in ``RequestException`` and does not retry; :func:`_translated_errors` unwraps them
 and translates anything prawcore raises itself (the token POST), once.
 
@@ -40,7 +40,7 @@ from connectors._http import HttpClient, HttpPolicy, Outcome, classify, retry_af
 from connectors._query import SearchText, provider_queries
 from connectors._reddit_mapping import map_author, map_item
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
-from listener.errors import (
+from listener.core.errors import (
     AuthFailed,
     ConnectorError,
     QueryRejected,
@@ -48,7 +48,7 @@ from listener.errors import (
     SkippableItem,
     SourceUnavailable,
 )
-from listener.model import JSON, Batch, Cursor, Mention, Query
+from listener.core.model import JSON, Batch, Cursor, Mention, Query
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class SubredditUnavailable(QueryRejected):
 
 @contextmanager
 def _translated_errors(budget: RateBudget, subreddit: str | None = None) -> Iterator[None]:
-    """Turn prawcore exceptions into ``listener.errors``: the one mapping point.
+    """Turn prawcore exceptions into ``listener.core.errors``: the one mapping point.
 
     ``subreddit`` names the watched subreddit being listed, whose 403/404 is about that subreddit
     (skip it) rather than about our credentials or query. ``budget`` saw the rate-limit headers

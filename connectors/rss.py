@@ -10,7 +10,7 @@ feedparser quirks handled here:
 - ``bozo`` means "not well-formed". A ``CharacterEncodingOverride`` (a feed that claims UTF-8 but is
   Windows-1252) is decoded with feedparser's fallback and kept; any other bozo feed keeps whatever
   entries feedparser recovered, with a WARNING. A bozo document with no entries and no feed version
-  is not a feed (often an HTML page): that is a :class:`~listener.errors.QueryRejected`.
+  is not a feed (often an HTML page): that is a :class:`~listener.core.errors.QueryRejected`.
 - Dates come back as UTC ``struct_time``; items without a date take the fetch time.
 
 Identity is guid, then link, then sha256(link + title + published), as miniflux does. The cursor,
@@ -35,8 +35,8 @@ from connectors._http import HttpClient, HttpPolicy, Response
 from connectors._query import provider_queries
 from connectors._text import html_to_text
 from connectors._values import jsonable, parse_time
-from listener.errors import ConnectorError, QueryRejected, SkippableItem
-from listener.model import JSON, Author, Batch, Cursor, Mention, Query
+from listener.core.errors import ConnectorError, QueryRejected, SkippableItem
+from listener.core.model import JSON, Author, Batch, Cursor, Mention, Query
 
 logger = logging.getLogger(__name__)
 

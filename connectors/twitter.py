@@ -43,8 +43,8 @@ from connectors._http import HttpClient, HttpPolicy, retry_after_s
 from connectors._query import SearchText, provider_queries
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
 from connectors._twitter_mapping import map_tweet, map_user, snowflake_time
-from listener.errors import AuthFailed, QueryRejected, RetryLater, SkippableItem, SourceUnavailable
-from listener.model import Batch, Cursor, Mention, Query
+from listener.core.errors import AuthFailed, QueryRejected, RetryLater, SkippableItem, SourceUnavailable
+from listener.core.model import Batch, Cursor, Mention, Query
 
 logger = logging.getLogger(__name__)
 logging.getLogger("tweepy.client").setLevel(logging.INFO)  # its DEBUG lines carry the bearer token
@@ -103,7 +103,7 @@ class CapUsage:
 
 @contextmanager
 def _translated_errors() -> Iterator[None]:
-    """Turn tweepy and requests exceptions into ``listener.errors``: the one mapping point."""
+    """Turn tweepy and requests exceptions into ``listener.core.errors``: the one mapping point."""
     try:
         yield
     except AuthFailed as err:  # from HttpClient: say which credential to check

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 from alerts.notifiers.base import Delivery
 from alerts.window import HistoryBucket, Window, WindowMention
-from listener.model import Alert, Sentiment
+from listener.core.model import Alert, Sentiment
 
 if TYPE_CHECKING:
     from storage import Repository

@@ -21,8 +21,8 @@ from typing import Any, Protocol
 from analysis import intent, language, sentiment, signals
 from analysis.analyzer import Analyzer
 from listener.config import Settings
-from listener.errors import ConfigError
-from listener.model import Annotation, Mention
+from listener.core.errors import ConfigError
+from listener.core.model import Annotation, Mention
 
 logger = logging.getLogger(__name__)
 

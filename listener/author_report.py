@@ -23,7 +23,7 @@ from analysis.authors import (
 )
 from analysis.bots import BotVerdict, bot_keys, detect_bots
 from analysis.influence import AuthorInfluence, score_authors
-from listener.model import Mention
+from listener.core.model import Mention
 from storage import Repository
 from storage.records import MentionFilter, StoredAuthor, StoredMention
 

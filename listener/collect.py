@@ -5,7 +5,7 @@ connector for what is new, keeps (when a topic matcher is given) only mentions t
 one topic, then stores the mentions and the next cursor in one transaction (``upsert_batch``), so a
 crash never advances the cursor past rows that were not written (the topics and matched terms set on
 each kept mention are stored in that same transaction). Every outcome is recorded as source
-health. Only :class:`~listener.errors.ConnectorError` is caught here: a failing source is logged in
+health. Only :class:`~listener.core.errors.ConnectorError` is caught here: a failing source is logged in
 one clear line, recorded, and the cycle moves on to the others (``run_cycle``).
 """
 
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
-from listener.clock import Clock, system_clock
-from listener.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater
-from listener.model import Connector, Mention, Query
+from listener.core.clock import Clock, system_clock
+from listener.core.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater
+from listener.core.model import Connector, Mention, Query
 from storage import Repository, UpsertResult
 
 logger = logging.getLogger(__name__)

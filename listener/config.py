@@ -27,8 +27,8 @@ from pydantic import (
     model_validator,
 )
 
-from listener.errors import ConfigError
-from listener.model import Query
+from listener.core.errors import ConfigError
+from listener.core.model import Query
 
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
@@ -92,7 +92,7 @@ class DatabaseSettings(_Section):
 
 def _check_query(value: str) -> str:
     """Parse a boolean query so a mistake fails at load time, pointing at its column."""
-    from listener.query import QuerySyntaxError, parse
+    from listener.core.query import QuerySyntaxError, parse
 
     try:
         parse(value)

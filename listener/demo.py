@@ -20,8 +20,8 @@ from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld,
 from listener.author_report import demo_sections
 from listener.collect import run_once
 from listener.config import DatabaseSettings, Settings, parse_settings
+from listener.core.model import Query
 from listener.grouping import refresh_echo_groups
-from listener.model import Query
 
 if TYPE_CHECKING:
     from storage import Repository, StoredMention

@@ -36,8 +36,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from listener.backoff import next_delay
-from listener.clock import Clock, system_clock
-from listener.errors import AuthFailed, ListenerError, QueryRejected, RetryLater
+from listener.core.clock import Clock, system_clock
+from listener.core.errors import AuthFailed, ListenerError, QueryRejected, RetryLater
 
 logger = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from alerts.notifiers.base import Notifier
 from alerts.notifiers.email import send_message
 from alerts.rules import Rule, TextMatcher
 from alerts.window import Window
-from listener.clock import Clock, system_clock
 from listener.config import ChannelSettings, RuleSettings, Settings
-from listener.errors import ConfigError, DeliveryError
-from listener.model import Author, Mention
+from listener.core.clock import Clock, system_clock
+from listener.core.errors import ConfigError, DeliveryError
+from listener.core.model import Author, Mention
 from listener.service import JobResult, JobSpec, JobStatus, Service
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 def keyword_matcher(query: str, *, rule_id: str = "keyword") -> TextMatcher:
     """Compile a crisis query with the topic query language (``analysis.matching.TopicMatcher``)."""
     from analysis.matching import TopicMatcher
-    from listener.query import QuerySyntaxError
+    from listener.core.query import QuerySyntaxError
 
     try:
         matcher = TopicMatcher.compile([(rule_id, query)])

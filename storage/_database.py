@@ -5,8 +5,8 @@ every write transaction starts with ``BEGIN IMMEDIATE``, so two writers queue on
 instead of failing half-way with ``SQLITE_BUSY`` on lock upgrade (one writer at a time, as datasette
 does). PostgreSQL goes through psycopg 3. Transient failures (unreachable server, locked file,
 deadlock, dropped connection) are retried a few times with exponential backoff; after that the caller
-gets :class:`~listener.errors.DatabaseUnavailable` naming the URL with its password hidden. Other
-database errors become :class:`~listener.errors.StorageError`.
+gets :class:`~listener.core.errors.DatabaseUnavailable` naming the URL with its password hidden. Other
+database errors become :class:`~listener.core.errors.StorageError`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from listener.errors import DatabaseUnavailable, StorageError
+from listener.core.errors import DatabaseUnavailable, StorageError
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from listener.query.normalize import fold
+from listener.core.query.normalize import fold
 
 REPLACEMENT = "\ufffd"
 SEARCH_TEXT_MAX_CHARS = 100_000

@@ -9,7 +9,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from listener.model import Alert, Severity
+from listener.core.model import Alert, Severity
 from storage import _sql
 from storage._text import clean, clean_opt, dumps
 from storage.records import DeliveryOutcome, DeliveryRecord, PendingDelivery, StoredAlert

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from listener.model import Annotation, Mention
+from listener.core.model import Annotation, Mention
 from storage import _sql, mentions
 from storage._text import clean, clean_opt, dumps
 from storage.records import StoredMention, TopicMatch

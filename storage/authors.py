@@ -9,7 +9,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from listener.model import Author
+from listener.core.model import Author
 from storage import _sql
 from storage._text import clean, clean_opt
 from storage.records import StoredAuthor

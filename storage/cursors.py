@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from listener.errors import StorageError
-from listener.model import Cursor
+from listener.core.errors import StorageError
+from listener.core.model import Cursor
 from storage import _sql
 from storage.schema import CursorRow
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import Select
 
-from listener.model import Author, Mention, Metrics, Reference
+from listener.core.model import Author, Mention, Metrics, Reference
 from storage import _fts, _sql, authors
 from storage._text import clean, clean_opt, dumps, search_text
 from storage.records import MentionFilter, StoredMention, UpsertResult

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from listener.model import Alert, Author, Mention
+from listener.core.model import Alert, Author, Mention
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,9 +1,9 @@
 """The one entry point to storage: a facade whose methods each run in one transaction.
 
-Callers get ``listener.model`` objects or the frozen read models of ``storage.records`` back; no
+Callers get ``listener.core.model`` objects or the frozen read models of ``storage.records`` back; no
 SQLAlchemy object leaves the package. Every method may raise
-:class:`~listener.errors.DatabaseUnavailable` (unreachable or locked after retries) or
-:class:`~listener.errors.StorageError` (the database refused the operation).
+:class:`~listener.core.errors.DatabaseUnavailable` (unreachable or locked after retries) or
+:class:`~listener.core.errors.StorageError` (the database refused the operation).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import date, datetime
 
 from sqlalchemy.engine import Connection
 
-from listener.clock import Clock, system_clock
-from listener.model import Alert, Annotation, Batch, Cursor
+from listener.core.clock import Clock, system_clock
+from listener.core.model import Alert, Annotation, Batch, Cursor
 from storage import alerts, analysis_results, authors, cursors, erasure, health, labels, mentions, migrate
 from storage._database import Database, RetryPolicy
 from storage.authors import AuthorOrder

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from listener.model import Author, Mention, Metrics, Reference, ReferenceKind
+from listener.core.model import Author, Mention, Metrics, Reference, ReferenceKind
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

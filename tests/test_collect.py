@@ -19,7 +19,7 @@ from connectors import HackerNewsConnector, RssConnector
 from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from listener.cli import app
 from listener.collect import run_cycle, run_once
-from listener.model import Query
+from listener.core.model import Query
 from storage import MentionFilter, Repository
 from tests.replay import ReplayServer, Reply, algolia_fixtures, feed_file, serve
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from listener.config import load_settings, parse_settings
-from listener.errors import ConfigError
+from listener.core.errors import ConfigError
 
 
 def test_empty_file_is_a_working_default_config() -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar, Protocol
 
-from listener.model import Alert
+from listener.core.model import Alert
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

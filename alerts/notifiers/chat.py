@@ -16,8 +16,8 @@ import apprise
 
 from alerts.messages import Lang, render, truncate
 from alerts.notifiers.base import Delivery
-from listener.clock import Clock, system_clock
-from listener.model import Alert
+from listener.core.clock import Clock, system_clock
+from listener.core.model import Alert
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from listener.clock import Clock, from_environment
 from listener.config import Settings, load_settings
-from listener.errors import ConfigError, DatabaseUnavailable, ListenerError
+from listener.core.clock import Clock, from_environment
+from listener.core.errors import ConfigError, DatabaseUnavailable, ListenerError
 
 if TYPE_CHECKING:
     from storage import Repository

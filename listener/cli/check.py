@@ -14,7 +14,7 @@ from rich.table import Table
 
 from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from
 from listener.config import Settings
-from listener.errors import ListenerError
+from listener.core.errors import ListenerError
 
 Level = Literal["ok", "warning", "error"]
 
@@ -102,7 +102,7 @@ def check_sources(settings: Settings) -> list[Finding]:
 
 def check_topics(settings: Settings) -> list[Finding]:
     """Show how each topic's query reaches each enabled source's search (widened ones are flagged)."""
-    from listener.query import UntranslatableQueryError, translate
+    from listener.core.query import UntranslatableQueryError, translate
 
     findings: list[Finding] = []
     if not settings.topics:

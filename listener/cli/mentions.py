@@ -23,7 +23,7 @@ from listener.cli._common import (
     user_errors,
 )
 from listener.config import _parse_duration
-from listener.errors import ConfigError
+from listener.core.errors import ConfigError
 
 
 class Format(StrEnum):

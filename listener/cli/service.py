@@ -18,7 +18,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
-from listener.clock import Clock
+from listener.core.clock import Clock
 
 logger = logging.getLogger(__name__)
 

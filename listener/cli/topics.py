@@ -18,8 +18,8 @@ from rich.table import Table
 
 from analysis.matching import TopicMatcher
 from listener.cli._common import DEFAULT_CONFIG, EXIT_CONFIG, ConfigOption, console, settings_from
-from listener.model import Author, Mention
-from listener.query import (
+from listener.core.model import Author, Mention
+from listener.core.query import (
     PROVIDERS,
     QuerySyntaxError,
     UntranslatableQueryError,

@@ -9,7 +9,7 @@ from alert_receivers import Inbox, Webhook, free_port  # type: ignore[import-not
 from alerts.notifiers import EmailNotifier, LogNotifier, SmtpConfig, chat_notifier
 from alerts.notifiers.chat import ChatNotifier, DiscordNotifier, MattermostNotifier, SlackNotifier
 from alerts.notifiers.email import message_id
-from listener.model import Alert
+from listener.core.model import Alert
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from alerts.rules import Rule, baseline, evaluate
 from alerts.threads import decide, threads_from
 from alerts.window import HistoryBucket, Window, WindowMention
-from listener.model import Alert
+from listener.core.model import Alert
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from analysis import analyzer as analyzer_mod
 from analysis import heads, model_build
 from analysis.analyzer import Analyzer
 from listener.analyse import STAGES, run, stage_version, train_from_store
-from listener.model import Author, Batch, Mention
+from listener.core.model import Author, Batch, Mention
 from storage import Repository
 
 pytestmark = pytest.mark.slow

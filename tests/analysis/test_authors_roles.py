@@ -12,7 +12,7 @@ from analysis.authors import (
     signals_from_annotations,
 )
 from analysis.bots import bot_keys, detect_bots
-from listener.model import Annotation, Mention
+from listener.core.model import Annotation, Mention
 from tests._authors_factory import NOW, author, mention
 
 NEG = MentionSignals(negative=0.9, complaint=0.8)
@@ -89,7 +89,7 @@ def test_quiet_humans_are_not_bots() -> None:
 
 
 def test_a_busy_news_desk_is_not_a_bot_on_lifetime_rate_alone() -> None:
-    from listener.model import Author
+    from listener.core.model import Author
 
     desk = Author(
         source="twitter",

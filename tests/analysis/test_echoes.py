@@ -10,8 +10,8 @@ import pytest
 
 from analysis.echoes import DEFAULT_THRESHOLD, EchoGroup, group_echoes, is_template_variant, jaccard, shingles
 from benchmarks.echoes import group_sample, key_text, load_posts, twitter_posts
-from listener.model import Author, Mention, Reference
-from listener.query import tokens
+from listener.core.model import Author, Mention, Reference
+from listener.core.query import tokens
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 PRESS = ("Acme annonce le rappel de 12 000 bouilloires Aroma après des cas de surchauffe signalés "

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.influence import InfluenceIndex, InfluenceSettings, score_authors
-from listener.model import Mention
+from listener.core.model import Mention
 from tests._authors_factory import NOW, author, mention
 
 

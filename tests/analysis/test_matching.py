@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.matching import TopicMatch, TopicMatcher
-from listener.model import Author, Mention
-from listener.query import QuerySyntaxError, fold
+from listener.core.model import Author, Mention
+from listener.core.query import QuerySyntaxError, fold
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from listener.cli import app
-from listener.model import Annotation, Batch, Mention
+from listener.core.model import Annotation, Batch, Mention
 from storage import Repository
 from storage.records import MentionFilter, TopicMatch
 from tests._authors_factory import NOW, author, mention

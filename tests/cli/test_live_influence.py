@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis.influence import score_authors
+from listener.core.model import Batch
 from listener.live_influence import LiveInfluence
-from listener.model import Batch
 from storage import Repository
 from storage.records import MentionFilter
 from tests._authors_factory import NOW, author, mention

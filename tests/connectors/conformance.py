@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from connectors._http import HttpClient
-from listener.errors import AuthFailed, RetryLater, SourceUnavailable
-from listener.model import Batch, Connector, Cursor, Query
+from listener.core.errors import AuthFailed, RetryLater, SourceUnavailable
+from listener.core.model import Batch, Connector, Cursor, Query
 from tests.replay import ReplayServer, Reply
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from connectors import BlueskyConnector, HackerNewsConnector, MastodonConnector, RssConnector
 from connectors._http import HttpClient
-from listener.model import Connector, Query
+from listener.core.model import Connector, Query
 from tests.connectors.conformance import Harness
 from tests.replay import ReplayServer, Reply, Seen, add_cassette, algolia_fixtures, cassette, feed_file
 

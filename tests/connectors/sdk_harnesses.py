@@ -13,7 +13,7 @@ from pathlib import Path
 
 from connectors import RedditConnector, TwitterConnector
 from connectors._http import HttpClient
-from listener.model import Connector, Query
+from listener.core.model import Connector, Query
 from tests.connectors.conformance import Harness
 from tests.connectors.sdk_recordings import academic_reply, betamax
 from tests.replay import ReplayServer, Reply

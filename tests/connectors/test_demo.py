@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from connectors.demo import DemoConnector, DemoSettings, DemoWorld, demo_queries
-from listener.model import Cursor
+from listener.core.model import Cursor
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

@@ -18,7 +18,7 @@ from connectors._http import (
     classify,
     retry_after_s,
 )
-from listener.errors import AuthFailed, QueryRejected, RetryLater, SourceUnavailable
+from listener.core.errors import AuthFailed, QueryRejected, RetryLater, SourceUnavailable
 from tests.replay import ReplayServer, Reply, cassette
 
 OK = Reply(headers={"Content-Type": "text/plain"}, body=b"hello")

@@ -12,8 +12,8 @@ import pytest
 from connectors import HackerNewsConnector, MastodonConnector, build
 from connectors._http import HttpClient
 from connectors.bluesky import PROFILES_PER_CALL, BlueskyConnector
-from listener.errors import AuthFailed
-from listener.model import Cursor, Query
+from listener.core.errors import AuthFailed
+from listener.core.model import Cursor, Query
 from tests.connectors.harnesses import (
     ALGOLIA,
     HN_TARGETS,

@@ -18,8 +18,8 @@ import pytest
 
 from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from connectors.reddit import RedditConnector
-from listener.errors import AuthFailed, RetryLater, SourceUnavailable
-from listener.model import Cursor, Query
+from listener.core.errors import AuthFailed, RetryLater, SourceUnavailable
+from listener.core.model import Cursor, Query
 from tests.connectors.sdk_recordings import betamax, body_json, own_recording, with_headers
 from tests.replay import ReplayServer, Reply
 

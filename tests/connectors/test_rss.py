@@ -11,8 +11,8 @@ import pytest
 
 from connectors._http import HttpClient
 from connectors.rss import RssConnector
-from listener.errors import QueryRejected, RetryLater
-from listener.model import Query
+from listener.core.errors import QueryRejected, RetryLater
+from listener.core.model import Query
 from tests.replay import ReplayServer, Reply, feed_file, feedparser_test
 
 QUERY = Query(id="q", name="Q", expression="brand")

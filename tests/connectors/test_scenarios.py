@@ -9,8 +9,8 @@ import pytest
 
 from connectors import HackerNewsConnector, RssConnector
 from connectors._http import HttpClient
-from listener.errors import RetryLater
-from listener.model import Cursor, Query
+from listener.core.errors import RetryLater
+from listener.core.model import Cursor, Query
 from tests.replay import RECORDINGS, ReplayServer, scenario
 
 QUERY = Query(id="lumio", name="Lumio", expression="lumio")

@@ -15,7 +15,7 @@ from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from connectors.reddit import RedditConnector
 from connectors.twitter import TwitterConnector
 from listener.collect import run_once
-from listener.model import Query
+from listener.core.model import Query
 from storage import Repository
 from tests.connectors.sdk_recordings import academic_reply, betamax, body_json, own_recording, with_headers
 from tests.replay import ReplayServer, Reply

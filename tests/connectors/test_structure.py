@@ -9,7 +9,7 @@ import pytest
 
 from connectors import REGISTRY, build
 from connectors._text import html_to_text
-from listener.errors import ConfigError
+from listener.core.errors import ConfigError
 
 PACKAGE = Path(__file__).resolve().parents[2] / "connectors"
 FORBIDDEN = {

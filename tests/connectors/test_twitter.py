@@ -19,8 +19,8 @@ import pytest
 from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from connectors._query import SearchText
 from connectors.twitter import TwitterConnector, snowflake_time
-from listener.errors import AuthFailed, QueryRejected, RetryLater, SourceUnavailable
-from listener.model import Cursor, Mention, Query
+from listener.core.errors import AuthFailed, QueryRejected, RetryLater, SourceUnavailable
+from listener.core.model import Cursor, Mention, Query
 from tests.connectors.sdk_recordings import (
     academic_reply,
     body_json,
@@ -425,7 +425,7 @@ def test_several_provider_queries_are_merged_without_duplicates(
 def test_a_topic_longer_than_512_characters_is_split_by_the_query_language(
     server: ReplayServer, shared_data: Path
 ) -> None:
-    """The real ``listener.query`` translation: each request stays under X's limit, one batch results."""
+    """The real ``listener.core.query`` translation: each request stays under X's limit, one batch results."""
     server.add(SEARCH, academic_reply(_academic(shared_data, "2__tweets__search__all-45a673")))
     expression = " OR ".join(f'"marque{i} produit{i}"' for i in range(40))
 

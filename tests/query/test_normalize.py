@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from listener.query import fold, tokens
-from listener.query.normalize import fold_unicode, handles, hashtags, hosts
+from listener.core.query import fold, tokens
+from listener.core.query.normalize import fold_unicode, handles, hashtags, hosts
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from listener.errors import ConfigError
-from listener.query import QuerySyntaxError, ast, parse, to_text
-from listener.query.ast import And, Handle, Hashtag, Lang, Not, Or, Phrase, Prefix, Site, Source, Term
+from listener.core.errors import ConfigError
+from listener.core.query import QuerySyntaxError, ast, parse, to_text
+from listener.core.query.ast import And, Handle, Hashtag, Lang, Not, Or, Phrase, Prefix, Site, Source, Term
 
 LETTERS = "abcdefghijklmnopqrstuvwxyzéèàçœæßüABCÉÀÇŒ0123456789"
 word = st.text(alphabet=LETTERS, min_size=1, max_size=8).filter(lambda w: w not in {"AND", "OR", "NOT"})

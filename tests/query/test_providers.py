@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from listener.query import PROVIDERS, ProviderQuery, QuerySyntaxError, UntranslatableQueryError, translate
+from listener.core.query import (
+    PROVIDERS,
+    ProviderQuery,
+    QuerySyntaxError,
+    UntranslatableQueryError,
+    translate,
+)
 
 
 def texts(expression: str, provider: str) -> list[str]:

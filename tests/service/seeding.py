@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from listener.model import Annotation, Author, Batch, Mention
+from listener.core.model import Annotation, Author, Batch, Mention
 from storage import Repository
 from storage.records import TopicMatch
 

@@ -94,7 +94,7 @@ def test_a_question_with_a_stored_reply_counts_as_answered(repo: Repository) -> 
 
 
 def test_negative_margin_keeps_only_clear_negatives_in_window_and_history(repo: Repository) -> None:
-    from listener.model import Annotation
+    from listener.core.model import Annotation
 
     items = []
     for k in range(12):  # one past hour and the current one: 6 negatives each, half of them hesitant

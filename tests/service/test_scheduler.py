@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from listener.backoff import next_delay
-from listener.errors import AuthFailed, RetryLater, SourceUnavailable
+from listener.core.errors import AuthFailed, RetryLater, SourceUnavailable
 from listener.health import HealthServer
 from listener.service import JobResult, JobSpec, Service
 

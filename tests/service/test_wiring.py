@@ -10,7 +10,7 @@ import pytest
 from alerts.notifiers import EmailNotifier, LogNotifier
 from alerts.notifiers.chat import MattermostNotifier
 from listener.config import parse_settings
-from listener.errors import ConfigError
+from listener.core.errors import ConfigError
 from listener.service_wiring import build_notifiers, build_rule, keyword_matcher
 
 CONFIG = """

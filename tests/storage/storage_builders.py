@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from listener.model import Author, Batch, Cursor, Mention, Metrics
+from listener.core.model import Author, Batch, Cursor, Mention, Metrics
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from storage_builders import T0, Clock, batch, mention
 
-from listener.model import Alert
+from listener.core.model import Alert
 from storage import Repository
 
 

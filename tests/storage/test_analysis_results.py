@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage_builders import batch, mention
 
-from listener.model import Annotation
+from listener.core.model import Annotation
 from storage import MentionFilter, Repository, TopicMatch
 
 
@@ -36,7 +36,7 @@ def test_unanalysed_follows_stage_and_version(repo: Repository) -> None:
 
 
 def test_reupserting_a_mention_keeps_its_analysis(repo: Repository) -> None:
-    from listener.model import Metrics
+    from listener.core.model import Metrics
 
     repo.upsert_batch(batch(mention(1)), source="testsrc", query_id="q")
     repo.save_annotations([_ann(1, "sentiment", "1", "positive"), _ann(1, "language", "1", "en")])

@@ -7,7 +7,7 @@ from multiprocessing.synchronize import Barrier
 
 from storage_builders import batch, mention
 
-from listener.model import Metrics
+from listener.core.model import Metrics
 from storage import MentionFilter, Repository, RetryPolicy
 
 ROUNDS = 6

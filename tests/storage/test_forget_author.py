@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from listener.model import Alert, Annotation, Author, Batch, Mention, Metrics, Reference
+from listener.core.model import Alert, Annotation, Author, Batch, Mention, Metrics, Reference
 from storage import Repository
 from storage.records import MentionFilter, TopicMatch
 

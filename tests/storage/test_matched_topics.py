@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from listener.model import Author, Batch, Cursor, Mention
+from listener.core.model import Author, Batch, Cursor, Mention
 from storage import MentionFilter, Repository
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)

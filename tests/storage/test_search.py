@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from storage_builders import T0, author, batch, mention
 
-from listener.model import Annotation
+from listener.core.model import Annotation
 from storage import MentionFilter, Repository, TopicMatch
 
 TEXTS = {

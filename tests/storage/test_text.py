@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from storage_builders import author, batch, mention
 
-from listener.model import Reference
+from listener.core.model import Reference
 from storage import Repository
 from storage._text import REPLACEMENT, clean, fold
 

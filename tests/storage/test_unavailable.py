@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from storage_builders import batch, mention
 
-from listener.errors import DatabaseUnavailable, StorageError
+from listener.core.errors import DatabaseUnavailable, StorageError
 from storage import Repository, RetryPolicy
 
 FAST = RetryPolicy(attempts=3, first_delay_s=0.05, factor=2.0, busy_timeout_s=0.2)

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from storage_builders import Clock, author, batch, mention
 
-from listener.errors import StorageError
-from listener.model import Batch, Cursor, Metrics
+from listener.core.errors import StorageError
+from listener.core.model import Batch, Cursor, Metrics
 from storage import MentionFilter, Repository, UpsertResult
 
 

@@ -7,7 +7,7 @@ spaces. It is also how matched terms are named when the matcher explains why a m
 
 from __future__ import annotations
 
-from listener.query import ast
+from listener.core.query import ast
 
 __all__ = ["to_text"]
 

@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass
 from itertools import product
 
-from listener.query import ast
-from listener.query.errors import UntranslatableQueryError
-from listener.query.normalize import tokens, written_tokens
-from listener.query.parser import parse
+from listener.core.query import ast
+from listener.core.query.errors import UntranslatableQueryError
+from listener.core.query.normalize import tokens, written_tokens
+from listener.core.query.parser import parse
 
 __all__ = ["PROVIDERS", "ProviderQuery", "translate"]
 

@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
-from listener.query import ast
-from listener.query.errors import QuerySyntaxError
-from listener.query.normalize import host_of, tokens
+from listener.core.query import ast
+from listener.core.query.errors import QuerySyntaxError
+from listener.core.query.normalize import host_of, tokens
 
 __all__ = ["FIELDS", "MAX_DEPTH", "MAX_PROXIMITY", "parse"]
 

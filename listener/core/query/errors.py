@@ -1,13 +1,13 @@
 """Errors of the query language: where a query is wrong, and what a provider cannot search.
 
-A query lives in ``config.yaml``, so a syntax error is a :class:`~listener.errors.ConfigError`: the
+A query lives in ``config.yaml``, so a syntax error is a :class:`~listener.core.errors.ConfigError`: the
 service refuses to start and ``listener check`` / ``listener topics`` print the message with a caret
 under the offending column.
 """
 
 from __future__ import annotations
 
-from listener.errors import ConfigError, ListenerError
+from listener.core.errors import ConfigError, ListenerError
 
 
 class QuerySyntaxError(ConfigError):

@@ -141,7 +141,7 @@ class Mention:
 class Query:
     """What to watch: one topic's boolean query, handed to every connector for every fetch.
 
-    ``expression`` uses the listener query language (``listener.query``); each connector translates
+    ``expression`` uses the listener query language (``listener.core.query``); each connector translates
     it to its provider's search syntax and the local matcher filters what comes back.
     """
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from listener.errors import ConfigError
+from listener.core.errors import ConfigError
 
 Clock = Callable[[], datetime]
 """A zero-argument callable returning the current instant, timezone-aware, in UTC."""

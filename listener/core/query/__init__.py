@@ -1,0 +1,27 @@
+"""The topic query language: parse, print, fold text, and translate to each provider's search.
+
+A stdlib-only leaf package (it imports only :mod:`listener.core.errors`), so connectors, storage and
+analysis may all import it.
+"""
+
+from __future__ import annotations
+
+from listener.core.query.ast import Node
+from listener.core.query.errors import QuerySyntaxError, UntranslatableQueryError
+from listener.core.query.normalize import fold, tokens
+from listener.core.query.parser import parse
+from listener.core.query.printer import to_text
+from listener.core.query.providers import PROVIDERS, ProviderQuery, translate
+
+__all__ = [
+    "PROVIDERS",
+    "Node",
+    "ProviderQuery",
+    "QuerySyntaxError",
+    "UntranslatableQueryError",
+    "fold",
+    "parse",
+    "to_text",
+    "tokens",
+    "translate",
+]
