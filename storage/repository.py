@@ -20,6 +20,7 @@ from storage import alerts, analysis_results, authors, cursors, erasure, health,
 from storage._database import Database, RetryPolicy
 from storage.authors import AuthorOrder
 from storage.health import RunOutcome
+from storage.idea_store import IdeaStore
 from storage.records import (
     DeliveryOutcome,
     DeliveryRecord,
@@ -165,6 +166,10 @@ class Repository:
     def delete_mention(self, mention_id: int) -> bool:
         """Delete a mention and tombstone it so it is never fetched back; False if it did not exist."""
         return self._db.run(lambda conn: mentions.delete(conn, self._dialect, mention_id))
+
+    def ideas(self) -> IdeaStore:
+        """Return the idea box's storage (ideas, members, votes, history, replies) on this database."""
+        return IdeaStore(self._db, self._clock)
 
     # --- analysis -----------------------------------------------------------------------------
 
