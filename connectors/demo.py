@@ -196,6 +196,11 @@ _CLOSERS: dict[bool, dict[Lang, tuple[str, ...]]] = {
     },
 }
 
+_AGREE: dict[Lang, tuple[str, ...]] = {
+    "fr": ("+1", "Moi aussi !", "Je plussoie", "Oui !", "👍", "+1000", "Pareil", "Carrément !"),
+    "en": ("+1", "Same here", "Me too!", "Yes please", "👍", "This!", "Agreed", "+100"),
+}
+
 _FILLERS: dict[Lang, tuple[str, ...]] = {
     "fr": ("vraiment", "encore", "franchement", "du coup", "quand même", "carrément", "genre", "bref",
            "en fait", "sérieux", "clairement", "aujourd'hui"),
@@ -321,16 +326,18 @@ class DemoWorld:
             return rng.choices(("complaint", "churn", "confusion"), weights=(6, 1, 2))[0]
         return rng.choices(("question", "suggestion", "praise", "neutral"), weights=(3, 2, 3, 4))[0]
 
-    def _text(self, tone: Tone, lang: Lang, brand: str, competitor: str) -> str:
+    def _text(self, tone: Tone, lang: Lang, brand: str, competitor: str) -> tuple[str, int]:
+        """Return a post's text and the index of the feature it names (the planted idea, for suggestions)."""
         rng = self._rng
         template = rng.choice(_TEMPLATES[tone][lang])
         brand_ref = rng.choice((brand, brand, f"@{HANDLES[brand]}", f"#{brand.lower()}"))
         mood = tone in _NEGATIVE
+        feature = rng.randrange(len(_FEATURES[lang]))  # same draw as rng.choice: the world is unchanged
         core = template.format(
             brand=brand_ref,
             product=rng.choice(_PRODUCTS[lang]),
             duration=rng.choice(_DURATIONS[lang]),
-            feature=rng.choice(_FEATURES[lang]),
+            feature=_FEATURES[lang][feature],
             competitor=competitor,
             tag=f"#{brand.lower()}down",
         )
@@ -340,7 +347,7 @@ class DemoWorld:
         closer = rng.choice(_CLOSERS[mood][lang])
         if opener.endswith((",", ":")) and not core.startswith(("#", "@", "I ")):
             core = core[0].lower() + core[1:]
-        return " ".join(part for part in (opener, core, closer) if part)
+        return " ".join(part for part in (opener, core, closer) if part), feature
 
     def _reword(self, text: str, lang: Lang) -> str:
         """Slip a few filler words into the sentence, as people do; shared templates stop looking copied."""
@@ -363,7 +370,37 @@ class DemoWorld:
                     out.append(self._post(day_start, brand, is_burst=False))
                 if is_burst_day and brand == BRAND:
                     out.extend(self._burst(day_start))
-        return out
+        return out + self._votes(out)
+
+    def _votes(self, posts: list[Mention]) -> list[Mention]:
+        """Agreeing replies ("+1", "moi aussi", 👍) under some suggestions: the crowd voting for ideas.
+
+        Drawn from their own random stream, so the rest of the world stays what it was.
+        """
+        rng = random.Random(f"{self.settings.seed}-votes")
+        votes: list[Mention] = []
+        for post in posts:
+            if post.raw.get("tone") != "suggestion":
+                continue
+            for _ in range(rng.choice((0, 0, 0, 1, 1, 2, 4))):
+                voter = rng.choice(self.personas)
+                when = post.published_at + timedelta(minutes=rng.randint(5, 600))
+                if when >= self.end or voter.author == post.author:
+                    continue
+                brand = str(post.raw["brand"])
+                text = f"@{post.author.handle} @{HANDLES[brand]} {rng.choice(_AGREE[voter.lang])}"
+                ident = f"re-{_stable_int(post.external_id, voter.author.handle, when) % 10**12}"
+                votes.append(Mention(
+                    source="demo", external_id=ident, text=text, author=voter.author, published_at=when,
+                    fetched_at=when, lang=voter.lang, in_reply_to=post.external_id,
+                    conversation_id=post.external_id,
+                    references=(Reference(kind="reply", external_id=post.external_id,
+                                          author_external_id=post.author.external_id),),
+                    mentioned_handles=(post.author.handle.lower(), HANDLES[brand]),
+                    metrics=Metrics(likes=rng.randint(0, 3), reposts=0, replies=0),
+                    raw={"simulated": True, "tone": "vote", "brand": brand, "reply_to": post.external_id},
+                ))
+        return votes
 
     def _post(self, day_start: datetime, brand: str, *, is_burst: bool, hour: float | None = None,
               persona: _Persona | None = None) -> Mention:
@@ -371,7 +408,7 @@ class DemoWorld:
         persona = persona or rng.choice(self.personas)
         others = [c for c in (BRAND, *COMPETITORS) if c != brand]
         tone = self._tone(persona, is_burst)
-        text = self._text(tone, persona.lang, brand, rng.choice(others))
+        text, feature = self._text(tone, persona.lang, brand, rng.choice(others))
         if hour is None:
             hour = min(23.99, max(0.0, rng.gauss(14, 4)))
         published = day_start + timedelta(hours=hour, seconds=rng.randint(0, 59))
@@ -394,7 +431,8 @@ class DemoWorld:
             metrics=Metrics(likes=likes, reposts=reposts, replies=replies),
             hashtags=tuple(w[1:].lower() for w in text.split() if w.startswith("#")),
             mentioned_handles=tuple(w[1:].lower().rstrip(".,!?") for w in text.split() if w.startswith("@")),
-            raw={"simulated": True, "platform": platform, "tone": tone, "brand": brand},
+            raw={"simulated": True, "platform": platform, "tone": tone, "brand": brand}
+            | ({"idea": f"feature-{feature}"} if tone == "suggestion" else {}),
         )
 
     def _burst(self, day_start: datetime) -> list[Mention]:
