@@ -24,14 +24,14 @@ import numpy as np
 
 from analysis.ideas.candidates import is_agreement, refusal
 from analysis.ideas.grouping import (
+    CROSS_THRESHOLD,
     DEFAULT_THRESHOLD,
     Embed,
     IdeaIndex,
     central,
-    idea_text,
+    idea_vectors,
     lang_group,
     short_title,
-    unit,
 )
 from listener.core.model import Query
 from storage import MentionFilter, Repository, StoredMention
@@ -71,15 +71,16 @@ def _lang(stored: StoredMention) -> str | None:
 class _Pools:
     """The open ideas of each (scope, language pool), loaded lazily from storage."""
 
-    def __init__(self, store: IdeaStore, dim: int, threshold: float) -> None:
-        self._store, self._dim, self._threshold = store, dim, threshold
+    def __init__(self, store: IdeaStore, dim: int, thresholds: tuple[float, float]) -> None:
+        self._store, self._dim, self._thresholds = store, dim, thresholds
         self._pools: dict[tuple[str, str], tuple[IdeaIndex, list[int]]] = {}
         self._loaded: set[str] = set()
 
     def _index(self, scope: str, pool: str) -> tuple[IdeaIndex, list[int]]:
         key = (scope, pool)
         if key not in self._pools:
-            self._pools[key] = (IdeaIndex(self._dim, threshold=self._threshold), [])
+            same, cross = self._thresholds
+            self._pools[key] = (IdeaIndex(self._dim, threshold=same, cross_threshold=cross), [])
         return self._pools[key]
 
     def load(self, scope: str) -> None:
@@ -91,14 +92,14 @@ class _Pools:
             if vectors.shape[1] != self._dim:
                 continue  # placed by another embedder: left as it is, never mixed
             index, ids = self._index(scope, lang_group(lang))
-            index.open(vectors.sum(axis=0), len(vectors))
+            index.open(vectors.sum(axis=0), lang)
             ids.append(idea_id)
 
     def place(
         self, scope: str, lang: str | None, vector: np.ndarray, new_key: int
     ) -> tuple[int, float, bool]:
         index, ids = self._index(scope, lang_group(lang))
-        placed = index.place(vector)
+        placed = index.place(vector, lang)
         if placed.is_new:
             ids.append(new_key)
         return ids[placed.slot], placed.similarity, placed.is_new
@@ -112,6 +113,7 @@ def refresh_ideas(
     since: datetime | None = None,
     until: datetime | None = None,
     threshold: float = DEFAULT_THRESHOLD,
+    cross_threshold: float = CROSS_THRESHOLD,
 ) -> IdeasRun:
     """Place the period's new suggestions in ideas, record votes and refusals; return what was done."""
     store = repo.ideas()
@@ -137,7 +139,7 @@ def refresh_ideas(
             refusals.append((s.id, reason))
         else:
             candidates.append((s, scope))
-    new_ideas, members = _place(store, embed, candidates, threshold)
+    new_ideas, members = _place(store, embed, candidates, (threshold, cross_threshold))
     real = store.save_grouping(new_ideas, members, refusals=refusals)
     votes, vote_refusals = _votes(repo, store, replies)
     store.save_grouping((), (), votes=votes, refusals=vote_refusals)
@@ -150,33 +152,39 @@ def refresh_ideas(
 
 
 def _place(
-    store: IdeaStore, embed: Embed, candidates: Sequence[tuple[StoredMention, str]], threshold: float
+    store: IdeaStore,
+    embed: Embed,
+    candidates: Sequence[tuple[StoredMention, str]],
+    thresholds: tuple[float, float],
 ) -> tuple[list[NewIdea], list[NewMember]]:
     if not candidates:
         return [], []
-    texts = [idea_text(s.mention.text) for s, _ in candidates]
+    texts = [s.mention.text for s, _ in candidates]
     distinct = sorted(set(texts))
-    rows = unit(embed(distinct))
+    rows = idea_vectors(embed, distinct)
     by_text = dict(zip(distinct, rows, strict=True))
-    pools = _Pools(store, rows.shape[1], threshold)
+    pools = _Pools(store, rows.shape[1], thresholds)
     new_ideas: list[NewIdea] = []
     members: list[NewMember] = []
-    for (s, scope), text in zip(candidates, texts, strict=True):
-        pools.load(scope)
-        vector = by_text[text]
-        idea_id, similarity, is_new = pools.place(scope, _lang(s), vector, -(len(new_ideas) + 1))
-        if is_new:
-            new_ideas.append(
-                NewIdea(key=idea_id, scope=scope, title=short_title(s.mention.text), lang=_lang(s))
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # one matrix-vector product per suggestion: 1.5 ms vs 20 ms on 2 busy cores
+        for (s, scope), text in zip(candidates, texts, strict=True):
+            pools.load(scope)
+            vector = by_text[text]
+            idea_id, similarity, is_new = pools.place(scope, _lang(s), vector, -(len(new_ideas) + 1))
+            if is_new:
+                new_ideas.append(
+                    NewIdea(key=idea_id, scope=scope, title=short_title(s.mention.text), lang=_lang(s))
+                )
+            members.append(
+                NewMember(
+                    idea_id=idea_id,
+                    mention_id=s.id,
+                    similarity=round(similarity, 4),
+                    vector=vector.astype("<f4").tobytes(),
+                )
             )
-        members.append(
-            NewMember(
-                idea_id=idea_id,
-                mention_id=s.id,
-                similarity=round(similarity, 4),
-                vector=vector.astype("<f4").tobytes(),
-            )
-        )
     return new_ideas, members
 
 

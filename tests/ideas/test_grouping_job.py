@@ -12,7 +12,7 @@ LEX_THRESHOLD = 0.45
 
 
 def _run(repo: Repository, embed: LexicalEmbedder) -> IdeasRun:
-    return refresh_ideas(repo, embed, QUERIES, threshold=LEX_THRESHOLD)
+    return refresh_ideas(repo, embed, QUERIES, threshold=LEX_THRESHOLD, cross_threshold=LEX_THRESHOLD)
 
 
 def test_suggestions_group_votes_count_and_a_second_run_changes_nothing(
