@@ -213,10 +213,10 @@ def main() -> None:
     parser.add_argument("--runtime", default="onnx-int8")
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".listener-bench")
     args = parser.parse_args()
-    from analysis import analyzer, model_build
+    from analysis import analyzer, heads, model_build
 
     model = analyzer.load(
-        model_build.build(args.data_dir), heads_folder=analyzer.heads_mod.SHIPPED_DIR, runtime=args.runtime
+        model_build.build(args.data_dir), heads_folder=heads.SHIPPED_DIR, runtime=args.runtime
     )
     embed = model.encoder.embed
     print(f"idea grouping benchmark ({args.runtime}; shipped threshold {DEFAULT_THRESHOLD})")

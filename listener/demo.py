@@ -24,6 +24,7 @@ from listener.core.model import Query
 from listener.grouping import refresh_echo_groups
 
 if TYPE_CHECKING:
+    from analysis.analyzer import Analyzer
     from storage import Repository, StoredMention
 
 logger = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def demo_settings(db_path: Path) -> Settings:
     })
 
 
-def analyse_all(settings: Settings, repository: Repository, *, now: datetime, progress: Progress) -> None:
+def analyse_all(settings: Settings, repository: Repository, *, now: datetime, progress: Progress) -> Analyzer:
     """Run every analysis stage over what was collected (building the local model on first use)."""
     from listener.analyse import load_analyzer, run
 
@@ -140,6 +141,7 @@ def analyse_all(settings: Settings, repository: Repository, *, now: datetime, pr
     total = repository.count_mentions()
     run(repository, model, batch_size=settings.analysis.batch_size, now=now,
         progress=lambda stage, done: progress(stage, min(done, total), total))
+    return model
 
 
 def _short(text: str, width: int = 90) -> str:
@@ -153,7 +155,7 @@ def _loudest(stored: Sequence[StoredMention], limit: int = 5) -> list[StoredMent
 
 
 def analysis_sections(repository: Repository) -> dict[str, list[tuple[str, ...]]]:
-    """Sentiment per topic, and the complaints, questions, ideas and churn threats that draw most echo."""
+    """Sentiment per topic, and the complaints, questions and churn threats that draw most echo."""
     from storage import MentionFilter
 
     sections: dict[str, list[tuple[str, ...]]] = {}
@@ -166,8 +168,7 @@ def analysis_sections(repository: Repository) -> dict[str, list[tuple[str, ...]]
                      str(sum(counts.values()))))
     sections["Sentiment by topic"] = rows
     for title, intent in (("Top complaints (most engagement)", "complaint"),
-                          ("Questions to answer", "question"),
-                          ("Ideas customers suggest", "suggestion")):
+                          ("Questions to answer", "question")):
         found = repository.search_mentions(MentionFilter(topics=("lumio",), intents=(intent,), limit=None))
         sections[title] = [(f"@{s.mention.author.handle}", s.lang or "?", _short(s.mention.text))
                            for s in _loudest(found)]
@@ -219,12 +220,18 @@ def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, sta
                                                progress=progress)
         report.stages += ["collect", "match topics", "store"]
         settings = demo_settings(db_path)
-        analyse_all(settings, repository, now=report.end, progress=progress)
+        model = analyse_all(settings, repository, now=report.end, progress=progress)
         report.stages += ["language", "sentiment", "intent", "signals"]
         report.echoes = refresh_echo_groups(repository, since=report.start, until=report.end)
         report.stages.append("group echoes")
+        from listener.idea_box.demo_ideas import idea_sections
+
+        ideas = idea_sections(repository, model.encoder.embed, demo_queries(),
+                              since=report.start, now=report.end)
+        report.stages.append("ideas")
         summarise(report, _all_mentions(repository))
         report.sections.update(analysis_sections(repository))
+        report.sections.update(ideas)
         report.sections.update(demo_sections(repository, now=report.end))
         report.stages.append("authors")
         report.sections["Alerts the community manager received (console channel)"] = demo_alerts(

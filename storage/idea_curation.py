@@ -169,29 +169,30 @@ class IdeaCuration:
 
     def replies(self, idea_id: int | None = None, *, state: str | None = None) -> list[IdeaReply]:
         """Return drafted and sent replies, oldest first."""
+        table = IdeaReplyRow.__table__
         stmt = (
-            sa.select(IdeaReplyRow, AuthorRow.handle)
-            .join(AuthorRow, AuthorRow.id == IdeaReplyRow.author_id)
-            .order_by(IdeaReplyRow.id)
+            sa.select(table, AuthorRow.handle)
+            .join(AuthorRow, AuthorRow.id == table.c.author_id)
+            .order_by(table.c.id)
         )
         if idea_id is not None:
-            stmt = stmt.where(IdeaReplyRow.idea_id == idea_id)
+            stmt = stmt.where(table.c.idea_id == idea_id)
         if state is not None:
-            stmt = stmt.where(IdeaReplyRow.state == state)
+            stmt = stmt.where(table.c.state == state)
         rows = self._db.read(lambda conn: conn.execute(stmt).all())
         return [
             IdeaReply(
-                id=r.IdeaReplyRow.id,
-                idea_id=r.IdeaReplyRow.idea_id,
-                event_id=r.IdeaReplyRow.event_id,
-                author_id=r.IdeaReplyRow.author_id,
+                id=r.id,
+                idea_id=r.idea_id,
+                event_id=r.event_id,
+                author_id=r.author_id,
                 handle=r.handle,
-                mention_id=r.IdeaReplyRow.mention_id,
-                lang=r.IdeaReplyRow.lang,
-                text=r.IdeaReplyRow.text,
-                state=r.IdeaReplyRow.state,
-                created_at=r.IdeaReplyRow.created_at,
-                sent_at=r.IdeaReplyRow.sent_at,
+                mention_id=r.mention_id,
+                lang=r.lang,
+                text=r.text,
+                state=r.state,
+                created_at=r.created_at,
+                sent_at=r.sent_at,
             )
             for r in rows
         ]

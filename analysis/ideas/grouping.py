@@ -120,8 +120,11 @@ class Placement:
 class IdeaIndex:
     """The open ideas of one pool as centroid sums; ``place`` puts a suggestion in one of them.
 
-    Each idea keeps the language of the suggestion that opened it: a suggestion in the same language
-    joins at ``threshold``, one in the other language at ``cross_threshold``.
+    Each idea keeps, besides the sum of all its members, one sum per language. A suggestion is
+    compared with the centroid of the idea's members *in its own language* at ``threshold``; with an
+    idea that has none in its language, with the whole centroid at ``cross_threshold``. So French
+    rewordings that look alike cannot pile into an English idea at the lower, cross-language bar.
+    A suggestion whose language is unknown meets every idea at ``threshold``.
     """
 
     def __init__(
@@ -134,52 +137,74 @@ class IdeaIndex:
     ) -> None:
         self.threshold = threshold
         self.cross_threshold = cross_threshold
-        size = max(capacity, 1)
-        self._sums = np.zeros((size, dim), dtype=np.float32)
-        self._norms = np.zeros(size, dtype=np.float32)
-        self._langs = np.zeros(size, dtype=np.int32)
-        self._lang_codes: dict[str | None, int] = {}
+        self._dim = dim
+        self._capacity = max(capacity, 1)
+        self._sums = np.zeros((self._capacity, dim), dtype=np.float32)
+        self._norms = np.zeros(self._capacity, dtype=np.float32)
+        self._by_lang: dict[str, tuple[Vector, Vector]] = {}
         self._size = 0
 
     def __len__(self) -> int:
         return self._size
 
-    def _code(self, lang: str | None) -> int:
-        return self._lang_codes.setdefault(lang, len(self._lang_codes))
+    def _lang(self, lang: str | None) -> tuple[Vector, Vector] | None:
+        if lang is None or lang == "und":
+            return None
+        if lang not in self._by_lang:
+            sums = np.zeros((self._capacity, self._dim), dtype=np.float32)
+            self._by_lang[lang] = (sums, np.zeros(self._capacity, dtype=np.float32))
+        return self._by_lang[lang]
 
     def _grow(self) -> None:
-        capacity = len(self._norms) * 2
-        sums = np.zeros((capacity, self._sums.shape[1]), dtype=np.float32)
-        sums[: self._size] = self._sums[: self._size]
-        self._sums = sums
-        self._norms = np.resize(self._norms, capacity)
-        self._langs = np.resize(self._langs, capacity)
+        old = self._capacity
+        self._capacity *= 2
+
+        def bigger(matrix: Vector, norms: Vector) -> tuple[Vector, Vector]:
+            m = np.zeros((self._capacity, self._dim), dtype=np.float32)
+            m[:old] = matrix
+            n = np.zeros(self._capacity, dtype=np.float32)
+            n[:old] = norms
+            return m, n
+
+        self._sums, self._norms = bigger(self._sums, self._norms)
+        self._by_lang = {k: bigger(*v) for k, v in self._by_lang.items()}
 
     def open(self, vector: Vector, lang: str | None = None) -> int:
-        """Open a new idea whose members' vectors sum to ``vector``; return its slot."""
-        if self._size == len(self._norms):
+        """Open a new idea whose members' vectors (all in ``lang``) sum to ``vector``; return its slot."""
+        if self._size == self._capacity:
             self._grow()
         slot = self._size
-        self._sums[slot] = vector
-        self._norms[slot] = float(np.linalg.norm(vector))
-        self._langs[slot] = self._code(lang)
         self._size += 1
+        self.add(slot, vector, lang)
         return slot
 
-    def add(self, slot: int, vector: Vector) -> None:
-        """Add one member's vector to idea ``slot``."""
+    def add(self, slot: int, vector: Vector, lang: str | None = None) -> None:
+        """Add one member's vector (in ``lang``) to idea ``slot``."""
         self._sums[slot] += vector
         self._norms[slot] = float(np.linalg.norm(self._sums[slot]))
+        own = self._lang(lang)
+        if own is not None:
+            own[0][slot] += vector
+            own[1][slot] = float(np.linalg.norm(own[0][slot]))
 
-    def _margins(self, sims: Vector, slots: npt.NDArray[np.int64] | slice, lang: str | None) -> Vector:
-        same = self._langs[slots] == self._code(lang)
-        margins: Vector = sims - np.where(same, self.threshold, self.cross_threshold).astype(np.float32)
-        return margins
-
-    def _cosines(self, dots: Vector, slots: npt.NDArray[np.int64] | slice) -> Vector:
-        norms = self._norms[slots]
+    @staticmethod
+    def _cos(dots: Vector, norms: Vector) -> Vector:
         out: Vector = np.divide(dots, norms, out=np.full_like(dots, -1.0), where=norms > 0)
         return out
+
+    def _score(
+        self, slots: npt.NDArray[np.int64], total: Vector, own: Vector | None, lang: str | None
+    ) -> tuple[Vector, Vector]:
+        """Cosines and margins over their thresholds of ``slots``, given dot products with the row."""
+        sims = self._cos(total, self._norms[slots])
+        pair = self._lang(lang)
+        if pair is None or own is None:
+            return sims, sims - np.float32(self.threshold)
+        norms = pair[1][slots]
+        has_own = norms > 0
+        sims = np.where(has_own, self._cos(own, norms), sims).astype(np.float32)
+        margins: Vector = sims - np.where(has_own, self.threshold, self.cross_threshold).astype(np.float32)
+        return sims, margins
 
     def place(self, vector: Vector, lang: str | None = None) -> Placement:
         """Join the idea with the largest margin over its threshold, else open a new one."""
@@ -196,34 +221,43 @@ class IdeaIndex:
         out: list[Placement] = []
         for start in range(0, len(vectors), block):
             rows = vectors[start : start + block]
+            block_langs = langs[start : start + block]
             known = self._size
-            base = self._sums[:known] @ rows.T if known else np.zeros((0, len(rows)), dtype=np.float32)
-            touched: list[int] = []
+            slots = np.arange(known, dtype=np.int64)
+            total = self._sums[:known] @ rows.T
+            own: dict[str | None, Vector] = {}
+            for lang in set(block_langs):
+                pair = self._lang(lang)
+                if pair is not None:
+                    own[lang] = pair[0][:known] @ rows.T
+            touched: set[int] = set()
             for j, row in enumerate(rows):
-                lang = langs[start + j]
-                best_slot, best_margin, best_sim = -1, -np.inf, 0.0
+                lang = block_langs[j]
+                best = (-1, -np.inf, 0.0)
                 if known:
-                    sims = self._cosines(base[:, j].copy(), slice(0, known))
+                    sims, margins = self._score(
+                        slots, total[:, j], own[lang][:, j] if lang in own else None, lang
+                    )
                     if touched:
-                        sims[[t for t in touched if t < known]] = -1.0
-                    margins = self._margins(sims, slice(0, known), lang)
+                        margins[[t for t in touched if t < known]] = -np.inf
                     k = int(np.argmax(margins))
-                    best_slot, best_margin, best_sim = k, float(margins[k]), float(sims[k])
+                    best = (k, float(margins[k]), float(sims[k]))
                 if touched:
-                    idx = np.asarray(sorted(set(touched)), dtype=np.int64)
-                    sims_t = self._cosines(self._sums[idx] @ row, idx)
-                    margins_t = self._margins(sims_t, idx, lang)
+                    idx = np.asarray(sorted(touched), dtype=np.int64)
+                    pair = self._lang(lang)
+                    own_t = pair[0][idx] @ row if pair is not None else None
+                    sims_t, margins_t = self._score(idx, self._sums[idx] @ row, own_t, lang)
                     k = int(np.argmax(margins_t))
-                    if margins_t[k] > best_margin:
-                        best_slot, best_margin, best_sim = int(idx[k]), float(margins_t[k]), float(sims_t[k])
-                if best_slot >= 0 and best_margin >= 0:
-                    self.add(best_slot, row)
-                    out.append(Placement(slot=best_slot, similarity=best_sim, is_new=False))
-                    touched.append(best_slot)
+                    if margins_t[k] > best[1]:
+                        best = (int(idx[k]), float(margins_t[k]), float(sims_t[k]))
+                if best[0] >= 0 and best[1] >= 0:
+                    self.add(best[0], row, lang)
+                    out.append(Placement(slot=best[0], similarity=best[2], is_new=False))
+                    touched.add(best[0])
                 else:
                     slot = self.open(row, lang)
                     out.append(Placement(slot=slot, similarity=1.0, is_new=True))
-                    touched.append(slot)
+                    touched.add(slot)
         return out
 
 
@@ -270,10 +304,20 @@ def central(vectors: npt.ArrayLike) -> int:
 
 
 def short_title(text: str, *, width: int = 80) -> str:
-    """Return a short title from a suggestion: its first sentence without handles or links, cut at a word."""
-    flat = idea_text(text, max_chars=2_000)
-    first = re.split(r"(?<=[.!?])\s+", flat, maxsplit=1)[0] or flat
-    if len(first) <= width:
-        return first
-    cut = first[: width - 1].rsplit(" ", 1)[0]
-    return (cut or first[: width - 1]) + "…"
+    """Return a short title from a suggestion: the sentence that asks, without greetings, handles or links.
+
+    "Hello ! Au fait, Lumio devrait ajouter le mode sombre, ça éviterait des appels" ->
+    "Lumio devrait ajouter le mode sombre, ça éviterait des appels" (cut at a word to ``width``).
+    """
+    bare = _HASHTAG.sub(r"\1", re.sub(r"(?<!\w)@(\w+)", r"\1", _URL.sub(" ", text)))
+    flat = _SPACE.sub(" ", bare).strip()[:2_000]
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", flat) if len(x.split()) >= 3] or [flat]
+    chosen = next((x for x in sentences if _REQUEST.search(x)), sentences[0])
+    lead = re.match(r"^([^,:;]{1,30})[,:;]\s+", chosen)
+    if lead and len(lead.group(1).split()) <= 3 and not _REQUEST.search(lead.group(1)):
+        chosen = chosen[lead.end() :]
+    chosen = chosen[:1].upper() + chosen[1:]
+    if len(chosen) <= width:
+        return chosen
+    cut = chosen[: width - 1].rsplit(" ", 1)[0]
+    return (cut or chosen[: width - 1]) + "…"

@@ -92,7 +92,7 @@ class _Pools:
             if vectors.shape[1] != self._dim:
                 continue  # placed by another embedder: left as it is, never mixed
             index, ids = self._index(scope, lang_group(lang))
-            index.open(vectors.sum(axis=0), lang)
+            index.open(vectors.sum(axis=0), lang)  # one language per idea on reload (its main one)
             ids.append(idea_id)
 
     def place(

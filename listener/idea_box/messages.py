@@ -78,3 +78,63 @@ def draft(status: str, lang: Lang, *, handle: str, title: str, reason: str | Non
 def workflow_error(kind: str, lang: Lang = "en", **values: object) -> str:
     """Return a workflow error in the user's language."""
     return WORKFLOW_ERRORS[kind][lang].format(**values)
+
+
+WORDS: dict[Lang, dict[str, str]] = {
+    "fr": {
+        "idea": "idée",
+        "title": "titre",
+        "status": "statut",
+        "score": "score",
+        "people": "soutiens",
+        "suggested": "proposée par",
+        "votes": "votes",
+        "langs": "langues",
+        "scope": "périmètre",
+        "none": "aucune idée pour l'instant (lancez « listener ideas refresh »)",
+        "suggestions": "Suggestions",
+        "history": "Historique",
+        "replies": "Réponses préparées",
+        "drafted": "{n} réponse(s) préparée(s), à publier puis marquer avec « listener ideas sent »",
+        "merged": "idée n°{source} fusionnée dans la n°{target}",
+        "split": "nouvelle idée n°{idea}",
+        "renamed": "idée n°{idea} renommée",
+        "sent": "{n} réponse(s) marquée(s) envoyée(s) ; boucles fermées : {loops}",
+        "refreshed": "{placed} suggestion(s) placée(s), {opened} nouvelle(s) idée(s), {votes} vote(s), "
+        "refusées : {refused}",
+        "report": "Idées de la semaine",
+        "rising": "Nouvelles idées et idées qui montent",
+        "changes": "Changements de statut",
+        "loops": "Boucles fermées (réponses envoyées)",
+        "waiting": "Réponses en attente",
+        "bots": "comptes robots écartés",
+    },
+    "en": {
+        "idea": "idea",
+        "title": "title",
+        "status": "status",
+        "score": "score",
+        "people": "supporters",
+        "suggested": "suggested by",
+        "votes": "votes",
+        "langs": "languages",
+        "scope": "scope",
+        "none": "no ideas yet (run 'listener ideas refresh')",
+        "suggestions": "Suggestions",
+        "history": "History",
+        "replies": "Drafted replies",
+        "drafted": "{n} reply(ies) drafted: post them, then mark them with 'listener ideas sent'",
+        "merged": "idea #{source} merged into #{target}",
+        "split": "new idea #{idea}",
+        "renamed": "idea #{idea} renamed",
+        "sent": "{n} reply(ies) marked sent; loops closed: {loops}",
+        "refreshed": "{placed} suggestion(s) placed, {opened} new idea(s), {votes} vote(s), "
+        "refused: {refused}",
+        "report": "The week in ideas",
+        "rising": "New and rising ideas",
+        "changes": "Status changes",
+        "loops": "Loops closed (replies sent)",
+        "waiting": "Replies waiting",
+        "bots": "bot accounts left out",
+    },
+}

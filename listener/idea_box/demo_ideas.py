@@ -1,0 +1,72 @@
+"""The idea box in ``listener demo``: group the simulated customers' suggestions, rank them, plan one.
+
+It runs the same job and workflow the service and the CLI run, on the demo database: the ideas job
+(with the analysis model's encoder), the board, and a status change to ``planned`` for the brand's
+best-supported idea, which drafts a reply to each of its supporters in their own language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from analysis.ideas.grouping import Embed
+from listener.core.model import Query
+from listener.idea_box.board import Crowd, board
+from listener.idea_box.grouping_job import refresh_ideas
+from listener.idea_box.workflow import change_status
+from storage import Repository
+
+
+def idea_sections(
+    repository: Repository, embed: Embed, queries: Sequence[Query], *, since: datetime, now: datetime
+) -> dict[str, list[tuple[str, ...]]]:
+    """Group, rank and plan; return the demo's tables (title -> rows, first row the header)."""
+    run = refresh_ideas(repository, embed, queries, since=since, until=now + timedelta(seconds=1))
+    crowd = Crowd.of(repository, now=now, days=max((now - since).days, 1))
+    brand = next(q.id for q in queries if q.role == "brand")
+    rows = board(repository, now=now, crowd=crowd, scope=f"brand:{brand}")
+    header = ("#", "idea", "people", "votes", "langs", "score", "status")
+    sections: dict[str, list[tuple[str, ...]]] = {}
+    if rows:
+        top = rows[0]
+        change = change_status(
+            repository, top.idea.id, "planned", actor="demo", owner="product team", bots=crowd.bots
+        )
+        rows = board(repository, now=now, crowd=crowd, scope=f"brand:{brand}")
+        refused = ", ".join(f"{k} {v}" for k, v in sorted(run.refused.items())) or "none"
+        title = (
+            f"Ideas customers suggest ({run.placed} suggestions in {len(rows)} ideas, "
+            f"{run.votes} votes; refused: {refused})"
+        )
+        sections[title] = [header, *(_line(r) for r in rows[:8])]
+        sections[
+            f"Replies drafted: idea #{top.idea.id} moved to planned ({len(change.replies)} supporters)"
+        ] = [("lang", "reply"), *((r.lang, r.text) for r in change.replies[:6])]
+    for query in queries:
+        if query.role != "competitor":
+            continue
+        theirs = board(repository, now=now, crowd=crowd, scope=f"competitor:{query.id}")
+        if theirs:
+            sections[f"What customers ask of {query.name} (openings)"] = [
+                header,
+                *(_line(r) for r in theirs[:3]),
+            ]
+    return sections
+
+
+def _line(row: object) -> tuple[str, ...]:
+    from listener.idea_box.board import BoardRow
+
+    assert isinstance(row, BoardRow)
+    s = row.support
+    langs = " ".join(f"{k}:{v}" for k, v in sorted(s.langs.items()))
+    return (
+        str(row.idea.id),
+        row.idea.title,
+        str(s.people),
+        str(s.voters),
+        langs,
+        f"{s.score:.2f}",
+        row.idea.status,
+    )
