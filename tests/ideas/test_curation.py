@@ -82,7 +82,7 @@ def test_reports_and_public_roadmap_hold_no_personal_data(
     ids = _ideas(world, lexical)
     change_status(repo, ids["dark"], "under_review", actor="cm")
     report = weekly_report(repo, now=clock.now, crowd=Crowd())
-    assert [i["id"] for i in report["new_and_rising"]["brand:lumio"]][0] == ids["dark"]
+    assert next(i["id"] for i in report["new_and_rising"]["brand:lumio"]) == ids["dark"]
     assert report["status_changes"][0]["to"] == "under_review"
     assert report["replies_waiting"] == 3
     roadmap = public_roadmap(repo, now=clock.now, crowd=Crowd(), scope="brand:lumio")
