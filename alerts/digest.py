@@ -66,6 +66,8 @@ class Digest:
     top_negative_authors: tuple[Mapping[str, JSON], ...] = ()
     open_questions: tuple[Mapping[str, JSON], ...] = ()
     suggestions: tuple[Mapping[str, JSON], ...] = ()
+    ideas: tuple[Mapping[str, JSON], ...] = ()
+    """New and rising ideas (``title``, ``people``, ``new_people``, ``status``), filled by the idea box."""
     chart_png: bytes = field(default=b"", repr=False)
 
 
@@ -159,6 +161,7 @@ DIGEST_WORDS: Mapping[str, Mapping[str, str]] = {
            "vs_day": "vs day before", "vs_week": "vs 7-day avg", "sov": "Share of voice",
            "top_negative": "Top negative mentions", "authors": "Most active negative authors",
            "questions": "Open questions and complaints", "suggestions": "Suggestions",
+           "ideas": "New and rising ideas", "supporters": "supporters", "new": "new",
            "nothing": "Nothing today.", "chart": "Mentions per day (dashed: negative)",
            "footer": "Sent by listener.", "mentions": "mentions", "reach": "reach"},
     "fr": {"title": "Synthèse quotidienne du {day}", "topic": "Sujet", "volume": "Mentions",
@@ -166,6 +169,7 @@ DIGEST_WORDS: Mapping[str, Mapping[str, str]] = {
            "sov": "Part de voix", "top_negative": "Mentions négatives principales",
            "authors": "Auteurs négatifs les plus actifs", "questions": "Questions et réclamations ouvertes",
            "suggestions": "Suggestions", "nothing": "Rien aujourd'hui.",
+           "ideas": "Idées nouvelles et en hausse", "supporters": "soutiens", "new": "nouveaux",
            "chart": "Mentions par jour (pointillés : négatives)", "footer": "Envoyé par listener.",
            "mentions": "mentions", "reach": "audience"},
 }

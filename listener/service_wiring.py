@@ -27,6 +27,7 @@ from listener.config import ChannelSettings, RuleSettings, Settings
 from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConfigError, DeliveryError
 from listener.core.model import Author, Mention
+from listener.idea_box.digest_ideas import with_ideas
 from listener.service import JobResult, JobSpec, JobStatus, Service
 
 if TYPE_CHECKING:
@@ -200,6 +201,7 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
         def run_digest(now: datetime) -> JobResult:
             day = digest_day(now, settings.timezone)
             built = make_digest(settings, lambda s, e: reader.read(e, e - s), day)
+            built = with_ideas(built, repository, now=now, lang=settings.language)
             return JobResult(items=0 if dry_run else send_digest(settings, built))
 
         specs.append(JobSpec(id="digest", kind="digest", run=run_digest, at=time(hour, minute)))
@@ -400,6 +402,11 @@ class AnalysisJob:
                              now=now, limit=self.per_run)
         version = analyse.stage_version("sentiment", self.model)
         backlog = len(self.repository.unanalysed("sentiment", version, self.per_run))
+        if not backlog:  # the idea box reads intents: group once the analysis has caught up
+            from listener.idea_box.grouping_job import refresh_ideas
+
+            refresh_ideas(self.repository, self.model.encoder.embed, self.settings.queries(),
+                          since=now - timedelta(days=7))
         return JobResult(items=result.total, backlog=backlog)
 
 

@@ -108,7 +108,7 @@ def digest(
     out: Annotated[Path | None, typer.Option(help="With --dry-run: write the .eml here.")] = None,
 ) -> None:
     """Build the daily digest and send it (or, with --dry-run, print it and write the .eml)."""
-    from alerts.digest import digest_message, render_digest
+    from alerts.digest import digest_message, digest_span, render_digest
     from listener.service_wiring import digest_day, make_digest, send_digest, smtp_config, window_reader
 
     settings = settings_from(config)
@@ -117,6 +117,10 @@ def digest(
         chosen = date.fromisoformat(day) if day else digest_day(current_clock()(), settings.timezone)
         reader = window_reader(settings, repository)
         built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen)
+        from listener.idea_box.digest_ideas import with_ideas
+
+        end = digest_span(chosen, settings.timezone)[1]
+        built = with_ideas(built, repository, now=end, lang=settings.language)
         if dry_run:
             _, text, _ = render_digest(built, settings.language)
             console.print(text, highlight=False, markup=False)

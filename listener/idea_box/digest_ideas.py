@@ -1,0 +1,23 @@
+"""The daily digest's "new and rising ideas": ideas opened, or backed by two or more new people, that day."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+from typing import Any
+
+from listener.idea_box.board import Crowd, board, new_and_rising
+from listener.idea_box.messages import STATUS_LABELS, Lang
+from storage import Repository
+
+
+def with_ideas(digest: Any, repo: Repository, *, now: datetime, lang: Lang, days: float = 1.0) -> Any:
+    """Return the digest with its ideas section filled (unchanged when the idea box is empty)."""
+    since = now - timedelta(days=days)
+    rows = board(repo, now=now, crowd=Crowd.of(repo, now=now, days=30.0), since=since)
+    ideas = tuple(
+        {"title": r.idea.title, "people": r.support.people, "new_people": r.support.new_people,
+         "status": r.idea.status, "status_label": STATUS_LABELS[r.idea.status][lang], "scope": r.idea.scope}
+        for r in new_and_rising(rows, since=since)
+    )
+    return dataclasses.replace(digest, ideas=ideas) if ideas else digest
