@@ -16,7 +16,18 @@ from sqlalchemy.engine import Connection
 
 from listener.core.clock import Clock, system_clock
 from listener.core.model import Alert, Annotation, Batch, Cursor
-from storage import alerts, analysis_results, authors, cursors, erasure, health, labels, mentions, migrate
+from storage import (
+    alerts,
+    analysis_results,
+    authors,
+    cursors,
+    erasure,
+    health,
+    labels,
+    mention_reads,
+    mentions,
+    migrate,
+)
 from storage._database import Database, RetryPolicy
 from storage.authors import AuthorOrder
 from storage.health import RunOutcome
@@ -36,7 +47,6 @@ from storage.records import (
 )
 
 logger = logging.getLogger(__name__)
-
 
 
 class Repository:
@@ -134,21 +144,21 @@ class Repository:
 
     def get_mention(self, mention_id: int) -> StoredMention | None:
         """Return one mention by row id."""
-        return self._db.read(lambda conn: mentions.get(conn, mention_id))
+        return self._db.read(lambda conn: mention_reads.get(conn, mention_id))
 
     def get_mention_by_key(self, source: str, external_id: str) -> StoredMention | None:
         """Return one mention by its identity ``(source, external_id)``."""
-        return self._db.read(lambda conn: mentions.get_by_key(conn, source, external_id))
+        return self._db.read(lambda conn: mention_reads.get_by_key(conn, source, external_id))
 
     def search_mentions(self, flt: MentionFilter | None = None) -> list[StoredMention]:
         """Return mentions matching ``flt`` (full-text, topics, sources, languages, sentiment...)."""
         chosen = flt or MentionFilter()
-        return self._db.read(lambda conn: mentions.search(conn, self._dialect, chosen))
+        return self._db.read(lambda conn: mention_reads.search(conn, self._dialect, chosen))
 
     def count_mentions(self, flt: MentionFilter | None = None) -> int:
         """Return how many mentions match ``flt``, ignoring its limit and offset."""
         chosen = flt or MentionFilter()
-        return self._db.read(lambda conn: mentions.count(conn, self._dialect, chosen))
+        return self._db.read(lambda conn: mention_reads.count(conn, self._dialect, chosen))
 
     def window(
         self,
