@@ -1,6 +1,6 @@
 """The offline demo: a simulated week of mentions run through every stage listener has, on real storage.
 
-It drives the same code the service runs — the demo connector through ``collect.run_once`` and the
+It drives the same code the service runs — the demo connector through ``jobs.collect.run_once`` and the
 topic matcher, the real repository on a SQLite file, then the analysis and alert stages — with a
 simulated clock, so what the demo shows is what the product does. Deterministic for a given seed.
 """
@@ -15,13 +15,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.matching import TopicMatcher
 from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld, demo_queries
 from listener.author_report import demo_sections
-from listener.collect import run_once
 from listener.config import DatabaseSettings, Settings, parse_settings
 from listener.core.model import Query
-from listener.grouping import refresh_echo_groups
+from listener.jobs.collect import run_once
+from listener.jobs.echoes import refresh_echo_groups
+from listener.wiring import load_analyzer, query_matcher, replay_alerts, repository_at
 
 if TYPE_CHECKING:
     from storage import Repository, StoredMention
@@ -77,7 +77,7 @@ def collect(world: DemoWorld, repository: Repository, queries: Sequence[Query], 
     """Advance the simulated clock tick by tick, collecting every topic as the scheduler would."""
     clock = [world.start]
     connector = DemoConnector(world, clock=lambda: clock[0])
-    matcher = TopicMatcher.compile([(q.id, q.expression) for q in queries])
+    matcher = query_matcher(queries)
     steps = int((world.end - world.start) / tick)
     runs = failures = 0
     for step in range(1, steps + 1):
@@ -134,7 +134,7 @@ def demo_settings(db_path: Path) -> Settings:
 
 def analyse_all(settings: Settings, repository: Repository, *, now: datetime, progress: Progress) -> None:
     """Run every analysis stage over what was collected (building the local model on first use)."""
-    from listener.analyse import load_analyzer, run
+    from listener.analyse import run
 
     model = load_analyzer(settings, say=lambda message: logger.warning("demo: %s", message))
     total = repository.count_mentions()
@@ -187,7 +187,6 @@ def demo_alerts(settings: Settings, repository: Repository, *, start: datetime, 
                 ) -> list[tuple[str, ...]]:
     """Evaluate the alert rules hour by hour over the simulated week, as the service would have."""
     from alerts.notifiers import LogNotifier
-    from listener.service_wiring import replay_alerts
 
     notifier = LogNotifier("console", lang=settings.language, tz=settings.timezone)
     replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1),
@@ -203,13 +202,11 @@ def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, sta
     The simulated days end at midnight UTC of ``now`` (so the demo is always last week's news, and
     ``listener mentions --since 2d`` finds its latest days), unless ``start`` pins them.
     """
-    from storage import Repository
-
     world = DemoWorld(DemoSettings(seed=seed, days=days, start=start), now=now)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    repository = Repository.from_url(f"sqlite:///{db_path}")
+    repository = repository_at(f"sqlite:///{db_path}")
     config_path = db_path.with_suffix(".yaml")
     config_path.write_text(demo_config(db_path), encoding="utf-8")
     report = DemoReport(db_path=db_path, config_path=config_path, start=world.start, end=world.end)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import Select
 
-from listener.core.model import Author, Mention, Metrics, Reference
+from listener.core.model import Author, Mention, Metrics, Reference, WindowMention
 from storage import _fts, _sql
 from storage.records import MentionFilter, StoredMention
 from storage.schema import AuthorRow, MentionRow, MentionTopicRow
@@ -188,3 +188,37 @@ def count(conn: Connection, dialect: str, flt: MentionFilter) -> int:
     """Return how many mentions match ``flt`` (ignoring its paging)."""
     query = sa.select(sa.func.count()).select_from(MentionRow).where(*_conditions(dialect, flt))
     return int(conn.execute(query).scalar_one())
+
+
+_SENTIMENTS = frozenset({"negative", "neutral", "positive"})
+
+
+def _window_mention(m: Any, topics: tuple[str, ...], *, is_answered: bool,
+                    negative_margin: float) -> WindowMention:
+    metrics = Metrics(likes=m["likes"], reposts=m["reposts"], replies=m["replies"], quotes=m["quotes"],
+                      score=m["score"])
+    sentiment = m["sentiment"] if m["sentiment"] in _SENTIMENTS else None
+    return WindowMention(
+        id=m["id"], source=m["source"], text=m["text"], title=m["title"], url=m["url"],
+        published_at=m["published_at"], author_key=f"{m['a_source']}:{m['a_external_id']}",
+        author_handle=m["a_handle"], topics=topics, followers=m["a_followers"], karma=m["a_karma"],
+        sentiment=sentiment, sentiment_score=m["sentiment_score"], negative_margin=negative_margin,
+        intents=_sql.loads_list(m["intents"]), engagement=metrics.total(), is_answered=is_answered,
+    )
+
+
+def window_mentions(conn: Connection, dialect: str, flt: MentionFilter, *,
+                    negative_margin: float = 0.0) -> list[WindowMention]:
+    """Return what alerts and the digest read, built from the rows in one step (oldest first).
+
+    A question or complaint counts as answered once any mention of the same read replies to it.
+    """
+    query = base_query().where(*_conditions(dialect, flt)).order_by(MentionRow.published_at.asc(),
+                                                                     MentionRow.id.asc())
+    if flt.limit is not None:
+        query = query.limit(flt.limit)
+    rows = [row._mapping for row in conn.execute(query).all()]
+    topics = topics_of(conn, [m["id"] for m in rows])
+    replied = {(m["source"], m["in_reply_to"]) for m in rows if m["in_reply_to"]}
+    return [_window_mention(m, topics.get(m["id"], ()), negative_margin=negative_margin,
+                            is_answered=(m["source"], m["external_id"]) in replied) for m in rows]

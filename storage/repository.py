@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.engine import Connection
 
 from listener.core.clock import Clock, system_clock
-from listener.core.model import Alert, Annotation, Batch, Cursor
+from listener.core.model import Alert, Annotation, Batch, Cursor, WindowMention
 from storage import (
     alerts,
     analysis_results,
@@ -171,6 +171,13 @@ class Repository:
         """Return the mentions published in ``[since, until)``, oldest first (what alert rules read)."""
         flt = MentionFilter(since=since, until=until, topics=tuple(topics or ()), order="oldest", limit=limit)
         return self.search_mentions(flt)
+
+    def window_mentions(self, since: datetime, until: datetime, *, negative_margin: float = 0.0
+                        ) -> list[WindowMention]:
+        """Return the read model alerts and the digest use for mentions published in ``[since, until)``."""
+        flt = MentionFilter(since=since, until=until, order="oldest", limit=None)
+        return self._db.read(lambda conn: mention_reads.window_mentions(
+            conn, self._dialect, flt, negative_margin=negative_margin))
 
     def delete_mention(self, mention_id: int) -> bool:
         """Delete a mention and tombstone it so it is never fetched back; False if it did not exist."""
