@@ -30,6 +30,7 @@ from storage import (
 )
 from storage._database import Database, RetryPolicy
 from storage.authors import AuthorOrder
+from storage.coordinator import Coordinator
 from storage.health import RunOutcome
 from storage.records import (
     DeliveryOutcome,
@@ -77,6 +78,11 @@ class Repository:
     def dialect(self) -> str:
         """Return ``"sqlite"`` or ``"postgresql"``."""
         return self._dialect
+
+    @property
+    def coordinator(self) -> Coordinator:
+        """Return the leases, analysis claims and shared limits several workers agree through."""
+        return Coordinator(self._db, clock=self._clock)
 
     @property
     def safe_url(self) -> str:
