@@ -32,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from storage import _sql, mentions
+from storage import _sql, mention_reads
 from storage.records import StoredMention
 from storage.schema import AnalysisClaimRow, AnnotationRow, LeaseRow, MentionRow, QuotaUsageRow, RateBucketRow
 
@@ -148,8 +148,9 @@ def claim_unanalysed(
     claimed = sorted(i for row in rows for i in conn.execute(stmt, row).scalars())
     if not claimed:
         return []
-    return mentions.records(
-        conn, mentions.base_query().where(_sql.one_of(conn, MentionRow.id, claimed)).order_by(MentionRow.id)
+    return mention_reads.records(
+        conn,
+        mention_reads.base_query().where(_sql.one_of(conn, MentionRow.id, claimed)).order_by(MentionRow.id),
     )
 
 
