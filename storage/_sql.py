@@ -42,6 +42,8 @@ def count(value: int | None) -> int | None:
     """Clamp an engagement count to a signed 64-bit integer (a source bug must not fail the batch)."""
     if value is None:
         return None
+    if type(value) is int and INT64_MIN <= value <= INT64_MAX:
+        return value  # the common case, without the min/max calls (six per stored mention)
     return max(INT64_MIN, min(INT64_MAX, int(value)))
 
 

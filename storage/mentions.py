@@ -62,7 +62,7 @@ def _on_conflict(stmt: Any) -> Any:
 
 
 def _strings(values: Sequence[str]) -> str:
-    return dumps([clean(v) for v in values])
+    return dumps([clean(v) for v in values]) if values else "[]"
 
 
 def to_row(mention: Mention, author_id: int, query_id: str | None, now: datetime) -> dict[str, Any]:

@@ -90,3 +90,10 @@ def test_emoji_and_symbols_next_to_latin_fold_like_unicode_normalisation() -> No
 @given(st.text(alphabet=st.sampled_from([*LATIN[::7], *SYMBOLS[::5], "\u0301", "\ufe0f", "\U0001f3fd"])))
 def test_the_shortcut_with_emoji_is_invisible(text: str) -> None:
     assert fold(text) == fold_unicode(text)
+
+
+def test_no_folded_latin_character_folds_again() -> None:
+    """The Latin shortcut replaces characters one kind at a time: no result may hold another key."""
+    from listener.core.query.normalize import _LATIN_FOLD, _LATIN_KEYS
+
+    assert not [(k, v) for k, v in _LATIN_FOLD.items() if _LATIN_KEYS.intersection(v)]

@@ -65,7 +65,12 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower().replace("`", "'")
     if _OUTSIDE_LATIN.search(text) is None:
-        return _LATIN_CHARS.sub(_fold_latin_char, text.lower())
+        lowered = text.lower()
+        # one str.replace per distinct accented character present (no folded value holds a key, so
+        # the order does not matter): twice as fast as a regex with a callback per occurrence
+        for char in _LATIN_KEYS.intersection(lowered):
+            lowered = lowered.replace(char, _LATIN_FOLD[char])
+        return lowered
     return fold_unicode(text)
 
 
@@ -105,11 +110,7 @@ _LATIN_FOLD = {
     chr(c): folded for c in [*range(0x80), *range(0xA0, 0x180), *range(0x2010, 0x205F), *_INERT]
     if not _OUTSIDE_LATIN.match(chr(c)) and (folded := fold_unicode(chr(c))) != chr(c).lower()
 }
-_LATIN_CHARS = re.compile("[" + re.escape("".join(sorted(_LATIN_FOLD))) + "]")
-
-
-def _fold_latin_char(match: re.Match[str]) -> str:
-    return _LATIN_FOLD[match.group()]
+_LATIN_KEYS = frozenset(_LATIN_FOLD)
 
 
 def tokens_of_folded(folded: str) -> list[str]:
