@@ -64,4 +64,16 @@ def status_document(settings: Settings, repository: Repository,
         for h in health.values()]
     if any(not h.is_healthy for h in health.values()) and document["status"] == "ok":
         document["status"] = "degraded"
+    document["fleet"] = _fleet(repository, clock)
     return document
+
+
+def _fleet(repository: Repository, clock: Clock) -> dict[str, Any]:
+    """The scale-out section: leader, workers, waiting jobs; queue depths once a fleet is running."""
+    from listener.workers.broker import QUEUES, broker_url
+    from listener.workers.fleet import fleet_status, queue_depths
+
+    fleet = fleet_status(repository.coordinator, clock())
+    if fleet["leader"] or fleet["workers"]:
+        fleet["queues"] = queue_depths(broker_url(), QUEUES)
+    return fleet

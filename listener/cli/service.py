@@ -101,6 +101,12 @@ def status(
         channels.add_row(channel["channel"], "yes" if channel["is_healthy"] else "NO",
                          str(channel["consecutive_failures"]), channel["last_error"] or "")
     console.print(channels)
+    fleet = document.get("fleet") or {}
+    if fleet.get("leader") or fleet.get("workers"):
+        workers = ", ".join(fleet["workers"]) or "-"
+        console.print(f"scheduler leader: {fleet['leader'] or '-'}; workers: {workers}; "
+                      f"queued jobs: {fleet['queued_jobs']} (oldest {fleet['oldest_queued_age_s'] or 0} s); "
+                      f"queues: {fleet.get('queues')}", highlight=False)
     console.print(f"overall: {document['status']}")
 
 def digest(
