@@ -5,8 +5,8 @@ Every scheduler process ticks once a second. Each tick it tries to take or renew
 When the leader dies it stops renewing, and one of the others takes over at most ``lease_s`` (plus one
 tick) later; the new leader treats every job as due at once (collections are idempotent), then keeps
 each job's interval. A job already waiting in a queue is not enqueued again: the enqueue takes the
-lease ``queued:<job>`` (released by the task when it starts, or expiring after one interval if the
-broker lost the message), which is also how ``listener status`` tells the age of the oldest waiting
+lease ``queued:<job>`` (released by the task when it starts, or expiring after two intervals if
+the broker lost the message), which is also how ``listener status`` tells the age of the oldest waiting
 task.
 
 Distributed mode keeps the fixed interval of each job (the adaptive back-off of ``listener run`` is a
@@ -87,7 +87,9 @@ class LeaderScheduler:
 
     def _enqueue(self, spec: JobSpec) -> int:
         marker = uuid.uuid4().hex
-        wait_s = max(spec.interval.total_seconds(), 1.0) if spec.at is None else 3600.0
+        # two intervals: the next due time finds it still waiting (not queued twice); the one after
+        # assumes the broker lost it and queues it again
+        wait_s = 2 * max(spec.interval.total_seconds(), 1.0) if spec.at is None else 3600.0
         if self.coordinator.acquire_lease(f"queued:{spec.id}", marker, wait_s) is None:
             return 0  # still waiting in its queue since the last time
         self.send(spec, marker)
