@@ -14,6 +14,7 @@ from alerts.dispatch import Dispatcher
 from alerts.notifiers import LogNotifier
 from listener.config import Settings
 from listener.core.clock import Clock, system_clock
+from listener.core.errors import StorageError
 from listener.service import JobSpec, JobStatus, Service
 
 if TYPE_CHECKING:
@@ -73,7 +74,10 @@ def _fleet(repository: Repository, clock: Clock) -> dict[str, Any]:
     from listener.workers.broker import QUEUES, broker_url
     from listener.workers.fleet import fleet_status, queue_depths
 
-    fleet = fleet_status(repository.coordinator, clock())
+    try:
+        fleet = fleet_status(repository.coordinator, clock())
+    except StorageError as err:  # a schema not upgraded yet has no leases: say so, show the rest
+        return {"error": str(err)}
     if fleet["leader"] or fleet["workers"]:
         fleet["queues"] = queue_depths(broker_url(), QUEUES)
     return fleet

@@ -150,7 +150,7 @@ def bulk_upsert(
     ``executemany`` (no per-row SQLAlchemy parameter processing). PostgreSQL: ``COPY`` into a
     temporary staging table, then one ``INSERT ... SELECT ... ON CONFLICT`` from it (see
     :func:`_postgres_copy_upsert`), which replaced an ``unnest(array, ...)`` statement whose arrays
-    psycopg built in Python (0.30x of a raw COPY in ``benchmarks/ingest.py``, now ~0.5x). Rows
+    psycopg built in Python (0.30x of a raw COPY in ``benchmarks/ingest.py``, now 0.37-0.49x). Rows
     must have the same keys and no repeated conflict key (PostgreSQL refuses to update a row twice
     in one statement).
     """
