@@ -35,6 +35,7 @@ from listener.status import StorageRunRecorder, status_path
 if TYPE_CHECKING:
     from analysis.analyzer import Analyzer
     from analysis.matching import TopicMatcher
+    from connectors._http import HostLimiter
     from listener.alert_store import WindowReader
     from storage import Repository
 
@@ -220,15 +221,22 @@ def replay_alerts(settings: Settings, repository: Repository, *, start: datetime
 # --- connectors and the service ------------------------------------------------------------------
 
 
-def build_connector(name: str, section: object, *, clock: Clock = system_clock) -> Connector:
-    """Return the registered connector ``name`` configured from its ``sources.<name>`` section."""
-    import connectors
+def build_connector(name: str, section: object, *, clock: Clock = system_clock,
+                    limiter: HostLimiter | None = None) -> Connector:
+    """Return the registered connector ``name`` configured from its ``sources.<name>`` section.
 
-    return connectors.build(name, section, clock=clock)
+    ``limiter``: the per-host request buckets its HTTP client draws from (workers pass the shared,
+    database-backed ones of ``listener.shared_limits``; by default the process's own).
+    """
+    import connectors
+    from connectors._http import HttpClient
+
+    client = HttpClient(name, limiter=limiter) if limiter is not None else None
+    return connectors.build(name, section, clock=clock, client=client)
 
 
 def build_collect_jobs(settings: Settings, repository: Repository, *,
-                       clock: Clock = system_clock) -> list[JobSpec]:
+                       clock: Clock = system_clock, limiter: HostLimiter | None = None) -> list[JobSpec]:
     """Return one collection job per enabled source and topic."""
     import connectors
 
@@ -241,7 +249,7 @@ def build_collect_jobs(settings: Settings, repository: Repository, *,
         if name not in connectors.REGISTRY:
             logger.warning("service: no connector named %s, source skipped", name)
             continue
-        connector = build_connector(name, section, clock=clock)
+        connector = build_connector(name, section, clock=clock, limiter=limiter)
         if not getattr(connector, "is_configured", True):
             # One clear message at start-up, instead of an error on every cycle.
             logger.warning("service: source %s disabled: %s", name,
@@ -292,8 +300,8 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
 
 
 def build_full_service(settings: Settings, repository: Repository, *, dry_run: bool = False,
-                       clock: Clock = system_clock) -> Service:
+                       clock: Clock = system_clock, limiter: HostLimiter | None = None) -> Service:
     """Return the service with every job the configuration asks for, all reading ``clock``."""
     return build_service(settings, repository, dry_run=dry_run,
-                         collect_jobs=build_collect_jobs(settings, repository, clock=clock),
+                         collect_jobs=build_collect_jobs(settings, repository, clock=clock, limiter=limiter),
                          analysis_job=build_analysis_job(settings, repository), clock=clock)

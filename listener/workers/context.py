@@ -45,12 +45,15 @@ class WorkerContext:
 
 def build_context(config: Path) -> WorkerContext:
     """Build the settings, repository and every job spec from ``config`` (nothing is started)."""
+    from listener.shared_limits import SharedHostLimiter
     from listener.wiring import build_full_service, open_repository
 
     settings = load_settings(config)
     clock = from_environment()
     repository = open_repository(settings, clock=clock)
-    service = build_full_service(settings, repository, clock=clock)
+    # every worker draws from the same per-host request buckets, kept in the database
+    service = build_full_service(settings, repository, clock=clock,
+                                 limiter=SharedHostLimiter(repository.coordinator))
     return WorkerContext(settings=settings, clock=clock, repository=repository, specs=dict(service.specs))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,24 @@ def test_two_analysis_workers_never_share_a_mention(repos: list[Repository]) -> 
     assert saved == 4
     # w0's claims are gone with its annotations; w1 still holds its 4: only 2 are left to claim
     assert len(stores[0].unanalysed("sentiment", "v1", 10)) == 2
+
+
+def test_worker_connectors_share_the_request_buckets(tmp_path: Path) -> None:
+    """A worker's connectors draw from the database-backed buckets, not from the process's own."""
+    from listener.shared_limits import SharedHostLimiter
+    from listener.workers.context import build_context
+
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: {{url: 'sqlite:///{tmp_path}/l.db'}}\ndata_dir: data\n"
+        "topics:\n  - {id: a, name: A, query: alpha}\nsources:\n  demo: {enabled: false}\n"
+        "  rss: {enabled: true, news_search: ['http://127.0.0.1:9/s?q={query}']}\n"
+        "analysis: {enabled: false}\n",
+        encoding="utf-8",
+    )
+    ctx = build_context(config)
+    try:
+        connector = ctx.specs["rss:a"].run.connector  # type: ignore[attr-defined]
+        assert isinstance(connector.client._limiter, SharedHostLimiter)
+    finally:
+        ctx.repository.close()
