@@ -299,6 +299,12 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
                    recorders=[StorageRunRecorder(repository)], clock=clock)
 
 
+def build_job_runner(spec: JobSpec, repository: Repository, *, clock: Clock = system_clock) -> Service:
+    """Return a service holding one job, never started: how a worker runs a task with the same error
+    policy and run records as ``listener run`` (``Service.run_once``)."""
+    return Service([spec], recorders=[StorageRunRecorder(repository)], clock=clock)
+
+
 def build_full_service(settings: Settings, repository: Repository, *, dry_run: bool = False,
                        clock: Clock = system_clock, limiter: HostLimiter | None = None) -> Service:
     """Return the service with every job the configuration asks for, all reading ``clock``."""

@@ -21,12 +21,17 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import Celery, signals
 
+from listener.core.errors import ListenerError
 from listener.workers import context
 from listener.workers.broker import broker_url
+from storage.coordinator import Coordinator
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +69,7 @@ def _lease_name(kind: str, job_id: str) -> str:
 
 def run_job(job_id: str, marker: str | None = None) -> str:
     """Run one job spec under its lease; return ``ok``/``empty``/``failed``..., ``busy`` or ``unknown``."""
-    from listener.service import Service
-    from listener.status import StorageRunRecorder
+    from listener.wiring import build_job_runner
 
     ctx = context.current()
     coordinator = ctx.repository.coordinator
@@ -76,15 +80,43 @@ def run_job(job_id: str, marker: str | None = None) -> str:
         logger.warning("worker: no job %s in this configuration, task dropped", job_id, extra={"job": job_id})
         return "unknown"
     lease = _lease_name(spec.kind, job_id)
-    if coordinator.acquire_lease(lease, ctx.name, _run_lease_s()) is None:
+    ttl_s = _run_lease_s()
+    # one holder per run, not per process: two task threads of one worker are two holders
+    holder = f"{ctx.name}:{uuid.uuid4().hex[:8]}"
+    if coordinator.acquire_lease(lease, holder, ttl_s) is None:
         logger.info("worker: %s is running elsewhere, this copy skipped", job_id, extra={"job": job_id})
         return "busy"
+    with _renewed(coordinator, lease, holder, ttl_s):
+        (status,) = build_job_runner(spec, ctx.repository, clock=ctx.clock).run_once((spec.kind,))
+    return status.outcome
+
+
+@contextmanager
+def _renewed(coordinator: Coordinator, lease: str, holder: str, ttl_s: float) -> Iterator[None]:
+    """Keep ``lease`` ours while the body runs (renewed every third of its length), then release it.
+
+    A run slower than the lease must not let another worker start the same (source, topic); a killed
+    worker stops renewing, so its lease ends at most ``ttl_s`` later.
+    """
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(ttl_s / 3):
+            try:
+                if coordinator.acquire_lease(lease, holder, ttl_s) is None:
+                    logger.warning("worker: lease %s lost during the run", lease, extra={"job": lease})
+                    return
+            except ListenerError as err:
+                logger.warning("worker: could not renew lease %s: %s", lease, err, extra={"job": lease})
+
+    thread = threading.Thread(target=renew, name=f"lease-{lease}", daemon=True)
+    thread.start()
     try:
-        service = Service([spec], recorders=[StorageRunRecorder(ctx.repository)], clock=ctx.clock)
-        (status,) = service.run_once((spec.kind,))
-        return status.outcome
+        yield
     finally:
-        coordinator.release_lease(lease, ctx.name)
+        done.set()
+        thread.join()
+        coordinator.release_lease(lease, holder)
 
 
 def analyse(marker: str | None = None, limit: int = 2000) -> int:
@@ -97,7 +129,7 @@ def analyse(marker: str | None = None, limit: int = 2000) -> int:
         ctx.repository.coordinator.release_lease("queued:analysis", marker)
     if not ctx.settings.analysis.enabled:
         return 0
-    store = ClaimingStore(ctx.repository, ctx.name, ttl_s=_run_lease_s())
+    store = ClaimingStore(ctx.repository, f"{ctx.name}:{uuid.uuid4().hex[:8]}", ttl_s=_run_lease_s())
     result = analysis_run.run(store, model_of(ctx), batch_size=ctx.settings.analysis.batch_size,
                               now=ctx.clock(), limit=limit)
     return result.total
