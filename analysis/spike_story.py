@@ -1,0 +1,137 @@
+"""What drove this spike: the themes and rising terms behind it, who carried it, how rivals moved.
+
+Spike alerts, alert thread updates and the digest attach a :class:`SpikeStory`, so a community
+manager reads why the count jumped, not only that it did: the themes (when vectors exist) and the
+rising terms of the spike's hours against the topic's previous days, the sources, the top authors,
+the share that is echoes (reposts and copies), three representative mentions and how each
+competitor's volume moved in the same hours. :func:`render` writes it in French or English.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from analysis.rising import rising_terms
+from analysis.themes import Themes
+from analysis.trend_input import TrendMention
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Move:
+    """A competitor's mentions in the spike's hours against its usual count for that long."""
+
+    topic: str
+    count: int
+    usual: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpikeStory:
+    """The explanation of one spike, as plain data (JSON-ready through :func:`as_json`)."""
+
+    topic: str
+    start: datetime
+    end: datetime
+    mentions: int
+    negative: int
+    themes: tuple[tuple[str, int], ...] = ()
+    terms: tuple[str, ...] = ()
+    sources: tuple[tuple[str, int], ...] = ()
+    authors: tuple[tuple[str, int, float], ...] = ()
+    echo_share: float = 0.0
+    examples: tuple[tuple[int, str, str, str | None], ...] = ()
+    """Three representative mentions: id, author handle, text (cut), url."""
+    competitors: tuple[Move, ...] = ()
+
+
+def explain(
+    topic: str,
+    spike: Sequence[TrendMention],
+    history: Sequence[TrendMention],
+    *,
+    start: datetime,
+    end: datetime,
+    themes: Themes | None = None,
+    competitors: Mapping[str, tuple[int, float]] | None = None,
+) -> SpikeStory:
+    """Explain the spike of ``topic`` in ``[start, end)`` from its mentions and the days before."""
+    window = max(end - start, timedelta(hours=1))
+    lookback = int(timedelta(days=7) / window)
+    rising = rising_terms([*history, *spike], now=end, window=window, baseline_windows=max(lookback, 3),
+                          min_count=2)
+    terms = tuple(g.label for g in rising.groups[:5]) if rising.status == "ok" else ()
+    by_id = {m.id: m for m in spike}
+    found: list[tuple[str, int]] = []
+    examples: list[TrendMention] = []
+    if themes is not None and themes.status == "ok":
+        found = [(t.label, t.size) for t in themes.themes[:3]]
+        examples = [by_id[t.representative_id] for t in themes.themes[:3] if t.representative_id in by_id]
+    negatives = [m for m in spike if m.is_negative] or list(spike)
+    for m in sorted(negatives, key=lambda m: (m.echo_of is not None, -m.reach, m.id)):
+        if len(examples) >= 3:
+            break
+        if m not in examples:
+            examples.append(m)
+    sources = Counter(m.source for m in spike).most_common(4)
+    authors: Counter[str] = Counter(m.author_handle or m.author for m in spike)
+    reach = {m.author_handle or m.author: m.reach for m in spike}
+    top = sorted(authors, key=lambda a: (-authors[a] * (1 + reach[a]), a))[:3]
+    moves = tuple(Move(topic=t, count=c, usual=u) for t, (c, u) in sorted((competitors or {}).items()))
+    return SpikeStory(
+        topic=topic, start=start, end=end, mentions=len(spike), negative=sum(m.is_negative for m in spike),
+        themes=tuple(found), terms=terms, sources=tuple(sources),
+        authors=tuple((a, authors[a], reach[a]) for a in top),
+        echo_share=sum(1 for m in spike if m.echo_of is not None) / len(spike) if spike else 0.0,
+        examples=tuple((m.id, m.author_handle or m.author, " ".join(m.text.split())[:200], m.url)
+                       for m in examples),
+        competitors=moves)
+
+
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "en": {"title": "What drove this spike", "themes": "Themes", "terms": "Rising terms",
+           "sources": "Sources", "authors": "Top authors", "echoes": "Echoes (reposts, copies)",
+           "examples": "Representative mentions", "rivals": "Competitors in the same hours",
+           "usual": "usual", "none": "nothing notable", "mentions": "mentions", "reach": "reach",
+           "empty": "No mention in this window: nothing to explain."},
+    "fr": {"title": "Ce qui explique ce pic", "themes": "Thèmes", "terms": "Termes en hausse",
+           "sources": "Sources", "authors": "Auteurs principaux", "echoes": "Échos (partages, copies)",
+           "examples": "Mentions représentatives", "rivals": "Concurrents sur les mêmes heures",
+           "usual": "habituellement", "none": "rien de notable", "mentions": "mentions",
+           "reach": "audience", "empty": "Aucune mention sur cette période : rien à expliquer."},
+}
+
+
+def render(story: SpikeStory, lang: str = "en") -> str:
+    """Write the story as plain text lines in ``lang`` (``fr`` or ``en``)."""
+    w = _WORDS["fr" if lang == "fr" else "en"]
+    if not story.mentions:
+        return w["empty"]
+    lines = [f"{w['title']} ({story.topic}, {story.mentions} {w['mentions']}):"]
+    if story.themes:
+        lines.append(f"- {w['themes']}: " + "; ".join(f"{label} ({n})" for label, n in story.themes))
+    lines.append(f"- {w['terms']}: " + (", ".join(story.terms) if story.terms else w["none"]))
+    lines.append(f"- {w['sources']}: " + ", ".join(f"{s} {n}" for s, n in story.sources))
+    lines.append(f"- {w['authors']}: " + ", ".join(f"@{a} ({n}, {w['reach']} {r:,.0f})"
+                                                   for a, n, r in story.authors))
+    lines.append(f"- {w['echoes']}: {story.echo_share:.0%}")
+    if story.competitors:
+        lines.append(f"- {w['rivals']}: " + ", ".join(
+            f"{m.topic} {m.count} ({w['usual']} {m.usual:.0f})" for m in story.competitors))
+    lines.append(f"- {w['examples']}:")
+    lines += [f"  · @{handle}: {text}" + (f" {url}" if url else "") for _, handle, text, url in story.examples]
+    return "\n".join(lines)
+
+
+def as_json(story: SpikeStory) -> dict[str, Any]:
+    """The story as JSON-compatible data (alert details, API)."""
+    return {"topic": story.topic, "start": story.start.isoformat(), "end": story.end.isoformat(),
+            "mentions": story.mentions, "negative": story.negative,
+            "themes": [list(t) for t in story.themes], "terms": list(story.terms),
+            "sources": [list(s) for s in story.sources], "authors": [list(a) for a in story.authors],
+            "echo_share": story.echo_share,
+            "examples": [{"id": i, "author": a, "text": t, "url": u} for i, a, t, u in story.examples],
+            "competitors": [{"topic": m.topic, "count": m.count, "usual": m.usual} for m in story.competitors]}
