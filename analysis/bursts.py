@@ -10,7 +10,9 @@ Twitter, 2017) relies on, estimated robustly:
 * ``profile``: for that hour of the week, the median over past weeks of (count / that day's mean
   hourly count); with fewer than ``min_weeks`` weeks of history, the same hour of the day over past
   days instead;
-* the spread: the MAD of past residuals of the same kind, never below the Poisson noise ``sqrt(E)``.
+* the score: counts are compared on Anscombe's square-root scale, where Poisson noise is about 1 at
+  any level (so 7 mentions where 1.5 are usual at night is not a crisis, 30 where 6 are usual is);
+  the spread is the MAD of past residuals on that scale, never below 1.
 
 An hour is a burst when its robust z-score is at least ``k`` and it holds ``min_count`` mentions;
 consecutive burst hours merge into one burst. The detector reads only counts before each hour, so
@@ -49,6 +51,7 @@ class HourScore:
     count: int
     expected: float
     spread: float
+    """On the square-root scale (see :func:`anscombe`)."""
     z: float
 
 
@@ -88,7 +91,7 @@ def score_hours(
             at += HOUR
             continue
         expected, spread = _expectation(values, levels, i, min_weeks=min_weeks, history=24 * history_days)
-        z = (values[i] - expected) / spread if spread > 0 else 0.0
+        z = (anscombe(values[i]) - anscombe(expected)) / spread
         scores.append(HourScore(start=at, count=values[i], expected=expected, spread=spread, z=z))
         at += HOUR
     return scores
@@ -125,13 +128,17 @@ def _expectation(values: Sequence[int], levels: _Levels, i: int, *, min_weeks: i
     ratios = [v / lv for v, lv in past if lv > 0]
     profile = statistics.median(ratios) if ratios else 1.0
     expected = level * profile
-    residuals = [v - lv * profile for v, lv in past]
+    residuals = [anscombe(v) - anscombe(lv * profile) for v, lv in past]
     mad = 0.0
     if len(residuals) >= 3:
         centre = statistics.median(residuals)
         mad = statistics.median(abs(r - centre) for r in residuals)
-    spread = max(MAD_TO_SIGMA * mad, math.sqrt(max(expected, 1.0)))
-    return expected, spread
+    return expected, max(MAD_TO_SIGMA * mad, 1.0)
+
+
+def anscombe(count: float) -> float:
+    """Variance-stabilised count: Poisson noise becomes about 1 whatever the level (Anscombe, 1948)."""
+    return 2.0 * math.sqrt(max(count, 0.0) + 0.375)
 
 
 def bursts(

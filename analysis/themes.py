@@ -33,6 +33,8 @@ from analysis.trend_input import TrendMention
 from listener.core.query.normalize import fold
 
 Vectors = npt.NDArray[np.float32]
+SAME_USE = 0.6
+"""A phrase stands for a word of it when it holds at least this share of the word's weight."""
 MIN_MENTIONS = 10
 """Fewer mentions than this (or fewer distinct texts than ``min_size`` × 2) is not enough for themes."""
 
@@ -130,12 +132,30 @@ def find_themes(
                       noise_ids=tuple(m.id for m in mentions))
     centres = np.stack([x[fit_rows][fit_labels == c].mean(axis=0) for c in range(n_found)])
     centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-9)
+    labels = _drop_outliers(x, labels, centres)
     rest = np.setdiff1d(np.arange(len(reps)), fit_rows)
     if len(rest):
         sims = x[rest] @ centres.T
         best = sims.argmax(axis=1)
         labels[rest] = np.where(sims[np.arange(len(rest)), best] >= join_cosine, best, -1)
     return _build(mentions, x, labels=labels, reps=reps, members=members, centres=centres, n_terms=n_terms)
+
+
+def _drop_outliers(x: Vectors, labels: npt.NDArray[np.int64], centres: Vectors,
+                   k: float = 3.0) -> npt.NDArray[np.int64]:
+    """Send back to noise the members far less similar to their theme's centre than the others are.
+
+    The density step works in a few reduced dimensions, where an unrelated text can land near a
+    theme; in the full space its similarity to the centre stands out (median - k·MAD of the theme's).
+    """
+    out = labels.copy()
+    for c in range(len(centres)):
+        rows = np.flatnonzero(labels == c)
+        sims = x[rows] @ centres[c]
+        centre = float(np.median(sims))
+        mad = float(np.median(np.abs(sims - centre)))
+        out[rows[sims < centre - k * max(1.4826 * mad, 0.02)]] = -1
+    return out
 
 
 def _build(mentions: Sequence[TrendMention], x: Vectors, *, labels: npt.NDArray[np.int64], reps: list[int],
@@ -171,8 +191,8 @@ def _build(mentions: Sequence[TrendMention], x: Vectors, *, labels: npt.NDArray[
 def c_tf_idf(docs: Sequence[Counter[str]], n: int) -> list[tuple[str, ...]]:
     """Return the ``n`` most distinctive terms of each class (BERTopic's class-based TF-IDF).
 
-    A phrase is preferred to its own words when it scores at least as well: "service client" says
-    more than "service" and "client".
+    A phrase replaces its own words when it carries most of their uses ("service client" says more
+    than "service" and "client"); a word used far more widely than any of its phrases stays.
     """
     totals = [sum(d.values()) for d in docs]
     overall: Counter[str] = Counter()
@@ -181,13 +201,18 @@ def c_tf_idf(docs: Sequence[Counter[str]], n: int) -> list[tuple[str, ...]]:
     average = sum(totals) / max(1, len(docs))
     out: list[tuple[str, ...]] = []
     for d, total in zip(docs, totals, strict=True):
-        scored = sorted(((d[t] / total) * math.log(1 + average / overall[t]), t) for t in d if total)
+        whole = sum(overall.values())
+        scored = sorted(((d[t] / total) * math.log(1 + average / overall[t]), t) for t in d
+                        if total and (len(docs) == 1 or d[t] / total > overall[t] / whole))
         picked: list[str] = []
         for _, term in reversed(scored):
-            if term in STOP_WORDS or any(term in p.split() for p in picked if " " in p):
+            if term in STOP_WORDS:
                 continue
             if " " in term:
-                picked = [p for p in picked if p not in term.split()]
+                covered = [w for w in term.split() if w in picked and d[term] >= SAME_USE * d[w]]
+                picked = [p for p in picked if p not in covered]
+            elif any(term in p.split() and d[p] >= SAME_USE * d[term] for p in picked if " " in p):
+                continue
             picked.append(term)
             if len(picked) >= n:
                 break
