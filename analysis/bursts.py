@@ -73,8 +73,13 @@ def score_hours(
     min_days: int = 3,
     min_weeks: int = 2,
     history_days: int = 35,
+    run_hours: int = 3,
 ) -> list[HourScore]:
-    """Score each hour in ``[since, until)`` (hour-aligned UTC starts) against its own history."""
+    """Score each hour in ``[since, until)`` (hour-aligned UTC starts) against its own history.
+
+    An hour's z is the larger of its own and that of the ``run_hours`` hours ending with it (counts
+    and expectations summed), so a burst too slow to stand out in any one hour is still seen.
+    """
     if not counts:
         return []
     first = min(counts)
@@ -84,6 +89,7 @@ def score_hours(
     values = [c for _, c in series]
     levels = _Levels(values, level_days)
     scores: list[HourScore] = []
+    expectations: dict[int, float] = {}
     at = since
     while at < until:
         i = index.get(at)
@@ -91,7 +97,12 @@ def score_hours(
             at += HOUR
             continue
         expected, spread = _expectation(values, levels, i, min_weeks=min_weeks, history=24 * history_days)
+        expectations[i] = expected
         z = (anscombe(values[i]) - anscombe(expected)) / spread
+        run = [j for j in range(i - run_hours + 1, i + 1) if j in expectations]
+        if len(run) == run_hours > 1:
+            seen = sum(values[j] for j in run)
+            z = max(z, (anscombe(seen) - anscombe(sum(expectations[j] for j in run))) / spread)
         scores.append(HourScore(start=at, count=values[i], expected=expected, spread=spread, z=z))
         at += HOUR
     return scores

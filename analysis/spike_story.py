@@ -74,7 +74,7 @@ def explain(
     for m in sorted(negatives, key=lambda m: (m.echo_of is not None, -m.reach, m.id)):
         if len(examples) >= 3:
             break
-        if m not in examples:
+        if all(m.author != e.author for e in examples):  # three voices, not one voice three times
             examples.append(m)
     sources = Counter(m.source for m in spike).most_common(4)
     authors: Counter[str] = Counter(m.author_handle or m.author for m in spike)
@@ -135,3 +135,20 @@ def as_json(story: SpikeStory) -> dict[str, Any]:
             "echo_share": story.echo_share,
             "examples": [{"id": i, "author": a, "text": t, "url": u} for i, a, t, u in story.examples],
             "competitors": [{"topic": m.topic, "count": m.count, "usual": m.usual} for m in story.competitors]}
+
+
+def from_json(data: Mapping[str, Any]) -> SpikeStory:
+    """Rebuild a story from :func:`as_json` output (what alerts store in their details)."""
+    return SpikeStory(
+        topic=str(data.get("topic", "")), start=datetime.fromisoformat(str(data["start"])),
+        end=datetime.fromisoformat(str(data["end"])), mentions=int(data.get("mentions", 0)),
+        negative=int(data.get("negative", 0)),
+        themes=tuple((str(t[0]), int(t[1])) for t in data.get("themes", [])),
+        terms=tuple(str(t) for t in data.get("terms", [])),
+        sources=tuple((str(s[0]), int(s[1])) for s in data.get("sources", [])),
+        authors=tuple((str(a[0]), int(a[1]), float(a[2])) for a in data.get("authors", [])),
+        echo_share=float(data.get("echo_share", 0.0)),
+        examples=tuple((int(e["id"]), str(e["author"]), str(e["text"]), e.get("url"))
+                       for e in data.get("examples", [])),
+        competitors=tuple(Move(topic=str(c["topic"]), count=int(c["count"]), usual=float(c["usual"]))
+                          for c in data.get("competitors", [])))

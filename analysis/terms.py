@@ -30,7 +30,8 @@ moins tres tout tous toute toutes rien si comme sans sous chez entre depuis enco
 donc car ni quand ca cela ceci celui celle ici oui non bien bon bonne peu trop quoi dont ou
 leur y a ya va vais vont fais fait peut peux veux etc svp stp mdr ptdr bah ben hein
 actually really clearly honestly literally totally basically seriously just still anyone please
-franchement vraiment carrement genre bref clairement juste serieux perso quoi enfin voila
+franchement vraiment carrement genre bref clairement juste serieux perso quoi enfin voila toujours
+encore
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_TEXT.split())
 """French and English words too common to say what a mention is about (folded: no accents)."""

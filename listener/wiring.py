@@ -28,7 +28,7 @@ from listener.core.errors import ConfigError
 from listener.core.model import Author, Connector, Mention, Query
 from listener.jobs.alerts import AlertJob
 from listener.jobs.collect import CollectJob
-from listener.jobs.digest import DigestJob
+from listener.jobs.digest import DigestJob, Drivers
 from listener.service import JobSpec, Service
 from listener.status import StorageRunRecorder, status_path
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from analysis.analyzer import Analyzer
     from analysis.matching import TopicMatcher
     from listener.alert_store import WindowReader
+    from listener.spike_explainer import SpikeExplainer
     from storage import Repository
 
 logger = logging.getLogger(__name__)
@@ -181,11 +182,28 @@ def build_notifiers(settings: Settings, *, dry_run: bool = False,
 
 def build_dispatcher(settings: Settings, log: AlertLog, *, dry_run: bool = False,
                      notifiers: Mapping[str, Notifier] | None = None,
-                     clock: Clock = system_clock) -> Dispatcher:
-    """Return the dispatcher for the configured rules and channels."""
+                     clock: Clock = system_clock, repository: Repository | None = None) -> Dispatcher:
+    """Return the dispatcher for the configured rules and channels (spikes explained from ``repository``)."""
     rules = [build_rule(r) for r in settings.alerts.rules]
     chosen = notifiers if notifiers is not None else build_notifiers(settings, dry_run=dry_run, clock=clock)
-    return Dispatcher(log, chosen, rules, retry_max=settings.alerts.retry_max)
+    explain = spike_explainer(settings, repository) if repository is not None else None
+    return Dispatcher(log, chosen, rules, retry_max=settings.alerts.retry_max, explain=explain)
+
+
+def spike_explainer(settings: Settings, repository: Repository) -> SpikeExplainer:
+    """Return what attaches "what drove this spike" to spike alerts and the digest."""
+    from listener.spike_explainer import SpikeExplainer
+
+    return SpikeExplainer(repository, {t.id: t.role for t in settings.topics})
+
+
+def digest_drivers(settings: Settings, repository: Repository) -> Drivers:
+    """Return the digest's ``drivers(start, end)``: the stories of the brand topics' bursts that day."""
+    from listener.spike_explainer import digest_drivers as stories
+
+    explainer = spike_explainer(settings, repository)
+    brands = [t.id for t in settings.topics if t.role == "brand"]
+    return lambda start, end: stories(explainer, brands, start, end)
 
 
 def rules_span(settings: Settings) -> timedelta:
@@ -196,6 +214,7 @@ def rules_span(settings: Settings) -> timedelta:
 def window_reader(settings: Settings, repository: Repository) -> WindowReader:
     """Return the reader that builds rule windows from the repository."""
     from listener.alert_store import WindowReader
+    from listener.spike_explainer import SpikeExplainer
 
     return WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history,
                         negative_margin=settings.alerts.negative_margin)
@@ -211,7 +230,8 @@ def replay_alerts(settings: Settings, repository: Repository, *, start: datetime
     """
     from listener.jobs import alerts
 
-    dispatcher = build_dispatcher(settings, MemoryAlertLog(), dry_run=notifiers is None, notifiers=notifiers)
+    dispatcher = build_dispatcher(settings, MemoryAlertLog(), dry_run=notifiers is None, notifiers=notifiers,
+                                  repository=repository)
     reader = window_reader(settings, repository)
     return alerts.replay_alerts(dispatcher, reader.read, rules_span(settings), start=start, end=end,
                                 step=step)
@@ -273,7 +293,7 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
     from listener.alert_store import RepositoryAlertLog
 
     log: AlertLog = MemoryAlertLog() if dry_run else RepositoryAlertLog(repository)
-    dispatcher = build_dispatcher(settings, log, dry_run=dry_run, clock=clock)
+    dispatcher = build_dispatcher(settings, log, dry_run=dry_run, clock=clock, repository=repository)
     reader = window_reader(settings, repository)
     specs: list[JobSpec] = [*collect_jobs]
     if analysis_job is not None:
@@ -283,7 +303,8 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
     digest = settings.alerts.digest
     if digest.enabled:
         hour, minute = (int(p) for p in digest.at.split(":"))
-        job = DigestJob(settings, smtp_config(settings), lambda s, e: reader.read(e, e - s), dry_run=dry_run)
+        job = DigestJob(settings, smtp_config(settings), lambda s, e: reader.read(e, e - s), dry_run=dry_run,
+                        drivers=digest_drivers(settings, repository))
         specs.append(JobSpec(id="digest", kind="digest", run=job, at=time(hour, minute)))
     service = settings.service
     return Service(specs, timezone=settings.timezone, jitter=service.jitter,
