@@ -122,19 +122,26 @@ class _Levels:
         """Median over the ``days`` full days ending before index ``end`` of the mean hourly count."""
         if end in self.memo:
             return self.memo[end]
-        means = [(self.prefix[end - 24 * d + 24] - self.prefix[end - 24 * d]) / 24.0
-                 for d in range(1, self.days + 1) if end - 24 * d >= 0]
+        means = [
+            (self.prefix[end - 24 * d + 24] - self.prefix[end - 24 * d]) / 24.0
+            for d in range(1, self.days + 1)
+            if end - 24 * d >= 0
+        ]
         level = statistics.median(means) if means else 0.0
         self.memo[end] = level
         return level
 
 
-def _expectation(values: Sequence[int], levels: _Levels, i: int, *, min_weeks: int,
-                 history: int) -> tuple[float, float]:
+def _expectation(
+    values: Sequence[int], levels: _Levels, i: int, *, min_weeks: int, history: int
+) -> tuple[float, float]:
     level = levels(i)
     week_lags = [i - 168 * w for w in range(1, history // 168 + 1) if i - 168 * w >= 24]
-    lags = week_lags if len(week_lags) >= min_weeks else [i - 24 * d for d in range(1, history // 24 + 1)
-                                                          if i - 24 * d >= 24]
+    lags = (
+        week_lags
+        if len(week_lags) >= min_weeks
+        else [i - 24 * d for d in range(1, history // 24 + 1) if i - 24 * d >= 24]
+    )
     past = [(values[j], levels(j)) for j in lags]
     ratios = [v / lv for v, lv in past if lv > 0]
     profile = statistics.median(ratios) if ratios else 1.0
@@ -179,8 +186,14 @@ def bursts(
 
 def _merge(run: Sequence[HourScore]) -> Burst:
     peak = max(run, key=lambda h: h.z)
-    return Burst(start=run[0].start, end=run[-1].start + HOUR, count=sum(h.count for h in run),
-                 expected=sum(h.expected for h in run), peak_z=peak.z, peak_at=peak.start)
+    return Burst(
+        start=run[0].start,
+        end=run[-1].start + HOUR,
+        count=sum(h.count for h in run),
+        expected=sum(h.expected for h in run),
+        peak_z=peak.z,
+        peak_at=peak.start,
+    )
 
 
 def hour_counts(times: Sequence[datetime]) -> dict[datetime, int]:

@@ -60,8 +60,14 @@ def churn_risk(text: str) -> bool:
     return bool(lexicon.matches(text, lexicon.CHURN))
 
 
-def rank_discontent(themes: Sequence[Theme], mentions: Sequence[TrendMention], *, since: datetime,
-                    until: datetime, flag_bearers: int = 3) -> list[DiscontentTheme]:
+def rank_discontent(
+    themes: Sequence[Theme],
+    mentions: Sequence[TrendMention],
+    *,
+    since: datetime,
+    until: datetime,
+    flag_bearers: int = 3,
+) -> list[DiscontentTheme]:
     """Rank themes (found over discontent mentions) by volume x negativity x reach, highest first."""
     by_id = {m.id: m for m in mentions}
     middle = since + (until - since) / 2
@@ -79,11 +85,23 @@ def rank_discontent(themes: Sequence[Theme], mentions: Sequence[TrendMention], *
         authors: Counter[str] = Counter(m.author for m in members)
         info = {m.author: m for m in members}
         bearers = sorted(authors, key=lambda a: (-(info[a].reach + 1) * authors[a], a))[:flag_bearers]
-        ranked.append(DiscontentTheme(
-            theme=theme, score=len(members) * negativity * math.log10(2 + reach), volume=len(members),
-            negativity=negativity, reach=reach, trend=trend, churn_share=churn,
-            flag_bearers=tuple(FlagBearer(author=a, handle=info[a].author_handle or a, mentions=authors[a],
-                                          reach=info[a].reach) for a in bearers)))
+        ranked.append(
+            DiscontentTheme(
+                theme=theme,
+                score=len(members) * negativity * math.log10(2 + reach),
+                volume=len(members),
+                negativity=negativity,
+                reach=reach,
+                trend=trend,
+                churn_share=churn,
+                flag_bearers=tuple(
+                    FlagBearer(
+                        author=a, handle=info[a].author_handle or a, mentions=authors[a], reach=info[a].reach
+                    )
+                    for a in bearers
+                ),
+            )
+        )
     return sorted(ranked, key=lambda d: (-d.score, d.theme.id))
 
 
@@ -98,8 +116,15 @@ class Opening:
     spared_count: int
 
 
-def openings(themes: Sequence[Theme], mentions: Sequence[TrendMention], *, brand: str,
-             competitors: Sequence[str], min_count: int = 3, max_share: float = 0.1) -> list[Opening]:
+def openings(
+    themes: Sequence[Theme],
+    mentions: Sequence[TrendMention],
+    *,
+    brand: str,
+    competitors: Sequence[str],
+    min_count: int = 3,
+    max_share: float = 0.1,
+) -> list[Opening]:
     """Themes where a competitor is criticised and the brand is not (and the reverse).
 
     ``mentions`` are the discontent mentions of brand and competitors clustered together; a side is
@@ -114,6 +139,13 @@ def openings(themes: Sequence[Theme], mentions: Sequence[TrendMention], *, brand
             total = sum(pair.values())
             for criticised, spared in ((rival, brand), (brand, rival)):
                 if pair[criticised] >= min_count and pair[spared] <= max_share * total:
-                    found.append(Opening(theme=theme, criticised=criticised, spared=spared,
-                                         criticised_count=pair[criticised], spared_count=pair[spared]))
+                    found.append(
+                        Opening(
+                            theme=theme,
+                            criticised=criticised,
+                            spared=spared,
+                            criticised_count=pair[criticised],
+                            spared_count=pair[spared],
+                        )
+                    )
     return sorted(found, key=lambda o: (-o.criticised_count, o.theme.id, o.criticised))

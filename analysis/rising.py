@@ -12,6 +12,7 @@ times raises nothing, while 50,000 people reposting it do. Terms that rise in th
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -122,16 +123,27 @@ def rising_terms(
     for m in mentions:
         if first <= m.published_at < start:
             past[int((m.published_at - first) / window)].append(m)
-    info = {"window_start": start, "window_end": now, "window_mentions": len(current)}
+
     if len(current) < MIN_WINDOW_MENTIONS:
-        return Rising(status="not_enough_data", reason=f"{len(current)} mentions in the window "
-                      f"(at least {MIN_WINDOW_MENTIONS} needed)", **info)  # type: ignore[arg-type]
+        return Rising(
+            status="not_enough_data",
+            reason=f"{len(current)} mentions in the window (at least {MIN_WINDOW_MENTIONS} needed)",
+            window_mentions=len(current),
+            window_start=start,
+            window_end=now,
+        )
     now_counts, now_authors = _author_terms(current)
     history = [_author_terms(bucket) for bucket in past if bucket]
     if len(history) < MIN_BASELINE_WINDOWS:
-        return Rising(status="not_enough_data", reason=f"{len(history)} earlier windows with mentions "
-                      f"(at least {MIN_BASELINE_WINDOWS} needed for a baseline)",
-                      baseline_windows=len(history), **info)  # type: ignore[arg-type]
+        return Rising(
+            status="not_enough_data",
+            reason=f"{len(history)} earlier windows with mentions "
+            f"(at least {MIN_BASELINE_WINDOWS} needed for a baseline)",
+            baseline_windows=len(history),
+            window_mentions=len(current),
+            window_start=start,
+            window_end=now,
+        )
     pooled: Counter[str] = Counter()
     for counts, _ in history:
         pooled.update(counts)
@@ -151,22 +163,30 @@ def rising_terms(
         score = g2(count, now_authors, pooled.get(term, 0), pooled_authors)
         if score < G2_P001:
             continue
-        found.append(RisingTerm(term=term, kind=kind(term), count=count, expected=expected, z=z, g2=score,
-                                mention_ids=()))
+        found.append(
+            RisingTerm(
+                term=term, kind=kind(term), count=count, expected=expected, z=z, g2=score, mention_ids=()
+            )
+        )
     found.sort(key=lambda t: (-t.z, -t.count, t.term))
     found = found[: limit * 3]
     behind = _mentions_behind(current, {t.term for t in found}, per_term)
     found = [_with(t, mention_ids=behind[t.term]) for t in found]
     groups, group_of = _group(found, current)
     kept = [_with(t, group=group_of[t.term]) for t in found[:limit]]
-    return Rising(status="ok", terms=tuple(kept), groups=tuple(groups), baseline_windows=len(history),
-                  **info)  # type: ignore[arg-type]
+    return Rising(
+        status="ok",
+        terms=tuple(kept),
+        groups=tuple(groups),
+        baseline_windows=len(history),
+        window_mentions=len(current),
+        window_start=start,
+        window_end=now,
+    )
 
 
 def _with(term: RisingTerm, **changes: object) -> RisingTerm:
-    values = {f: getattr(term, f) for f in RisingTerm.__dataclass_fields__}
-    values.update(changes)
-    return RisingTerm(**values)  # type: ignore[arg-type]
+    return dataclasses.replace(term, **changes)  # type: ignore[arg-type]
 
 
 def _mentions_behind(current: Sequence[TrendMention], wanted: set[str], n: int) -> dict[str, tuple[int, ...]]:
@@ -174,12 +194,12 @@ def _mentions_behind(current: Sequence[TrendMention], wanted: set[str], n: int) 
     for m in current:
         for term in terms(m.text) & wanted:
             hits[term].append(m)
-    return {t: tuple(m.id for m in sorted(ms, key=lambda m: (-m.reach, m.id))[:n])
-            for t, ms in hits.items()}
+    return {t: tuple(m.id for m in sorted(ms, key=lambda m: (-m.reach, m.id))[:n]) for t, ms in hits.items()}
 
 
-def _group(found: Sequence[RisingTerm], current: Sequence[TrendMention],
-           overlap: float = 0.5) -> tuple[list[TermGroup], dict[str, int]]:
+def _group(
+    found: Sequence[RisingTerm], current: Sequence[TrendMention], overlap: float = 0.5
+) -> tuple[list[TermGroup], dict[str, int]]:
     """Union terms whose sets of mentions overlap (Jaccard >= ``overlap``) in the window."""
     wanted = {t.term for t in found}
     sets: dict[str, set[int]] = defaultdict(set)
@@ -209,7 +229,10 @@ def _group(found: Sequence[RisingTerm], current: Sequence[TrendMention],
     for index, unordered in enumerate(ordered):
         ts = sorted(unordered, key=lambda t: (-t.count, len(t.term), t.term))
         ids = sorted(set().union(*(sets[t.term] for t in ts)))
-        groups.append(TermGroup(label=ts[0].term, terms=tuple(t.term for t in ts), count=len(ids),
-                                mention_ids=tuple(ids[:50])))
+        groups.append(
+            TermGroup(
+                label=ts[0].term, terms=tuple(t.term for t in ts), count=len(ids), mention_ids=tuple(ids[:50])
+            )
+        )
         group_of.update({t.term: index for t in ts})
     return groups, group_of

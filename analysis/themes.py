@@ -5,10 +5,11 @@ computes (multilingual e5) place "facture en double" and "charged twice" close t
 clustering the vectors groups a French and an English complaint about the same thing. HDBSCAN
 (scikit-learn) suits them: it finds the number of themes itself and leaves what belongs nowhere as
 noise instead of forcing it into a theme. Each language's mean vector is subtracted first (see
-:func:`_center_languages`), which is what lets one theme hold both languages. Vectors are reduced to a few dimensions (PCA) first,
-because density estimates degrade in 384 dimensions, and HDBSCAN runs on at most ``sample`` distinct
-texts; the other mentions join the nearest theme centre when close enough, else stay noise. This is
-how 100,000 mentions are grouped in seconds on two cores.
+:func:`_center_languages`), which is what lets one theme hold both languages. Vectors are then
+reduced to a few dimensions (PCA), because density estimates degrade in 384 dimensions, and
+HDBSCAN runs on at most ``sample`` distinct texts; the other mentions join the nearest theme centre
+when close enough, else stay noise. This is how 100,000 mentions are grouped in under a minute on
+two cores. A group no tighter than a random set of mentions is dissolved back into noise.
 
 Identical texts (reposts, copy-paste campaigns) are clustered once with their weight, so 50,000
 copies of one post make one theme of one text, reported as such, not a dense fake cluster.
@@ -89,7 +90,7 @@ def _reduce(x: Vectors, dims: int, seed: int) -> Vectors:
         return x
     reduced: Vectors = PCA(n_components=dims, random_state=seed).fit(x).transform(x).astype(np.float32)
     norms = np.linalg.norm(reduced, axis=1, keepdims=True)
-    return reduced / np.maximum(norms, 1e-9)
+    return np.asarray(reduced / np.maximum(norms, 1e-9), dtype=np.float32)
 
 
 def find_themes(
@@ -110,9 +111,12 @@ def find_themes(
         raise ValueError(f"themes: {len(mentions)} mentions but {len(vectors)} vectors")
     reps, members = _distinct(mentions)
     if len(mentions) < MIN_MENTIONS or len(reps) < 2 * min_size:
-        return Themes(status="not_enough_data", mentions=len(mentions),
-                      reason=f"{len(mentions)} mentions, {len(reps)} distinct texts (at least "
-                             f"{MIN_MENTIONS} mentions and {2 * min_size} distinct texts needed)")
+        return Themes(
+            status="not_enough_data",
+            mentions=len(mentions),
+            reason=f"{len(mentions)} mentions, {len(reps)} distinct texts (at least "
+            f"{MIN_MENTIONS} mentions and {2 * min_size} distinct texts needed)",
+        )
     from sklearn.cluster import HDBSCAN
 
     x = np.asarray(vectors, dtype=np.float32)[reps]
@@ -120,26 +124,37 @@ def find_themes(
     x = _center_languages(x, [mentions[i].lang or "?" for i in reps], min_size)
     z = _reduce(x, dims, seed)
     rng = np.random.default_rng(seed)
-    fit_rows = np.arange(len(reps)) if len(reps) <= sample else np.sort(rng.choice(len(reps), sample,
-                                                                                   replace=False))
-    model = HDBSCAN(min_cluster_size=min_size, min_samples=min_samples or min_size,
-                    cluster_selection_method=selection, copy=True)
+    fit_rows = (
+        np.arange(len(reps)) if len(reps) <= sample else np.sort(rng.choice(len(reps), sample, replace=False))
+    )
+    model = HDBSCAN(
+        min_cluster_size=min_size,
+        min_samples=min_samples or min_size,
+        cluster_selection_method=selection,
+        copy=True,
+    )
     fit_labels = model.fit_predict(z[fit_rows])
     labels = np.full(len(reps), -1, dtype=np.int64)
     labels[fit_rows] = fit_labels
     n_found = int(fit_labels.max()) + 1 if len(fit_labels) else 0
     if n_found == 0:
-        return Themes(status="not_enough_data", mentions=len(mentions),
-                      reason="no group of similar mentions stands out from the noise",
-                      noise_ids=tuple(m.id for m in mentions))
+        return Themes(
+            status="not_enough_data",
+            mentions=len(mentions),
+            reason="no group of similar mentions stands out from the noise",
+            noise_ids=tuple(m.id for m in mentions),
+        )
     centres = np.stack([x[fit_rows][fit_labels == c].mean(axis=0) for c in range(n_found)])
     centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-9)
     labels = _drop_outliers(x, labels, centres)
     labels = _drop_loose(x, labels, n_found, seed)
     if not (labels >= 0).any():
-        return Themes(status="not_enough_data", mentions=len(mentions),
-                      reason="no group of similar mentions stands out from the noise",
-                      noise_ids=tuple(m.id for m in mentions))
+        return Themes(
+            status="not_enough_data",
+            mentions=len(mentions),
+            reason="no group of similar mentions stands out from the noise",
+            noise_ids=tuple(m.id for m in mentions),
+        )
     rest = np.setdiff1d(np.arange(len(reps)), fit_rows)
     if len(rest):
         sims = x[rest] @ centres.T
@@ -164,7 +179,7 @@ def _center_languages(x: Vectors, langs: Sequence[str], min_size: int) -> Vector
     for lang in big:
         rows = names == lang
         out[rows] -= x[rows].mean(axis=0)
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return np.asarray(out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9), dtype=np.float32)
 
 
 MIN_COHESION_GAP = 0.3
@@ -200,8 +215,9 @@ def _drop_loose(x: Vectors, labels: npt.NDArray[np.int64], n_found: int, seed: i
     return out
 
 
-def _drop_outliers(x: Vectors, labels: npt.NDArray[np.int64], centres: Vectors,
-                   k: float = 3.0) -> npt.NDArray[np.int64]:
+def _drop_outliers(
+    x: Vectors, labels: npt.NDArray[np.int64], centres: Vectors, k: float = 3.0
+) -> npt.NDArray[np.int64]:
     """Send back to noise the members far less similar to their theme's centre than the others are.
 
     The density step works in a few reduced dimensions, where an unrelated text can land near a
@@ -217,8 +233,16 @@ def _drop_outliers(x: Vectors, labels: npt.NDArray[np.int64], centres: Vectors,
     return out
 
 
-def _build(mentions: Sequence[TrendMention], x: Vectors, *, labels: npt.NDArray[np.int64], reps: list[int],
-           members: list[list[int]], centres: Vectors, n_terms: int) -> Themes:
+def _build(
+    mentions: Sequence[TrendMention],
+    x: Vectors,
+    *,
+    labels: npt.NDArray[np.int64],
+    reps: list[int],
+    members: list[list[int]],
+    centres: Vectors,
+    n_terms: int,
+) -> Themes:
     n_found = len(centres)
     docs: list[Counter[str]] = [Counter() for _ in range(n_found)]
     for row, label in enumerate(labels):
@@ -236,14 +260,25 @@ def _build(mentions: Sequence[TrendMention], x: Vectors, *, labels: npt.NDArray[
         ids = [mentions[i].id for r in rows for i in members[r]]
         langs = Counter(mentions[i].lang or "?" for r in rows for i in members[r])
         top = labelled[c] or ("(no words)",)
-        themes.append(Theme(id=c, label=" · ".join(top[:3]), terms=top, size=len(ids), distinct=len(rows),
-                            representative_id=mentions[reps[best]].id, mention_ids=tuple(sorted(ids)),
-                            langs=tuple(lang for lang, _ in langs.most_common())))
+        themes.append(
+            Theme(
+                id=c,
+                label=" · ".join(top[:3]),
+                terms=top,
+                size=len(ids),
+                distinct=len(rows),
+                representative_id=mentions[reps[best]].id,
+                mention_ids=tuple(sorted(ids)),
+                langs=tuple(lang for lang, _ in langs.most_common()),
+            )
+        )
     for r in np.flatnonzero(labels < 0):
         noise.extend(mentions[i].id for i in members[r])
     themes.sort(key=lambda t: (-t.size, t.id))
-    renumbered = tuple(Theme(**{**{f: getattr(t, f) for f in Theme.__dataclass_fields__}, "id": i})
-                       for i, t in enumerate(themes))
+    renumbered = tuple(
+        Theme(**{**{f: getattr(t, f) for f in Theme.__dataclass_fields__}, "id": i})
+        for i, t in enumerate(themes)
+    )
     return Themes(status="ok", themes=renumbered, noise_ids=tuple(sorted(noise)), mentions=len(mentions))
 
 
@@ -261,8 +296,11 @@ def c_tf_idf(docs: Sequence[Counter[str]], n: int) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for d, total in zip(docs, totals, strict=True):
         whole = sum(overall.values())
-        scored = sorted(((d[t] / total) * math.log(1 + average / overall[t]), t) for t in d
-                        if total and (len(docs) == 1 or d[t] / total > overall[t] / whole))
+        scored = sorted(
+            ((d[t] / total) * math.log(1 + average / overall[t]), t)
+            for t in d
+            if total and (len(docs) == 1 or d[t] / total > overall[t] / whole)
+        )
         picked: list[str] = []
         for _, term in reversed(scored):
             if term in STOP_WORDS:

@@ -25,16 +25,26 @@ FIELDS = ("total", "positive", "neutral", "negative", "complaints", "echoes", "r
 class Point(Protocol):
     """One rolled-up bucket of one topic (``storage.rollups.RollupPoint`` has these fields)."""
 
-    bucket: datetime
-    topic_id: str
-    total: int
-    positive: int
-    neutral: int
-    negative: int
-    complaints: int
-    echoes: int
-    reach: int
-    negative_reach: int
+    @property
+    def bucket(self) -> datetime: ...
+    @property
+    def topic_id(self) -> str: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def positive(self) -> int: ...
+    @property
+    def neutral(self) -> int: ...
+    @property
+    def negative(self) -> int: ...
+    @property
+    def complaints(self) -> int: ...
+    @property
+    def echoes(self) -> int: ...
+    @property
+    def reach(self) -> int: ...
+    @property
+    def negative_reach(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,8 +97,9 @@ def _frame(points: Sequence[Point]) -> pd.DataFrame:
     return frame
 
 
-def series(points: Sequence[Point], *, topics: Sequence[str], grain: str, since: datetime,
-           until: datetime) -> list[SeriesRow]:
+def series(
+    points: Sequence[Point], *, topics: Sequence[str], grain: str, since: datetime, until: datetime
+) -> list[SeriesRow]:
     """Return every bucket of ``[since, until)`` for each topic, empty buckets as zeros.
 
     ``grain="week"`` folds day points into ISO weeks (starting Monday, UTC); feed it day points.
@@ -98,11 +109,15 @@ def series(points: Sequence[Point], *, topics: Sequence[str], grain: str, since:
     frame = _frame(points)
     freq = {"hour": "h", "day": "D", "week": "W-MON"}[grain]
     if grain == "week":
-        frame["bucket"] = frame["bucket"].dt.floor("D") - pd.to_timedelta(frame["bucket"].dt.weekday, unit="D")
+        frame["bucket"] = frame["bucket"].dt.floor("D") - pd.to_timedelta(
+            frame["bucket"].dt.weekday, unit="D"
+        )
         start = pd.Timestamp(since).floor("D") - pd.Timedelta(days=pd.Timestamp(since).weekday())
         index = pd.date_range(start, pd.Timestamp(until), freq="7D", inclusive="left")
     else:
-        index = pd.date_range(pd.Timestamp(since).floor(freq), pd.Timestamp(until), freq=freq, inclusive="left")
+        index = pd.date_range(
+            pd.Timestamp(since).floor(freq), pd.Timestamp(until), freq=freq, inclusive="left"
+        )
     grouped = frame.groupby(["topic", "bucket"])[list(FIELDS)].sum()
     full = pd.MultiIndex.from_product([list(topics), index], names=["topic", "bucket"])
     table = grouped.reindex(full, fill_value=0).reset_index()
@@ -112,11 +127,19 @@ def series(points: Sequence[Point], *, topics: Sequence[str], grain: str, since:
         r: Any = row
         total = int(r.total)
         all_topics = int(volume.iloc[len(out)])
-        out.append(SeriesRow(
-            bucket=r.bucket.to_pydatetime(), topic=str(r.topic), total=total, positive=int(r.positive),
-            negative=int(r.negative), complaints=int(r.complaints), reach=int(r.reach),
-            net_sentiment=(int(r.positive) - int(r.negative)) / total if total else None,
-            share_of_voice=total / all_topics if all_topics else None))
+        out.append(
+            SeriesRow(
+                bucket=r.bucket.to_pydatetime(),
+                topic=str(r.topic),
+                total=total,
+                positive=int(r.positive),
+                negative=int(r.negative),
+                complaints=int(r.complaints),
+                reach=int(r.reach),
+                net_sentiment=(int(r.positive) - int(r.negative)) / total if total else None,
+                share_of_voice=total / all_topics if all_topics else None,
+            )
+        )
     return out
 
 
@@ -132,11 +155,19 @@ def share_of_voice(points: Sequence[Point], roles: Mapping[str, str]) -> list[Vo
         return float(value) / whole if whole else 0.0
 
     shares = [
-        VoiceShare(topic=str(topic), role=roles[str(topic)], volume=int(r["total"]), negative=int(r["negative"]),
-                   reach=int(r["reach"]), share_volume=share(r["total"], "total"),
-                   share_negative=share(r["negative"], "negative"), share_reach=share(r["reach"], "reach"),
-                   net_sentiment=(int(r["positive"]) - int(r["negative"])) / int(r["total"])
-                   if int(r["total"]) else None)
+        VoiceShare(
+            topic=str(topic),
+            role=roles[str(topic)],
+            volume=int(r["total"]),
+            negative=int(r["negative"]),
+            reach=int(r["reach"]),
+            share_volume=share(r["total"], "total"),
+            share_negative=share(r["negative"], "negative"),
+            share_reach=share(r["reach"], "reach"),
+            net_sentiment=(int(r["positive"]) - int(r["negative"])) / int(r["total"])
+            if int(r["total"])
+            else None,
+        )
         for topic, r in sums.iterrows()
     ]
     return sorted(shares, key=lambda s: (-s.volume, s.topic))
@@ -150,9 +181,17 @@ def rivalries(shares: Sequence[VoiceShare]) -> list[Rivalry]:
     def part(a: int, b: int) -> float:
         return a / (a + b) if a + b else 0.0
 
-    return [Rivalry(brand=b.topic, competitor=c.topic, brand_share_volume=part(b.volume, c.volume),
-                    brand_share_negative=part(b.negative, c.negative), brand_share_reach=part(b.reach, c.reach))
-            for b in brands for c in rivals]
+    return [
+        Rivalry(
+            brand=b.topic,
+            competitor=c.topic,
+            brand_share_volume=part(b.volume, c.volume),
+            brand_share_negative=part(b.negative, c.negative),
+            brand_share_reach=part(b.reach, c.reach),
+        )
+        for b in brands
+        for c in rivals
+    ]
 
 
 def period_bounds(now: datetime, days: int, grain: str) -> tuple[datetime, datetime]:

@@ -59,8 +59,12 @@ class Planted:
 
 
 def background_texts(root: Path) -> list[str]:
-    rows = [e.text for lang in ("english", "french") for split in ("train", "val")
-            for e in datasets.xlmt(root, lang, split)]
+    rows = [
+        e.text
+        for lang in ("english", "french")
+        for split in ("train", "val")
+        for e in datasets.xlmt(root, lang, split)
+    ]
     rows += [e.text for task in ("emotion", "irony") for e in datasets.tweeteval(root, task, "train")]
     return [t for t in rows if t.strip()]
 
@@ -76,13 +80,14 @@ def complaint_domains(root: Path) -> dict[str, list[str]]:
 
 
 def rate(at: datetime, growth: float) -> float:
-    day = 0.15 + 0.85 * max(0.0, math.sin((at.hour - 6) / 18 * math.pi)) if 6 <= at.hour else 0.15
+    day = 0.15 + 0.85 * max(0.0, math.sin((at.hour - 6) / 18 * math.pi)) if at.hour >= 6 else 0.15
     week = 0.6 if at.weekday() >= 5 else 1.0
     return BASE_RATE * day * week * (1 + growth) ** ((at - T0) / timedelta(days=7))
 
 
-def simulate(seed: int, growth: float, texts: list[str], domains: dict[str, list[str]]
-             ) -> tuple[list[TrendMention], list[Planted]]:
+def simulate(
+    seed: int, growth: float, texts: list[str], domains: dict[str, list[str]]
+) -> tuple[list[TrendMention], list[Planted]]:
     rng = np.random.default_rng(seed)
     mentions: list[TrendMention] = []
 
@@ -102,11 +107,13 @@ def simulate(seed: int, growth: float, texts: list[str], domains: dict[str, list
         start = T0 + timedelta(days=int(day), hours=hour)
         hours = int(rng.integers(1, 4))
         factor = [1.0, 1.5, 2.0, 3.0][k % 4]
-        size = max(6, int(round(factor * sum(rate(start + i * HOUR, growth) for i in range(hours)))))
+        size = max(6, round(factor * sum(rate(start + i * HOUR, growth) for i in range(hours))))
         domain = names[int(rng.integers(len(names)))]
         for _ in range(size):
-            add(domains[domain][rng.integers(len(domains[domain]))],
-                start + timedelta(seconds=int(rng.integers(3600 * hours))))
+            add(
+                domains[domain][rng.integers(len(domains[domain]))],
+                start + timedelta(seconds=int(rng.integers(3600 * hours))),
+            )
         planted.append(Planted(start=start, hours=hours, size=size, domain=domain))
     return mentions, planted
 
@@ -124,8 +131,11 @@ def mad_rule(counts: dict[datetime, int], *, seasonal: bool) -> list[tuple[datet
     fired: list[datetime] = []
     at = T0 + timedelta(days=WARMUP)
     while at < T0 + timedelta(days=DAYS):
-        history = [HistoryBucket(start=at - i * HOUR, negative=counts.get(at - i * HOUR, 0))
-                   for i in range(24 * 14, 0, -1) if at - i * HOUR >= T0]
+        history = [
+            HistoryBucket(start=at - i * HOUR, negative=counts.get(at - i * HOUR, 0))
+            for i in range(24 * 14, 0, -1)
+            if at - i * HOUR >= T0
+        ]
         base = baseline(rule, history, HOUR, at)
         count = counts.get(at, 0)
         if base is not None and count >= rule.min_volume and count > base.limit:
@@ -152,8 +162,12 @@ def score(detections: list[tuple[datetime, datetime]], planted: list[Planted]) -
     matched = [d for d in detections if any(hits(d, p) for p in planted)]
     delays = [min((d[0] - p.start) / HOUR for d in detections if hits(d, p)) for p in found]
     weeks = (DAYS - WARMUP) / 7
-    return (len(found) / len(planted), len(matched) / len(detections) if detections else 1.0,
-            (len(detections) - len(matched)) / weeks, statistics.mean(delays) if delays else float("nan"))
+    return (
+        len(found) / len(planted),
+        len(matched) / len(detections) if detections else 1.0,
+        (len(detections) - len(matched)) / weeks,
+        statistics.mean(delays) if delays else float("nan"),
+    )
 
 
 def explained(mentions: list[TrendMention], planted: list[Planted], domains: dict[str, list[str]]) -> float:
@@ -161,8 +175,13 @@ def explained(mentions: list[TrendMention], planted: list[Planted], domains: dic
     good = 0
     for p in planted:
         end = p.start + p.hours * HOUR
-        answer = rising_terms(mentions, now=end, window=p.hours * HOUR,
-                              baseline_windows=int(timedelta(days=7) / (p.hours * HOUR)), min_count=3)
+        answer = rising_terms(
+            mentions,
+            now=end,
+            window=p.hours * HOUR,
+            baseline_windows=int(timedelta(days=7) / (p.hours * HOUR)),
+            min_count=3,
+        )
         if answer.status != "ok" or not answer.groups:
             continue
         label = answer.groups[0].label
@@ -179,8 +198,10 @@ def main() -> None:
     args = parser.parse_args()
     texts = background_texts(args.data)
     domains = complaint_domains(args.data)
-    print(f"background: {len(texts):,} real tweets; bursts from {len(domains)} complaint domains; "
-          f"{DAYS} days, rate {BASE_RATE:g}/h at peak, 10 planted bursts per run, {args.seeds} seeds")
+    print(
+        f"background: {len(texts):,} real tweets; bursts from {len(domains)} complaint domains; "
+        f"{DAYS} days, rate {BASE_RATE:g}/h at peak, 10 planted bursts per run, {args.seeds} seeds"
+    )
     for scenario, growth in (("steady", 0.0), ("growing 8%/week", 0.08)):
         rows: dict[str, list[tuple[float, ...]]] = {}
         story: list[float] = []
@@ -188,20 +209,29 @@ def main() -> None:
             mentions, planted = simulate(seed, growth, texts, domains)
             counts = hourly(mentions)
             for k in (4.0, 3.5):
-                ours = [(b.start, b.end) for b in bursts(counts, since=T0 + timedelta(days=WARMUP),
-                                                         until=T0 + timedelta(days=DAYS), k=k)]
+                ours = [
+                    (b.start, b.end)
+                    for b in bursts(
+                        counts, since=T0 + timedelta(days=WARMUP), until=T0 + timedelta(days=DAYS), k=k
+                    )
+                ]
                 rows.setdefault(f"seasonal robust (ours, k={k:g})", []).append(score(ours, planted))
-            rows.setdefault("median + 3 MAD, last 14 days", []).append(score(mad_rule(counts, seasonal=False),
-                                                                              planted))
-            rows.setdefault("median + 3 MAD, same hour", []).append(score(mad_rule(counts, seasonal=True),
-                                                                           planted))
+            rows.setdefault("median + 3 MAD, last 14 days", []).append(
+                score(mad_rule(counts, seasonal=False), planted)
+            )
+            rows.setdefault("median + 3 MAD, same hour", []).append(
+                score(mad_rule(counts, seasonal=True), planted)
+            )
             story.append(explained(mentions, planted, domains))
         print(f"\n{scenario}: {len(mentions):,} mentions per run")
         print(f"{'detector':34} {'recall':>7} {'precision':>9} {'false/wk':>9} {'delay h':>8}")
         for name, scores in rows.items():
             mean = [statistics.mean(s[i] for s in scores) for i in range(4)]
             print(f"{name:34} {mean[0]:7.2f} {mean[1]:9.2f} {mean[2]:9.2f} {mean[3]:8.2f}")
-        print(f"planted bursts whose top rising term is used by >= 1/6 of the burst: {statistics.mean(story):.0%}")
+        print(
+            "planted bursts whose top rising term is used by >= 1/6 of the burst: "
+            f"{statistics.mean(story):.0%}"
+        )
 
 
 if __name__ == "__main__":

@@ -64,6 +64,13 @@ def labels_of(answer: object, n: int, vectors: np.ndarray | None = None) -> tupl
     return labels, assigned
 
 
+def row(name: str, truth: np.ndarray, labels: np.ndarray) -> None:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    ari, nmi = adjusted_rand_score(truth, labels), normalized_mutual_info_score(truth, labels)
+    print(f"{name:44} {ari:6.3f} {nmi:6.3f}")
+
+
 def quality(texts: list[str], domains: list[str], vectors: np.ndarray) -> None:
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -78,18 +85,22 @@ def quality(texts: list[str], domains: list[str], vectors: np.ndarray) -> None:
     took = time.perf_counter() - start
     labels, assigned = labels_of(answer, len(texts), vectors)
     kept = labels >= 0
-    print(f"complaints: {len(texts)} tweets, {k} domains; themes: {len(answer.themes)} themes, "
-          f"{(~kept).mean():.0%} noise, {took:.1f} s")
+    print(
+        f"complaints: {len(texts)} tweets, {k} domains; themes: {len(answer.themes)} themes, "
+        f"{(~kept).mean():.0%} noise, {took:.1f} s"
+    )
     print(f"{'method':44} {'ARI':>6} {'NMI':>6}")
     print(f"{'themes (HDBSCAN), noise as one group':44} {ari(truth, labels):6.3f} {nmi(truth, labels):6.3f}")
-    print(f"{'themes, on the mentions in a theme':44} {ari(truth[kept], labels[kept]):6.3f} "
-          f"{nmi(truth[kept], labels[kept]):6.3f}")
-    print(f"{'themes, noise sent to its nearest theme':44} {ari(truth, assigned):6.3f} {nmi(truth, assigned):6.3f}")
+    print(
+        f"{'themes, on the mentions in a theme':44} {ari(truth[kept], labels[kept]):6.3f} "
+        f"{nmi(truth[kept], labels[kept]):6.3f}"
+    )
+    row("themes, noise sent to its nearest theme", truth, assigned)
     tfidf = TfidfVectorizer(min_df=2, stop_words="english").fit_transform(texts)
     base = KMeans(k, n_init=10, random_state=0).fit_predict(tfidf)
-    print(f"{'baseline: TF-IDF + k-means (k=' + str(k) + ')':44} {ari(truth, base):6.3f} {nmi(truth, base):6.3f}")
+    row(f"baseline: TF-IDF + k-means (k={k})", truth, base)
     same = KMeans(k, n_init=10, random_state=0).fit_predict(vectors)
-    print(f"{'k-means on the same vectors (k=' + str(k) + ')':44} {ari(truth, same):6.3f} {nmi(truth, same):6.3f}")
+    row(f"k-means on the same vectors (k={k})", truth, same)
     for t in answer.themes[:8]:
         top = max(set(truth[list(t.mention_ids)]), key=list(truth[list(t.mention_ids)]).count)
         share = float(np.mean(truth[list(t.mention_ids)] == top))
@@ -107,15 +118,32 @@ def speed(vectors: np.ndarray, n: int) -> None:
         repo = Repository.from_url(f"sqlite:///{folder}/speed.db")
         repo.upgrade()
         author = Author(source="bench", external_id="a", handle="a")
-        mentions = [Mention(source="bench", external_id=str(i), text=f"complaint {i}", author=author,
-                            published_at=NOW - timedelta(seconds=i), fetched_at=NOW) for i in range(n)]
+        mentions = [
+            Mention(
+                source="bench",
+                external_id=str(i),
+                text=f"complaint {i}",
+                author=author,
+                published_at=NOW - timedelta(seconds=i),
+                fetched_at=NOW,
+            )
+            for i in range(n)
+        ]
         for start in range(0, n, 5000):
-            repo.upsert_batch(Batch(mentions=tuple(mentions[start:start + 5000]), next_cursor=None),
-                              source="bench", query_id="q")
+            repo.upsert_batch(
+                Batch(mentions=tuple(mentions[start : start + 5000]), next_cursor=None),
+                source="bench",
+                query_id="q",
+            )
         ids = sorted(s.id for s in repo.search_mentions(__import__("storage").MentionFilter(limit=None)))
         for start in range(0, n, 5000):
-            repo.save_vectors(theme_vectors.MODEL_ID, [(i, theme_vectors.to_bytes(rows[k]))
-                                                       for k, i in enumerate(ids[start:start + 5000], start)])
+            repo.save_vectors(
+                theme_vectors.MODEL_ID,
+                [
+                    (i, theme_vectors.to_bytes(rows[k]))
+                    for k, i in enumerate(ids[start : start + 5000], start)
+                ],
+            )
         t0 = time.perf_counter()
         stored = repo.vectors(theme_vectors.MODEL_ID, ids)
         matrix = np.stack([theme_vectors.from_bytes(stored[i]) for i in ids])
@@ -124,9 +152,11 @@ def speed(vectors: np.ndarray, n: int) -> None:
         answer = find_themes(found, matrix)
         t2 = time.perf_counter()
         repo.close()
-    print(f"\nspeed, {n:,} mentions with stored vectors: read {t1 - t0:.1f} s, themes {t2 - t1:.1f} s, "
-          f"total {t2 - t0:.1f} s (target < 60 s); {len(answer.themes)} themes, "
-          f"{len(answer.noise_ids) / n:.0%} noise")
+    print(
+        f"\nspeed, {n:,} mentions with stored vectors: read {t1 - t0:.1f} s, themes {t2 - t1:.1f} s, "
+        f"total {t2 - t0:.1f} s (target < 60 s); {len(answer.themes)} themes, "
+        f"{len(answer.noise_ids) / n:.0%} noise"
+    )
 
 
 def main() -> None:

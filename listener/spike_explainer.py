@@ -59,13 +59,15 @@ class SpikeExplainer:
             now_count = sum(1 for m in mentions if m.published_at >= start)
             usual = (len(mentions) - now_count) / (HISTORY / (end - start))
             rivals[rival] = (now_count, usual)
-        story = spike_story.explain(topic, spike, history, start=start, end=end, themes=found_themes,
-                                    competitors=rivals)
+        story = spike_story.explain(
+            topic, spike, history, start=start, end=end, themes=found_themes, competitors=rivals
+        )
         return spike_story.as_json(story)
 
 
-def digest_drivers(explainer: SpikeExplainer, topics: Sequence[str], start: datetime,
-                   end: datetime, *, limit: int = 2) -> tuple[dict[str, Any], ...]:
+def digest_drivers(
+    explainer: SpikeExplainer, topics: Sequence[str], start: datetime, end: datetime, *, limit: int = 2
+) -> tuple[dict[str, Any], ...]:
     """Stories of the negative bursts of ``topics`` during ``[start, end)`` (the digest's day)."""
     repo = explainer.repository
     repo.refresh_rollups()

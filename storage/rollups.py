@@ -86,14 +86,17 @@ def _floor_hour(value: datetime) -> datetime:
 
 def _state(conn: Connection) -> tuple[int, datetime | None, datetime | None]:
     s = RollupStateRow
-    row = conn.execute(sa.select(s.mention_id, s.annotated_at, s.refreshed_at).order_by(s.id).limit(1)).first()
+    row = conn.execute(
+        sa.select(s.mention_id, s.annotated_at, s.refreshed_at).order_by(s.id).limit(1)
+    ).first()
     if row is None:
         return 0, None, None
     return int(row[0]), row[1], row[2]
 
 
-def _dirty_hours(conn: Connection, last_id: int, annotated: datetime | None,
-                 refreshed: datetime | None) -> tuple[set[datetime], int, datetime | None]:
+def _dirty_hours(
+    conn: Connection, last_id: int, annotated: datetime | None, refreshed: datetime | None
+) -> tuple[set[datetime], int, datetime | None]:
     m = MentionRow
     changed = m.id > last_id
     if refreshed is not None:
@@ -107,8 +110,11 @@ def _dirty_hours(conn: Connection, last_id: int, annotated: datetime | None,
     newest_note = conn.execute(sa.select(sa.func.max(a.created_at))).scalar()
     newest_note = _as_utc(newest_note) if newest_note is not None else None
     if annotated is not None or newest_note is not None:
-        noted = sa.select(m.published_at).join(a, a.mention_id == m.id).where(
-            a.stage.in_(("sentiment", "intent")))
+        noted = (
+            sa.select(m.published_at)
+            .join(a, a.mention_id == m.id)
+            .where(a.stage.in_(("sentiment", "intent")))
+        )
         if annotated is not None:
             noted = noted.where(a.created_at > annotated)
         hours.update(_floor_hour(p) for (p,) in conn.execute(noted.distinct()))
@@ -134,9 +140,16 @@ def _measures() -> list[Any]:
     def when(cond: Any, value: Any = 1) -> Any:
         return sa.func.sum(sa.case((cond, value), else_=0))
 
-    return [sa.func.count(), when(m.sentiment == "positive"), when(m.sentiment == "neutral"), when(negative),
-            when(m.intents.like('%"complaint"%')), when(m.echo_of_id.is_not(None)), sa.func.sum(reach),
-            when(negative, reach)]
+    return [
+        sa.func.count(),
+        when(m.sentiment == "positive"),
+        when(m.sentiment == "neutral"),
+        when(negative),
+        when(m.intents.like('%"complaint"%')),
+        when(m.echo_of_id.is_not(None)),
+        sa.func.sum(reach),
+        when(negative, reach),
+    ]
 
 
 def _recompute(conn: Connection, dialect: str, start: datetime, end: datetime) -> int:
@@ -144,15 +157,30 @@ def _recompute(conn: Connection, dialect: str, start: datetime, end: datetime) -
     bucket = _trunc(dialect, m.published_at, "hour")
     lang = sa.func.coalesce(m.detected_lang, m.lang, "")
     span = sa.and_(m.published_at >= start, m.published_at < end)
-    by_topic = (sa.select(bucket, mt.topic_id, m.source, lang, *_measures())
-                .join(au, au.id == m.author_id).join(mt, mt.mention_id == m.id)
-                .where(span).group_by(bucket, mt.topic_id, m.source, lang))
-    overall = (sa.select(bucket, sa.literal(ALL), m.source, lang, *_measures())
-               .join(au, au.id == m.author_id).where(span).group_by(bucket, m.source, lang))
+    by_topic = (
+        sa.select(bucket, mt.topic_id, m.source, lang, *_measures())
+        .join(au, au.id == m.author_id)
+        .join(mt, mt.mention_id == m.id)
+        .where(span)
+        .group_by(bucket, mt.topic_id, m.source, lang)
+    )
+    overall = (
+        sa.select(bucket, sa.literal(ALL), m.source, lang, *_measures())
+        .join(au, au.id == m.author_id)
+        .where(span)
+        .group_by(bucket, m.source, lang)
+    )
     rows = [
-        {"grain": "hour", "bucket": _as_utc(b), "topic_id": t, "source": s, "lang": lg,
-         **{name: int(v or 0) for name, v in zip(COUNTS, values, strict=True)}}
-        for query in (by_topic, overall) for b, t, s, lg, *values in conn.execute(query)
+        {
+            "grain": "hour",
+            "bucket": _as_utc(b),
+            "topic_id": t,
+            "source": s,
+            "lang": lg,
+            **{name: int(v or 0) for name, v in zip(COUNTS, values, strict=True)},
+        }
+        for query in (by_topic, overall)
+        for b, t, s, lg, *values in conn.execute(query)
     ]
     conn.execute(sa.delete(r).where(r.grain == "hour", r.bucket >= start, r.bucket < end))
     for part in _sql.chunks(rows, 1000):
@@ -164,12 +192,22 @@ def _rebuild_days(conn: Connection, dialect: str, days: set[datetime]) -> None:
     r = MentionRollupRow
     for day_start, day_end in _day_ranges(days):
         day = _trunc(dialect, r.bucket, "day")
-        query = (sa.select(day, r.topic_id, r.source, r.lang, *(sa.func.sum(getattr(r, c)) for c in COUNTS))
-                 .where(r.grain == "hour", r.bucket >= day_start, r.bucket < day_end)
-                 .group_by(day, r.topic_id, r.source, r.lang))
-        rows = [{"grain": "day", "bucket": _as_utc(b), "topic_id": t, "source": s, "lang": lg,
-                 **{name: int(v or 0) for name, v in zip(COUNTS, values, strict=True)}}
-                for b, t, s, lg, *values in conn.execute(query)]
+        query = (
+            sa.select(day, r.topic_id, r.source, r.lang, *(sa.func.sum(getattr(r, c)) for c in COUNTS))
+            .where(r.grain == "hour", r.bucket >= day_start, r.bucket < day_end)
+            .group_by(day, r.topic_id, r.source, r.lang)
+        )
+        rows = [
+            {
+                "grain": "day",
+                "bucket": _as_utc(b),
+                "topic_id": t,
+                "source": s,
+                "lang": lg,
+                **{name: int(v or 0) for name, v in zip(COUNTS, values, strict=True)},
+            }
+            for b, t, s, lg, *values in conn.execute(query)
+        ]
         conn.execute(sa.delete(r).where(r.grain == "day", r.bucket >= day_start, r.bucket < day_end))
         for part in _sql.chunks(rows, 1000):
             conn.execute(sa.insert(r), list(part))
@@ -217,15 +255,20 @@ def series(
     if grain not in GRAINS:
         raise ValueError(f"storage: grain must be one of {', '.join(GRAINS)}, got {grain!r}")
     r = MentionRollupRow
-    query = (sa.select(r.bucket, r.topic_id, *(sa.func.sum(getattr(r, c)) for c in COUNTS))
-             .where(r.grain == grain, r.topic_id.in_(list(topics)), r.bucket >= since, r.bucket < until)
-             .group_by(r.bucket, r.topic_id).order_by(r.bucket, r.topic_id))
+    query = (
+        sa.select(r.bucket, r.topic_id, *(sa.func.sum(getattr(r, c)) for c in COUNTS))
+        .where(r.grain == grain, r.topic_id.in_(list(topics)), r.bucket >= since, r.bucket < until)
+        .group_by(r.bucket, r.topic_id)
+        .order_by(r.bucket, r.topic_id)
+    )
     if sources:
         query = query.where(r.source.in_(list(sources)))
     if langs:
         query = query.where(r.lang.in_(list(langs)))
-    return [RollupPoint(bucket=b, topic_id=t, **{c: int(v or 0) for c, v in zip(COUNTS, values, strict=True)})
-            for b, t, *values in conn.execute(query)]
+    return [
+        RollupPoint(bucket=b, topic_id=t, **{c: int(v or 0) for c, v in zip(COUNTS, values, strict=True)})
+        for b, t, *values in conn.execute(query)
+    ]
 
 
 def save_vectors(conn: Connection, dialect: str, model: str, vectors: Sequence[tuple[int, bytes]]) -> int:
@@ -234,10 +277,14 @@ def save_vectors(conn: Connection, dialect: str, model: str, vectors: Sequence[t
         return 0
     v = MentionVectorRow
     stmt = _sql.insert(dialect, v.__table__)  # type: ignore[arg-type]
-    stmt = stmt.on_conflict_do_update(index_elements=["mention_id"],
-                                      set_={"model": stmt.excluded.model, "vector": stmt.excluded.vector})
-    live = set(conn.execute(sa.select(MentionRow.id).where(
-        _sql.one_of(conn, MentionRow.id, [i for i, _ in vectors]))).scalars())
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["mention_id"], set_={"model": stmt.excluded.model, "vector": stmt.excluded.vector}
+    )
+    live = set(
+        conn.execute(
+            sa.select(MentionRow.id).where(_sql.one_of(conn, MentionRow.id, [i for i, _ in vectors]))
+        ).scalars()
+    )
     rows = [{"mention_id": i, "model": model, "vector": b} for i, b in vectors if i in live]
     if rows:
         conn.execute(stmt, rows)
@@ -249,18 +296,25 @@ def vectors(conn: Connection, model: str, mention_ids: Sequence[int]) -> dict[in
     v = MentionVectorRow
     found: dict[int, bytes] = {}
     for part in _sql.chunks(sorted(set(mention_ids))):
-        query = sa.select(v.mention_id, v.vector).where(v.model == model,
-                                                        _sql.one_of(conn, v.mention_id, part))
+        query = sa.select(v.mention_id, v.vector).where(
+            v.model == model, _sql.one_of(conn, v.mention_id, part)
+        )
         found.update({i: bytes(b) for i, b in conn.execute(query)})
     return found
 
 
-def without_vectors(conn: Connection, model: str, since: datetime | None,
-                    limit: int) -> list[tuple[int, str]]:
+def without_vectors(
+    conn: Connection, model: str, since: datetime | None, limit: int
+) -> list[tuple[int, str]]:
     """Return ``(id, text)`` of mentions lacking a ``model`` vector, newest first."""
     m, v = MentionRow, MentionVectorRow
-    query = (sa.select(m.id, m.text).outerjoin(v, sa.and_(v.mention_id == m.id, v.model == model))
-             .where(v.mention_id.is_(None)).order_by(m.id.desc()).limit(limit))
+    query = (
+        sa.select(m.id, m.text)
+        .outerjoin(v, sa.and_(v.mention_id == m.id, v.model == model))
+        .where(v.mention_id.is_(None))
+        .order_by(m.id.desc())
+        .limit(limit)
+    )
     if since is not None:
         query = query.where(m.published_at >= since)
     return [(i, t) for i, t in conn.execute(query)]

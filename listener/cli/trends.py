@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -25,7 +25,12 @@ from listener.cli._common import (
     user_errors,
 )
 
-TopicOption = Annotated[str | None, typer.Option("--topic", "-t", help="Topic id (default: the first brand).")]
+if TYPE_CHECKING:
+    from analysis.theme_vectors import ThemeEncoder
+
+TopicOption = Annotated[
+    str | None, typer.Option("--topic", "-t", help="Topic id (default: the first brand).")
+]
 DaysOption = Annotated[float, typer.Option("--days", "-d", min=0.04, help="Period: the last N days.")]
 AtOption = Annotated[datetime | None, typer.Option("--at", help="As of this UTC date/time instead of now.")]
 GrainOption = Annotated[str, typer.Option("--grain", "-g", help="hour, day or week.")]
@@ -39,7 +44,7 @@ def _now(at: datetime | None) -> datetime:
 
 def _topic(config: Path, topic: str | None) -> tuple[str, dict[str, str]]:
     settings = settings_from(config)
-    roles = {t.id: t.role for t in settings.topics}
+    roles: dict[str, str] = {t.id: str(t.role) for t in settings.topics}
     if topic is None:
         topic = next((t for t, r in roles.items() if r == "brand"), next(iter(roles), ""))
     if topic not in roles:
@@ -52,11 +57,16 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def trends_command(config: ConfigOption = DEFAULT_CONFIG, topic: TopicOption = None, days: DaysOption = 14.0,
-                   grain: GrainOption = "day",
-                   window: Annotated[float, typer.Option("--window", "-w", min=1.0,
-                                                         help="Rising terms: the last N hours.")] = 24.0,
-                   at: AtOption = None) -> None:
+def trends_command(
+    config: ConfigOption = DEFAULT_CONFIG,
+    topic: TopicOption = None,
+    days: DaysOption = 14.0,
+    grain: GrainOption = "day",
+    window: Annotated[
+        float, typer.Option("--window", "-w", min=1.0, help="Rising terms: the last N hours.")
+    ] = 24.0,
+    at: AtOption = None,
+) -> None:
     """A topic's series, its bursts and the terms rising in the last window."""
     from analysis import bursts, trends
     from listener import trends_report as report
@@ -68,9 +78,12 @@ def trends_command(config: ConfigOption = DEFAULT_CONFIG, topic: TopicOption = N
         repo = open_repository(settings_from(config))
         try:
             repo.refresh_rollups()
-            points = repo.rollup_series([topic_id], grain="day" if grain == "week" else grain,
-                                        since=since, until=until)
-            hourly = repo.rollup_series([topic_id], grain="hour", since=since - timedelta(days=35), until=until)
+            points = repo.rollup_series(
+                [topic_id], grain="day" if grain == "week" else grain, since=since, until=until
+            )
+            hourly = repo.rollup_series(
+                [topic_id], grain="hour", since=since - timedelta(days=35), until=until
+            )
             answer, by_id = report.rising_for(repo, topic_id, now=now, window=timedelta(hours=window))
         finally:
             repo.close()
@@ -78,35 +91,54 @@ def trends_command(config: ConfigOption = DEFAULT_CONFIG, topic: TopicOption = N
     for name in ("bucket", "volume", "negative", "net sentiment", "complaints"):
         table.add_column(name, justify="left" if name == "bucket" else "right")
     for row in trends.series(points, topics=[topic_id], grain=grain, since=since, until=until):
-        table.add_row(f"{row.bucket:%Y-%m-%d %H:%M}", str(row.total), str(row.negative),
-                      "—" if row.net_sentiment is None else f"{row.net_sentiment:+.2f}", str(row.complaints))
+        table.add_row(
+            f"{row.bucket:%Y-%m-%d %H:%M}",
+            str(row.total),
+            str(row.negative),
+            "—" if row.net_sentiment is None else f"{row.net_sentiment:+.2f}",
+            str(row.complaints),
+        )
     console.print(table)
     counts = {p.bucket: p.negative for p in hourly}
     found = bursts.bursts(counts, since=since, until=until)
     console.print(f"[bold]Negative bursts[/] (seasonal baseline): {len(found) or 'none'}")
     for b in found:
-        console.print(f"  {b.start:%a %Y-%m-%d %H:%M} → {b.end:%H:%M}: {b.count} negative, "
-                      f"{b.expected:.1f} expected, z {b.peak_z:.1f}")
+        console.print(
+            f"  {b.start:%a %Y-%m-%d %H:%M} → {b.end:%H:%M}: {b.count} negative, "
+            f"{b.expected:.1f} expected, z {b.peak_z:.1f}"
+        )
     if answer.status != "ok":
         console.print(f"[yellow]Rising terms: not enough data[/] ({answer.reason})")
         return
     terms_table = Table(title=f"Rising terms, last {window:g} h (distinct authors)")
     for name in ("group", "term", "kind", "authors", "expected", "z", "example"):
-        terms_table.add_column(name, justify="right" if name in ("authors", "expected", "z") else "left",
-                               overflow="fold")
+        terms_table.add_column(
+            name, justify="right" if name in ("authors", "expected", "z") else "left", overflow="fold"
+        )
     for t in answer.terms:
         example = by_id[t.mention_ids[0]].text if t.mention_ids else ""
-        terms_table.add_row(answer.groups[t.group].label, t.term, t.kind, str(t.count), f"{t.expected:.1f}",
-                            f"{t.z:.1f}", " ".join(example.split())[:80])
+        terms_table.add_row(
+            answer.groups[t.group].label,
+            t.term,
+            t.kind,
+            str(t.count),
+            f"{t.expected:.1f}",
+            f"{t.z:.1f}",
+            " ".join(example.split())[:80],
+        )
     console.print(terms_table if answer.terms else "No term rises above its baseline.")
 
 
-def themes_command(config: ConfigOption = DEFAULT_CONFIG, topic: TopicOption = None, days: DaysOption = 7.0,
-                   only_discontent: Annotated[bool, typer.Option("--discontent",
-                                                                 help="Only negative and complaint mentions, "
-                                                                      "ranked.")] = False,
-                   no_embed: Annotated[bool, typer.Option("--no-embed", help="Use stored vectors only.")] = False,
-                   at: AtOption = None) -> None:
+def themes_command(
+    config: ConfigOption = DEFAULT_CONFIG,
+    topic: TopicOption = None,
+    days: DaysOption = 7.0,
+    only_discontent: Annotated[
+        bool, typer.Option("--discontent", help="Only negative and complaint mentions, ranked.")
+    ] = False,
+    no_embed: Annotated[bool, typer.Option("--no-embed", help="Use stored vectors only.")] = False,
+    at: AtOption = None,
+) -> None:
     """Group a period's mentions into labelled themes (``--discontent``: the themes that hurt)."""
     from listener import trends_report as report
 
@@ -114,7 +146,7 @@ def themes_command(config: ConfigOption = DEFAULT_CONFIG, topic: TopicOption = N
     now = _now(at)
     settings = settings_from(config)
 
-    def encoder() -> report.ThemeEncoder:
+    def encoder() -> ThemeEncoder:
         from analysis.theme_vectors import ThemeEncoder
         from listener.analyse import model_folder
 
@@ -124,8 +156,14 @@ def themes_command(config: ConfigOption = DEFAULT_CONFIG, topic: TopicOption = N
     with user_errors():
         repo = open_repository(settings)
         try:
-            answer = report.themes_for(repo, [topic_id], since=now - timedelta(days=days), until=now,
-                                       only_discontent=only_discontent, encoder=None if no_embed else encoder)
+            answer = report.themes_for(
+                repo,
+                [topic_id],
+                since=now - timedelta(days=days),
+                until=now,
+                only_discontent=only_discontent,
+                encoder=None if no_embed else encoder,
+            )
         finally:
             repo.close()
     found = answer.themes
@@ -134,26 +172,51 @@ def themes_command(config: ConfigOption = DEFAULT_CONFIG, topic: TopicOption = N
         return
     if answer.discontent:
         table = Table(title=f"Themes of discontent, {topic_id}, last {days:g} days")
-        for name in ("#", "theme", "mentions", "negativity", "trend", "churn risk", "flag-bearers", "example"):
+        for name in (
+            "#",
+            "theme",
+            "mentions",
+            "negativity",
+            "trend",
+            "churn risk",
+            "flag-bearers",
+            "example",
+        ):
             table.add_column(name, overflow="fold")
         for i, d in enumerate(answer.discontent, 1):
             trend = "new" if d.trend == float("inf") else f"×{d.trend:.1f}"
-            table.add_row(str(i), d.theme.label, str(d.volume), f"{d.negativity:.2f}", trend,
-                          _pct(d.churn_share), ", ".join(f"@{f.handle}" for f in d.flag_bearers),
-                          answer.mentions[d.theme.representative_id].text[:90])
+            table.add_row(
+                str(i),
+                d.theme.label,
+                str(d.volume),
+                f"{d.negativity:.2f}",
+                trend,
+                _pct(d.churn_share),
+                ", ".join(f"@{f.handle}" for f in d.flag_bearers),
+                answer.mentions[d.theme.representative_id].text[:90],
+            )
     else:
         table = Table(title=f"Themes, {topic_id}, last {days:g} days")
         for name in ("#", "theme", "mentions", "languages", "example"):
             table.add_column(name, overflow="fold")
         for t in found.themes:
-            table.add_row(str(t.id + 1), t.label, str(t.size), ",".join(t.langs),
-                          answer.mentions[t.representative_id].text[:90])
+            table.add_row(
+                str(t.id + 1),
+                t.label,
+                str(t.size),
+                ",".join(t.langs),
+                answer.mentions[t.representative_id].text[:90],
+            )
     console.print(table)
     console.print(f"[dim]{len(found.noise_ids)} of {found.mentions} mentions belong to no theme.[/]")
 
 
-def sov_command(config: ConfigOption = DEFAULT_CONFIG, days: DaysOption = 30.0, grain: GrainOption = "week",
-                at: AtOption = None) -> None:
+def sov_command(
+    config: ConfigOption = DEFAULT_CONFIG,
+    days: DaysOption = 30.0,
+    grain: GrainOption = "week",
+    at: AtOption = None,
+) -> None:
     """Share of voice: brand against each competitor (volume, negative volume, reach)."""
     from analysis.trends import period_bounds
     from listener import trends_report as report
@@ -172,12 +235,21 @@ def sov_command(config: ConfigOption = DEFAULT_CONFIG, days: DaysOption = 30.0, 
     for name in ("topic", "role", "mentions", "share", "negative share", "reach share", "net sentiment"):
         table.add_column(name, justify="left" if name in ("topic", "role") else "right")
     for s in shares:
-        table.add_row(s.topic, s.role, str(s.volume), _pct(s.share_volume), _pct(s.share_negative),
-                      _pct(s.share_reach), "—" if s.net_sentiment is None else f"{s.net_sentiment:+.2f}")
+        table.add_row(
+            s.topic,
+            s.role,
+            str(s.volume),
+            _pct(s.share_volume),
+            _pct(s.share_negative),
+            _pct(s.share_reach),
+            "—" if s.net_sentiment is None else f"{s.net_sentiment:+.2f}",
+        )
     console.print(table)
     for p in pairs:
-        console.print(f"{p.brand} vs {p.competitor}: {_pct(p.brand_share_volume)} of the pair's mentions, "
-                      f"{_pct(p.brand_share_negative)} of its negatives, {_pct(p.brand_share_reach)} of its reach")
+        console.print(
+            f"{p.brand} vs {p.competitor}: {_pct(p.brand_share_volume)} of the pair's mentions, "
+            f"{_pct(p.brand_share_negative)} of its negatives, {_pct(p.brand_share_reach)} of its reach"
+        )
     weekly = Table(title=f"Share of voice per {grain}")
     weekly.add_column("bucket")
     for topic in watched:

@@ -15,15 +15,25 @@ DAY = timedelta(days=1)
 
 
 def _sentiment(n: int, label: str) -> Annotation:
-    scores = {"negative": 0.8, "neutral": 0.1, "positive": 0.1} if label == "negative" else \
-        {"negative": 0.1, "neutral": 0.1, "positive": 0.8}
-    return Annotation(source="testsrc", external_id=f"m{n}", stage="sentiment", version="v1", label=label,
-                      scores=scores)
+    scores = (
+        {"negative": 0.8, "neutral": 0.1, "positive": 0.1}
+        if label == "negative"
+        else {"negative": 0.1, "neutral": 0.1, "positive": 0.8}
+    )
+    return Annotation(
+        source="testsrc", external_id=f"m{n}", stage="sentiment", version="v1", label=label, scores=scores
+    )
 
 
 def _store(repo: Repository, *numbers: int, topics: tuple[str, ...] = ("lumio",), **fields: object) -> None:
-    made = [dataclasses.replace(mention(n, **fields), topics=topics,  # type: ignore[arg-type]
-                                matched_terms={t: (t,) for t in topics}) for n in numbers]
+    made = [
+        dataclasses.replace(
+            mention(n, **fields),
+            topics=topics,  # type: ignore[arg-type]
+            matched_terms={t: (t,) for t in topics},
+        )
+        for n in numbers
+    ]
     repo.upsert_batch(batch(*made), source="testsrc", query_id="q")
 
 
@@ -57,8 +67,10 @@ def test_only_touched_hours_are_recomputed_and_annotations_dirty_them(repo: Repo
     _store(repo, 60 * 26)  # the next day
     result = repo.refresh_rollups()
     assert result.hours == 2
-    assert _totals(repo, "day") == {T0.replace(hour=0).isoformat(): (2, 1, 0, 0),
-                                    (T0.replace(hour=0) + DAY).isoformat(): (1, 0, 0, 0)}
+    assert _totals(repo, "day") == {
+        T0.replace(hour=0).isoformat(): (2, 1, 0, 0),
+        (T0.replace(hour=0) + DAY).isoformat(): (1, 0, 0, 0),
+    }
 
 
 def test_rollups_outlive_deleted_mentions(repo: Repository, clock: Clock) -> None:

@@ -21,7 +21,9 @@ def _rhythm(days: int, *, base: float = 6.0, growth: float = 0.0, seed: int = 3)
     out: dict[datetime, int] = {}
     for h in range(24 * days):
         at = T0 + h * HOUR
-        rate = base * (1 + 0.9 * math.sin((at.hour - 8) / 24 * 2 * math.pi)) * (0.5 if at.weekday() >= 5 else 1)
+        rate = (
+            base * (1 + 0.9 * math.sin((at.hour - 8) / 24 * 2 * math.pi)) * (0.5 if at.weekday() >= 5 else 1)
+        )
         rate *= (1 + growth) ** (h / 168)
         out[at] = sum(1 for _ in range(int(rate * 4)) if rng.random() < 0.25)
     return out

@@ -12,9 +12,15 @@ from analysis.trend_input import TrendMention
 NOW = datetime(2026, 3, 15, tzinfo=UTC)
 DAY = timedelta(days=1)
 BACKGROUND = [
-    "Lumio box works fine today", "my Lumio invoice arrived", "Lumio customer service was quick",
-    "la box Lumio marche bien", "nouvelle offre Lumio fibre", "Lumio app update installed",
-    "j'aime bien l'appli Lumio", "Lumio tv channels are great", "question about Lumio contract",
+    "Lumio box works fine today",
+    "my Lumio invoice arrived",
+    "Lumio customer service was quick",
+    "la box Lumio marche bien",
+    "nouvelle offre Lumio fibre",
+    "Lumio app update installed",
+    "j'aime bien l'appli Lumio",
+    "Lumio tv channels are great",
+    "question about Lumio contract",
 ]
 
 
@@ -45,7 +51,9 @@ def test_a_planted_outage_rises_and_its_terms_are_grouped_with_their_mentions() 
     mentions = _history(15, 40)
     start = len(mentions)
     for k in range(12):
-        text = ["Panne réseau Lumio depuis ce matin #panne", "Lumio outage again, panne réseau partout"][k % 2]
+        text = ["Panne réseau Lumio depuis ce matin #panne", "Lumio outage again, panne réseau partout"][
+            k % 2
+        ]
         mentions.append(_m(start + k, text, NOW - timedelta(hours=3, minutes=k)))
     answer = rising_terms(mentions, now=NOW)
     assert answer.status == "ok"
@@ -67,8 +75,10 @@ def test_a_growing_brand_raises_no_term() -> None:
 
 def test_one_account_repeating_a_post_raises_nothing_but_many_accounts_do() -> None:
     mentions = _history(15, 40)
-    spam = [_m(10_000 + k, "Gagnez un iPhone gratuit ici", NOW - timedelta(hours=1), author="bot")
-            for k in range(50_000)]
+    spam = [
+        _m(10_000 + k, "Gagnez un iPhone gratuit ici", NOW - timedelta(hours=1), author="bot")
+        for k in range(50_000)
+    ]
     assert rising_terms([*mentions, *spam], now=NOW).terms == ()
     crowd = [_m(100_000 + k, "Gagnez un iPhone gratuit ici", NOW - timedelta(hours=1)) for k in range(200)]
     answer = rising_terms([*mentions, *crowd], now=NOW)
@@ -83,7 +93,9 @@ def test_not_enough_data_is_said_honestly() -> None:
     assert rising_terms([], now=NOW).status == "not_enough_data"
     fresh = [_m(i, "panne Lumio", NOW - timedelta(hours=1)) for i in range(30)]
     assert "baseline" in rising_terms(fresh, now=NOW).reason
-    emoji = _history(15, 20) + [_m(90_000 + i, "😡😡 https://t.co/x", NOW - timedelta(hours=2)) for i in range(40)]
+    emoji = _history(15, 20) + [
+        _m(90_000 + i, "😡😡 https://t.co/x", NOW - timedelta(hours=2)) for i in range(40)
+    ]
     assert rising_terms(emoji, now=NOW).terms == ()
 
 

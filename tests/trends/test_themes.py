@@ -13,13 +13,18 @@ from analysis.trend_input import TrendMention
 NOW = datetime(2026, 3, 15, tzinfo=UTC)
 SUBJECTS = {
     "billing": ["facture en double ce mois {n}", "charged twice on my invoice {n}", "facture trop chère {n}"],
-    "outage": ["panne internet depuis ce matin {n}", "internet outage since this morning {n}",
-               "plus de connexion réseau {n}"],
+    "outage": [
+        "panne internet depuis ce matin {n}",
+        "internet outage since this morning {n}",
+        "plus de connexion réseau {n}",
+    ],
     "delivery": ["colis jamais livré {n}", "my parcel was never delivered {n}", "livraison en retard {n}"],
 }
 
 
-def _corpus(per_subject: int = 30, noise: int = 12, seed: int = 0) -> tuple[list[TrendMention], np.ndarray, dict[int, str]]:
+def _corpus(
+    per_subject: int = 30, noise: int = 12, seed: int = 0
+) -> tuple[list[TrendMention], np.ndarray, dict[int, str]]:
     rng = np.random.default_rng(seed)
     centres = {s: rng.normal(size=64) for s in SUBJECTS}
     mentions: list[TrendMention] = []
@@ -29,15 +34,28 @@ def _corpus(per_subject: int = 30, noise: int = 12, seed: int = 0) -> tuple[list
         for n in range(per_subject):
             i = len(mentions)
             text = patterns[n % len(patterns)].format(n=n)
-            mentions.append(TrendMention(id=i, text=text, published_at=NOW - timedelta(hours=n),
-                                         lang="fr" if n % 3 != 1 else "en", sentiment="negative",
-                                         sentiment_score=-0.8, author=f"a{n % 7}", author_handle=f"a{n % 7}",
-                                         reach=10.0 * n, topics=("lumio",) if subject != "delivery" else ("ondea",)))
+            mentions.append(
+                TrendMention(
+                    id=i,
+                    text=text,
+                    published_at=NOW - timedelta(hours=n),
+                    lang="fr" if n % 3 != 1 else "en",
+                    sentiment="negative",
+                    sentiment_score=-0.8,
+                    author=f"a{n % 7}",
+                    author_handle=f"a{n % 7}",
+                    reach=10.0 * n,
+                    topics=("lumio",) if subject != "delivery" else ("ondea",),
+                )
+            )
             rows.append(centres[subject] + rng.normal(scale=0.25, size=64))
             truth[i] = subject
     for n in range(noise):
-        mentions.append(TrendMention(id=len(mentions), text=f"random thought {n}", published_at=NOW,
-                                     author="z", topics=("lumio",)))
+        mentions.append(
+            TrendMention(
+                id=len(mentions), text=f"random thought {n}", published_at=NOW, author="z", topics=("lumio",)
+            )
+        )
         rows.append(rng.normal(size=64) * 3)
     return mentions, np.asarray(rows, dtype=np.float32), truth
 
@@ -65,8 +83,9 @@ def test_rank_discontent_and_openings() -> None:
     assert len(ranked) == 3 and ranked[0].score >= ranked[-1].score
     assert all(abs(d.negativity - 0.8) < 1e-6 and d.flag_bearers for d in ranked)
     found = openings(answer.themes, mentions, brand="lumio", competitors=["ondea"])
-    assert [(truth[o.theme.mention_ids[0]], o.criticised) for o in found
-            if o.criticised == "ondea"] == [("delivery", "ondea")]
+    assert [(truth[o.theme.mention_ids[0]], o.criticised) for o in found if o.criticised == "ondea"] == [
+        ("delivery", "ondea")
+    ]
 
 
 def test_copies_of_one_post_make_no_theme_and_tiny_sets_say_not_enough_data() -> None:
@@ -89,8 +108,10 @@ def test_pure_noise_is_not_turned_into_themes() -> None:
 def test_c_tf_idf_prefers_distinctive_terms_and_phrases() -> None:
     from collections import Counter
 
-    docs = [Counter({"lumio": 10, "facture": 6, "facture double": 5, "double": 5}),
-            Counter({"lumio": 10, "panne": 8, "reseau": 3})]
+    docs = [
+        Counter({"lumio": 10, "facture": 6, "facture double": 5, "double": 5}),
+        Counter({"lumio": 10, "panne": 8, "reseau": 3}),
+    ]
     first, second = c_tf_idf(docs, 2)
     assert first[0] == "facture double" and "lumio" not in first
     assert second[0] == "panne"
