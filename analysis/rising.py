@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,14 +74,33 @@ class Rising:
     groups: tuple[TermGroup, ...] = ()
 
 
-def _author_terms(mentions: Iterable[TrendMention]) -> tuple[Counter[str], int]:
+class _Terms:
+    """Terms per text, computed once per distinct text in one call (reposts share their terms)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, frozenset[str]] = {}
+
+    def __call__(self, text: str) -> frozenset[str]:
+        found = self.seen.get(text)
+        if found is None:
+            found = self.seen[text] = terms(text)
+        return found
+
+
+def _author_terms(mentions: Iterable[TrendMention], of: _Terms) -> tuple[Counter[str], int]:
     """Count, per term, the distinct authors using it; return the counter and the author count."""
-    by_author: dict[str, set[str]] = defaultdict(set)
+    by_author: dict[str, frozenset[str] | set[str]] = {}
     for m in mentions:
-        by_author[m.author or f"#{m.id}"].update(terms(m.text))
+        key = m.author or f"#{m.id}"
+        found = of(m.text)
+        held = by_author.get(key)
+        if held is None:
+            by_author[key] = found
+        elif not found <= held:
+            by_author[key] = held | found
     counts: Counter[str] = Counter()
-    for found in by_author.values():
-        counts.update(found)
+    for used in by_author.values():
+        counts.update(used)
     return counts, len(by_author)
 
 
@@ -106,6 +125,7 @@ def rising_terms(
     window: timedelta = timedelta(hours=24),
     baseline_windows: int = 14,
     z_min: float = 3.0,
+    min_ratio: float = 2.0,
     min_count: int = 3,
     limit: int = 20,
     per_term: int = 20,
@@ -115,6 +135,8 @@ def rising_terms(
     The baseline is the ``baseline_windows`` windows of the same length just before; a term's
     expectation is its mean share of authors over them times this window's authors, its spread the
     standard deviation of that share (floored by Poisson noise and one author, SigniTrend's bias term).
+    A term must also reach ``min_ratio`` times its expectation: over a million mentions, thousands of
+    terms are tested and a small wobble of a common word is "significant" without being news.
     """
     start = now - window
     first = start - window * baseline_windows
@@ -132,8 +154,9 @@ def rising_terms(
             window_start=start,
             window_end=now,
         )
-    now_counts, now_authors = _author_terms(current)
-    history = [_author_terms(bucket) for bucket in past if bucket]
+    of = _Terms()
+    now_counts, now_authors = _author_terms(current, of)
+    history = [_author_terms(bucket, of) for bucket in past if bucket]
     if len(history) < MIN_BASELINE_WINDOWS:
         return Rising(
             status="not_enough_data",
@@ -152,13 +175,14 @@ def rising_terms(
     for term, count in now_counts.items():
         if count < min_count:
             continue
-        shares = [counts.get(term, 0) / n for counts, n in history]
+        known = [counts.get(term, 0) for counts, _ in history]
+        shares = [c / n for c, (_, n) in zip(known, history, strict=True)]
         mean = sum(shares) / len(shares)
         var = sum((s - mean) ** 2 for s in shares) / len(shares)
         expected = mean * now_authors
         spread = max(math.sqrt(var) * now_authors, math.sqrt(expected), 1.0)
         z = (count - expected) / spread
-        if z < z_min:
+        if z < z_min or count < min_ratio * expected:
             continue
         score = g2(count, now_authors, pooled.get(term, 0), pooled_authors)
         if score < G2_P001:
@@ -170,9 +194,13 @@ def rising_terms(
         )
     found.sort(key=lambda t: (-t.z, -t.count, t.term))
     found = found[: limit * 3]
-    behind = _mentions_behind(current, {t.term for t in found}, per_term)
-    found = [_with(t, mention_ids=behind[t.term]) for t in found]
-    groups, group_of = _group(found, current)
+    wanted = {t.term for t in found}
+    sets: dict[str, list[TrendMention]] = defaultdict(list)
+    for m in current:
+        for term in of(m.text) & wanted:
+            sets[term].append(m)
+    found = [_with(t, mention_ids=_most_reaching(sets[t.term], per_term)) for t in found]
+    groups, group_of = _group(found, {t: {m.id for m in ms} for t, ms in sets.items()})
     kept = [_with(t, group=group_of[t.term]) for t in found[:limit]]
     return Rising(
         status="ok",
@@ -189,23 +217,14 @@ def _with(term: RisingTerm, **changes: object) -> RisingTerm:
     return dataclasses.replace(term, **changes)  # type: ignore[arg-type]
 
 
-def _mentions_behind(current: Sequence[TrendMention], wanted: set[str], n: int) -> dict[str, tuple[int, ...]]:
-    hits: dict[str, list[TrendMention]] = defaultdict(list)
-    for m in current:
-        for term in terms(m.text) & wanted:
-            hits[term].append(m)
-    return {t: tuple(m.id for m in sorted(ms, key=lambda m: (-m.reach, m.id))[:n]) for t, ms in hits.items()}
+def _most_reaching(mentions: Sequence[TrendMention], n: int) -> tuple[int, ...]:
+    return tuple(m.id for m in sorted(mentions, key=lambda m: (-m.reach, m.id))[:n])
 
 
 def _group(
-    found: Sequence[RisingTerm], current: Sequence[TrendMention], overlap: float = 0.5
+    found: Sequence[RisingTerm], sets: Mapping[str, set[int]], overlap: float = 0.5
 ) -> tuple[list[TermGroup], dict[str, int]]:
     """Union terms whose sets of mentions overlap (Jaccard >= ``overlap``) in the window."""
-    wanted = {t.term for t in found}
-    sets: dict[str, set[int]] = defaultdict(set)
-    for m in current:
-        for term in terms(m.text) & wanted:
-            sets[term].add(m.id)
     parent = {t.term: t.term for t in found}
 
     def root(x: str) -> str:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from analysis.analyzer import Analyzer
     from analysis.matching import TopicMatcher
     from listener.alert_store import WindowReader
+    from listener.jobs.trends import TrendsStep
     from listener.spike_explainer import SpikeExplainer
     from storage import Repository
 
@@ -283,7 +284,19 @@ def build_analysis_job(settings: Settings, repository: Repository) -> JobSpec | 
         return None
     return JobSpec(id="analysis", kind="analysis", interval=settings.analysis.interval,
                    run=AnalysisJob(repository, lambda: load_analyzer(settings),
-                                   batch_size=settings.analysis.batch_size))
+                                   batch_size=settings.analysis.batch_size,
+                                   after=trends_step(settings, repository)))
+
+
+def trends_step(settings: Settings, repository: Repository) -> TrendsStep:
+    """Return the step run after each analysis slice (rollups; theme vectors when configured)."""
+    from analysis.theme_vectors import ThemeEncoder
+    from listener.jobs.trends import TrendsStep
+
+    def encoder() -> ThemeEncoder:
+        return ThemeEncoder(model_folder(settings))
+
+    return TrendsStep(repository, encoder if settings.analysis.theme_vectors else None)
 
 
 def build_service(settings: Settings, repository: Repository, *, dry_run: bool = False,
