@@ -196,20 +196,29 @@ def tag(
     *,
     similar: float = 0.86,
     with_cue: float = 0.80,
+    margin: float = 0.02,
 ) -> list[AspectTag]:
-    """Tag each mention with every aspect it is close to (or has a cue of and is near to)."""
+    """Tag each mention with the aspects it is close to (or has a cue of and is near to).
+
+    Only aspects within ``margin`` of the mention's best-fitting aspect count: sentence vectors are
+    all fairly close to each other, so an absolute threshold alone tags too much.
+    """
     x = np.asarray(vectors, dtype=np.float32)
     x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-9)
     tags: list[AspectTag] = []
     found_terms = [terms(t) for t in texts]
-    for aspect in aspects:
-        sims = x @ seeds[aspect.id].T
-        best = sims.argmax(axis=1)
+    sims = [x @ seeds[a.id].T for a in aspects]
+    best_seed = [s.argmax(axis=1) for s in sims]
+    scores = np.stack([s.max(axis=1) for s in sims], axis=1) if aspects else np.zeros((len(x), 0))
+    top = scores.max(axis=1) if aspects else np.zeros(len(x))
+    for k, aspect in enumerate(aspects):
         for row, mention_id in enumerate(mention_ids):
-            score = float(sims[row, best[row]])
+            score = float(scores[row, k])
+            if score < top[row] - margin:
+                continue  # another aspect fits this mention clearly better
             cue = next((c for c in aspect.cues if c in found_terms[row]), None)
             if score >= similar or (cue is not None and score >= with_cue):
-                seed = aspect.seeds[int(best[row])]
+                seed = aspect.seeds[int(best_seed[k][row])]
                 why = f"close to « {seed} » ({score:.2f})" + (f", cue « {cue} »" if cue else "")
                 tags.append(AspectTag(mention_id=mention_id, aspect=aspect.id, score=score, explanation=why))
     return sorted(tags, key=lambda t: (t.mention_id, -t.score, t.aspect))

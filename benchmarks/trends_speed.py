@@ -39,9 +39,15 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def texts_of(root: Path) -> list[str]:
-    rows = [e.text for lang in ("english", "french") for split in ("train", "val")
-            for e in datasets.xlmt(root, lang, split)]
-    rows += [e.text for task in ("emotion", "irony", "offensive") for e in datasets.tweeteval(root, task, "train")]
+    rows = [
+        e.text
+        for lang in ("english", "french")
+        for split in ("train", "val")
+        for e in datasets.xlmt(root, lang, split)
+    ]
+    rows += [
+        e.text for task in ("emotion", "irony", "offensive") for e in datasets.tweeteval(root, task, "train")
+    ]
     return [t for t in rows if t.strip()]
 
 
@@ -51,11 +57,20 @@ def rising_speed(texts: list[str], n: int) -> None:
     for distinct in (False, True):
         mentions: list[TrendMention] = []
         for k in range(n + 300_000):
-            at = NOW - day + timedelta(seconds=rng.randrange(86_400)) if k < n else \
-                NOW - day * (2 + (k - n) // 100_000) + timedelta(seconds=rng.randrange(86_400))
+            at = (
+                NOW - day + timedelta(seconds=rng.randrange(86_400))
+                if k < n
+                else NOW - day * (2 + (k - n) // 100_000) + timedelta(seconds=rng.randrange(86_400))
+            )
             text = texts[rng.randrange(len(texts))]
-            mentions.append(TrendMention(id=k, text=f"{text} {k}" if distinct else text, published_at=at,
-                                         author=f"u{rng.randrange(200_000)}"))
+            mentions.append(
+                TrendMention(
+                    id=k,
+                    text=f"{text} {k}" if distinct else text,
+                    published_at=at,
+                    author=f"u{rng.randrange(200_000)}",
+                )
+            )
         start = time.perf_counter()
         answer = rising_terms(mentions, now=NOW, window=day, baseline_windows=3)
         took = time.perf_counter() - start
@@ -65,26 +80,60 @@ def rising_speed(texts: list[str], n: int) -> None:
             words.update(set(m.text.lower().split()))
         plain = time.perf_counter() - start
         label = "every text distinct" if distinct else "real texts, repeats kept"
-        print(f"rising terms, window of {n:,} mentions + 300,000 baseline ({label}): {took:.1f} s "
-              f"(target < 10 s), {answer.status}, {len(answer.terms)} terms; "
-              f"baseline plain word count {plain:.1f} s (ratio {took / plain:.1f}x)")
+        print(
+            f"rising terms, window of {n:,} mentions + 300,000 baseline ({label}): {took:.1f} s "
+            f"(target < 10 s), {answer.status}, {len(answer.terms)} terms; "
+            f"baseline plain word count {plain:.1f} s (ratio {took / plain:.1f}x)"
+        )
 
 
 def build_db(path: Path, n: int) -> None:
     rng = random.Random(1)
     con = sqlite3.connect(path)
-    authors = [(i, "bench", f"a{i}", f"a{i}", rng.choice([None, 10, 100, 1000, 50_000]), "2026-01-01 00:00:00",
-                "2026-01-01 00:00:00") for i in range(1, 20_001)]
-    con.executemany("INSERT INTO authors (id, source, external_id, handle, followers, first_seen_at, "
-                    "last_seen_at) VALUES (?,?,?,?,?,?,?)", authors)
+    authors = [
+        (
+            i,
+            "bench",
+            f"a{i}",
+            f"a{i}",
+            rng.choice([None, 10, 100, 1000, 50_000]),
+            "2026-01-01 00:00:00",
+            "2026-01-01 00:00:00",
+        )
+        for i in range(1, 20_001)
+    ]
+    con.executemany(
+        "INSERT INTO authors (id, source, external_id, handle, followers, first_seen_at, "
+        "last_seen_at) VALUES (?,?,?,?,?,?,?)",
+        authors,
+    )
     start = NOW - timedelta(days=365)
     rows, topics = [], []
     for i in range(1, n + 1):
         at = (start + timedelta(seconds=rng.randrange(365 * 86_400))).strftime("%Y-%m-%d %H:%M:%S.000000")
         sentiment = rng.choice(["negative", "neutral", "positive", None])
-        rows.append((i, rng.choice(["twitter", "reddit", "rss"]), f"m{i}", rng.randrange(1, 20_001), "text",
-                     "text", rng.choice(["fr", "en"]), at, at, at, at, "[]", "[]", "[]", "[]", "{}", sentiment,
-                     '["complaint"]' if sentiment == "negative" and rng.random() < 0.5 else "[]"))
+        rows.append(
+            (
+                i,
+                rng.choice(["twitter", "reddit", "rss"]),
+                f"m{i}",
+                rng.randrange(1, 20_001),
+                "text",
+                "text",
+                rng.choice(["fr", "en"]),
+                at,
+                at,
+                at,
+                at,
+                "[]",
+                "[]",
+                "[]",
+                "[]",
+                "{}",
+                sentiment,
+                '["complaint"]' if sentiment == "negative" and rng.random() < 0.5 else "[]",
+            )
+        )
         topics.append((i, rng.choice(["lumio", "lumio", "ondea", "fibrix"]), "[]"))
         if len(rows) == 100_000:
             _flush(con, rows, topics)
@@ -94,10 +143,13 @@ def build_db(path: Path, n: int) -> None:
 
 
 def _flush(con: sqlite3.Connection, rows: list[tuple[object, ...]], topics: list[tuple[object, ...]]) -> None:
-    con.executemany('INSERT INTO mentions (id, source, external_id, author_id, text, search_text, lang, '
-                    'published_at, fetched_at, first_seen_at, updated_at, "references", hashtags, '
-                    "mentioned_handles, links, raw, sentiment, intents) VALUES "
-                    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    con.executemany(
+        "INSERT INTO mentions (id, source, external_id, author_id, text, search_text, lang, "
+        'published_at, fetched_at, first_seen_at, updated_at, "references", hashtags, '
+        "mentioned_handles, links, raw, sentiment, intents) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
     con.executemany("INSERT INTO mention_topics (mention_id, topic_id, terms) VALUES (?,?,?)", topics)
     rows.clear()
     topics.clear()
@@ -127,19 +179,26 @@ def series_speed(n: int) -> None:
         day = timed(lambda: repo.rollup_series(["lumio"], grain="day", since=since, until=until))
         hour = timed(lambda: repo.rollup_series(["lumio"], grain="hour", since=since, until=until))
         roles = {"lumio": "brand", "ondea": "competitor", "fibrix": "competitor"}
-        sov = timed(lambda: share_of_voice(repo.rollup_series(list(roles), grain="day", since=since,
-                                                              until=until), roles))
+        sov = timed(
+            lambda: share_of_voice(
+                repo.rollup_series(list(roles), grain="day", since=since, until=until), roles
+            )
+        )
         repo.close()
         con = sqlite3.connect(path)
         t0 = time.perf_counter()
-        con.execute("SELECT substr(m.published_at, 1, 10) AS d, count(*), sum(m.sentiment = 'negative') "
-                    "FROM mentions m JOIN mention_topics t ON t.mention_id = m.id WHERE t.topic_id = 'lumio' "
-                    "GROUP BY d").fetchall()
+        con.execute(
+            "SELECT substr(m.published_at, 1, 10) AS d, count(*), sum(m.sentiment = 'negative') "
+            "FROM mentions m JOIN mention_topics t ON t.mention_id = m.id WHERE t.topic_id = 'lumio' "
+            "GROUP BY d"
+        ).fetchall()
         raw = (time.perf_counter() - t0) * 1000
         con.close()
-    print(f"\nseries at {n:,} mentions over a year: rollups built in {built:.1f} s ({result.hours:,} hours); "
-          f"a year per day {day:.1f} ms, per hour {hour:.1f} ms, share of voice of 3 topics {sov:.1f} ms "
-          f"(target < 100 ms); baseline GROUP BY over the mentions {raw:.0f} ms (ratio {raw / day:.0f}x)")
+    print(
+        f"\nseries at {n:,} mentions over a year: rollups built in {built:.1f} s ({result.hours:,} hours); "
+        f"a year per day {day:.1f} ms, per hour {hour:.1f} ms, share of voice of 3 topics {sov:.1f} ms "
+        f"(target < 100 ms); baseline GROUP BY over the mentions {raw:.0f} ms (ratio {raw / day:.0f}x)"
+    )
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from analysis import discontent, rising, theme_vectors, themes, trends
+from analysis import aspects, discontent, rising, theme_vectors, themes, trends
 from analysis.trend_input import TrendMention
 
 if TYPE_CHECKING:
@@ -151,3 +151,25 @@ def sov_for(
         trends.rivalries(shares),
         trends.series(points, topics=list(roles), grain=grain, since=since, until=until),
     )
+
+
+def aspects_for(
+    repository: Repository,
+    topics: Sequence[str],
+    *,
+    since: datetime,
+    until: datetime,
+    only_discontent: bool,
+    encoder: Callable[[], ThemeEncoder],
+    chosen: Sequence[aspects.Aspect] = aspects.DEFAULT_ASPECTS,
+) -> tuple[list[aspects.AspectTag], dict[int, TrendMention]]:
+    """Tag the period's mentions with aspects (seed phrases embedded by the theme encoder)."""
+    found = load_mentions(repository, topics, since, until)
+    if only_discontent:
+        found = [m for m in found if discontent.is_discontent(m)]
+    vecs = vectors_for(repository, found, encoder)
+    if vecs is None or not found:
+        return [], {}
+    seeds = aspects.seed_vectors(chosen, encoder().embed)
+    tags = aspects.tag([m.id for m in found], [m.text for m in found], vecs, chosen, seeds)
+    return tags, {m.id: m for m in found}

@@ -8,6 +8,7 @@ Every command answers "not enough data" honestly rather than inventing a trend.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -137,6 +138,9 @@ def themes_command(
         bool, typer.Option("--discontent", help="Only negative and complaint mentions, ranked.")
     ] = False,
     no_embed: Annotated[bool, typer.Option("--no-embed", help="Use stored vectors only.")] = False,
+    with_aspects: Annotated[
+        bool, typer.Option("--aspects", help="Also tag mentions with aspects (billing, delivery, outage...).")
+    ] = False,
     at: AtOption = None,
 ) -> None:
     """Group a period's mentions into labelled themes (``--discontent``: the themes that hurt)."""
@@ -209,6 +213,47 @@ def themes_command(
             )
     console.print(table)
     console.print(f"[dim]{len(found.noise_ids)} of {found.mentions} mentions belong to no theme.[/]")
+    if with_aspects:
+        _print_aspects(config, topic_id, now, days, only_discontent=only_discontent, encoder=encoder)
+
+
+def _print_aspects(
+    config: Path,
+    topic: str,
+    now: datetime,
+    days: float,
+    *,
+    only_discontent: bool,
+    encoder: Callable[[], ThemeEncoder],
+) -> None:
+    from collections import Counter
+
+    from analysis.aspects import DEFAULT_ASPECTS
+    from listener import trends_report as report
+
+    settings = settings_from(config)
+    with user_errors():
+        repo = open_repository(settings)
+        try:
+            tags, by_id = report.aspects_for(
+                repo,
+                [topic],
+                since=now - timedelta(days=days),
+                until=now,
+                only_discontent=only_discontent,
+                encoder=encoder,
+            )
+        finally:
+            repo.close()
+    counts = Counter(t.aspect for t in tags)
+    table = Table(title=f"Aspects, {topic}, last {days:g} days ({len(by_id)} mentions)")
+    for name in ("aspect", "mentions", "example", "why"):
+        table.add_column(name, overflow="fold")
+    names = {a.id: a.name_fr if settings.language == "fr" else a.name_en for a in DEFAULT_ASPECTS}
+    for aspect, n in counts.most_common():
+        best = max((t for t in tags if t.aspect == aspect), key=lambda t: t.score)
+        table.add_row(names.get(aspect, aspect), str(n), by_id[best.mention_id].text[:80], best.explanation)
+    console.print(table if counts else "No mention is close to any aspect.")
 
 
 def sov_command(
