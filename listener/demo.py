@@ -204,15 +204,13 @@ def spike_sections(settings: Settings, repository: Repository, *, start: datetim
     """
     from alerts.messages import drivers_text
     from analysis.discontent import is_discontent
-    from analysis.theme_vectors import ThemeEncoder
     from listener import trends_report
-    from listener.analyse import model_folder
-    from listener.service_wiring import make_digest, replay_alerts, window_reader
+    from listener.jobs.digest import make_digest
+    from listener.wiring import digest_drivers, theme_encoder, window_reader
 
     unhappy = [m for m in trends_report.load_mentions(repository, [], start, end) if is_discontent(m)]
-    folder = model_folder(settings)
     progress("theme vectors", 0, len(unhappy))
-    trends_report.vectors_for(repository, unhappy, lambda: ThemeEncoder(folder))
+    trends_report.vectors_for(repository, unhappy, lambda: theme_encoder(settings))
     progress("theme vectors", len(unhappy), len(unhappy))
     sections: dict[str, list[tuple[str, ...]]] = {}
     spikes = [a for _, a in replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1))
@@ -225,7 +223,8 @@ def spike_sections(settings: Settings, repository: Repository, *, start: datetim
     reader = window_reader(settings, repository)
     busiest = max(((end - timedelta(days=d)).date() for d in range(1, 8)),
                   key=lambda day: repository.count_mentions(_day_filter(day)))
-    digest = make_digest(settings, lambda s, e: reader.read(e, e - s), busiest, repository)
+    digest = make_digest(settings, lambda s, e: reader.read(e, e - s), busiest,
+                         digest_drivers(settings, repository))
     lang = settings.language
     lines = [line for story in digest.drivers for line in drivers_text(dict(story), lang).splitlines()]
     sections[f"In the digest of {busiest:%a %d/%m}"] = [(line,) for line in lines] or [("no spike that day",)]

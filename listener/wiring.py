@@ -35,6 +35,7 @@ from listener.status import StorageRunRecorder, status_path
 if TYPE_CHECKING:
     from analysis.analyzer import Analyzer
     from analysis.matching import TopicMatcher
+    from analysis.theme_vectors import ThemeEncoder
     from listener.alert_store import WindowReader
     from listener.jobs.trends import TrendsStep
     from listener.spike_explainer import SpikeExplainer
@@ -215,7 +216,6 @@ def rules_span(settings: Settings) -> timedelta:
 def window_reader(settings: Settings, repository: Repository) -> WindowReader:
     """Return the reader that builds rule windows from the repository."""
     from listener.alert_store import WindowReader
-    from listener.spike_explainer import SpikeExplainer
 
     return WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history,
                         negative_margin=settings.alerts.negative_margin)
@@ -290,13 +290,19 @@ def build_analysis_job(settings: Settings, repository: Repository) -> JobSpec | 
 
 def trends_step(settings: Settings, repository: Repository) -> TrendsStep:
     """Return the step run after each analysis slice (rollups; theme vectors when configured)."""
-    from analysis.theme_vectors import ThemeEncoder
     from listener.jobs.trends import TrendsStep
 
     def encoder() -> ThemeEncoder:
-        return ThemeEncoder(model_folder(settings))
+        return theme_encoder(settings)
 
     return TrendsStep(repository, encoder if settings.analysis.theme_vectors else None)
+
+
+def theme_encoder(settings: Settings, *, say: Callable[[str], None] | None = None) -> ThemeEncoder:
+    """Return the plain e5 encoder themes cluster with (built and exported on first use)."""
+    from analysis.theme_vectors import ThemeEncoder
+
+    return ThemeEncoder(model_folder(settings, say=say))
 
 
 def build_service(settings: Settings, repository: Repository, *, dry_run: bool = False,

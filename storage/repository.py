@@ -218,8 +218,6 @@ class Repository:
         """Return corrections, oldest first."""
         return self._db.read(lambda conn: labels.list_labels(conn, stage, mention_id))
 
-    # --- trends -------------------------------------------------------------------------------
-
     def refresh_rollups(self) -> rollups.RefreshResult:
         """Bring the hour and day rollups up to date with what changed since the last refresh."""
         now = self._clock()

@@ -151,11 +151,10 @@ def themes_command(
     settings = settings_from(config)
 
     def encoder() -> ThemeEncoder:
-        from analysis.theme_vectors import ThemeEncoder
-        from listener.analyse import model_folder
+        from listener.wiring import theme_encoder
 
         console.print("[dim]computing theme vectors for new mentions (stored for next time)...[/]")
-        return ThemeEncoder(model_folder(settings, say=console.print))
+        return theme_encoder(settings, say=console.print)
 
     with user_errors():
         repo = open_repository(settings)

@@ -11,10 +11,9 @@ from alerts.rules import Rule
 from alerts.window import HistoryBucket, Window
 from analysis.spike_story import SpikeStory, explain, render
 from analysis.trend_input import TrendMention
-from listener.alert_store import window_mention
 from listener.core.model import Annotation, Author, Batch, Mention
 from listener.spike_explainer import SpikeExplainer
-from storage import MentionFilter, Repository
+from storage import Repository
 
 SPIKE = datetime(2026, 3, 14, 9, tzinfo=UTC)  # a Saturday morning
 ORDINARY = [
@@ -99,14 +98,14 @@ def test_a_spike_alert_carries_its_drivers_and_renders_them_in_both_languages(sq
     try:
         _store(repo)
         now = SPIKE + timedelta(hours=1)
-        stored = repo.search_mentions(MentionFilter(since=SPIKE, until=now, limit=None))
+        current = repo.window_mentions(SPIKE, now)
         history = {
             "lumio": tuple(
                 HistoryBucket(start=SPIKE - timedelta(hours=h), negative=0) for h in range(48, 0, -1)
             )
         }
         window = Window(
-            start=SPIKE, end=now, mentions=tuple(window_mention(s) for s in stored), history=history
+            start=SPIKE, end=now, mentions=tuple(current), history=history
         )
         english, french = LogNotifier("en", lang="en"), LogNotifier("fr", lang="fr")
         explainer = SpikeExplainer(repo, {"lumio": "brand", "ondea": "competitor"})
