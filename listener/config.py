@@ -92,6 +92,8 @@ class AnalysisSettings(_Section):
     """How the encoder runs: ONNX Runtime int8 (fastest, the default), ONNX fp32, or transformers."""
     threads: int | None = Field(default=None, ge=1, le=64)
     """Batches encoded side by side; default: up to 2 (the machine's cores)."""
+    theme_vectors: bool = False
+    """Also store plain e5 vectors of new unhappy mentions, so spike alerts can name their themes."""
 
 
 class ChannelSettings(_Section):

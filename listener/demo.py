@@ -11,9 +11,9 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld, demo_queries
 from listener.author_report import demo_sections
@@ -195,6 +195,49 @@ def demo_alerts(settings: Settings, repository: Repository, *, start: datetime, 
             for alert, rendered in notifier.sent]
 
 
+def spike_sections(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
+                   progress: Progress = _noop) -> dict[str, list[tuple[str, ...]]]:
+    """The outage explained, as the first spike alert and the outage day's digest tell it.
+
+    Theme vectors of the week's unhappy mentions are computed first (plain e5, stored), as
+    ``listener themes`` would, so the explanation can name themes.
+    """
+    from alerts.messages import drivers_text
+    from analysis.discontent import is_discontent
+    from listener import trends_report
+    from listener.jobs.digest import make_digest
+    from listener.wiring import digest_drivers, theme_encoder, window_reader
+
+    unhappy = [m for m in trends_report.load_mentions(repository, [], start, end) if is_discontent(m)]
+    progress("theme vectors", 0, len(unhappy))
+    trends_report.vectors_for(repository, unhappy, lambda: theme_encoder(settings))
+    progress("theme vectors", len(unhappy), len(unhappy))
+    sections: dict[str, list[tuple[str, ...]]] = {}
+    spikes = [a for _, a in replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1))
+              if a.kind == "negative_spike" and "drivers" in a.details]
+    if spikes:
+        first = spikes[0]
+        text = drivers_text(first.details["drivers"], settings.language)
+        sections[f"In the alert of {first.window_end:%a %d %H:%M}: what drove the spike"] = [
+            (line,) for line in text.splitlines()]
+    reader = window_reader(settings, repository)
+    busiest = max(((end - timedelta(days=d)).date() for d in range(1, 8)),
+                  key=lambda day: repository.count_mentions(_day_filter(day)))
+    digest = make_digest(settings, lambda s, e: reader.read(e, e - s), busiest,
+                         digest_drivers(settings, repository))
+    lang = settings.language
+    lines = [line for story in digest.drivers for line in drivers_text(dict(story), lang).splitlines()]
+    sections[f"In the digest of {busiest:%a %d/%m}"] = [(line,) for line in lines] or [("no spike that day",)]
+    return sections
+
+
+def _day_filter(day: date) -> Any:
+    from storage import MentionFilter
+
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return MentionFilter(since=start, until=start + timedelta(days=1), sentiments=("negative",))
+
+
 def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, start: datetime | None = None,
              progress: Progress = _noop) -> DemoReport:
     """Simulate ``days`` days into a fresh SQLite file at ``db_path`` and run every stage on them.
@@ -227,6 +270,9 @@ def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, sta
         report.sections["Alerts the community manager received (console channel)"] = demo_alerts(
             settings, repository, start=report.start, end=report.end)
         report.stages.append("alerts")
+        report.sections.update(spike_sections(settings, repository, start=report.start, end=report.end,
+                                              progress=progress))
+        report.stages.append("what drove the spike")
     finally:
         repository.close()
     return report

@@ -28,15 +28,18 @@ from listener.core.errors import ConfigError
 from listener.core.model import Author, Connector, Mention, Query
 from listener.jobs.alerts import AlertJob
 from listener.jobs.collect import CollectJob
-from listener.jobs.digest import DigestJob
+from listener.jobs.digest import DigestJob, Drivers
 from listener.service import JobSpec, Service
 from listener.status import StorageRunRecorder, status_path
 
 if TYPE_CHECKING:
     from analysis.analyzer import Analyzer
     from analysis.matching import TopicMatcher
+    from analysis.theme_vectors import ThemeEncoder
     from connectors._http import HostLimiter
     from listener.alert_store import WindowReader
+    from listener.jobs.trends import TrendsStep
+    from listener.spike_explainer import SpikeExplainer
     from storage import Repository
 
 logger = logging.getLogger(__name__)
@@ -182,11 +185,28 @@ def build_notifiers(settings: Settings, *, dry_run: bool = False,
 
 def build_dispatcher(settings: Settings, log: AlertLog, *, dry_run: bool = False,
                      notifiers: Mapping[str, Notifier] | None = None,
-                     clock: Clock = system_clock) -> Dispatcher:
-    """Return the dispatcher for the configured rules and channels."""
+                     clock: Clock = system_clock, repository: Repository | None = None) -> Dispatcher:
+    """Return the dispatcher for the configured rules and channels (spikes explained from ``repository``)."""
     rules = [build_rule(r) for r in settings.alerts.rules]
     chosen = notifiers if notifiers is not None else build_notifiers(settings, dry_run=dry_run, clock=clock)
-    return Dispatcher(log, chosen, rules, retry_max=settings.alerts.retry_max)
+    explain = spike_explainer(settings, repository) if repository is not None else None
+    return Dispatcher(log, chosen, rules, retry_max=settings.alerts.retry_max, explain=explain)
+
+
+def spike_explainer(settings: Settings, repository: Repository) -> SpikeExplainer:
+    """Return what attaches "what drove this spike" to spike alerts and the digest."""
+    from listener.spike_explainer import SpikeExplainer
+
+    return SpikeExplainer(repository, {t.id: t.role for t in settings.topics})
+
+
+def digest_drivers(settings: Settings, repository: Repository) -> Drivers:
+    """Return the digest's ``drivers(start, end)``: the stories of the brand topics' bursts that day."""
+    from listener.spike_explainer import digest_drivers as stories
+
+    explainer = spike_explainer(settings, repository)
+    brands = [t.id for t in settings.topics if t.role == "brand"]
+    return lambda start, end: stories(explainer, brands, start, end)
 
 
 def rules_span(settings: Settings) -> timedelta:
@@ -212,7 +232,8 @@ def replay_alerts(settings: Settings, repository: Repository, *, start: datetime
     """
     from listener.jobs import alerts
 
-    dispatcher = build_dispatcher(settings, MemoryAlertLog(), dry_run=notifiers is None, notifiers=notifiers)
+    dispatcher = build_dispatcher(settings, MemoryAlertLog(), dry_run=notifiers is None, notifiers=notifiers,
+                                  repository=repository)
     reader = window_reader(settings, repository)
     return alerts.replay_alerts(dispatcher, reader.read, rules_span(settings), start=start, end=end,
                                 step=step)
@@ -271,7 +292,25 @@ def build_analysis_job(settings: Settings, repository: Repository) -> JobSpec | 
         return None
     return JobSpec(id="analysis", kind="analysis", interval=settings.analysis.interval,
                    run=AnalysisJob(repository, lambda: load_analyzer(settings),
-                                   batch_size=settings.analysis.batch_size))
+                                   batch_size=settings.analysis.batch_size,
+                                   after=trends_step(settings, repository)))
+
+
+def trends_step(settings: Settings, repository: Repository) -> TrendsStep:
+    """Return the step run after each analysis slice (rollups; theme vectors when configured)."""
+    from listener.jobs.trends import TrendsStep
+
+    def encoder() -> ThemeEncoder:
+        return theme_encoder(settings)
+
+    return TrendsStep(repository, encoder if settings.analysis.theme_vectors else None)
+
+
+def theme_encoder(settings: Settings, *, say: Callable[[str], None] | None = None) -> ThemeEncoder:
+    """Return the plain e5 encoder themes cluster with (built and exported on first use)."""
+    from analysis.theme_vectors import ThemeEncoder
+
+    return ThemeEncoder(model_folder(settings, say=say))
 
 
 def build_service(settings: Settings, repository: Repository, *, dry_run: bool = False,
@@ -281,7 +320,7 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
     from listener.alert_store import RepositoryAlertLog
 
     log: AlertLog = MemoryAlertLog() if dry_run else RepositoryAlertLog(repository)
-    dispatcher = build_dispatcher(settings, log, dry_run=dry_run, clock=clock)
+    dispatcher = build_dispatcher(settings, log, dry_run=dry_run, clock=clock, repository=repository)
     reader = window_reader(settings, repository)
     specs: list[JobSpec] = [*collect_jobs]
     if analysis_job is not None:
@@ -291,7 +330,8 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
     digest = settings.alerts.digest
     if digest.enabled:
         hour, minute = (int(p) for p in digest.at.split(":"))
-        job = DigestJob(settings, smtp_config(settings), lambda s, e: reader.read(e, e - s), dry_run=dry_run)
+        job = DigestJob(settings, smtp_config(settings), lambda s, e: reader.read(e, e - s), dry_run=dry_run,
+                        drivers=digest_drivers(settings, repository))
         specs.append(JobSpec(id="digest", kind="digest", run=job, at=time(hour, minute)))
     service = settings.service
     return Service(specs, timezone=settings.timezone, jitter=service.jitter,

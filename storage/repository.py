@@ -27,6 +27,7 @@ from storage import (
     mention_reads,
     mentions,
     migrate,
+    rollups,
 )
 from storage._database import Database, RetryPolicy
 from storage.authors import AuthorOrder
@@ -222,6 +223,30 @@ class Repository:
     def labels(self, stage: str | None = None, *, mention_id: int | None = None) -> list[LabelRecord]:
         """Return corrections, oldest first."""
         return self._db.read(lambda conn: labels.list_labels(conn, stage, mention_id))
+
+    def refresh_rollups(self) -> rollups.RefreshResult:
+        """Bring the hour and day rollups up to date with what changed since the last refresh."""
+        now = self._clock()
+        return self._db.run(lambda conn: rollups.refresh(conn, self._dialect, now))
+
+    def rollup_series(self, topics: Sequence[str], *, grain: str = "day", since: datetime, until: datetime,
+                      sources: Sequence[str] = (), langs: Sequence[str] = ()) -> list[rollups.RollupPoint]:
+        """Return the rolled-up counts per bucket and topic (``"*"``: every mention) in ``[since, until)``."""
+        return self._db.read(lambda conn: rollups.series(
+            conn, topics=topics, grain=grain, since=since, until=until, sources=sources, langs=langs))
+
+    def save_vectors(self, model: str, vectors: Sequence[tuple[int, bytes]]) -> int:
+        """Store mentions' sentence vectors (float16 bytes) computed by ``model``."""
+        return self._db.run(lambda conn: rollups.save_vectors(conn, self._dialect, model, vectors))
+
+    def vectors(self, model: str, mention_ids: Sequence[int]) -> dict[int, bytes]:
+        """Return the stored ``model`` vectors of these mentions."""
+        return self._db.read(lambda conn: rollups.vectors(conn, model, mention_ids))
+
+    def without_vectors(self, model: str, *, since: datetime | None = None,
+                        limit: int = 500) -> list[tuple[int, str]]:
+        """Return ``(id, text)`` of mentions that have no ``model`` vector yet, newest first."""
+        return self._db.read(lambda conn: rollups.without_vectors(conn, model, since, limit))
 
     # --- authors ------------------------------------------------------------------------------
 

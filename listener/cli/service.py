@@ -118,14 +118,15 @@ def digest(
     """Build the daily digest and send it (or, with --dry-run, print it and write the .eml)."""
     from alerts.digest import digest_message, render_digest
     from listener.jobs.digest import digest_day, make_digest, send_digest
-    from listener.wiring import smtp_config, window_reader
+    from listener.wiring import digest_drivers, smtp_config, window_reader
 
     settings = settings_from(config)
     with user_errors():
         repository = _open(settings)
         chosen = date.fromisoformat(day) if day else digest_day(current_clock()(), settings.timezone)
         reader = window_reader(settings, repository)
-        built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen)
+        built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen,
+                            digest_drivers(settings, repository))
         if dry_run:
             _, text, _ = render_digest(built, settings.language)
             console.print(text, highlight=False, markup=False)

@@ -28,6 +28,8 @@ class AnalysisJob:
     batch_size: int = 64
     per_run: int = 2000
     model: Analyzer | None = None
+    after: Callable[[datetime], object] | None = None
+    """Run after each slice (the trends step: rollups, theme vectors)."""
 
     def __call__(self, now: datetime) -> JobResult:
         """Load the model on first use, annotate up to ``per_run`` mentions per stage, report the backlog."""
@@ -35,6 +37,8 @@ class AnalysisJob:
             self.model = self.load_model()
         result = analyse.run(self.repository, self.model, batch_size=self.batch_size, now=now,
                              limit=self.per_run)
+        if self.after is not None:
+            self.after(now)
         version = analyse.stage_version("sentiment", self.model)
         backlog = len(self.repository.unanalysed("sentiment", version, self.per_run))
         return JobResult(items=result.total, backlog=backlog)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from alerts.notifiers.email import send_message
 from alerts.window import Window
 from listener.config import Settings
 from listener.core.errors import DeliveryError
+from listener.core.model import JSON
 from listener.service import JobResult
 
 logger = logging.getLogger(__name__)
@@ -33,12 +34,19 @@ def digest_day(now: datetime, tz: str) -> date:
     return (now.astimezone(ZoneInfo(tz)) - timedelta(days=1)).date()
 
 
-def make_digest(settings: Settings, read_window: SpanRead, day: date) -> Any:
-    """Build the digest of ``day`` from the repository."""
+Drivers = Callable[[datetime, datetime], tuple[Mapping[str, JSON], ...]]
+"""``drivers(start, end)``: what drove the spikes of ``[start, end)`` (``listener.spike_explainer``)."""
+
+
+def make_digest(settings: Settings, read_window: SpanRead, day: date, drivers: Drivers | None = None) -> Any:
+    """Build the digest of ``day`` from the repository, with what drove the day's spikes if given."""
     start, end = digest_span(day, settings.timezone)
     names = {t.id: t.name for t in settings.topics}
     roles = {t.id: t.role for t in settings.topics}
-    return build_digest(read_window(start, end), day, tz=settings.timezone, names=names, roles=roles)
+    built = build_digest(read_window(start, end), day, tz=settings.timezone, names=names, roles=roles)
+    if drivers is None:
+        return built
+    return replace(built, drivers=drivers(end - timedelta(days=1), end))
 
 
 def send_digest(settings: Settings, smtp: SmtpConfig, digest: Any, *,
@@ -81,8 +89,10 @@ class DigestJob:
     smtp: SmtpConfig
     read_window: SpanRead
     dry_run: bool = False
+    drivers: Drivers | None = None
 
     def __call__(self, now: datetime) -> JobResult:
         """Send yesterday's digest; report how many channels it reached."""
-        built = make_digest(self.settings, self.read_window, digest_day(now, self.settings.timezone))
+        built = make_digest(self.settings, self.read_window, digest_day(now, self.settings.timezone),
+                            self.drivers)
         return JobResult(items=0 if self.dry_run else send_digest(self.settings, self.smtp, built))
