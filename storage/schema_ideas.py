@@ -2,7 +2,7 @@
 
 Every row that names a mention or an author cascades on its deletion, so erasing an author (GDPR) or
 deleting a mention takes their part of an idea with it and nothing personal stays behind. Migration
-``0003_ideas`` creates exactly these tables.
+``0005_ideas`` creates exactly these tables.
 """
 
 from __future__ import annotations

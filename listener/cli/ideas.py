@@ -211,7 +211,7 @@ def refresh(
                 cross_threshold=0.45,
             )
         else:
-            from listener.analyse import load_analyzer
+            from listener.wiring import load_analyzer
 
             model = load_analyzer(ctx.settings)
             run = refresh_ideas(

@@ -1,7 +1,7 @@
 """The idea box: ideas, their suggestions and votes, refusals, history and drafted replies.
 
-Revision ID: 0003_ideas
-Revises: 0002
+Revision ID: 0005_ideas
+Revises: 0004_rollups
 Create Date: 2026-12-03 08:40:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_ideas"
-down_revision: str | None = "0002"
+revision: str = "0005_ideas"
+down_revision: str | None = "0004_rollups"
 branch_labels: str | None = None
 depends_on: str | None = None
 
