@@ -17,6 +17,7 @@ Only the names below are public; ORM rows and sessions never leave this package 
 
 from __future__ import annotations
 
+from storage import schema_web as schema_web  # registers the web tables on the shared metadata
 from storage._database import RetryPolicy
 from storage.records import (
     DeliveryRecord,

@@ -69,6 +69,11 @@ class Repository:
         return self._dialect
 
     @property
+    def database(self) -> Database:
+        """Return the shared engine wrapper (for sibling facades such as :class:`storage.WebStore`)."""
+        return self._db
+
+    @property
     def safe_url(self) -> str:
         """Return the database URL with its password hidden (fit for logs and messages)."""
         return self._db.safe_url
