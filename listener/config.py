@@ -29,6 +29,8 @@ from pydantic import (
 
 from listener.core.errors import ConfigError
 from listener.core.model import Query
+from listener.routing import RoutingSettings
+from listener.web.settings import WebSettings
 
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
@@ -367,6 +369,21 @@ class Settings(_Section):
     alerts: AlertsSettings = AlertsSettings()
     service: ServiceSettings = ServiceSettings()
     logging: LoggingSettings = LoggingSettings()
+    web: WebSettings = WebSettings()
+    routing: RoutingSettings = RoutingSettings()
+
+    @model_validator(mode="after")
+    def _routing_names_exist(self) -> Settings:
+        departments = {d.id for d in self.routing.departments}
+        channels = {c.id for c in self.alerts.channels}
+        for rule in self.routing.rules:
+            if rule.department not in departments:
+                raise ValueError(f"routing rule {rule.id!r} names unknown department {rule.department!r}")
+        for department in self.routing.departments:
+            for channel in department.channels:
+                if channel not in channels:
+                    raise ValueError(f"department {department.id!r} names unknown channel {channel!r}")
+        return self
 
     @field_validator("topics")
     @classmethod

@@ -33,6 +33,7 @@ from storage.records import (
     UpsertResult,
 )
 from storage.repository import Repository
+from storage.web_store import WebStore
 
 __all__ = [
     "DeliveryRecord",
@@ -48,4 +49,5 @@ __all__ = [
     "StoredMention",
     "TopicMatch",
     "UpsertResult",
+    "WebStore",
 ]

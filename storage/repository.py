@@ -38,7 +38,6 @@ from storage.records import (
 logger = logging.getLogger(__name__)
 
 
-
 class Repository:
     """Mentions, authors, cursors, analysis results, alerts and run health, on SQLite or PostgreSQL."""
 

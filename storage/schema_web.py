@@ -76,7 +76,10 @@ class AuditRow(Base):
     """Who changed what, when: one row per state change made through the API or the CLI."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_target", "target_kind", "target_id"))
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_target", "target_kind", "target_id"),
+    )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
     at: Mapped[datetime]
@@ -98,7 +101,9 @@ class WorkflowRow(Base):
         Index("ix_mention_workflow_department", "department"),
     )
 
-    mention_id: Mapped[int] = mapped_column(ID, ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ID, ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True
+    )
     status: Mapped[str] = mapped_column(String(32), default="new")
     assignee_id: Mapped[int | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"))
     department: Mapped[str | None] = mapped_column(String(SHORT))
