@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
@@ -172,11 +173,12 @@ def facets(conn: Connection, dialect: str, flt: InboxFilter) -> dict[str, dict[s
     for name, column in _FACETS.items():
         rows = conn.execute(base.add_columns(column, sa.func.count()).where(*where).group_by(column))
         found[name] = {str(value) if value is not None else "": int(n) for value, n in rows}
+    matched = sa.orm.aliased(MentionTopicRow)  # the topic filter's EXISTS reads the table itself
     topic_rows = conn.execute(
-        base.join(MentionTopicRow, MentionTopicRow.mention_id == MentionRow.id)
-        .add_columns(MentionTopicRow.topic_id, sa.func.count())
+        base.join(matched, matched.mention_id == MentionRow.id)
+        .add_columns(matched.topic_id, sa.func.count())
         .where(*where)
-        .group_by(MentionTopicRow.topic_id)
+        .group_by(matched.topic_id)
     )
     found["topic"] = {str(t): int(n) for t, n in topic_rows}
     total = conn.execute(base.add_columns(sa.func.count()).where(*where)).scalar_one()

@@ -39,9 +39,9 @@ web: {login_attempts: 3}
 """
 
 
-def make_mention(n: int, *, text: str | None = None, author: int | None = None, **fields: Any) -> Mention:
+def make_mention(n: int, *, text: str | None = None, author_n: int | None = None, **fields: Any) -> Mention:
     """Build mention ``m<n>``, published ``n`` minutes before NOW, by one of five authors."""
-    who = author if author is not None else n % 5
+    who = author_n if author_n is not None else n % 5
     values: dict[str, Any] = {
         "source": "testsrc",
         "external_id": f"m{n}",
