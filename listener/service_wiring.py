@@ -191,6 +191,9 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
     specs: list[JobSpec] = [*collect_jobs]
     if analysis_job is not None:
         specs.append(analysis_job)
+    if settings.routing.rules:
+        specs.append(routing_job(settings, repository, dry_run=dry_run, clock=clock,
+                                 require_analysis=analysis_job is not None))
     specs.append(JobSpec(id="alerts", kind="alerts", interval=settings.alerts.interval,
                          run=AlertJob(dispatcher, reader.read, rules_span(settings))))
     digest = settings.alerts.digest
@@ -207,6 +210,23 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
     return Service(specs, timezone=settings.timezone, jitter=service.jitter,
                    misfire_grace=service.misfire_grace, status_path=status_path(settings),
                    recorders=[StorageRunRecorder(repository)], clock=clock)
+
+
+def routing_job(settings: Settings, repository: Repository, *, dry_run: bool, clock: Clock,
+                require_analysis: bool) -> JobSpec:
+    """Return the job routing newly analysed mentions to departments (``routing:`` in the config)."""
+    from listener.routing_job import route_new
+    from storage import WebStore
+
+    store = WebStore.of(repository, clock=clock)
+    notifiers = build_notifiers(settings, dry_run=dry_run, clock=clock)
+
+    def run(now: datetime) -> JobResult:
+        done = route_new(repository, store, settings.routing, notifiers, now=now,
+                         require_analysis=require_analysis)
+        return JobResult(items=done.routed)
+
+    return JobSpec(id="routing", kind="routing", interval=settings.analysis.interval, run=run)
 
 
 class StorageRunRecorder:

@@ -54,7 +54,7 @@ def _role(value: str) -> Role:
     if value not in ROLES:
         err_console.print(f"[bold red]error:[/] role must be one of {', '.join(ROLES)}, got {value!r}")
         raise typer.Exit(2)
-    return cast(Role, value)
+    return cast("Role", value)
 
 
 def _user_id(store: WebStore, username: str) -> int:
