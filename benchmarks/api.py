@@ -160,6 +160,7 @@ def run(url: str, count: int, requests: int) -> None:
             "/api/mentions",
             {"topic": "lumio", "sentiment": "negative", "q": "facture", "status": "new", "limit": "50"},
         ),
+        ("facets (lumio, 7 days)", "/api/mentions/facets", {"topic": "lumio", "since": "7d"}),
         ("mention detail", f"/api/mentions/{mention_id}", {}),
         ("series 7 days / day", "/api/series", {"since": "7d", "interval": "day"}),
     ]

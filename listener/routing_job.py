@@ -1,7 +1,8 @@
 """The routing job: route newly analysed mentions to departments and tell those departments.
 
 It reads mentions past its high-water mark (kept as the cursor of the pseudo-source ``routing``),
-stops at the first mention the analysis has not reached yet (routing needs intents and sentiment), and
+stops at the first mention the analysis has not reached yet (routing needs intents and sentiment; after
+:data:`ANALYSIS_GRACE` it routes it anyway), and
 moves the mark only after the workflow rows are written, so a crash routes the same mentions again
 (harmlessly: routing never overrides a department already set).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from alerts.notifiers.base import Notifier
 from listener.core.model import Alert, Cursor
@@ -30,6 +31,10 @@ logger = logging.getLogger(__name__)
 
 MARK = ("routing", "routing")
 """``(source, query_id)`` under which the job keeps its high-water mark in the cursors table."""
+
+
+ANALYSIS_GRACE = timedelta(hours=1)
+"""A mention still unanalysed after this is routed on what it has, so one stuck mention stalls nothing."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,7 +83,8 @@ def route_new(
     found = repository.search_mentions(MentionFilter(min_id=last, order="id", limit=batch))
     ready: list[StoredMention] = []
     for stored in found:
-        if require_analysis and stored.sentiment is None:
+        is_waiting = stored.sentiment is None and stored.first_seen_at > now - ANALYSIS_GRACE
+        if require_analysis and is_waiting:
             break
         ready.append(stored)
     if not ready:

@@ -172,7 +172,6 @@ def allow(role: Role) -> Callable[[Request], Principal]:
         request.state.principal = principal
         return principal
 
-    dependency.required_role = role  # type: ignore[attr-defined]
     return dependency
 
 

@@ -51,3 +51,21 @@ def test_route_new_routes_once_and_notifies(tmp_path: Path) -> None:
     assert len(alerts) == 1 and alerts[0].alert.mention_ids == (ids[0],)
     assert [d.outcome for d in repo.deliveries(alerts[0].id)] == ["sent"]
     repo.close()
+
+
+def test_unanalysed_mentions_wait_then_route_after_the_grace(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from listener.core.model import Batch
+
+    settings = parse_settings(CONFIG.replace("intents: [complaint], terms", "terms"))
+    clock = fixed(NOW)
+    repo = Repository.from_url(f"sqlite:///{tmp_path / 'db.sqlite'}", clock=clock)
+    repo.upgrade()
+    store = WebStore.of(repo, clock=clock)
+    bare = make_mention(1, text="lumio billing is wrong")
+    repo.upsert_batch(Batch(mentions=(bare,), next_cursor=None), source="testsrc", query_id="lumio")
+    assert route_new(repo, store, settings.routing, {}, now=NOW).read == 0  # waits for the analysis
+    later = route_new(repo, store, settings.routing, {}, now=NOW + timedelta(hours=2))
+    assert later.read == 1 and later.routed == 1
+    repo.close()
