@@ -205,10 +205,10 @@ def tokens(conn: Connection, user_id: int) -> list[ApiToken]:
     return [_token(r) for r in rows]
 
 
-def use_token(conn: Connection, token_hash: str, now: datetime) -> User | None:
-    """Return the active owner of a live token and stamp its last use; None if unknown or revoked."""
+def token_owner(conn: Connection, token_hash: str) -> tuple[int, int, datetime | None] | None:
+    """Return ``(token_id, user_id, last_used_at)`` of a live token of an active user."""
     row = conn.execute(
-        sa.select(ApiTokenRow.id, ApiTokenRow.user_id)
+        sa.select(ApiTokenRow.id, ApiTokenRow.user_id, ApiTokenRow.last_used_at)
         .join(UserRow, UserRow.id == ApiTokenRow.user_id)
         .where(
             ApiTokenRow.token_hash == token_hash,
@@ -216,10 +216,12 @@ def use_token(conn: Connection, token_hash: str, now: datetime) -> User | None:
             UserRow.is_active.is_(True),
         )
     ).first()
-    if row is None:
-        return None
-    conn.execute(sa.update(ApiTokenRow).where(ApiTokenRow.id == row.id).values(last_used_at=now))
-    return get_user(conn, user_id=row.user_id)
+    return (row.id, row.user_id, row.last_used_at) if row is not None else None
+
+
+def stamp_token(conn: Connection, token_id: int, now: datetime) -> None:
+    """Record that a token was just used."""
+    conn.execute(sa.update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now))
 
 
 def revoke_token(conn: Connection, token_id: int, user_id: int, now: datetime) -> bool:

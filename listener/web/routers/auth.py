@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from listener.web.errors import ApiError
-from listener.web.schemas import LoginIn, NewTokenOut, RowId, SessionOut, TokenIn, TokenOut, UserOut
+from listener.web.schemas import RowId
+from listener.web.schemas_accounts import LoginIn, NewTokenOut, SessionOut, TokenIn, TokenOut, UserOut
 from listener.web.security import (
     SESSION_COOKIE,
     Principal,

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from listener.web.errors import ApiError
-from listener.web.schemas import AuditOut, RowId, UserChangeIn, UserIn, UserOut
+from listener.web.schemas import RowId
+from listener.web.schemas_accounts import AuditOut, UserChangeIn, UserIn, UserOut
 from listener.web.security import Admin, Analyst, Principal, hash_password
 
 router = APIRouter(prefix="/api", tags=["users"])
