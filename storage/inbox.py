@@ -168,7 +168,9 @@ _FACETS: dict[str, Any] = {
 def facets(conn: Connection, dialect: str, flt: InboxFilter) -> dict[str, dict[str, int]]:
     """Return, for the filter, the count of mentions per value of each facet (topics included)."""
     where = conditions(dialect, flt)
-    base = _joined(sa.select().select_from(MentionRow).join(AuthorRow, AuthorRow.id == MentionRow.author_id))
+    base = _joined(sa.select().select_from(MentionRow))
+    if flt.influence_above is not None:  # the only criterion reading authors
+        base = base.join(AuthorRow, AuthorRow.id == MentionRow.author_id)
     found: dict[str, dict[str, int]] = {}
     for name, column in _FACETS.items():
         rows = conn.execute(base.add_columns(column, sa.func.count()).where(*where).group_by(column))
@@ -244,15 +246,27 @@ def thread_ids(conn: Connection, mention_id: int, *, limit: int) -> list[int]:
     ).first()
     if row is None:
         return []
-    related = [MentionRow.in_reply_to == row.external_id]
+    # One indexed lookup per relation (an OR across them makes the planner scan by date instead).
+    lookups = [MentionRow.in_reply_to == row.external_id]
     if row.conversation_id:
-        related.append(MentionRow.conversation_id == row.conversation_id)
-        related.append(MentionRow.external_id == row.conversation_id)
+        lookups += [
+            MentionRow.conversation_id == row.conversation_id,
+            MentionRow.external_id == row.conversation_id,
+        ]
     if row.in_reply_to:
-        related.append(MentionRow.external_id == row.in_reply_to)
+        lookups.append(MentionRow.external_id == row.in_reply_to)
+    found: set[int] = set()
+    for condition in lookups:
+        hits = conn.execute(
+            sa.select(MentionRow.id).where(MentionRow.source == row.source, condition).limit(limit + 1)
+        )
+        found.update(r for (r,) in hits)
+    found.discard(mention_id)
+    if not found:
+        return []
     query = (
         sa.select(MentionRow.id)
-        .where(MentionRow.source == row.source, MentionRow.id != mention_id, sa.or_(*related))
+        .where(MentionRow.id.in_(sorted(found)))
         .order_by(MentionRow.published_at, MentionRow.id)
         .limit(limit)
     )
