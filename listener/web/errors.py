@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from listener.core.errors import ConfigError, DatabaseUnavailable, ListenerError, StorageError
@@ -56,6 +57,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "storage_error": ("the database refused the operation", "la base de données a refusé l'opération"),
     "server_error": ("the server failed", "le serveur a échoué"),
 }
+
+
+class ErrorOut(BaseModel):
+    """Every error body: a stable code, a sentence in the client's language, and details if any."""
+
+    error: str
+    message: str
+    detail: Any = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)
+}
+"""What routers declare, so the OpenAPI document describes the error bodies this module writes."""
 
 
 class ApiError(Exception):

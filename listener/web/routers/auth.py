@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from listener.web.errors import ApiError
+from listener.web.errors import ERROR_RESPONSES, ApiError
 from listener.web.schemas import RowId
 from listener.web.schemas_accounts import LoginIn, NewTokenOut, SessionOut, TokenIn, TokenOut, UserOut
 from listener.web.security import (
@@ -19,7 +19,7 @@ from listener.web.security import (
     verify_password,
 )
 
-router = APIRouter(prefix="/api", tags=["auth"])
+router = APIRouter(prefix="/api", tags=["auth"], responses=ERROR_RESPONSES)
 
 
 def _client(request: Request) -> str:

@@ -9,12 +9,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
+from listener.web.errors import ERROR_RESPONSES
 from listener.web.export_formats import csv_chunks, parquet_chunks
 from listener.web.filters import Sort, inbox_filter
 from listener.web.security import Analyst, Principal
 from storage.web_records import InboxFilter, InboxItem
 
-router = APIRouter(prefix="/api/exports", tags=["exports"])
+router = APIRouter(prefix="/api/exports", tags=["exports"], responses=ERROR_RESPONSES)
 _STREAM: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}}
 }

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from listener.web.errors import ApiError
+from listener.web.errors import ERROR_RESPONSES, ApiError
 from listener.web.filters import Sort, inbox_filter
 from listener.web.schemas import (
     AuthorCardOut,
@@ -21,7 +21,7 @@ from listener.web.schemas import (
 from listener.web.security import Principal, Viewer
 from storage.web_records import InboxFilter
 
-router = APIRouter(prefix="/api", tags=["mentions"])
+router = APIRouter(prefix="/api", tags=["mentions"], responses=ERROR_RESPONSES)
 
 
 @router.get("/mentions", response_model=InboxPageOut)

@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from listener.web.errors import ApiError
+from listener.web.errors import ERROR_RESPONSES, ApiError
 from listener.web.filters import parse_when
 from listener.web.schemas import AuthorCardOut, MentionOut, RowId
 from listener.web.security import Admin, Principal, Viewer
 
-router = APIRouter(prefix="/api", tags=["reads"])
+router = APIRouter(prefix="/api", tags=["reads"], responses=ERROR_RESPONSES)
 _Period = Annotated[str | None, Query(max_length=40, description="2d, 6h, or an ISO date")]
 
 

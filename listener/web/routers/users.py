@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from listener.web.errors import ApiError
+from listener.web.errors import ERROR_RESPONSES, ApiError
 from listener.web.schemas import RowId
 from listener.web.schemas_accounts import AuditOut, UserChangeIn, UserIn, UserOut
 from listener.web.security import Admin, Analyst, Principal, hash_password
 
-router = APIRouter(prefix="/api", tags=["users"])
+router = APIRouter(prefix="/api", tags=["users"], responses=ERROR_RESPONSES)
 
 
 @router.get("/users", response_model=list[UserOut])

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from listener.web.errors import ApiError
+from listener.web.errors import ERROR_RESPONSES, ApiError
 from listener.web.filters import inbox_filter
 from listener.web.schemas import BulkIn, ChangedOut, LabelIn, LabelOut, NoteIn, NoteOut, RowId, WorkflowIn
 from listener.web.security import Analyst, Principal
 from storage.web_records import InboxFilter, WorkflowChange
 
-router = APIRouter(prefix="/api", tags=["workflow"])
+router = APIRouter(prefix="/api", tags=["workflow"], responses=ERROR_RESPONSES)
 
 
 def _change(request: Request, payload: WorkflowIn) -> WorkflowChange:
