@@ -19,7 +19,7 @@ import sqlalchemy.orm
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
-from storage import mentions
+from storage import mention_reads as mentions
 from storage.schema import AnnotationRow, AuthorRow, MentionRow, MentionTopicRow
 from storage.schema_web import TagRow, WorkflowRow
 from storage.web_records import InboxFilter, InboxItem, InboxPage, InboxSort, Status, Workflow

@@ -24,18 +24,17 @@ logger = logging.getLogger(__name__)
 
 
 def _open(settings: Any, clock: Clock | None = None) -> Any:
-    from listener.service_wiring import open_repository
+    from listener.wiring import open_repository
 
     return open_repository(settings, clock=clock or current_clock())
 
 
 def _start_web(settings: Any, repository: Any, clock: Clock) -> Any:
     """Serve the web API on a thread beside the scheduler (``web.enabled``)."""
-    from listener.web.app import create_app
     from listener.web.serve import WebServer
-    from storage import WebStore
+    from listener.wiring import build_web_app
 
-    app = create_app(repository, WebStore.of(repository, clock=clock), clock=clock, settings=settings)
+    app = build_web_app(settings, repository, clock=clock)
     server = WebServer(app, host=settings.web.host, port=settings.web.port)
     server.start()
     console.print(f"listener API on http://{settings.web.host}:{server.port}/api/", highlight=False)
@@ -50,8 +49,10 @@ def run(
 ) -> None:
     """Run the service: collect, analyse, alert and send the digest on schedule (SIGTERM stops it)."""
     from listener.health import HealthServer
+    from listener.logging_setup import configure_logging
     from listener.service import run_until_signalled
-    from listener.service_wiring import build_full_service, configure_logging, status_document
+    from listener.status import status_document
+    from listener.wiring import build_full_service
 
     settings = settings_from(config)
     clock = current_clock()
@@ -93,7 +94,7 @@ def status(
     """Show each job's last run, duration, outcome and backlog, and each channel's health."""
     from rich.table import Table
 
-    from listener.service_wiring import status_document
+    from listener.status import status_document
 
     settings = settings_from(config)
     with user_errors():
@@ -115,6 +116,12 @@ def status(
         channels.add_row(channel["channel"], "yes" if channel["is_healthy"] else "NO",
                          str(channel["consecutive_failures"]), channel["last_error"] or "")
     console.print(channels)
+    fleet = document.get("fleet") or {}
+    if fleet.get("leader") or fleet.get("workers"):
+        workers = ", ".join(fleet["workers"]) or "-"
+        console.print(f"scheduler leader: {fleet['leader'] or '-'}; workers: {workers}; "
+                      f"queued jobs: {fleet['queued_jobs']} (oldest {fleet['oldest_queued_age_s'] or 0} s); "
+                      f"queues: {fleet.get('queues')}", highlight=False)
     console.print(f"overall: {document['status']}")
 
 def digest(
@@ -125,14 +132,16 @@ def digest(
 ) -> None:
     """Build the daily digest and send it (or, with --dry-run, print it and write the .eml)."""
     from alerts.digest import digest_message, render_digest
-    from listener.service_wiring import digest_day, make_digest, send_digest, smtp_config, window_reader
+    from listener.jobs.digest import digest_day, make_digest, send_digest
+    from listener.wiring import digest_drivers, smtp_config, window_reader
 
     settings = settings_from(config)
     with user_errors():
         repository = _open(settings)
         chosen = date.fromisoformat(day) if day else digest_day(current_clock()(), settings.timezone)
         reader = window_reader(settings, repository)
-        built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen)
+        built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen,
+                            digest_drivers(settings, repository))
         if dry_run:
             _, text, _ = render_digest(built, settings.language)
             console.print(text, highlight=False, markup=False)
@@ -142,7 +151,7 @@ def digest(
                 out.write_bytes(bytes(message))
                 console.print(f"written to {out}")
         else:
-            sent = send_digest(settings, built)
+            sent = send_digest(settings, smtp_config(settings), built)
             console.print(f"digest for {chosen} sent to {sent} e-mail channel(s)")
         repository.close()
 

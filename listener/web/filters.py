@@ -19,7 +19,7 @@ def parse_when(value: str | None, *, now: datetime, name: str) -> datetime | Non
     """Accept ``2d`` / ``6h`` (before now), an ISO date or datetime (UTC when no offset is given)."""
     if value is None or not value.strip():
         return None
-    from listener.config import _parse_duration
+    from listener.source_settings import _parse_duration
 
     try:
         delta: timedelta = _parse_duration(value)

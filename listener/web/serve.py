@@ -1,7 +1,7 @@
 """Serve the API with uvicorn: in the foreground (``listener web``) or in a thread (``listener run``, tests).
 
-The collaborators are built here from settings until ``listener.wiring`` takes that over; the app
-itself only receives them (see :func:`listener.web.app.create_app`).
+The collaborators (repository, web store) come from ``listener.wiring``; the app itself only receives
+them (see :func:`listener.web.app.create_app`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from fastapi import FastAPI
 
 from listener.config import Settings, load_settings
 from listener.core.clock import Clock, from_environment
-from listener.web.app import create_app
-from storage import Repository, WebStore
+from listener.wiring import build_web_app, open_repository
+from storage import Repository
 
 logger = logging.getLogger(__name__)
 
@@ -27,10 +27,8 @@ CONFIG_ENV = "LISTENER_CONFIG"
 
 def app_for(settings: Settings, *, clock: Clock) -> tuple[FastAPI, Repository]:
     """Open the configured database (migrating it to the newest schema) and build the app over it."""
-    repository = Repository.from_url(settings.database.url, clock=clock)
-    repository.upgrade()
-    store = WebStore.of(repository, clock=clock)
-    return create_app(repository, store, clock=clock, settings=settings), repository
+    repository = open_repository(settings, clock=clock)
+    return build_web_app(settings, repository, clock=clock), repository
 
 
 def factory() -> FastAPI:

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-
-def _duration(value: object) -> object:
-    from listener.config import _parse_duration
-
-    return _parse_duration(value)
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
+from listener.source_settings import Duration
 
 
 class WebSettings(BaseModel):

@@ -9,8 +9,8 @@ from web_env import CONFIG, NOW, make_mention, seed
 from alerts.notifiers.log import LogNotifier
 from listener.config import parse_settings
 from listener.core.clock import fixed
+from listener.jobs.routing import route_new
 from listener.routing import RoutingInput, decide
-from listener.routing_job import route_new
 from storage import Repository, WebStore
 from storage.web_records import WorkflowChange
 

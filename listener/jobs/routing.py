@@ -4,7 +4,8 @@ It reads mentions past its high-water mark (kept as the cursor of the pseudo-sou
 stops at the first mention the analysis has not reached yet (routing needs intents and sentiment; after
 :data:`ANALYSIS_GRACE` it routes it anyway), and
 moves the mark only after the workflow rows are written, so a crash routes the same mentions again
-(harmlessly: routing never overrides a department already set).
+(harmlessly: routing never overrides a department already set). :class:`RoutingJob` is what the
+service schedules (``listener.wiring.build_routing_job`` builds it).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from listener.routing import (
     departments_by_id,
     plan,
 )
+from listener.service import JobResult
 from storage import MentionFilter, Repository, WebStore
 from storage.records import DeliveryOutcome, StoredMention
 from storage.web_records import WorkflowChange
@@ -136,3 +138,20 @@ def _notify(
         repository.record_delivery(alert_id, channel, outcome=outcome, error=delivery.error)
         sent += int(delivery.is_ok)
     return sent
+
+
+@dataclass
+class RoutingJob:
+    """Route the mentions analysed since the last tick (``routing:`` in the config)."""
+
+    repository: Repository
+    store: WebStore
+    settings: RoutingSettings
+    notifiers: Mapping[str, Notifier]
+    require_analysis: bool = True
+
+    def __call__(self, now: datetime) -> JobResult:
+        """Run one tick at ``now``."""
+        done = route_new(self.repository, self.store, self.settings, self.notifiers, now=now,
+                         require_analysis=self.require_analysis)
+        return JobResult(items=done.routed)
