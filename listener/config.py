@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from listener.core.errors import ConfigError
 from listener.core.model import Query
+from listener.routing import RoutingSettings
 from listener.source_settings import (
     BlueskySourceSettings,
     DemoSourceSettings,
@@ -34,6 +35,7 @@ from listener.source_settings import (
     _parse_duration,
     _Section,
 )
+from listener.web.settings import WebSettings
 
 
 class DatabaseSettings(_Section):
@@ -220,6 +222,21 @@ class Settings(_Section):
     alerts: AlertsSettings = AlertsSettings()
     service: ServiceSettings = ServiceSettings()
     logging: LoggingSettings = LoggingSettings()
+    web: WebSettings = WebSettings()
+    routing: RoutingSettings = RoutingSettings()
+
+    @model_validator(mode="after")
+    def _routing_names_exist(self) -> Settings:
+        departments = {d.id for d in self.routing.departments}
+        channels = {c.id for c in self.alerts.channels}
+        for rule in self.routing.rules:
+            if rule.department not in departments:
+                raise ValueError(f"routing rule {rule.id!r} names unknown department {rule.department!r}")
+        for department in self.routing.departments:
+            for channel in department.channels:
+                if channel not in channels:
+                    raise ValueError(f"department {department.id!r} names unknown channel {channel!r}")
+        return self
 
     @field_validator("topics")
     @classmethod

@@ -2,7 +2,7 @@
 
 Repository (engine and migrations), connectors (through the registry, the demo included), the
 analyzer, the topic matcher, notifiers, dispatcher, window reader, the jobs and the service: the CLI,
-the in-process scheduler, and later the web app and the workers take their collaborators from here,
+the in-process scheduler, the web app and the workers take their collaborators from here,
 and everything else receives them through its constructor (STYLE §1.1). ``tests/test_wiring_only.py``
 checks, by reading the source, that ``Repository.from_url``, ``TopicMatcher.compile`` and
 ``load_analyzer`` are called nowhere else in the application. Heavy packages (storage, analysis,
@@ -33,6 +33,8 @@ from listener.service import JobSpec, Service
 from listener.status import StorageRunRecorder, status_path
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from analysis.analyzer import Analyzer
     from analysis.matching import TopicMatcher
     from analysis.theme_vectors import ThemeEncoder
@@ -323,6 +325,18 @@ def ideas_step(settings: Settings, repository: Repository, model: Callable[[], A
     return IdeasStep(repository, model, settings.queries)
 
 
+def build_routing_job(settings: Settings, repository: Repository, *, dry_run: bool = False,
+                      clock: Clock = system_clock, require_analysis: bool = True) -> JobSpec:
+    """Return the job routing newly analysed mentions to departments (``routing:`` in the config)."""
+    from listener.jobs.routing import RoutingJob
+    from storage import WebStore
+
+    job = RoutingJob(repository, WebStore.of(repository, clock=clock), settings.routing,
+                     build_notifiers(settings, dry_run=dry_run, clock=clock),
+                     require_analysis=require_analysis)
+    return JobSpec(id="routing", kind="routing", interval=settings.analysis.interval, run=job)
+
+
 def trends_step(settings: Settings, repository: Repository) -> TrendsStep:
     """Return the step run after each analysis slice (rollups; theme vectors when configured)."""
     from listener.jobs.trends import TrendsStep
@@ -343,7 +357,7 @@ def theme_encoder(settings: Settings, *, say: Callable[[str], None] | None = Non
 def build_service(settings: Settings, repository: Repository, *, dry_run: bool = False,
                   collect_jobs: Sequence[JobSpec] = (), analysis_job: JobSpec | None = None,
                   clock: Clock = system_clock) -> Service:
-    """Return the service with its collection, analysis, alert and digest jobs."""
+    """Return the service with its collection, analysis, routing, alert and digest jobs."""
     from listener.alert_store import RepositoryAlertLog
 
     log: AlertLog = MemoryAlertLog() if dry_run else RepositoryAlertLog(repository)
@@ -352,6 +366,9 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
     specs: list[JobSpec] = [*collect_jobs]
     if analysis_job is not None:
         specs.append(analysis_job)
+    if settings.routing.rules:
+        specs.append(build_routing_job(settings, repository, dry_run=dry_run, clock=clock,
+                                       require_analysis=analysis_job is not None))
     specs.append(JobSpec(id="alerts", kind="alerts", interval=settings.alerts.interval,
                          run=AlertJob(dispatcher, reader.read, rules_span(settings))))
     digest = settings.alerts.digest
@@ -379,3 +396,14 @@ def build_full_service(settings: Settings, repository: Repository, *, dry_run: b
     return build_service(settings, repository, dry_run=dry_run,
                          collect_jobs=build_collect_jobs(settings, repository, clock=clock, limiter=limiter),
                          analysis_job=build_analysis_job(settings, repository), clock=clock)
+
+
+# --- web -----------------------------------------------------------------------------------------
+
+
+def build_web_app(settings: Settings, repository: Repository, *, clock: Clock = system_clock) -> FastAPI:
+    """Return the web API over ``repository`` (accounts and workflow through :class:`storage.WebStore`)."""
+    from listener.web.app import create_app
+    from storage import WebStore
+
+    return create_app(repository, WebStore.of(repository, clock=clock), clock=clock, settings=settings)

@@ -17,6 +17,7 @@ Only the names below are public; ORM rows and sessions never leave this package 
 
 from __future__ import annotations
 
+from storage import schema_web as schema_web  # registers the web tables on the shared metadata
 from storage._database import RetryPolicy
 from storage.records import (
     DeliveryRecord,
@@ -32,6 +33,7 @@ from storage.records import (
     UpsertResult,
 )
 from storage.repository import Repository
+from storage.web_store import WebStore
 
 __all__ = [
     "DeliveryRecord",
@@ -47,4 +49,5 @@ __all__ = [
     "StoredMention",
     "TopicMatch",
     "UpsertResult",
+    "WebStore",
 ]

@@ -82,6 +82,11 @@ class Repository:
         return self._dialect
 
     @property
+    def database(self) -> Database:
+        """Return the shared engine wrapper (for sibling facades such as :class:`storage.WebStore`)."""
+        return self._db
+
+    @property
     def coordinator(self) -> Coordinator:
         """Return the leases, analysis claims and shared limits several workers agree through."""
         return Coordinator(self._db, clock=self._clock)

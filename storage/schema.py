@@ -109,6 +109,8 @@ class MentionRow(Base):
         Index("ix_mentions_sentiment_published_at", "sentiment", "published_at"),
         Index("ix_mentions_echo_of_id", "echo_of_id"),
         Index("ix_mentions_source_published_at", "source", "published_at"),
+        Index("ix_mentions_source_in_reply_to", "source", "in_reply_to"),
+        Index("ix_mentions_source_conversation_id", "source", "conversation_id"),
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)

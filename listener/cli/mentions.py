@@ -22,8 +22,8 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
-from listener.config import _parse_duration
 from listener.core.errors import ConfigError
+from listener.source_settings import _parse_duration
 
 
 class Format(StrEnum):

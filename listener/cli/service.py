@@ -29,6 +29,18 @@ def _open(settings: Any, clock: Clock | None = None) -> Any:
     return open_repository(settings, clock=clock or current_clock())
 
 
+def _start_web(settings: Any, repository: Any, clock: Clock) -> Any:
+    """Serve the web API on a thread beside the scheduler (``web.enabled``)."""
+    from listener.web.serve import WebServer
+    from listener.wiring import build_web_app
+
+    app = build_web_app(settings, repository, clock=clock)
+    server = WebServer(app, host=settings.web.host, port=settings.web.port)
+    server.start()
+    console.print(f"listener API on http://{settings.web.host}:{server.port}/api/", highlight=False)
+    return server
+
+
 def run(
     config: ConfigOption = DEFAULT_CONFIG,
     once: Annotated[bool, typer.Option("--once", help="Run one cycle of every job, then exit.")] = False,
@@ -58,6 +70,7 @@ def run(
             if any(s.outcome == "failed" for s in statuses):
                 raise typer.Exit(1)
             return
+        web = _start_web(settings, repository, clock) if settings.web.enabled else None
         port = health_port if health_port is not None else settings.service.health_port
         health = None
         if port is not None:
@@ -68,6 +81,8 @@ def run(
         def stopped() -> None:
             if health is not None:
                 health.stop()
+            if web is not None:
+                web.stop()
             repository.close()
 
         run_until_signalled(service, on_stop=stopped)

@@ -1,0 +1,278 @@
+"""The inbox query: mentions LEFT JOIN their workflow, filtered, sorted, keyset-paged; facets; series.
+
+Paging is by keyset, never by offset: the cursor holds the last row's sort key and id, and the next
+page starts strictly after it, so mentions inserted meanwhile never shift or repeat a page (newer ones
+appear on a fresh first page). Sort keys: ``time`` (published, newest first), ``influence`` (author's
+followers, most first), ``negativity`` (sentiment score, most negative first); ties by id, descending.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
+
+from storage import mention_reads as mentions
+from storage.schema import AnnotationRow, AuthorRow, MentionRow, MentionTopicRow
+from storage.schema_web import TagRow, WorkflowRow
+from storage.web_records import InboxFilter, InboxItem, InboxPage, InboxSort, Status, Workflow
+from storage.workflow import tags_of
+
+_STATUS = sa.func.coalesce(WorkflowRow.status, "new")
+_LANG = sa.func.coalesce(MentionRow.detected_lang, MentionRow.lang)
+_KEYS: dict[str, Any] = {
+    "time": MentionRow.published_at,
+    "influence": sa.func.coalesce(AuthorRow.followers, -1),
+    "negativity": sa.func.coalesce(MentionRow.sentiment_score, 2.0),
+}
+_ASCENDING = {"negativity"}
+
+
+def _joined(query: Select[Any]) -> Select[Any]:
+    return query.outerjoin(WorkflowRow, WorkflowRow.mention_id == MentionRow.id)
+
+
+def conditions(dialect: str, flt: InboxFilter) -> list[sa.ColumnElement[bool]]:
+    """Return the WHERE clauses of an inbox filter (mentions, authors and workflow are joined)."""
+    where = mentions._conditions(dialect, flt.base)
+    if flt.statuses:
+        where.append(_STATUS.in_(flt.statuses))
+    if flt.assignee_id is not None:
+        where.append(WorkflowRow.assignee_id == flt.assignee_id)
+    if flt.is_unassigned:
+        where.append(WorkflowRow.assignee_id.is_(None))
+    if flt.departments:
+        where.append(WorkflowRow.department.in_(flt.departments))
+    if flt.tags:
+        where.append(sa.exists().where(TagRow.mention_id == MentionRow.id, TagRow.tag.in_(flt.tags)))
+    if flt.signals:
+        where.append(
+            sa.exists().where(
+                AnnotationRow.mention_id == MentionRow.id,
+                AnnotationRow.stage == "signals",
+                AnnotationRow.label.in_(flt.signals),
+            )
+        )
+    if flt.influence_above is not None:
+        where.append(AuthorRow.followers >= flt.influence_above)
+    if flt.has_echoes is not None:
+        where.append(MentionRow.echo_count > 0 if flt.has_echoes else MentionRow.echo_count == 0)
+    return where
+
+
+def encode_cursor(sort: InboxSort, key: Any, row_id: int) -> str:
+    """Return the opaque cursor after a row."""
+    value = key.isoformat() if isinstance(key, datetime) else key
+    raw = json.dumps([sort, value, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: InboxSort, cursor: str) -> tuple[Any, int]:
+    """Return ``(key, id)`` from a cursor; ValueError when it is not one of ours for this sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, value, row_id = json.loads(raw)
+    except (ValueError, TypeError) as err:
+        raise ValueError("not a valid cursor") from err
+    if kind != sort or not isinstance(row_id, int) or isinstance(row_id, bool):
+        raise ValueError("the cursor belongs to another sort order")
+    try:
+        if sort == "time":
+            key: Any = datetime.fromisoformat(value)
+        elif sort == "influence":
+            key = int(value)
+        else:
+            key = float(value)
+    except (ValueError, TypeError) as err:
+        raise ValueError("not a valid cursor") from err
+    return key, row_id
+
+
+def _after(sort: InboxSort, key: Any, row_id: int) -> sa.ColumnElement[bool]:
+    column = _KEYS[sort]
+    beyond = column > key if sort in _ASCENDING else column < key
+    return sa.or_(beyond, sa.and_(column == key, MentionRow.id < row_id))
+
+
+def _order(sort: InboxSort) -> tuple[Any, ...]:
+    column = _KEYS[sort]
+    return (column.asc() if sort in _ASCENDING else column.desc(), MentionRow.id.desc())
+
+
+_WORKFLOW_COLUMNS = (
+    WorkflowRow.status.label("w_status"),
+    WorkflowRow.assignee_id.label("w_assignee_id"),
+    WorkflowRow.department.label("w_department"),
+    WorkflowRow.routed_by.label("w_routed_by"),
+    WorkflowRow.updated_at.label("w_updated_at"),
+)
+
+
+def page(
+    conn: Connection, dialect: str, flt: InboxFilter, *, sort: InboxSort, limit: int, cursor: str | None
+) -> InboxPage:
+    """Return one page of the inbox; ``cursor`` comes from the previous page (ValueError if forged)."""
+    where = conditions(dialect, flt)
+    if cursor:
+        where.append(_after(sort, *decode_cursor(sort, cursor)))
+    query = _joined(mentions.base_query().add_columns(*_WORKFLOW_COLUMNS, _KEYS[sort].label("sort_key")))
+    rows = conn.execute(query.where(*where).order_by(*_order(sort)).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    ids = [r._mapping["id"] for r in rows]
+    topics = mentions.topics_of(conn, ids)
+    tags = tags_of(conn, ids)
+    items = []
+    for row in rows:
+        m = row._mapping
+        stored = mentions._record(row, topics.get(m["id"], ()))
+        workflow = Workflow(
+            mention_id=m["id"],
+            status=cast(Status, m["w_status"] or "new"),
+            assignee_id=m["w_assignee_id"],
+            department=m["w_department"],
+            routed_by=m["w_routed_by"],
+            updated_at=m["w_updated_at"],
+            tags=tags.get(m["id"], ()),
+        )
+        items.append(InboxItem(stored=stored, workflow=workflow))
+    next_cursor = encode_cursor(sort, rows[-1]._mapping["sort_key"], ids[-1]) if more and rows else None
+    return InboxPage(items=tuple(items), next_cursor=next_cursor)
+
+
+def matching_ids(conn: Connection, dialect: str, flt: InboxFilter, *, limit: int) -> list[int]:
+    """Return the ids of up to ``limit`` mentions matching a filter (bulk actions)."""
+    query = _joined(sa.select(MentionRow.id).join(AuthorRow, AuthorRow.id == MentionRow.author_id))
+    return [
+        r
+        for (r,) in conn.execute(query.where(*conditions(dialect, flt)).order_by(MentionRow.id).limit(limit))
+    ]
+
+
+_FACETS: dict[str, Any] = {
+    "status": _STATUS,
+    "sentiment": MentionRow.sentiment,
+    "source": MentionRow.source,
+    "lang": _LANG,
+    "department": WorkflowRow.department,
+}
+
+
+def facets(conn: Connection, dialect: str, flt: InboxFilter) -> dict[str, dict[str, int]]:
+    """Return, for the filter, the count of mentions per value of each facet (topics included)."""
+    where = conditions(dialect, flt)
+    base = _joined(sa.select().select_from(MentionRow))
+    if flt.influence_above is not None:  # the only criterion reading authors
+        base = base.join(AuthorRow, AuthorRow.id == MentionRow.author_id)
+    # One scan grouped by every facet column at once (their combinations are few), folded here.
+    columns = list(_FACETS.values())
+    found: dict[str, dict[str, int]] = {name: {} for name in _FACETS}
+    total = 0
+    for row in conn.execute(base.add_columns(*columns, sa.func.count()).where(*where).group_by(*columns)):
+        count = int(row[-1])
+        total += count
+        for name, value in zip(_FACETS, row[:-1], strict=True):
+            key = str(value) if value is not None else ""
+            found[name][key] = found[name].get(key, 0) + count
+    matched = sa.orm.aliased(MentionTopicRow)  # the topic filter's EXISTS reads the table itself
+    topic_rows = conn.execute(
+        base.join(matched, matched.mention_id == MentionRow.id)
+        .add_columns(matched.topic_id, sa.func.count())
+        .where(*where)
+        .group_by(matched.topic_id)
+    )
+    found["topic"] = {str(t): int(n) for t, n in topic_rows}
+    found["total"] = {"": total}
+    return found
+
+
+def _bucket(dialect: str, interval: str) -> Any:
+    if dialect == "postgresql":
+        return sa.func.date_trunc(interval, sa.func.timezone("UTC", MentionRow.published_at))
+    fmt = "%Y-%m-%dT%H:00:00" if interval == "hour" else "%Y-%m-%dT00:00:00"
+    return sa.func.strftime(fmt, MentionRow.published_at)
+
+
+def series(
+    conn: Connection, dialect: str, *, since: datetime, until: datetime, interval: str, topics: Sequence[str]
+) -> list[tuple[str, str, str | None, int]]:
+    """Return ``(topic, bucket start ISO, sentiment, count)`` for mentions published in ``[since, until)``."""
+    bucket = _bucket(dialect, interval).label("bucket")
+    query = (
+        sa.select(MentionTopicRow.topic_id, bucket, MentionRow.sentiment, sa.func.count())
+        .join(MentionRow, MentionRow.id == MentionTopicRow.mention_id)
+        .where(MentionRow.published_at >= since, MentionRow.published_at < until)
+        .group_by(MentionTopicRow.topic_id, bucket, MentionRow.sentiment)
+        .order_by(MentionTopicRow.topic_id, bucket)
+    )
+    if topics:
+        query = query.where(MentionTopicRow.topic_id.in_(topics))
+    out = []
+    for topic, at, sentiment, n in conn.execute(query):
+        when = at.strftime("%Y-%m-%dT%H:%M:%S") if isinstance(at, datetime) else str(at)
+        out.append((str(topic), when + "Z", sentiment, int(n)))
+    return out
+
+
+def matched_terms(conn: Connection, mention_id: int) -> dict[str, tuple[str, ...]]:
+    """Return, per matched topic, the query terms the mention matched."""
+    rows = conn.execute(
+        sa.select(MentionTopicRow.topic_id, MentionTopicRow.terms).where(
+            MentionTopicRow.mention_id == mention_id
+        )
+    )
+    return {topic: tuple(json.loads(terms or "[]")) for topic, terms in rows}
+
+
+def echo_ids(conn: Connection, mention_id: int, *, limit: int) -> list[int]:
+    """Return the ids of the mentions echoing one, oldest first."""
+    query = (
+        sa.select(MentionRow.id)
+        .where(MentionRow.echo_of_id == mention_id)
+        .order_by(MentionRow.id)
+        .limit(limit)
+    )
+    return [r for (r,) in conn.execute(query)]
+
+
+def thread_ids(conn: Connection, mention_id: int, *, limit: int) -> list[int]:
+    """Return the ids of the mentions in the same conversation (replies, parent), by publication."""
+    row = conn.execute(
+        sa.select(
+            MentionRow.source, MentionRow.external_id, MentionRow.conversation_id, MentionRow.in_reply_to
+        ).where(MentionRow.id == mention_id)
+    ).first()
+    if row is None:
+        return []
+    # One indexed lookup per relation (an OR across them makes the planner scan by date instead).
+    lookups = [MentionRow.in_reply_to == row.external_id]
+    if row.conversation_id:
+        lookups += [
+            MentionRow.conversation_id == row.conversation_id,
+            MentionRow.external_id == row.conversation_id,
+        ]
+    if row.in_reply_to:
+        lookups.append(MentionRow.external_id == row.in_reply_to)
+    found: set[int] = set()
+    for condition in lookups:
+        hits = conn.execute(
+            sa.select(MentionRow.id).where(MentionRow.source == row.source, condition).limit(limit + 1)
+        )
+        found.update(r for (r,) in hits)
+    found.discard(mention_id)
+    if not found:
+        return []
+    query = (
+        sa.select(MentionRow.id)
+        .where(MentionRow.id.in_(sorted(found)))
+        .order_by(MentionRow.published_at, MentionRow.id)
+        .limit(limit)
+    )
+    return [r for (r,) in conn.execute(query)]
