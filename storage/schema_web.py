@@ -1,7 +1,7 @@
 """Tables of the web API: accounts, sessions, API tokens, the audit log, and the inbox workflow.
 
 They live beside :mod:`storage.schema` on the same declarative base (the migration
-``0005_web_accounts_workflow`` creates exactly these). A mention without a ``mention_workflow`` row is
+``0006_web_accounts_workflow`` creates exactly these). A mention without a ``mention_workflow`` row is
 ``new``, unassigned and unrouted, so collection never writes here and the inbox reads it with a LEFT
 JOIN. Secrets are never stored: passwords as argon2 hashes, session and API tokens as SHA-256 digests.
 """

@@ -5,7 +5,7 @@ on its primary key ``mention_id``, filtered by status, assignee or department; t
 mention_id)``; a mention's thread by ``(source, in_reply_to)`` and ``(source, conversation_id)`` on
 ``mentions`` (without them the detail page scanned the table: 3.7 s at 200k mentions).
 
-Revision ID: 0005_web_accounts_workflow
+Revision ID: 0006_web_accounts_workflow
 Revises: 0004_rollups
 Create Date: 2026-12-03 08:30:00
 """
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_web_accounts_workflow"
-down_revision: str | None = "0004_rollups"
+revision: str = "0006_web_accounts_workflow"
+down_revision: str | None = "0005_ideas"
 branch_labels: str | None = None
 depends_on: str | None = None
 
