@@ -12,13 +12,15 @@ fixed shapes in French and English, written here as patterns (by us, from no lab
 - **demands**: "refund me", "remboursez", "fix it", "… or I'm leaving": a complaint, never an idea.
 
 Each cue moves the probabilities part of the way (``PULL``), so a head that is already sure keeps
-its say, and the cue is named in the explanation. Patterns run on accent-folded, lower-cased text.
+its say, and the cue is named in the explanation. Patterns run on accent-folded, lower-cased text;
+answers are memoised per text because the sentiment, intent and signals stages each ask.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from listener.core.query.normalize import fold
 
@@ -225,19 +227,20 @@ _ADVICE = re.compile(
         r"pensez a",
         r"evitez",
         r"a eviter",
-        r"il faudrait",
+        r"il faudrait (?:que|pouvoir|ajouter|mettre|proposer|offrir|un |une |des )",
+        r"il faut (?:absolument|imperativement)",
         r"vous devriez",
         r"ce serait (?:bien|top|cool|genial|pratique|utile)",
         r"serait (?:vraiment |tres )?(?:utile|pratique|bien)",
         r"(?:ca|cela) aiderait",
-        r"pourquoi (?:ne pas|pas)",
+        r"pourquoi ne pas",
         r"vous pourriez",
-        r"on pourrait",
     )
     + ")"
 )
 
 
+@lru_cache(maxsize=8192)
 def advice(text: str) -> bool:
     """Advice or an idea in so many words ("make sure", "you should", "il faudrait"), not a demand."""
     folded = fold(text)
@@ -259,6 +262,7 @@ class Reading:
     grievance: bool = False
 
 
+@lru_cache(maxsize=8192)
 def read(text: str) -> Reading:
     """Sarcasm, negations and demands found in ``text`` (normalised), strongest first."""
     folded = fold(text)
@@ -288,6 +292,7 @@ _INFO_QUESTION = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
 def asks_for_information(text: str) -> bool:
     """A question about how things are ("which plan…?", "puis-je…?"), as opposed to "could you add…?"."""
     folded = fold(text).strip()
