@@ -187,7 +187,8 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
     log: AlertLog = MemoryAlertLog() if dry_run else RepositoryAlertLog(repository)
     dispatcher = build_dispatcher(settings, log, dry_run=dry_run, clock=clock)
     reader = WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history,
-                          negative_margin=settings.alerts.negative_margin)
+                          negative_margin=settings.alerts.negative_margin,
+                          margins_by_language=settings.alerts.negative_margin_by_language)
     specs: list[JobSpec] = [*collect_jobs]
     if analysis_job is not None:
         specs.append(analysis_job)
@@ -286,7 +287,8 @@ def window_reader(settings: Settings, repository: Repository) -> Any:
     from listener.alert_store import WindowReader
 
     return WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history,
-                          negative_margin=settings.alerts.negative_margin)
+                          negative_margin=settings.alerts.negative_margin,
+                          margins_by_language=settings.alerts.negative_margin_by_language)
 
 
 def status_document(settings: Settings, repository: Repository,
