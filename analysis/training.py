@@ -40,7 +40,7 @@ EMOTION_LABELS = ("anger", "joy", "optimism", "sadness")
 DATA_LICENCES = {
     "xlmt": "Apache-2.0 repo; DEFT-2017 / SemEval-2017 terms",
     "complaints": "no licence file; cite Preotiuc-Pietro et al. 2019",
-    "semeval9-train": "CC BY-NC-SA 4.0 (non-commercial): check before shipping commercially",
+    "semeval9": "CC BY-NC-SA 4.0 (non-commercial): check before shipping commercially",
     "tweet-acts": "BSD-2-Clause",
     "wikit-fr": "no licence file; internal evaluation",
     "tweeteval": "no licence file; TweetEval README: no restrictions beyond the source tasks'",
