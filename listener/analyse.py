@@ -10,7 +10,6 @@ the version string, so ``reanalyse`` is simply a run after training.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,8 +19,6 @@ from typing import Any, Protocol
 
 from analysis import intent, language, sentiment, signals
 from analysis.analyzer import Analyzer
-from listener.config import Settings
-from listener.core.errors import ConfigError
 from listener.core.model import Annotation, Mention
 
 logger = logging.getLogger(__name__)
@@ -96,45 +93,6 @@ def run(
         done[name] = count
         logger.info("analyse: stage %s annotated %s mentions at version %s", name, count, version)
     return RunResult(per_stage=done)
-
-
-def model_folder(settings: Settings, *, say: Callable[[str], None] | None = None) -> Path:
-    """Build the encoder into the data dir on first use (a one-off ~2 s step), then reuse it."""
-    from analysis import model_build
-
-    folder = model_build.model_dir(settings.data_dir)
-    if not model_build.is_built(folder):
-        if say:
-            say(f"building the local model into {folder} (first use, from installed packages)...")
-        try:
-            model_build.build(settings.data_dir)
-        except model_build.ModelBuildError as err:
-            raise ConfigError(str(err)) from err
-    return folder
-
-
-def load_analyzer(settings: Settings, *, say: Callable[[str], None] | None = None) -> Analyzer:
-    """Encoder + newest heads (the data dir's trained versions win over the shipped ones)."""
-    from analysis import analyzer
-    from analysis.model_build import ModelBuildError
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    folder = model_folder(settings, say=say)
-    from analysis import onnx_build
-
-    precision = onnx_build.precision_of(settings.analysis.runtime)
-    if precision and say and not onnx_build.is_exported(folder, analyzer.FEATURE_LAYERS, precision):
-        say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
-    try:
-        return analyzer.load(
-            folder,
-            data_dir=settings.data_dir,
-            runtime=settings.analysis.runtime,
-            batch_size=max(8, min(settings.analysis.batch_size, 128)),
-            threads=settings.analysis.threads,
-        )
-    except ModelBuildError as err:
-        raise ConfigError(str(err)) from err
 
 
 def utcnow() -> datetime:

@@ -62,7 +62,7 @@ def classify_cmd(
 ) -> None:
     """Print language, sentiment, intents and signals of each input line as one JSON object."""
     from analysis.classify import classify
-    from listener.analyse import load_analyzer
+    from listener.wiring import load_analyzer
 
     settings = _classify_settings(config)
     with user_errors():
@@ -89,13 +89,13 @@ def analyse_cmd(
     limit: Annotated[int | None, typer.Option(help="Stop each stage after this many mentions.")] = None,
 ) -> None:
     """Annotate stored mentions not yet analysed by the current model (resumable, idempotent)."""
-    from listener.analyse import load_analyzer, run, utcnow
-    from storage import Repository
+    from listener.analyse import run, utcnow
+    from listener.wiring import load_analyzer, repository_at
 
     settings = settings_from(config)
     with user_errors():
         model = load_analyzer(settings, say=_say)
-        repo = Repository.from_url(settings.database.url)
+        repo = repository_at(settings.database.url)
         try:
             result = run(repo, model, batch_size=settings.analysis.batch_size, now=utcnow(), limit=limit)
         finally:
@@ -118,7 +118,7 @@ def label_cmd(
 ) -> None:
     """Record a correction; the next ``listener train`` learns from it."""
     from analysis.training import stage_of
-    from storage import Repository
+    from listener.wiring import repository_at
 
     settings = settings_from(config)
     try:
@@ -127,7 +127,7 @@ def label_cmd(
         err_console.print(f"[bold red]error:[/] {err}", highlight=False)
         raise typer.Exit(2) from err
     with user_errors():
-        repo = Repository.from_url(settings.database.url)
+        repo = repository_at(settings.database.url)
         try:
             if repo.get_mention(mention_id) is None:
                 err_console.print(f"[bold red]error:[/] no mention with id {mention_id}", highlight=False)
@@ -140,8 +140,8 @@ def label_cmd(
 
 def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) -> None:
     """Retrain the heads on the labelled sets plus stored corrections; write a new version."""
-    from listener.analyse import load_analyzer, train_from_store, utcnow
-    from storage import Repository
+    from listener.analyse import train_from_store, utcnow
+    from listener.wiring import load_analyzer, repository_at
 
     settings = settings_from(config)
     root = data or Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -152,7 +152,7 @@ def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) ->
         raise typer.Exit(2)
     with user_errors():
         model = load_analyzer(settings, say=_say)
-        repo = Repository.from_url(settings.database.url)
+        repo = repository_at(settings.database.url)
         try:
             folder, n = train_from_store(
                 repo, model, root=root, data_dir=settings.data_dir, now=utcnow(), say=_say

@@ -14,11 +14,11 @@ def register(app: typer.Typer) -> None:
     @db.command("upgrade")
     def upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
         """Apply every pending migration (safe to run again; the first run creates the database)."""
-        from storage import Repository
+        from listener.wiring import repository_at
 
         settings = settings_from(config)
         with user_errors():
-            repo = Repository.from_url(settings.database.url)
+            repo = repository_at(settings.database.url)
             try:
                 before = repo.schema_revision()
                 repo.upgrade()
@@ -36,12 +36,12 @@ def register(app: typer.Typer) -> None:
     @db.command("current")
     def current(config: ConfigOption = DEFAULT_CONFIG) -> None:
         """Print the schema revision of the database and the newest one this version ships."""
-        from storage import Repository
+        from listener.wiring import repository_at
         from storage.migrate import head
 
         settings = settings_from(config)
         with user_errors():
-            repo = Repository.from_url(settings.database.url)
+            repo = repository_at(settings.database.url)
             try:
                 revision = repo.schema_revision()
             finally:
