@@ -167,12 +167,32 @@ class Analyzer:
             rows = [i for i, t in enumerate(texts) if detect(t)[0] == lang]
             if rows:
                 probs[rows] = special.predict(feats[rows])
-        return head.labels, probs
+        return head.labels, lean_on_cues(texts, head.labels, probs)
+
+    def emotion(self, texts: Sequence[str]) -> tuple[tuple[str, ...], Array] | None:
+        """Anger, joy, optimism, sadness probabilities, or None for heads trained without them."""
+        head = self.headset.heads.get("emotion")
+        if head is None:
+            return None
+        return head.labels, head.predict(self.features(texts))
 
     def flag(self, name: str, texts: Sequence[str]) -> tuple[Array, float]:
         """Probability of a yes/no head (complaint, question, suggestion) and its threshold."""
         head = self.headset[name]
         return head.predict(self.features(texts)), head.threshold
+
+
+def lean_on_cues(texts: Sequence[str], labels: Sequence[str], probs: Array) -> Array:
+    """Move part of each row towards the label a sarcasm, negation or demand cue points to."""
+    from analysis import cues
+
+    for i, text in enumerate(texts):
+        lean = cues.read(text).lean
+        if lean is not None and lean in labels:
+            target = np.zeros(len(labels), dtype=np.float32)
+            target[list(labels).index(lean)] = 1.0
+            probs[i] = (1.0 - cues.PULL) * probs[i] + cues.PULL * target
+    return probs
 
 
 def words_weight(text: str) -> float:

@@ -142,3 +142,47 @@ def wikit_questions(root: Path) -> list[Example]:
     path = root / "intent" / "wikit_nlu_french_covid" / "training_dataset.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         return [Example(r["utterance"], "question", "fr", "wikit-fr") for r in csv.DictReader(handle)]
+
+
+def allocine_sentences(root: Path) -> dict[str, str]:
+    """Allociné review sentences of 25-250 characters, keyed ``allocine:ROW:SENTENCE`` (labelled samples)."""
+    import re
+
+    path = root / "sentiment" / "allocine_reviews_fr_sample" / "reviews_sample.csv"
+    out = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row, r in enumerate(csv.DictReader(handle)):
+            for n, sentence in enumerate(re.split(r"(?<=[.!?])\s+", r["texte"])):
+                if 25 <= len(sentence) <= 250:
+                    out[f"allocine:{row}:{n}"] = sentence
+    return out
+
+
+def labelled_sample(root: Path, path: Path) -> list[tuple[str, str, int]]:
+    """``(id, text, label)`` of a sample we labelled (ids + labels in the project, texts read here).
+
+    Lines are ``id<TAB>label``, or ``group<TAB>id<TAB>label`` (then the id returned is ``group:id``).
+    """
+    allocine = allocine_sentences(root)
+    complaint_rows = complaints(root)
+    tweets: dict[str, str] = {}
+    loaded: set[str] = set()
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        *group, key, label = line.split("\t")
+        if key.startswith("allocine:"):
+            text = allocine[key]
+        elif key.startswith("complaints:"):
+            text = complaint_rows[int(key.split(":")[1])].text
+        else:
+            source = key.rsplit(":", 1)[0]
+            if source not in loaded:
+                loaded.add(source)
+                _, lang, split = source.split("-")
+                for i, ex in enumerate(xlmt(root, "french" if lang == "fr" else "english", split)):
+                    tweets[f"{source}:{i}"] = ex.text
+            text = tweets[key]
+        out.append((":".join([*group, key]), text, int(label)))
+    return out

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from analysis import lexicon
+from analysis import cues, lexicon
 from analysis.analyzer import Analyzer, words_weight
 from listener.core.model import Annotation, Mention
 
@@ -36,13 +36,16 @@ def explain(text: str, probs: Mapping[str, float]) -> str:
         return "empty text: no sentiment to read"
     label = max(probs, key=lambda k: probs[k])
     if label == "negative":
-        cues = lexicon.matches(text, lexicon.DISAPPOINTMENT + lexicon.COMPLAINT + lexicon.CHURN)
+        found = lexicon.matches(text, lexicon.DISAPPOINTMENT + lexicon.COMPLAINT + lexicon.CHURN)
     elif label == "positive":
-        cues = lexicon.matches(text, lexicon.PRAISE)
+        found = lexicon.matches(text, lexicon.PRAISE)
     else:
-        cues = []
-    words = lexicon.cue_list(cues, limit=4)
+        found = []
+    words = lexicon.cue_list(found, limit=4)
     reason = f"{label} p={probs[label]:.2f}"
+    reading = cues.read(text)
+    if reading.lean is not None:
+        reason += f" ({reading.reason})"
     if words_weight(text) != 1.0:
         reason += " (no words, emoji only: low confidence)"
     return f"{reason}; cues: {words}" if words else reason

@@ -81,8 +81,19 @@ def bootstrap_f1(gold: Sequence[str], pred: Sequence[str], rounds: int = 1000) -
     return float(np.percentile(scores, 2.5)), float(np.percentile(scores, 97.5))
 
 
-def sentiment_block(title: str, rows: list[Example], model: Analyzer, features: object, lang: str) -> None:
-    texts = [e.text for e in rows]
+TARGETS = {"fr": (0.72, None), "en": (0.71, None), "tweeteval": (None, 0.70)}
+"""(macro-F1, macro-recall) targets on the held-out test splits; val overstates them (see README)."""
+STARTER_MARGIN = 0.5
+
+
+def sentiment_block(
+    title: str, rows: list[Example], model: Analyzer, features: object, lang: str, *, target: str = ""
+) -> None:
+    from sklearn.metrics import f1_score, recall_score
+
+    from benchmarks._accuracy_more import interval, target_line
+
+    texts = model.prepare([e.text for e in rows])
     gold = [e.label for e in rows]
     t0 = time.perf_counter()
     feats = features(texts)  # type: ignore[operator]
@@ -90,6 +101,34 @@ def sentiment_block(title: str, rows: list[Example], model: Analyzer, features: 
     pred = [labels[i] for i in probs.argmax(axis=1)]
     dt = time.perf_counter() - t0
     print(f"{title} (n={len(rows)}, {dt:.1f}s)")
+    f1_target, recall_target = TARGETS.get(target, (None, None))
+
+    def macro_f1(g: object, p: object) -> float:
+        return float(f1_score(g, p, average="macro", labels=list(LABELS)))
+
+    def macro_recall(g: object, p: object) -> float:
+        return float(recall_score(g, p, average="macro", labels=list(LABELS)))
+
+    target_line("macro-F1", macro_f1(gold, pred), interval(macro_f1, gold, pred), f1_target)
+    target_line("macro-recall", macro_recall(gold, pred), interval(macro_recall, gold, pred), recall_target)
+    margin_now = probs[:, labels.index("negative")] - probs[:, labels.index("positive")]
+    counted = np.asarray([p == "negative" for p in pred]) & (margin_now >= STARTER_MARGIN)
+    is_neg = np.asarray([g == "negative" for g in gold])
+    if counted.any():
+        gold_c = is_neg[counted]
+        target_line(
+            f"negative precision at margin {STARTER_MARGIN}",
+            float(gold_c.mean()),
+            interval(lambda g, p: float(np.mean(g)), gold_c, gold_c),
+            0.80,
+        )
+    recall_c = counted[is_neg]
+    target_line(
+        f"negative recall at margin {STARTER_MARGIN}",
+        float(recall_c.mean()),
+        interval(lambda g, p: float(np.mean(g)), recall_c, recall_c),
+        0.60,
+    )
     report("listener (e5 + head)", gold, pred)
     report("VADER-fr" if lang == "fr" else "VADER", gold, vader_labels(texts, lang))
     # What alert rules count as negative: top label negative and p(neg) - p(pos) >= the margin
@@ -123,22 +162,6 @@ def complaint_cv(root: Path, features: object, max_rows: int | None) -> None:
     vader = vader_labels([e.text for e in rows], "en")
     vpred = np.array([v == "negative" for v in vader])
     print(f"  baseline VADER negative-as-complaint: complaint-class F1 {f1_score(y, vpred):.3f}")
-
-
-def flag_val(
-    title: str, rows: list[Example], *, positive: str, head: str, model: Analyzer, features: object
-) -> None:
-    from sklearn.metrics import f1_score, precision_score, recall_score
-
-    x = features([e.text for e in rows])  # type: ignore[operator]
-    p = model.headset[head].predict(x)
-    pred = p >= model.headset[head].threshold
-    y = np.array([e.label == positive for e in rows])
-    print(f"{title} (n={len(rows)})")
-    print(
-        f"  {head} F1 {f1_score(y, pred):.3f}  precision {precision_score(y, pred, zero_division=0):.3f}"
-        f"  recall {recall_score(y, pred):.3f}"
-    )
 
 
 def irony_diagnostic(root: Path, model: Analyzer, features: object, max_rows: int | None) -> None:
@@ -223,36 +246,29 @@ def main() -> None:
     print(f"runtime {runtime}; heads {model.headset.version} from {model.heads_path}")
     print(f"trained on: {model.headset.meta.get('training_sets', {}).get('sentiment')}")
     root = args.data
-    sentiment_block("XLM-T French val", datasets.xlmt(root, "french", "val"), model, features, "fr")
-    sentiment_block("XLM-T English val", datasets.xlmt(root, "english", "val"), model, features, "en")
     sentiment_block(
-        "TweetEval sentiment val",
-        cap(datasets.tweeteval(root, "sentiment", "val"), args.max_rows),
-        model,
-        features,
-        "en",
+        "XLM-T French val", datasets.xlmt(root, "french", "val"), model, features, "fr", target="fr"
     )
+    sentiment_block(
+        "XLM-T English val", datasets.xlmt(root, "english", "val"), model, features, "en", target="en"
+    )
+    tweeteval = cap(datasets.tweeteval(root, "sentiment", "val"), args.max_rows)
+    sentiment_block("TweetEval sentiment val", tweeteval, model, features, "en", target="tweeteval")
+    # 1,430 of XLM-T's 1,839 English train tweets are TweetEval val tweets: the heads and the adapter
+    # learnt them, which is why val overstates TweetEval test. The rest is a fair (smaller) check.
+    seen = {" ".join(e.text.lower().split()) for e in datasets.xlmt(root, "english", "train")}
+    unseen = [e for e in tweeteval if " ".join(e.text.lower().split()) not in seen]
+    sentiment_block("TweetEval val not in XLM-T train", unseen, model, features, "en", target="tweeteval")
     complaint_cv(root, features, args.max_rows)
-    flag_val(
-        "SemEval-2019 T9 suggestion trial A (forum)",
-        datasets.suggestions(root, "trial_a"),
-        positive="suggestion",
-        head="suggestion",
-        model=model,
-        features=features,
-    )
-    flag_val(
-        "SemEval-2019 T9 suggestion trial B (hotels)",
-        cap(datasets.suggestions(root, "trial_b"), args.max_rows and args.max_rows // 4),
-        positive="suggestion",
-        head="suggestion",
-        model=model,
-        features=features,
-    )
+    from benchmarks import _accuracy_more
+
+    _accuracy_more.suggestions(root, model, features)
+    _accuracy_more.emotions(root, model, features)
+    _accuracy_more.customer_service(model)
+    _accuracy_more.signals_precision(root, model)
     irony_diagnostic(root, model, features, args.max_rows)
     print(
-        "targets: macro-F1 >= 0.72 FR and >= 0.71 EN on XLM-T val, complaint F1 >= 0.80, "
-        "negative precision >= 0.80"
+        "targets are for the held-out test splits: val overstates XLM-T EN by ~2 points and TweetEval by ~12"
     )
     _ = sentiment
 

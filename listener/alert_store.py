@@ -8,7 +8,7 @@ than ``settle``, by when analysis has labelled them) and only reads the recent h
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,9 +30,11 @@ class WindowReader:
 
     def __init__(self, repository: Repository, topics: Sequence[str], *,
                  bucket: timedelta = timedelta(hours=1), history: timedelta = timedelta(days=14),
-                 settle: timedelta = timedelta(hours=6), negative_margin: float = 0.0) -> None:
+                 settle: timedelta = timedelta(hours=6), negative_margin: float = 0.0,
+                 margins_by_language: Mapping[str, float] | None = None) -> None:
         self.repository = repository
         self.negative_margin = negative_margin
+        self.margins_by_language = dict(margins_by_language or {})
         self.topics = tuple(topics)
         self.bucket = bucket
         self.history = history
@@ -40,11 +42,18 @@ class WindowReader:
         self._settled: dict[tuple[str, datetime], int] = {}
         self._first_seen: dict[str, datetime | None] = {}
 
+    def margin_for(self, lang: str | None) -> float:
+        """The negative margin of a mention in ``lang`` (its language's own, else the general one)."""
+        from storage.mention_reads import margin_for
+
+        return margin_for(lang, self.negative_margin, self.margins_by_language)
+
     def read(self, now: datetime, span: timedelta) -> Window:
         """Return the mentions of ``[now - span, now]`` and the complete hourly buckets before ``now``."""
         start = now - span
         mentions = tuple(self.repository.window_mentions(start, now + timedelta(microseconds=1),
-                                                         negative_margin=self.negative_margin))
+                                                         negative_margin=self.negative_margin,
+                                                         margins_by_language=self.margins_by_language))
         return Window(start=start, end=now, mentions=mentions, history=self._history(now, now),
                       bucket=self.bucket)
 
@@ -82,7 +91,7 @@ class WindowReader:
                     if s >= since:
                         fresh[(topic, s)] = 0
             for row in rows:
-                if row.sentiment_score is not None and -row.sentiment_score < self.negative_margin:
+                if row.sentiment_score is not None and -row.sentiment_score < self.margin_for(row.lang):
                     continue  # labelled negative, but not clearly enough to count (same rule as the window)
                 slot = _floor(row.mention.published_at, self.bucket)
                 for topic in row.topics:

@@ -178,6 +178,17 @@ class AlertsSettings(_Section):
     negative_margin: float = Field(default=0.0, ge=0.0, le=1.0)
     """A mention counts as negative in alerts when labelled negative and p(negative) - p(positive)
     is at least this; 0 trusts the label alone (see benchmarks/accuracy.py for the trade-off)."""
+    negative_margin_by_language: dict[str, float] = Field(default_factory=dict)
+    """Margins for mentions in one language (``{en: 0.6}``), overriding ``negative_margin``: the same
+    margin buys different precision in French and English (README, "precision / recall by margin")."""
+
+    @field_validator("negative_margin_by_language")
+    @classmethod
+    def _margins_in_range(cls, margins: dict[str, float]) -> dict[str, float]:
+        for lang, margin in margins.items():
+            if not 0.0 <= margin <= 1.0:
+                raise ValueError(f"the margin for {lang!r} must be between 0 and 1, got {margin}")
+        return {lang.lower(): margin for lang, margin in margins.items()}
 
     @model_validator(mode="after")
     def _channels_exist(self) -> AlertsSettings:

@@ -229,7 +229,8 @@ def window_reader(settings: Settings, repository: Repository) -> WindowReader:
     from listener.alert_store import WindowReader
 
     return WindowReader(repository, [t.id for t in settings.topics], history=settings.alerts.history,
-                        negative_margin=settings.alerts.negative_margin)
+                        negative_margin=settings.alerts.negative_margin,
+                        margins_by_language=settings.alerts.negative_margin_by_language)
 
 
 def replay_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime,

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -207,11 +207,20 @@ def _window_mention(m: Any, topics: tuple[str, ...], *, is_answered: bool,
     )
 
 
+def margin_for(lang: str | None, negative_margin: float, by_language: Mapping[str, float] | None) -> float:
+    """The negative margin of a mention in ``lang``: its language's own if set, else the general one."""
+    if not by_language:
+        return negative_margin
+    return by_language.get((lang or "").split("-")[0].lower(), negative_margin)
+
+
 def window_mentions(conn: Connection, dialect: str, flt: MentionFilter, *,
-                    negative_margin: float = 0.0) -> list[WindowMention]:
+                    negative_margin: float = 0.0,
+                    margins_by_language: Mapping[str, float] | None = None) -> list[WindowMention]:
     """Return what alerts and the digest read, built from the rows in one step (oldest first).
 
     A question or complaint counts as answered once any mention of the same read replies to it.
+    ``margins_by_language`` overrides ``negative_margin`` for mentions in those (detected) languages.
     """
     query = base_query().where(*_conditions(dialect, flt)).order_by(MentionRow.published_at.asc(),
                                                                      MentionRow.id.asc())
@@ -220,5 +229,7 @@ def window_mentions(conn: Connection, dialect: str, flt: MentionFilter, *,
     rows = [row._mapping for row in conn.execute(query).all()]
     topics = topics_of(conn, [m["id"] for m in rows])
     replied = {(m["source"], m["in_reply_to"]) for m in rows if m["in_reply_to"]}
-    return [_window_mention(m, topics.get(m["id"], ()), negative_margin=negative_margin,
+    return [_window_mention(m, topics.get(m["id"], ()),
+                            negative_margin=margin_for(m["detected_lang"] or m["lang"], negative_margin,
+                                                       margins_by_language),
                             is_answered=(m["source"], m["external_id"]) in replied) for m in rows]

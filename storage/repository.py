@@ -185,12 +185,16 @@ class Repository:
         flt = MentionFilter(since=since, until=until, topics=tuple(topics or ()), order="oldest", limit=limit)
         return self.search_mentions(flt)
 
-    def window_mentions(self, since: datetime, until: datetime, *, negative_margin: float = 0.0
-                        ) -> list[WindowMention]:
-        """Return the read model alerts and the digest use for mentions published in ``[since, until)``."""
+    def window_mentions(self, since: datetime, until: datetime, *, negative_margin: float = 0.0,
+                        margins_by_language: Mapping[str, float] | None = None) -> list[WindowMention]:
+        """Return the read model alerts and the digest use for mentions published in ``[since, until)``.
+
+        ``margins_by_language`` (``{"en": 0.6}``) overrides ``negative_margin`` per detected language.
+        """
         flt = MentionFilter(since=since, until=until, order="oldest", limit=None)
         return self._db.read(lambda conn: mention_reads.window_mentions(
-            conn, self._dialect, flt, negative_margin=negative_margin))
+            conn, self._dialect, flt, negative_margin=negative_margin,
+            margins_by_language=margins_by_language))
 
     def delete_mention(self, mention_id: int) -> bool:
         """Delete a mention and tombstone it so it is never fetched back; False if it did not exist."""

@@ -89,3 +89,11 @@ def test_bad_topic_query_names_line_and_column() -> None:
     message = str(info.value)
     assert message.startswith("c.yaml:4: topics.0.query:")
     assert "column" in message and "^" in message
+
+
+def test_negative_margins_per_language() -> None:
+    settings = parse_settings("alerts:\n  negative_margin: 0.5\n  negative_margin_by_language: {EN: 0.6}\n")
+    assert settings.alerts.negative_margin_by_language == {"en": 0.6}
+    with pytest.raises(ConfigError) as err:
+        parse_settings("alerts:\n  negative_margin_by_language: {fr: 1.5}\n", source="config.yaml")
+    assert "negative_margin_by_language" in str(err.value)

@@ -7,6 +7,7 @@ how users and our own checks try the model on their data. The others work on the
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
+from listener.config import Settings
 
 DataOption = Annotated[
     Path | None,
@@ -36,6 +38,22 @@ def _say(message: str) -> None:
     err_console.print(message, highlight=False)
 
 
+def _classify_settings(config: Path) -> Settings:
+    """The config when there is one; otherwise defaults, with the model in the user's cache folder.
+
+    ``classify`` reads no database and sends nothing, so trying the model on a few lines must not
+    require ``listener init`` first. An explicitly named config that is missing is still an error.
+    """
+    if config.exists() or config != DEFAULT_CONFIG or os.environ.get("LISTENER_CONFIG"):
+        return settings_from(config)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "listener"
+    _say(
+        f"no {config} here: classifying with the default settings, model kept in {cache} / "
+        f"pas de {config} ici : réglages par défaut, modèle gardé dans {cache}"
+    )
+    return Settings(data_dir=cache)
+
+
 def classify_cmd(
     file: Annotated[
         Path | None, typer.Argument(help="Text file, one text per line; stdin when absent.")
@@ -46,7 +64,7 @@ def classify_cmd(
     from analysis.classify import classify
     from listener.wiring import load_analyzer
 
-    settings = settings_from(config)
+    settings = _classify_settings(config)
     with user_errors():
         if file is not None:
             try:

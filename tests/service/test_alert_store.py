@@ -117,3 +117,27 @@ def test_negative_margin_keeps_only_clear_negatives_in_window_and_history(repo: 
     assert len(negatives) == 3
     assert all(m.sentiment_score is not None and m.sentiment_score <= -0.6 for m in negatives)
     assert [b.negative for b in strict.history["acme"]] == [3, 3]
+
+
+def test_a_language_can_have_its_own_negative_margin(repo: Repository) -> None:
+    from listener.core.model import Annotation
+
+    items = [(mention(k, NOW - timedelta(minutes=10 + k), "acme"), "negative") for k in range(4)]
+    store(repo, items)
+    hesitant = {"negative": 0.55, "neutral": 0.2, "positive": 0.25}  # margin 0.3
+    repo.save_annotations([
+        Annotation(source=m.source, external_id=m.external_id, stage="sentiment", version="test3",
+                   label="negative", scores=hesitant)
+        for m, _ in items])
+    repo.save_annotations([
+        Annotation(source=m.source, external_id=m.external_id, stage="language", version="test3",
+                   label="en" if k < 2 else "fr", scores={})
+        for k, (m, _) in enumerate(items)])
+
+    reader = WindowReader(repo, ["acme"], negative_margin=0.2, margins_by_language={"en": 0.6})
+    assert reader.margin_for("en-GB") == 0.6 and reader.margin_for("fr") == 0.2
+    assert reader.margin_for(None) == 0.2
+    window = reader.read(NOW, timedelta(hours=1))
+    negative = sorted(m.text for m in window.for_topic("acme") if m.is_negative)
+    assert negative == sorted(m.text for k, (m, _) in enumerate(items) if k >= 2)  # the French two only
+    assert [b.negative for b in window.history["acme"]][-1] == 2
