@@ -48,6 +48,17 @@ class EmbeddingCache:
         np.savez(tmp, keys=keys, vectors=vectors.astype(np.float16))
         tmp.replace(self.path)
 
+    def forget(self, keys: set[str]) -> int:
+        """Drop the vectors of these text keys (an erased author's texts); save; return how many went."""
+        gone = [k for k in self._index if k in keys]
+        if not gone:
+            return 0
+        kept = sorted((i, k) for k, i in self._index.items() if k not in keys)
+        self._rows = [self._rows[i] for i, _ in kept]
+        self._index = {k: n for n, (_, k) in enumerate(kept)}
+        self.save()
+        return len(gone)
+
     def embed(
         self, texts: Sequence[str], embed: Embed, *, chunk: int = 512, dim: int = 384
     ) -> npt.NDArray[np.float32]:

@@ -181,6 +181,25 @@ def training_features(model: Analyzer, cache_path: Path) -> Callable[[Sequence[s
     return features
 
 
+def forget_cached_texts(data_dir: Path, texts: Sequence[str]) -> int:
+    """Drop the vectors of erased texts from every embedding cache under ``data_dir/cache``.
+
+    The caches hold only sha1 digests and vectors, but a digest still proves a known text was there:
+    erasure removes them too. Returns how many vectors went.
+    """
+    from analysis.embedding_cache import EmbeddingCache, text_key
+    from analysis.text import normalise
+
+    keys = {text_key(t) for t in texts} | {text_key(normalise(t)) for t in texts}
+    folder = data_dir / "cache"
+    gone = 0
+    for path in sorted(folder.glob("*.npz")) if folder.is_dir() else []:
+        if path.name.endswith(".tmp.npz"):
+            continue
+        gone += EmbeddingCache(path).forget(keys)
+    return gone
+
+
 def train_from_store(
     repo: Any,
     model: Analyzer,

@@ -203,6 +203,16 @@ class Database:
         finally:
             raw.close()
 
+    def vacuum(self, tables: tuple[str, ...]) -> None:
+        """PostgreSQL: VACUUM these tables (outside any transaction) so erased rows' space is reclaimed.
+
+        Plain VACUUM frees the dead row versions for reuse without locking the tables; the bytes
+        disappear from the files when the space is reused (``VACUUM FULL`` rewrites them at once).
+        """
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:
+                conn.exec_driver_sql(f'VACUUM "{table}"')
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()

@@ -38,7 +38,6 @@ from storage.records import (
 logger = logging.getLogger(__name__)
 
 
-
 class Repository:
     """Mentions, authors, cursors, analysis results, alerts and run health, on SQLite or PostgreSQL."""
 
@@ -237,13 +236,16 @@ class Repository:
         """Erase an author's personal data from every table (GDPR), keep aggregates, tombstone them.
 
         See :mod:`storage.erasure` for what goes and what stays. On SQLite the WAL is checkpointed
-        afterwards, so the erased pages leave the write-ahead log too.
+        afterwards, so the erased pages leave the write-ahead log too; on PostgreSQL the touched
+        tables are vacuumed, so the dead row versions are freed for reuse.
         """
         now = self._clock()
         key = (source, external_id)
         report = self._db.run(lambda conn: erasure.erase_author(conn, self._dialect, key, now))
         if self._dialect == "sqlite":
             self._db.checkpoint()
+        else:
+            self._db.vacuum(erasure.TOUCHED_TABLES)
         logger.info("storage: author erased", extra={"source": source, "mentions": report.mentions})
         return report
 
