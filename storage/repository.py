@@ -332,9 +332,9 @@ class Repository:
         return self._db.read(lambda conn: alerts.get(conn, alert_id))
 
     def alerts(
-        self, *, since: datetime | None = None, rule_id: str | None = None, limit: int = 100
+        self, *, since: datetime | None = None, rule_id: str | None = None, limit: int | None = 100
     ) -> list[StoredAlert]:
-        """Return recorded alerts, newest first."""
+        """Return recorded alerts, newest first (``limit=None``: every one since ``since``)."""
         return self._db.read(lambda conn: alerts.recent(conn, since=since, rule_id=rule_id, limit=limit))
 
     def record_delivery(
@@ -347,6 +347,14 @@ class Repository:
             return alerts.record_delivery(conn, alert_id, channel, outcome=outcome, error=error, now=now)
 
         return self._db.run(work)
+
+    def alert_id(self, dedupe_key: str) -> int | None:
+        """Return the id of the alert stored under ``dedupe_key``, or None."""
+        return self._db.read(lambda conn: alerts.id_of(conn, dedupe_key))
+
+    def deliveries_of(self, alert_ids: Sequence[int]) -> list[DeliveryRecord]:
+        """Return every delivery attempt of these alerts, by alert, channel and attempt."""
+        return self._db.read(lambda conn: alerts.deliveries_of(conn, alert_ids))
 
     def deliveries(self, alert_id: int) -> list[DeliveryRecord]:
         """Return every delivery attempt of one alert."""
