@@ -203,6 +203,10 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
             return JobResult(items=0 if dry_run else send_digest(settings, built))
 
         specs.append(JobSpec(id="digest", kind="digest", run=run_digest, at=time(hour, minute)))
+    if settings.retention.mentions_days is not None and not dry_run:
+        keep = timedelta(days=settings.retention.mentions_days)
+        specs.append(JobSpec(id="retention", kind="retention", at=time(3, 30),
+                             run=lambda now: JobResult(items=repository.prune_mentions(now - keep))))
     service = settings.service
     return Service(specs, timezone=settings.timezone, jitter=service.jitter,
                    misfire_grace=service.misfire_grace, status_path=status_path(settings),

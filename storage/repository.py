@@ -16,7 +16,18 @@ from sqlalchemy.engine import Connection
 
 from listener.core.clock import Clock, system_clock
 from listener.core.model import Alert, Annotation, Batch, Cursor
-from storage import alerts, analysis_results, authors, cursors, erasure, health, labels, mentions, migrate
+from storage import (
+    alerts,
+    analysis_results,
+    authors,
+    cursors,
+    erasure,
+    health,
+    labels,
+    mentions,
+    migrate,
+    retention,
+)
 from storage._database import Database, RetryPolicy
 from storage.authors import AuthorOrder
 from storage.health import RunOutcome
@@ -255,6 +266,27 @@ class Repository:
         """Return the per-day counts of erased mentions (add them to live counts for honest totals)."""
         return self._db.read(
             lambda conn: erasure.erased_counts(conn, since=since, until=until, topic_id=topic_id)
+        )
+
+    def prune_mentions(self, before: datetime, *, batch: int = 1000) -> int:
+        """Delete mentions published before ``before``, keeping their daily counts; return how many went.
+
+        Each batch folds and deletes in one transaction (see :mod:`storage.retention`).
+        """
+        total = 0
+        while done := self._db.run(lambda conn: retention.prune_batch(conn, self._dialect, before, batch)):
+            total += done
+        if total and self._dialect == "sqlite":
+            self._db.checkpoint()
+        logger.info("storage: mentions pruned", extra={"mentions": total})
+        return total
+
+    def daily_counts(
+        self, *, since: date | None = None, until: date | None = None, topic_id: str = retention.ALL_TOPICS
+    ) -> list[retention.DailyCount]:
+        """Return the per-day counts of pruned mentions (add them to live counts for past volumes)."""
+        return self._db.read(
+            lambda conn: retention.daily_counts(conn, since=since, until=until, topic_id=topic_id)
         )
 
     # --- runs and health ----------------------------------------------------------------------
