@@ -28,8 +28,10 @@ def text_key(text: str) -> str:
 class EmbeddingCache:
     """Vectors on disk as one ``.npz`` (keys + matrix), loaded whole and appended in chunks."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, progress: Callable[[int, int], None] | None = None) -> None:
         self.path = path
+        self.progress = progress
+        """Hears ``(embedded, to_embed)`` after each chunk of new texts (progress bars)."""
         self._index: dict[str, int] = {}
         self._rows: list[npt.NDArray[np.float32]] = []
         if path.is_file():
@@ -77,6 +79,8 @@ class EmbeddingCache:
                 self._rows.append(vec.astype(np.float32))
             self.save()
             logger.info("embedding cache: %s of %s new texts embedded", start + len(part), len(todo))
+            if self.progress:
+                self.progress(start + len(part), len(todo))
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
         return np.stack([self._rows[self._index[k]] for k in keys]).astype(np.float32)

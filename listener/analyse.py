@@ -98,33 +98,43 @@ def run(
     return RunResult(per_stage=done)
 
 
-def model_folder(settings: Settings, *, say: Callable[[str], None] | None = None) -> Path:
-    """Build the encoder into the data dir on first use (a one-off ~2 s step), then reuse it."""
-    from analysis import model_build
+def model_folder(
+    settings: Settings, *, say: Callable[[str], None] | None = None, step: Callable[[str], None] | None = None
+) -> Path:
+    """Build the encoder on first use on this machine (a one-off step), then reuse it.
+
+    ``step`` hears ``build``, ``export``, ``quantise`` and ``check`` as they start (progress bars).
+    """
+    from analysis import model_build, onnx_build
+    from analysis.analyzer import FEATURE_LAYERS
 
     folder = model_build.model_dir(settings.data_dir)
-    if not model_build.is_built(folder):
-        if say:
-            say(f"building the local model into {folder} (first use, from installed packages)...")
-        try:
+    try:
+        if not model_build.is_built(folder):
+            if say:
+                say(f"building the local model into {folder} (first use on this machine)...")
+            if step:
+                step("build")
             model_build.build(settings.data_dir)
-        except model_build.ModelBuildError as err:
-            raise ConfigError(str(err)) from err
+        precision = onnx_build.precision_of(settings.analysis.runtime)
+        if precision and not onnx_build.is_exported(folder, FEATURE_LAYERS, precision):
+            if say:
+                say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
+            onnx_build.export(folder, FEATURE_LAYERS, precision, on_step=step)
+    except model_build.ModelBuildError as err:
+        raise ConfigError(str(err)) from err
     return folder
 
 
-def load_analyzer(settings: Settings, *, say: Callable[[str], None] | None = None) -> Analyzer:
+def load_analyzer(
+    settings: Settings, *, say: Callable[[str], None] | None = None, step: Callable[[str], None] | None = None
+) -> Analyzer:
     """Encoder + newest heads (the data dir's trained versions win over the shipped ones)."""
     from analysis import analyzer
     from analysis.model_build import ModelBuildError
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    folder = model_folder(settings, say=say)
-    from analysis import onnx_build
-
-    precision = onnx_build.precision_of(settings.analysis.runtime)
-    if precision and say and not onnx_build.is_exported(folder, analyzer.FEATURE_LAYERS, precision):
-        say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
+    folder = model_folder(settings, say=say, step=step)
     try:
         return analyzer.load(
             folder,
@@ -164,12 +174,14 @@ def corrections_from(repo: Any) -> list[Any]:
     return out
 
 
-def training_features(model: Analyzer, cache_path: Path) -> Callable[[Sequence[str]], Any]:
+def training_features(
+    model: Analyzer, cache_path: Path, progress: Callable[[int, int], None] | None = None
+) -> Callable[[Sequence[str]], Any]:
     """Features for training texts, with encoder vectors cached on disk by text digest."""
     from analysis.analyzer import FEATURE_LAYERS, combine
     from analysis.embedding_cache import EmbeddingCache
 
-    cache = EmbeddingCache(cache_path)
+    cache = EmbeddingCache(cache_path, progress=progress)
 
     def features(texts: Sequence[str]) -> Any:
         clean = model.prepare(texts)
@@ -209,6 +221,7 @@ def train_from_store(
     now: datetime,
     limit_per_source: int | None = None,
     say: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Path, int]:
     """Retrain every head on ``root`` plus the stored corrections; save a new version in the data dir."""
     from analysis import heads, training
@@ -216,7 +229,7 @@ def train_from_store(
     corrections = corrections_from(repo)
     if say:
         say(f"training on {root} with {len(corrections)} corrections (texts are embedded once, then cached)")
-    features = training_features(model, data_dir / "cache" / f"{model.features_id}.npz")
+    features = training_features(model, data_dir / "cache" / f"{model.features_id}.npz", progress)
     headset = training.train(
         root,
         corrections,

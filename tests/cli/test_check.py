@@ -19,7 +19,8 @@ def _config(tmp_path: Path, body: str) -> Path:
 def test_clean_config_passes_and_reports_the_empty_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("LISTENER_MODEL_DIR")  # this data dir has no model yet
+    monkeypatch.delenv("LISTENER_MODEL_DIR")  # this machine (an empty cache folder) has no model yet
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: 'acme OR #acme'}\n")
     result = CliRunner().invoke(app, ["check", "-c", str(path)])
     assert result.exit_code == 0, result.output
