@@ -161,3 +161,23 @@ retention: {{mentions_days: 20}}
 def test_retention_below_the_spike_history_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"retention\.mentions_days"):
         parse_settings("retention:\n  mentions_days: 7\n")
+
+
+def test_httpx_request_lines_show_only_at_debug(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from listener.service_wiring import configure_logging
+
+    try:
+        configure_logging(parse_settings("logging: {level: INFO}\n"))
+        logging.getLogger("httpx").info('HTTP Request: GET http://127.0.0.1/feed "HTTP/1.1 200 OK"')
+        logging.getLogger("listener.collect").info("rss: fetched 3")
+        quiet = capsys.readouterr().err
+        assert "rss: fetched 3" in quiet and "HTTP Request" not in quiet
+        configure_logging(parse_settings("logging: {level: DEBUG}\n"))
+        logging.getLogger("httpx").info('HTTP Request: GET http://127.0.0.1/feed "HTTP/1.1 200 OK"')
+        assert "HTTP Request" in capsys.readouterr().err
+    finally:
+        logging.getLogger().handlers.clear()
+        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger("httpx").setLevel(logging.NOTSET)
