@@ -267,6 +267,10 @@ def run_chaos(workdir: Path, *, kills: int, seed: int, alive_s: tuple[float, flo
             service = subprocess.Popen(command, cwd=workdir, env=_env(), stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
             time.sleep(rng.uniform(*alive_s))
+            if number == kills - 1:  # the last life lasts until every scripted fault was served
+                deadline = time.monotonic() + 180
+                while feed.script and time.monotonic() < deadline and service.poll() is None:
+                    time.sleep(0.2)
             service.send_signal(signal.SIGKILL)
             service.wait(30)
             if say:
