@@ -67,6 +67,8 @@ class Digest:
     top_negative_authors: tuple[Mapping[str, JSON], ...] = ()
     open_questions: tuple[Mapping[str, JSON], ...] = ()
     suggestions: tuple[Mapping[str, JSON], ...] = ()
+    drivers: tuple[Mapping[str, JSON], ...] = ()
+    """What drove the day's spikes (``analysis.spike_story`` JSON), added by the application."""
     chart_png: bytes = field(default=b"", repr=False)
 
 
@@ -206,10 +208,13 @@ def render_digest(digest: Digest, lang: Lang) -> tuple[str, str, str]:
              "vs_day": _delta(t.volume, t.previous_volume, words["new"]),
              "vs_week": _delta(t.volume, t.week_avg_volume, words["new"]), "sov": f"{t.share_of_voice:.0%}"}
             for t in digest.topics]
+    from alerts.messages import drivers_text
+
     questions = tuple({**m, "intents": intent_labels(str(m.get("intents") or ""), lang)}
                       for m in digest.open_questions)
     context: dict[str, Any] = {"d": replace(digest, open_questions=questions), "w": words, "rows": rows,
-                               "lang": lang, "title": words["title"].format(day=day_text)}
+                               "lang": lang, "title": words["title"].format(day=day_text),
+                               "drivers": [drivers_text(dict(d), lang) for d in digest.drivers]}
     env = environment()
     return (context["title"], env.get_template("digest.txt").render(context),
             env.get_template("digest.html").render(context))

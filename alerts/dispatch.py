@@ -16,7 +16,7 @@ adapter in ``listener/``), :class:`MemoryAlertLog` is the shipped in-process one
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -161,8 +161,11 @@ class Dispatcher:
 
     def __init__(self, log: AlertLog, notifiers: Mapping[str, Notifier], rules: Sequence[Rule], *,
                  retry_max: timedelta = timedelta(hours=1), horizon: timedelta = timedelta(days=30),
-                 default_channels: Sequence[str] = ()) -> None:
+                 default_channels: Sequence[str] = (),
+                 explain: Callable[[Alert], Mapping[str, JSON] | None] | None = None) -> None:
         self.log = log
+        self.explain = explain
+        """Says what drove a finding (``details["drivers"]``), e.g. a spike's themes and terms."""
         self.notifiers = dict(notifiers)
         self.rules = tuple(rules)
         self.retry_max = retry_max
@@ -187,7 +190,9 @@ class Dispatcher:
             for alert in decide(rule, findings, threads, now, self._last_seen):
                 if self.log.alert_exists(alert.dedupe_key):
                     continue
-                stored = replace(alert, details={**alert.details, "channels": channels})
+                drivers = self.explain(alert) if self.explain is not None else None
+                extra: dict[str, JSON] = {"drivers": dict(drivers)} if drivers else {}
+                stored = replace(alert, details={**alert.details, **extra, "channels": channels})
                 self.log.record_alert(stored)
                 decided.append(stored)
                 logger.info("alerts: decided %s", stored.dedupe_key,

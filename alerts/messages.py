@@ -184,10 +184,20 @@ def render(alert: Alert, lang: Lang, *, tz: str = "UTC") -> Rendered:
         "authors": _rows(alert.details.get("top_authors")),
         "num": lambda v: _num(v, lang), "footer": words["footer"].format(rule=alert.rule_id),
         "colour": {"critical": "#b42318", "warning": "#b54708", "info": "#027a48"}[alert.severity],
+        "drivers": drivers_text(alert.details.get("drivers"), lang),
     }
     env = environment()
     return Rendered(subject=subject, text=env.get_template("alert.txt").render(context),
                     html=env.get_template("alert.html").render(context))
+
+
+def drivers_text(drivers: JSON, lang: Lang) -> str:
+    """What drove the finding (``analysis.spike_story``), in ``lang``; empty when not known."""
+    if not isinstance(drivers, dict) or "start" not in drivers:
+        return ""
+    from analysis.spike_story import from_json, render
+
+    return render(from_json(drivers), lang)
 
 
 def truncate(text: str, maxlen: int) -> str:

@@ -1,8 +1,9 @@
 """What alert rules read: the mentions of one time window plus each topic's recent history of counts.
 
 The rules are pure functions over this value, so they can be called in tests with a hand-built window
-and an explicit ``now``. Storage (or an adapter in ``listener/``) builds it from the database; nothing
-here touches I/O.
+and an explicit ``now``. Its mentions are the contract's read model :class:`WindowMention` (defined in
+``listener/core/model.py``, re-exported here), which storage builds straight from its rows
+(``Repository.window_mentions``); nothing here touches I/O.
 """
 
 from __future__ import annotations
@@ -12,56 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
-from listener.core.model import Sentiment
+from listener.core.model import WindowMention
 
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WindowMention:
-    """One stored mention as the rules see it: text, link, author reach, sentiment and intents."""
-
-    id: int
-    source: str
-    text: str
-    published_at: datetime
-    author_key: str
-    """``"source:external_id"`` of the author."""
-    author_handle: str
-    url: str | None = None
-    title: str | None = None
-    topics: tuple[str, ...] = ()
-    followers: int | None = None
-    karma: int | None = None
-    influence: float | None = None
-    """An influence score from analysis when it exists; reach falls back to followers/karma."""
-    sentiment: Sentiment | None = None
-    """``None`` until the sentiment stage has run on this mention."""
-    sentiment_score: float | None = None
-    """p(positive) - p(negative) from the sentiment stage, when it gave probabilities."""
-    negative_margin: float = 0.0
-    """How clearly negative a mention must be to count in alerts: p(negative) - p(positive) >= this."""
-    intents: tuple[str, ...] = ()
-    """Intent labels from analysis, e.g. ``("complaint",)``, ``("question",)``."""
-    engagement: int = 0
-    is_answered: bool = False
-    """True when the brand (or anyone) already replied; the digest lists open questions only."""
-
-    @property
-    def reach(self) -> float:
-        """Return the author's reach: the influence score if known, else the larger of followers and karma."""
-        if self.influence is not None:
-            return self.influence
-        return float(max(self.followers or 0, self.karma or 0))
-
-    @property
-    def is_negative(self) -> bool:
-        """Return True when the sentiment stage labelled this mention negative, clearly enough.
-
-        The top label alone is right about 3 times in 4 on tweets; requiring a margin between
-        p(negative) and p(positive) trades some recall for alerts that can be trusted.
-        """
-        if self.sentiment != "negative":
-            return False
-        return self.sentiment_score is None or -self.sentiment_score >= self.negative_margin
+__all__ = ["HistoryBucket", "Window", "WindowMention"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

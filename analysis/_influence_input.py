@@ -8,16 +8,35 @@ most replies resolve even when the parent post itself was not collected.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 
+from analysis._ranking import FloatArray, IntArray
 from analysis.influence_model import EDGE_WEIGHTS, mention_engagement
 from listener.core.model import Mention
 
-if TYPE_CHECKING:
-    from analysis.influence import InfluenceIndex
+
+class InfluenceIndex(Protocol):
+    """What this module writes into: the part of ``analysis.influence.InfluenceIndex`` it calls.
+
+    A protocol rather than an import, so ``influence`` can import this module at the top without an
+    import cycle between the two.
+    """
+
+    def add_authors(self, keys: Sequence[str], sources: Sequence[str], handles: Sequence[str],
+                    audience: Sequence[float | None], is_karma: Sequence[bool]) -> IntArray: ...
+
+    def add_activity(self, *, mention_keys: Sequence[Hashable], author: IntArray, published_s: FloatArray,
+                     engagement: FloatArray, edge_src: IntArray, edge_dst: IntArray,
+                     edge_weight: FloatArray, edge_at_s: FloatArray) -> int: ...
+
+    def mention_author(self, key: Hashable) -> int | None: ...
+
+    def author_row(self, key: str) -> int | None: ...
+
+    def author_by_handle(self, source: str, handle: str) -> int | None: ...
 
 
 def columns_from_mentions(

@@ -47,6 +47,7 @@ from datetime import UTC, datetime
 import numpy as np
 from scipy import sparse
 
+from analysis._influence_input import columns_from_mentions
 from analysis._ranking import FloatArray, IntArray, Transition, edge_matrix, pagerank, share_beaten
 from analysis.influence_model import EDGE_WEIGHTS, AuthorInfluence, InfluenceSettings, mention_engagement
 from listener.core.model import Mention
@@ -227,8 +228,6 @@ class InfluenceIndex:
         self, mentions: Iterable[Mention], *, echoes: Mapping[tuple[str, str], int] | None = None
     ) -> int:
         """Add mentions (new or re-seen) and return how many were new."""
-        from analysis._influence_input import columns_from_mentions
-
         return columns_from_mentions(self, list(mentions), echoes or {})
 
     def _adjacency(self) -> sparse.csr_matrix:

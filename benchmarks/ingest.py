@@ -30,6 +30,9 @@ PostgreSQL 10k vs COPY 0.22-0.45x (0.45x at load 4), vs a hand-written executema
 100k 0.25x vs COPY. What costs more than COPY on PostgreSQL: the upsert itself (conflict checks,
 RETURNING) ~1.3x COPY's server time, the author upsert and mention counts per batch (COPY inserts
 authors once), and the Python preparation (folding, JSON) competing for the same two cores.
+
+Measured 2026-12-03 after the COPY staging path and the folding shortcuts (load 9 to 15): SQLite 10k
+0.49-0.59x; PostgreSQL 10k 0.37-0.49x vs COPY (0.55x once), 100k 0.42x (``benchmarks/scale.py``).
 """
 
 from __future__ import annotations

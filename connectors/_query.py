@@ -1,6 +1,7 @@
 """Turn a topic's query expression into the search strings a provider understands.
 
-``listener.core.query.translate(expression, provider)`` does the work: it returns provider queries,
+``listener.core.query.translate(expression, syntax)`` does the work, with the connector's own
+``search_syntax``: it returns provider queries,
 some flagged ``is_widened`` (the provider cannot express the whole query, so it returns more and the
 local topic matcher filters afterwards). A query the provider cannot search at all, or one that does
 not parse, becomes :class:`~listener.core.errors.QueryRejected` with the reason, never a silent empty fetch.
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from listener.core.errors import ConfigError, QueryRejected
 from listener.core.model import Query
-from listener.core.query import UntranslatableQueryError, translate
+from listener.core.query import SearchSyntax, UntranslatableQueryError, translate
 
 _WORD = re.compile(r"[#@]?[\w][\w'.-]*", re.UNICODE)
 _OPERATORS = frozenset({"and", "or", "not", "near"})
@@ -27,10 +28,11 @@ class SearchText:
     is_widened: bool = False
 
 
-def provider_queries(query: Query, provider: str) -> list[SearchText]:
-    """Return the search strings to send to ``provider`` for ``query`` (empty: nothing to fetch)."""
+def provider_queries(query: Query, syntax: SearchSyntax) -> list[SearchText]:
+    """Return the search strings to send to ``syntax``'s provider for ``query`` (empty: nothing to fetch)."""
+    provider = syntax.name
     try:
-        found = translate(query.expression, provider)
+        found = translate(query.expression, syntax)
     except (UntranslatableQueryError, ConfigError) as err:
         raise QueryRejected(f"{provider}: topic {query.id!r}: {err}", source=provider) from err
     return [SearchText(item.text, item.is_widened) for item in found]

@@ -25,6 +25,7 @@ from connectors._query import provider_queries
 from connectors._values import as_int, jsonable, parse_time
 from listener.core.errors import ConnectorError, SkippableItem, SourceUnavailable
 from listener.core.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference
+from listener.core.query import SearchSyntax
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,12 @@ class BlueskyConnector:
     """Search Bluesky posts by date and attach their authors' follower counts."""
 
     name: ClassVar[str] = "bluesky"
+    # Bluesky app.bsky.feed.searchPosts q: words, "phrase", #tag, from:, mentions:, domain:, lang:
+    search_syntax: ClassVar[SearchSyntax] = SearchSyntax(
+        name="bluesky", sources=("bluesky",), has_or=False, negation=None, can_negate_groups=False,
+        hashtag="#", handle="mentions:", site="domain:", author="from:", lang="lang:",
+        max_length=300)
+    """What this source's native search understands (``listener.core.query.translate`` reads it)."""
     options: ClassVar[tuple[str, ...]] = ("base_url", "page_size", "max_pages", "fetch_profiles")
 
     def __init__(
@@ -62,7 +69,7 @@ class BlueskyConnector:
         requests_before = self.client.requests
         found: dict[str, Mention] = {}
         skipped = 0
-        for search in provider_queries(query, self.name):
+        for search in provider_queries(query, self.search_syntax):
             for post in self._search(search.text, since, query):
                 try:
                     mention = post_to_mention(post, query, fetched_at)

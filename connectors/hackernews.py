@@ -23,6 +23,7 @@ from connectors._text import html_to_text
 from connectors._values import as_int, jsonable, parse_time
 from listener.core.errors import SkippableItem, SourceUnavailable
 from listener.core.model import Author, Batch, Cursor, Mention, Metrics, Query
+from listener.core.query import SearchSyntax
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,12 @@ class HackerNewsConnector:
     """Search HN stories and comments by date, incrementally."""
 
     name: ClassVar[str] = "hackernews"
+    # Hacker News (Algolia): words, "phrase", -word; authors and tags are separate parameters
+    search_syntax: ClassVar[SearchSyntax] = SearchSyntax(
+        name="hackernews", sources=("hackernews",), has_or=False, negation="-",
+        can_negate_groups=False, hashtag=None, handle=None, site=None, author=None, lang=None,
+        max_length=500)
+    """What this source's native search understands (``listener.core.query.translate`` reads it)."""
     options: ClassVar[tuple[str, ...]] = ("base_url", "kinds", "page_size", "max_pages")
 
     def __init__(
@@ -60,7 +67,7 @@ class HackerNewsConnector:
         requests_before = self.client.requests
         found: dict[str, Mention] = {}
         skipped = 0
-        for search in provider_queries(query, self.name):
+        for search in provider_queries(query, self.search_syntax):
             for kind in self.kinds:
                 hits = self._search(search.text, kind, since)
                 for hit in hits:

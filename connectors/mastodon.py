@@ -29,6 +29,7 @@ from connectors._text import html_to_text
 from connectors._values import as_int, jsonable, parse_time
 from listener.core.errors import ConnectorError, QueryRejected, SkippableItem, SourceUnavailable
 from listener.core.model import JSON, Author, Batch, Cursor, Mention, Metrics, Query, Reference
+from listener.core.query import SearchSyntax
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ class MastodonConnector:
     """Poll hashtag timelines and status search on the configured instances."""
 
     name: ClassVar[str] = "mastodon"
+    # Mastodon 4.2 full-text search: words, "phrase", -word, #tag, from:, language:; no OR
+    search_syntax: ClassVar[SearchSyntax] = SearchSyntax(
+        name="mastodon", sources=("mastodon",), has_or=False, negation="-", can_negate_groups=False,
+        hashtag="#", handle=None, site=None, author="from:", lang="language:", max_length=500)
+    """What this source's native search understands (``listener.core.query.translate`` reads it)."""
     options: ClassVar[tuple[str, ...]] = (
         "instances", "access_token", "hashtags", "use_search", "page_size", "max_pages",
     )
@@ -80,7 +86,7 @@ class MastodonConnector:
         texts: list[str] = []
         if self.use_search:
             try:
-                texts = [s.text for s in provider_queries(query, self.name)]
+                texts = [s.text for s in provider_queries(query, self.search_syntax)]
             except QueryRejected as err:
                 if not tags:
                     raise

@@ -7,7 +7,7 @@ through a session we give it (``requestor_kwargs``) whose adapter
 timeouts, backoff, limits and status table as every source. prawcore would sleep on the
 ``x-ratelimit-*`` headers: the adapter reads them, hides them from prawcore, and refuses a request
 once the window is spent (``RetryLater``). Failures therefore reach prawcore as ``listener.core.errors``,
-which it wraps in ``RequestException`` and does not retry; :func:`_translated_errors` unwraps them
+which it wraps in ``RequestException`` and does not retry; :func:`prawcore_errors` unwraps them
 and translates anything prawcore raises itself (the token POST), once.
 
 Each fetch reads several *listings*, newest first, each with its own high-water mark in the cursor
@@ -27,8 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -40,6 +39,7 @@ from connectors._http import HttpClient, HttpPolicy, Outcome, classify, retry_af
 from connectors._query import SearchText, provider_queries
 from connectors._reddit_mapping import map_author, map_item
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
+from connectors._sdk_errors import ErrorRow, mapped, translated
 from listener.core.errors import (
     AuthFailed,
     ConnectorError,
@@ -49,6 +49,7 @@ from listener.core.errors import (
     SourceUnavailable,
 )
 from listener.core.model import JSON, Batch, Cursor, Mention, Query
+from listener.core.query import SearchSyntax
 
 logger = logging.getLogger(__name__)
 
@@ -66,63 +67,70 @@ class SubredditUnavailable(QueryRejected):
         self.subreddit = subreddit
 
 
-@contextmanager
-def _translated_errors(budget: RateBudget, subreddit: str | None = None) -> Iterator[None]:
-    """Turn prawcore exceptions into ``listener.core.errors``: the one mapping point.
+def _unreadable(subreddit: str, detail: str) -> SubredditUnavailable:
+    return SubredditUnavailable(
+        f"reddit: r/{subreddit} is not readable ({detail})", subreddit=subreddit)
+
+
+def _refused(err: prawcore.ResponseException) -> ConnectorError:
+    """Only the token POST gets here: GETs go through ``_http``, whose table already sorted them."""
+    status = err.response.status_code
+    outcome = classify(status, err.response.headers)
+    if outcome is Outcome.AUTH:
+        return AuthFailed(f"reddit: credentials refused ({status})", source="reddit")
+    if outcome is Outcome.TRANSIENT:
+        return SourceUnavailable(f"reddit: server error {status}", source="reddit")
+    return QueryRejected(f"reddit: request refused ({status})", source="reddit")
+
+
+def prawcore_errors(budget: RateBudget, subreddit: str | None = None) -> tuple[ErrorRow, ...]:
+    """Return the table turning prawcore exceptions into ``listener.core.errors``: the one mapping point.
 
     ``subreddit`` names the watched subreddit being listed, whose 403/404 is about that subreddit
     (skip it) rather than about our credentials or query. ``budget`` saw the rate-limit headers
-    that the session hid from prawcore.
+    that the session hid from prawcore. A ``RequestException`` wrapping one of our own errors (the
+    shared ``HttpClient`` raised it inside prawcore) is unwrapped and mapped by the same table.
     """
-    try:
-        try:
-            yield
-        except prawcore.RequestException as err:
-            if isinstance(err.original_exception, ConnectorError):
-                raise err.original_exception from err
-            raise
-    except (AuthFailed, QueryRejected) as err:
+
+    def ours(err: ConnectorError) -> ConnectorError:
         if subreddit is None or isinstance(err, SubredditUnavailable):
-            raise
-        raise SubredditUnavailable(
-            f"reddit: r/{subreddit} is not readable (private, quarantined, banned or gone: {err})",
-            subreddit=subreddit,
-        ) from err
-    except prawcore.TooManyRequests as err:
+            return err
+        return _unreadable(subreddit, f"private, quarantined, banned or gone: {err}")
+
+    def rate_limited(err: prawcore.TooManyRequests) -> RetryLater:
         wait = retry_after_s(err.response.headers, now=time.time(), default=0.0) or budget.wait_s()
         wait = wait or DEFAULT_RETRY_AFTER_S
-        raise RetryLater(f"reddit: rate limited (429), retry in {wait:.0f}s", retry_after_s=wait,
-                         source="reddit") from err
-    except (prawcore.Forbidden, prawcore.NotFound, prawcore.Redirect) as err:
+        return RetryLater(f"reddit: rate limited (429), retry in {wait:.0f}s", retry_after_s=wait,
+                          source="reddit")
+
+    def missing(err: prawcore.ResponseException) -> ConnectorError:
         status = err.response.status_code
         if subreddit is not None:
-            raise SubredditUnavailable(
-                f"reddit: r/{subreddit} is not readable ({status}: private, quarantined, banned or gone)",
-                subreddit=subreddit,
-            ) from err
+            return _unreadable(subreddit, f"{status}: private, quarantined, banned or gone")
         if isinstance(err, prawcore.Forbidden):
-            raise AuthFailed(f"reddit: access refused ({status}); check the app credentials",
-                             source="reddit") from err
-        raise QueryRejected(f"reddit: not found ({status})", source="reddit") from err
-    except (prawcore.InvalidToken, prawcore.OAuthException, prawcore.InsufficientScope) as err:
-        raise AuthFailed(
-            f"reddit: credentials refused ({type(err).__name__}); check REDDIT_CLIENT_ID and "
-            "REDDIT_CLIENT_SECRET",
-            source="reddit",
-        ) from err
-    except prawcore.ResponseException as err:  # only the token POST gets here: GETs go through _http
-        status = err.response.status_code
-        outcome = classify(status, err.response.headers)
-        if outcome is Outcome.AUTH:
-            raise AuthFailed(f"reddit: credentials refused ({status})", source="reddit") from err
-        if outcome is Outcome.TRANSIENT:
-            raise SourceUnavailable(f"reddit: server error {status}", source="reddit") from err
-        raise QueryRejected(f"reddit: request refused ({status})", source="reddit") from err
-    except prawcore.RequestException as err:
-        name = type(err.original_exception).__name__
-        raise SourceUnavailable(f"reddit: network error: {name}", source="reddit") from err
-    except prawcore.PrawcoreException as err:
-        raise SourceUnavailable(f"reddit: {type(err).__name__}: {err}", source="reddit") from err
+            return AuthFailed(f"reddit: access refused ({status}); check the app credentials",
+                              source="reddit")
+        return QueryRejected(f"reddit: not found ({status})", source="reddit")
+
+    def request_failed(err: prawcore.RequestException) -> BaseException:
+        original = err.original_exception
+        if isinstance(original, ConnectorError):
+            return mapped(table, original) or original
+        return SourceUnavailable(f"reddit: network error: {type(original).__name__}", source="reddit")
+
+    table: tuple[ErrorRow, ...] = (
+        ((AuthFailed, QueryRejected), ours),
+        (prawcore.TooManyRequests, rate_limited),
+        ((prawcore.Forbidden, prawcore.NotFound, prawcore.Redirect), missing),
+        ((prawcore.InvalidToken, prawcore.OAuthException, prawcore.InsufficientScope),
+         lambda err: AuthFailed(f"reddit: credentials refused ({type(err).__name__}); check REDDIT_CLIENT_ID "
+                                "and REDDIT_CLIENT_SECRET", source="reddit")),
+        (prawcore.ResponseException, _refused),
+        (prawcore.RequestException, request_failed),
+        (prawcore.PrawcoreException,
+         lambda err: SourceUnavailable(f"reddit: {type(err).__name__}: {err}", source="reddit")),
+    )
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +157,13 @@ class RedditConnector:
     """Search Reddit for each topic and read the new posts and comments of watched subreddits."""
 
     name: ClassVar[str] = "reddit"
+    # Reddit search: AND/OR/NOT, quotes, author:, site: (no hashtags, no language)
+    search_syntax: ClassVar[SearchSyntax] = SearchSyntax(
+        name="reddit", sources=("reddit",), has_or=True, negation="NOT ", can_negate_groups=True,
+        hashtag=None, handle=None, site="site:", author="author:", lang=None, max_length=512)
+    """What this source's native search understands (``listener.core.query.translate`` reads it)."""
+    required_secrets: ClassVar[tuple[str, ...]] = ("client_id", "client_secret")
+    """The ``sources.reddit`` secrets it needs before it can run (``listener check`` reports them)."""
     options: ClassVar[tuple[str, ...]] = (
         "client_id", "client_secret", "user_agent", "subreddits", "watched_subreddits", "search_all",
         "max_items_per_listing", "oauth_url", "reddit_url", "recheck_unavailable_s",
@@ -170,7 +185,8 @@ class RedditConnector:
         recheck_unavailable_s: float = 86_400.0,
         client: HttpClient | None = None,
         policy: HttpPolicy | None = None,
-        translate: Callable[[Query], Sequence[SearchText]] = lambda q: provider_queries(q, "reddit"),
+        translate: Callable[[Query], Sequence[SearchText]] = lambda q: provider_queries(
+            q, RedditConnector.search_syntax),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.client_id = client_id or None
@@ -268,7 +284,7 @@ class RedditConnector:
                 marks[listing.key] = _new_mark(items, marks.get(listing.key))
             for item in items:
                 found.setdefault(str(vars(item)["name"]), item)
-        with _translated_errors(self.budget):
+        with translated(prawcore_errors(self.budget)):
             karma = self._authors(found.values())
         mentions: list[Mention] = []
         skipped = 0
@@ -310,7 +326,7 @@ class RedditConnector:
         newest_at, seen = mark
         items = []
         is_at_mark = False
-        with _translated_errors(self.budget, listing.subreddit if listing.is_watched else None):
+        with translated(prawcore_errors(self.budget, listing.subreddit if listing.is_watched else None)):
             for item in generator:
                 data = vars(item)
                 created = float(data.get("created_utc") or 0.0)

@@ -37,6 +37,7 @@ from connectors._text import html_to_text
 from connectors._values import jsonable, parse_time
 from listener.core.errors import ConnectorError, QueryRejected, SkippableItem
 from listener.core.model import JSON, Author, Batch, Cursor, Mention, Query
+from listener.core.query import SearchSyntax
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,11 @@ class RssConnector:
     """Fetch plain feeds and news-search feeds; the topic matcher filters plain feeds downstream."""
 
     name: ClassVar[str] = "rss"
+    # Google News RSS q= (the news-search feeds): OR, -word, "phrase", site:
+    search_syntax: ClassVar[SearchSyntax] = SearchSyntax(
+        name="news", sources=("news", "rss"), has_or=True, negation="-", can_negate_groups=False,
+        hashtag=None, handle=None, site="site:", author=None, lang=None, max_length=500)
+    """What this source's native search understands (``listener.core.query.translate`` reads it)."""
     options: ClassVar[tuple[str, ...]] = ("feeds", "news_search")
     """Settings fields (``sources.rss``) this connector is built from."""
 
@@ -102,7 +108,7 @@ class RssConnector:
         urls = list(self.feeds)
         if self.news_search:
             lang = query.languages[0] if query.languages else "en"
-            for search in provider_queries(query, "news"):
+            for search in provider_queries(query, self.search_syntax):
                 for template in self.news_search:
                     urls.append(template.replace("{query}", quote_plus(search.text)).replace("{lang}", lang))
         return list(dict.fromkeys(urls))

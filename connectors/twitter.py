@@ -6,9 +6,9 @@ hard-coded ``https://api.twitter.com`` onto ``api_url`` (tests point it at a loo
 and sends them through the shared ``HttpClient``: timeouts, backoff, limits and the status table are
 the same as for every source, and ``wait_on_rate_limit`` stays off. The ``x-rate-limit-*`` headers
 are read on every answer, so a spent window raises ``RetryLater`` before the refused request is sent.
-What reaches tweepy is a 2xx; anything tweepy still raises is translated once, in
-:func:`_translated_errors`. tweepy logs request headers (the bearer token) at DEBUG, so its client
-logger is held at INFO.
+What reaches tweepy is a 2xx; anything tweepy still raises is translated once, by the one table
+``TWEEPY_ERRORS`` (read by ``_sdk_errors.translated``). tweepy logs request headers (the bearer
+token) at DEBUG, so its client logger is held at INFO.
 
 The cursor (one per topic) holds:
 
@@ -30,8 +30,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -42,9 +41,11 @@ import tweepy
 from connectors._http import HttpClient, HttpPolicy, retry_after_s
 from connectors._query import SearchText, provider_queries
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
+from connectors._sdk_errors import ErrorRow, translated
 from connectors._twitter_mapping import map_tweet, map_user, snowflake_time
 from listener.core.errors import AuthFailed, QueryRejected, RetryLater, SkippableItem, SourceUnavailable
 from listener.core.model import Batch, Cursor, Mention, Query
+from listener.core.query import SearchSyntax
 
 logger = logging.getLogger(__name__)
 logging.getLogger("tweepy.client").setLevel(logging.INFO)  # its DEBUG lines carry the bearer token
@@ -76,7 +77,7 @@ USER_FIELDS = ("public_metrics", "verified", "created_at", "username", "name")
 
 def _default_translate(query: Query) -> list[SearchText]:
     """Translate a topic into X search strings (several when it exceeds 512 characters)."""
-    return provider_queries(query, "twitter")
+    return provider_queries(query, TwitterConnector.search_syntax)
 
 
 def _query_key(text: str) -> str:
@@ -101,46 +102,52 @@ class CapUsage:
     cap: int
 
 
-@contextmanager
-def _translated_errors() -> Iterator[None]:
-    """Turn tweepy and requests exceptions into ``listener.core.errors``: the one mapping point."""
-    try:
-        yield
-    except AuthFailed as err:  # from HttpClient: say which credential to check
-        raise AuthFailed(
-            f"twitter: the bearer token was refused ({err}); check X_BEARER_TOKEN and the app's access level",
-            source="twitter",
-        ) from err
-    except tweepy.TooManyRequests as err:
-        wait = retry_after_s(err.response.headers, now=time.time(), default=DEFAULT_RETRY_AFTER_S)
-        raise RetryLater(f"twitter: rate limited (429), retry in {wait:.0f}s", retry_after_s=wait,
-                         source="twitter") from err
-    except (tweepy.Unauthorized, tweepy.Forbidden) as err:
-        raise AuthFailed(
-            f"twitter: the bearer token was refused ({err.response.status_code}); check X_BEARER_TOKEN "
-            "and the app's access level",
-            source="twitter",
-        ) from err
-    except (tweepy.BadRequest, tweepy.NotFound) as err:
-        detail = "; ".join(str(m) for m in err.api_messages) or str(err.response.status_code)
-        raise QueryRejected(f"twitter: query rejected: {detail}", source="twitter") from err
-    except tweepy.TwitterServerError as err:
-        raise SourceUnavailable(
-            f"twitter: server error {err.response.status_code} after retries", source="twitter"
-        ) from err
-    except tweepy.HTTPException as err:
-        status = err.response.status_code
-        raise QueryRejected(f"twitter: unexpected status {status}", source="twitter") from err
-    except requests.RequestException as err:
-        raise SourceUnavailable(f"twitter: network error: {type(err).__name__}", source="twitter") from err
-    except ValueError as err:  # a body that is not JSON
-        raise SourceUnavailable(f"twitter: unreadable response: {err}", source="twitter") from err
+def _rate_limited(err: tweepy.TooManyRequests) -> RetryLater:
+    wait = retry_after_s(err.response.headers, now=time.time(), default=DEFAULT_RETRY_AFTER_S)
+    return RetryLater(f"twitter: rate limited (429), retry in {wait:.0f}s", retry_after_s=wait,
+                      source="twitter")
+
+
+def _rejected(err: tweepy.HTTPException) -> QueryRejected:
+    detail = "; ".join(str(m) for m in err.api_messages) or str(err.response.status_code)
+    return QueryRejected(f"twitter: query rejected: {detail}", source="twitter")
+
+
+_TOKEN_HINT = "check X_BEARER_TOKEN and the app's access level"
+
+TWEEPY_ERRORS: tuple[ErrorRow, ...] = (
+    # from HttpClient: say which credential to check
+    (AuthFailed, lambda err: AuthFailed(f"twitter: the bearer token was refused ({err}); {_TOKEN_HINT}",
+                                        source="twitter")),
+    (tweepy.TooManyRequests, _rate_limited),
+    ((tweepy.Unauthorized, tweepy.Forbidden),
+     lambda err: AuthFailed(f"twitter: the bearer token was refused ({err.response.status_code}); "
+                            f"{_TOKEN_HINT}", source="twitter")),
+    ((tweepy.BadRequest, tweepy.NotFound), _rejected),
+    (tweepy.TwitterServerError,
+     lambda err: SourceUnavailable(f"twitter: server error {err.response.status_code} after retries",
+                                   source="twitter")),
+    (tweepy.HTTPException,
+     lambda err: QueryRejected(f"twitter: unexpected status {err.response.status_code}", source="twitter")),
+    (requests.RequestException,
+     lambda err: SourceUnavailable(f"twitter: network error: {type(err).__name__}", source="twitter")),
+    # a body that is not JSON
+    (ValueError, lambda err: SourceUnavailable(f"twitter: unreadable response: {err}", source="twitter")),
+)
+"""tweepy and requests exceptions -> ``listener.core.errors``, first match wins: the one mapping point."""
 
 
 class TwitterConnector:
     """Recent search on X for each topic; one ``fetch`` walks every provider query of the topic."""
 
     name: ClassVar[str] = "twitter"
+    # X API v2 search: https://docs.x.com/x-api/posts/search/integrate/build-a-query (512 chars on v2 basic)
+    search_syntax: ClassVar[SearchSyntax] = SearchSyntax(
+        name="twitter", sources=("twitter", "x"), has_or=True, negation="-", can_negate_groups=True,
+        hashtag="#", handle="@", site="url:", author="from:", lang="lang:", max_length=512)
+    """What this source's native search understands (``listener.core.query.translate`` reads it)."""
+    required_secrets: ClassVar[tuple[str, ...]] = ("bearer_token",)
+    """The ``sources.twitter`` secrets it needs before it can run (``listener check`` reports them)."""
     options: ClassVar[tuple[str, ...]] = (
         "bearer_token", "api_url", "backfill_requests", "max_requests_per_run", "monthly_post_cap",
     )
@@ -283,7 +290,7 @@ class TwitterConnector:
                 params["since_id"] = since_id
             if next_token:
                 params["next_token"] = next_token
-            with _translated_errors():
+            with translated(TWEEPY_ERRORS):
                 response = self._client.search_recent_tweets(text, **params)
                 page = response.json()
             run.requests += 1

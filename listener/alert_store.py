@@ -10,30 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from alerts.notifiers.base import Delivery
-from alerts.window import HistoryBucket, Window, WindowMention
-from listener.core.model import Alert, Sentiment
+from alerts.window import HistoryBucket, Window
+from listener.core.model import Alert
 
 if TYPE_CHECKING:
     from storage import Repository
-    from storage.records import StoredMention
-
-
-def window_mention(stored: StoredMention, *, is_answered: bool = False,
-                   negative_margin: float = 0.0) -> WindowMention:
-    """Return the rules' view of one stored mention."""
-    mention = stored.mention
-    sentiment = cast("Sentiment | None",
-                     stored.sentiment if stored.sentiment in ("negative", "neutral", "positive") else None)
-    return WindowMention(
-        id=stored.id, source=mention.source, text=mention.text, title=mention.title, url=mention.url,
-        published_at=mention.published_at, author_key=mention.author.key, author_handle=mention.author.handle,
-        topics=stored.topics, followers=mention.author.followers, karma=mention.author.karma,
-        sentiment=sentiment, sentiment_score=stored.sentiment_score, negative_margin=negative_margin,
-        intents=stored.intents, engagement=mention.metrics.total(), is_answered=is_answered,
-    )
 
 
 def _floor(at: datetime, bucket: timedelta) -> datetime:
@@ -59,12 +43,8 @@ class WindowReader:
     def read(self, now: datetime, span: timedelta) -> Window:
         """Return the mentions of ``[now - span, now]`` and the complete hourly buckets before ``now``."""
         start = now - span
-        stored = self.repository.window(start, now + timedelta(microseconds=1), limit=None)
-        # a question or complaint counts as answered once any stored reply points at it
-        replied = {(s.mention.source, s.mention.in_reply_to) for s in stored if s.mention.in_reply_to}
-        mentions = tuple(window_mention(s, is_answered=(s.mention.source, s.mention.external_id) in replied,
-                                        negative_margin=self.negative_margin)
-                         for s in stored)
+        mentions = tuple(self.repository.window_mentions(start, now + timedelta(microseconds=1),
+                                                         negative_margin=self.negative_margin))
         return Window(start=start, end=now, mentions=mentions, history=self._history(now, now),
                       bucket=self.bucket)
 

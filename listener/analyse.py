@@ -10,7 +10,6 @@ the version string, so ``reanalyse`` is simply a run after training.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,8 +19,6 @@ from typing import Any, Protocol
 
 from analysis import intent, language, sentiment, signals
 from analysis.analyzer import Analyzer
-from listener.config import Settings
-from listener.core.errors import ConfigError
 from listener.core.model import Annotation, Mention
 
 logger = logging.getLogger(__name__)
@@ -96,55 +93,6 @@ def run(
         done[name] = count
         logger.info("analyse: stage %s annotated %s mentions at version %s", name, count, version)
     return RunResult(per_stage=done)
-
-
-def model_folder(
-    settings: Settings, *, say: Callable[[str], None] | None = None, step: Callable[[str], None] | None = None
-) -> Path:
-    """Build the encoder on first use on this machine (a one-off step), then reuse it.
-
-    ``step`` hears ``build``, ``export``, ``quantise`` and ``check`` as they start (progress bars).
-    """
-    from analysis import model_build, onnx_build
-    from analysis.analyzer import FEATURE_LAYERS
-
-    folder = model_build.model_dir(settings.data_dir)
-    try:
-        if not model_build.is_built(folder):
-            if say:
-                say(f"building the local model into {folder} (first use on this machine)...")
-            if step:
-                step("build")
-            model_build.build(settings.data_dir)
-        precision = onnx_build.precision_of(settings.analysis.runtime)
-        if precision and not onnx_build.is_exported(folder, FEATURE_LAYERS, precision):
-            if say:
-                say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
-            onnx_build.export(folder, FEATURE_LAYERS, precision, on_step=step)
-    except model_build.ModelBuildError as err:
-        raise ConfigError(str(err)) from err
-    return folder
-
-
-def load_analyzer(
-    settings: Settings, *, say: Callable[[str], None] | None = None, step: Callable[[str], None] | None = None
-) -> Analyzer:
-    """Encoder + newest heads (the data dir's trained versions win over the shipped ones)."""
-    from analysis import analyzer
-    from analysis.model_build import ModelBuildError
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    folder = model_folder(settings, say=say, step=step)
-    try:
-        return analyzer.load(
-            folder,
-            data_dir=settings.data_dir,
-            runtime=settings.analysis.runtime,
-            batch_size=max(8, min(settings.analysis.batch_size, 128)),
-            threads=settings.analysis.threads,
-        )
-    except ModelBuildError as err:
-        raise ConfigError(str(err)) from err
 
 
 def utcnow() -> datetime:

@@ -1,6 +1,6 @@
 """The offline demo: a simulated week of mentions run through every stage listener has, on real storage.
 
-It drives the same code the service runs — the demo connector through ``collect.run_once`` and the
+It drives the same code the service runs — the demo connector through ``jobs.collect.run_once`` and the
 topic matcher, the real repository on a SQLite file, then the analysis and alert stages — with a
 simulated clock, so what the demo shows is what the product does. Deterministic for a given seed.
 """
@@ -11,17 +11,17 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from analysis.matching import TopicMatcher
 from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld, demo_queries
 from listener.author_report import demo_sections
-from listener.collect import run_once
 from listener.config import DatabaseSettings, Settings, parse_settings
 from listener.core.model import Query
-from listener.grouping import refresh_echo_groups
+from listener.jobs.collect import run_once
+from listener.jobs.echoes import refresh_echo_groups
+from listener.wiring import load_analyzer, query_matcher, replay_alerts, repository_at
 
 if TYPE_CHECKING:
     from storage import Repository, StoredMention
@@ -77,7 +77,7 @@ def collect(world: DemoWorld, repository: Repository, queries: Sequence[Query], 
     """Advance the simulated clock tick by tick, collecting every topic as the scheduler would."""
     clock = [world.start]
     connector = DemoConnector(world, clock=lambda: clock[0])
-    matcher = TopicMatcher.compile([(q.id, q.expression) for q in queries])
+    matcher = query_matcher(queries)
     steps = int((world.end - world.start) / tick)
     runs = failures = 0
     for step in range(1, steps + 1):
@@ -134,7 +134,7 @@ def demo_settings(db_path: Path) -> Settings:
 
 def analyse_all(settings: Settings, repository: Repository, *, now: datetime, progress: Progress) -> None:
     """Run every analysis stage over what was collected (building the local model on first use)."""
-    from listener.analyse import load_analyzer, run
+    from listener.analyse import run
 
     model = load_analyzer(settings, say=lambda message: logger.warning("demo: %s", message))
     total = repository.count_mentions()
@@ -187,13 +187,55 @@ def demo_alerts(settings: Settings, repository: Repository, *, start: datetime, 
                 ) -> list[tuple[str, ...]]:
     """Evaluate the alert rules hour by hour over the simulated week, as the service would have."""
     from alerts.notifiers import LogNotifier
-    from listener.service_wiring import replay_alerts
 
     notifier = LogNotifier("console", lang=settings.language, tz=settings.timezone)
     replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1),
                   notifiers={"console": notifier})
     return [(f"{alert.window_end:%a %d %H:%M}", alert.severity, rendered.subject)
             for alert, rendered in notifier.sent]
+
+
+def spike_sections(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
+                   progress: Progress = _noop) -> dict[str, list[tuple[str, ...]]]:
+    """The outage explained, as the first spike alert and the outage day's digest tell it.
+
+    Theme vectors of the week's unhappy mentions are computed first (plain e5, stored), as
+    ``listener themes`` would, so the explanation can name themes.
+    """
+    from alerts.messages import drivers_text
+    from analysis.discontent import is_discontent
+    from listener import trends_report
+    from listener.jobs.digest import make_digest
+    from listener.wiring import digest_drivers, theme_encoder, window_reader
+
+    unhappy = [m for m in trends_report.load_mentions(repository, [], start, end) if is_discontent(m)]
+    progress("theme vectors", 0, len(unhappy))
+    trends_report.vectors_for(repository, unhappy, lambda: theme_encoder(settings))
+    progress("theme vectors", len(unhappy), len(unhappy))
+    sections: dict[str, list[tuple[str, ...]]] = {}
+    spikes = [a for _, a in replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1))
+              if a.kind == "negative_spike" and "drivers" in a.details]
+    if spikes:
+        first = spikes[0]
+        text = drivers_text(first.details["drivers"], settings.language)
+        sections[f"In the alert of {first.window_end:%a %d %H:%M}: what drove the spike"] = [
+            (line,) for line in text.splitlines()]
+    reader = window_reader(settings, repository)
+    busiest = max(((end - timedelta(days=d)).date() for d in range(1, 8)),
+                  key=lambda day: repository.count_mentions(_day_filter(day)))
+    digest = make_digest(settings, lambda s, e: reader.read(e, e - s), busiest,
+                         digest_drivers(settings, repository))
+    lang = settings.language
+    lines = [line for story in digest.drivers for line in drivers_text(dict(story), lang).splitlines()]
+    sections[f"In the digest of {busiest:%a %d/%m}"] = [(line,) for line in lines] or [("no spike that day",)]
+    return sections
+
+
+def _day_filter(day: date) -> Any:
+    from storage import MentionFilter
+
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return MentionFilter(since=start, until=start + timedelta(days=1), sentiments=("negative",))
 
 
 def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, start: datetime | None = None,
@@ -203,13 +245,11 @@ def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, sta
     The simulated days end at midnight UTC of ``now`` (so the demo is always last week's news, and
     ``listener mentions --since 2d`` finds its latest days), unless ``start`` pins them.
     """
-    from storage import Repository
-
     world = DemoWorld(DemoSettings(seed=seed, days=days, start=start), now=now)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    repository = Repository.from_url(f"sqlite:///{db_path}")
+    repository = repository_at(f"sqlite:///{db_path}")
     config_path = db_path.with_suffix(".yaml")
     config_path.write_text(demo_config(db_path), encoding="utf-8")
     report = DemoReport(db_path=db_path, config_path=config_path, start=world.start, end=world.end)
@@ -230,6 +270,9 @@ def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, sta
         report.sections["Alerts the community manager received (console channel)"] = demo_alerts(
             settings, repository, start=report.start, end=report.end)
         report.stages.append("alerts")
+        report.sections.update(spike_sections(settings, repository, start=report.start, end=report.end,
+                                              progress=progress))
+        report.stages.append("what drove the spike")
     finally:
         repository.close()
     return report

@@ -64,8 +64,8 @@ def tokens(value: str) -> list[str]:
 
 def search_text(*parts: str | None) -> str:
     """Return the folded, space-separated words of ``parts`` (title, text) for the FTS column."""
-    # Same words as tokens(), in one regex pass. No clean(): NUL and surrogates are not word characters.
-    words = (_NON_WORD.sub(" ", fold(part)).strip() for part in parts if part)
+    # Same words as tokens(). No clean(): NUL and surrogates are not word characters.
+    words = (" ".join(_TOKEN.findall(fold(part))) for part in parts if part)
     return " ".join(w for w in words if w)[:SEARCH_TEXT_MAX_CHARS]
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from listener.core.model import Annotation, Mention
-from storage import _sql, mentions
+from storage import _sql, mention_reads
 from storage._text import clean, clean_opt, dumps
 from storage.records import StoredMention, TopicMatch
 from storage.schema import AnnotationRow, MentionRow, MentionTopicRow
@@ -127,8 +127,8 @@ def unanalysed(conn: Connection, stage: str, version: str, limit: int) -> list[S
         AnnotationRow.stage == stage,
         AnnotationRow.version == version,
     )
-    query = mentions.base_query().where(~done).order_by(MentionRow.id).limit(limit)
-    return mentions.records(conn, query)
+    query = mention_reads.base_query().where(~done).order_by(MentionRow.id).limit(limit)
+    return mention_reads.records(conn, query)
 
 
 def save_topic_matches(conn: Connection, dialect: str, matches: Sequence[TopicMatch], replace: bool) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -20,8 +21,19 @@ def config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 7_413_201_901
+"""PostgreSQL advisory lock key held while migrating (any constant; ours, in no other use)."""
+
+
 def upgrade(connection: Connection, revision: str = "head") -> None:
-    """Upgrade the schema to ``revision`` inside the caller's transaction."""
+    """Upgrade the schema to ``revision`` inside the caller's transaction.
+
+    On PostgreSQL a transaction-scoped advisory lock serialises processes that start together (a
+    scheduler and workers on several machines): the second waits, then finds the schema up to date,
+    instead of failing on a half-created table.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     command.upgrade(config(connection), revision)
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.engine import Connection
 
 from listener.core.clock import Clock, system_clock
-from listener.core.model import Alert, Annotation, Batch, Cursor
+from listener.core.model import Alert, Annotation, Batch, Cursor, WindowMention
 from storage import (
     alerts,
     analysis_results,
@@ -24,12 +24,15 @@ from storage import (
     erasure,
     health,
     labels,
+    mention_reads,
     mentions,
     migrate,
     retention,
+    rollups,
 )
 from storage._database import Database, RetryPolicy
 from storage.authors import AuthorOrder
+from storage.coordinator import Coordinator
 from storage.health import RunOutcome
 from storage.records import (
     DeliveryOutcome,
@@ -77,6 +80,11 @@ class Repository:
     def dialect(self) -> str:
         """Return ``"sqlite"`` or ``"postgresql"``."""
         return self._dialect
+
+    @property
+    def coordinator(self) -> Coordinator:
+        """Return the leases, analysis claims and shared limits several workers agree through."""
+        return Coordinator(self._db, clock=self._clock)
 
     @property
     def safe_url(self) -> str:
@@ -144,21 +152,21 @@ class Repository:
 
     def get_mention(self, mention_id: int) -> StoredMention | None:
         """Return one mention by row id."""
-        return self._db.read(lambda conn: mentions.get(conn, mention_id))
+        return self._db.read(lambda conn: mention_reads.get(conn, mention_id))
 
     def get_mention_by_key(self, source: str, external_id: str) -> StoredMention | None:
         """Return one mention by its identity ``(source, external_id)``."""
-        return self._db.read(lambda conn: mentions.get_by_key(conn, source, external_id))
+        return self._db.read(lambda conn: mention_reads.get_by_key(conn, source, external_id))
 
     def search_mentions(self, flt: MentionFilter | None = None) -> list[StoredMention]:
         """Return mentions matching ``flt`` (full-text, topics, sources, languages, sentiment...)."""
         chosen = flt or MentionFilter()
-        return self._db.read(lambda conn: mentions.search(conn, self._dialect, chosen))
+        return self._db.read(lambda conn: mention_reads.search(conn, self._dialect, chosen))
 
     def count_mentions(self, flt: MentionFilter | None = None) -> int:
         """Return how many mentions match ``flt``, ignoring its limit and offset."""
         chosen = flt or MentionFilter()
-        return self._db.read(lambda conn: mentions.count(conn, self._dialect, chosen))
+        return self._db.read(lambda conn: mention_reads.count(conn, self._dialect, chosen))
 
     def window(
         self,
@@ -171,6 +179,13 @@ class Repository:
         """Return the mentions published in ``[since, until)``, oldest first (what alert rules read)."""
         flt = MentionFilter(since=since, until=until, topics=tuple(topics or ()), order="oldest", limit=limit)
         return self.search_mentions(flt)
+
+    def window_mentions(self, since: datetime, until: datetime, *, negative_margin: float = 0.0
+                        ) -> list[WindowMention]:
+        """Return the read model alerts and the digest use for mentions published in ``[since, until)``."""
+        flt = MentionFilter(since=since, until=until, order="oldest", limit=None)
+        return self._db.read(lambda conn: mention_reads.window_mentions(
+            conn, self._dialect, flt, negative_margin=negative_margin))
 
     def delete_mention(self, mention_id: int) -> bool:
         """Delete a mention and tombstone it so it is never fetched back; False if it did not exist."""
@@ -209,6 +224,30 @@ class Repository:
     def labels(self, stage: str | None = None, *, mention_id: int | None = None) -> list[LabelRecord]:
         """Return corrections, oldest first."""
         return self._db.read(lambda conn: labels.list_labels(conn, stage, mention_id))
+
+    def refresh_rollups(self) -> rollups.RefreshResult:
+        """Bring the hour and day rollups up to date with what changed since the last refresh."""
+        now = self._clock()
+        return self._db.run(lambda conn: rollups.refresh(conn, self._dialect, now))
+
+    def rollup_series(self, topics: Sequence[str], *, grain: str = "day", since: datetime, until: datetime,
+                      sources: Sequence[str] = (), langs: Sequence[str] = ()) -> list[rollups.RollupPoint]:
+        """Return the rolled-up counts per bucket and topic (``"*"``: every mention) in ``[since, until)``."""
+        return self._db.read(lambda conn: rollups.series(
+            conn, topics=topics, grain=grain, since=since, until=until, sources=sources, langs=langs))
+
+    def save_vectors(self, model: str, vectors: Sequence[tuple[int, bytes]]) -> int:
+        """Store mentions' sentence vectors (float16 bytes) computed by ``model``."""
+        return self._db.run(lambda conn: rollups.save_vectors(conn, self._dialect, model, vectors))
+
+    def vectors(self, model: str, mention_ids: Sequence[int]) -> dict[int, bytes]:
+        """Return the stored ``model`` vectors of these mentions."""
+        return self._db.read(lambda conn: rollups.vectors(conn, model, mention_ids))
+
+    def without_vectors(self, model: str, *, since: datetime | None = None,
+                        limit: int = 500) -> list[tuple[int, str]]:
+        """Return ``(id, text)`` of mentions that have no ``model`` vector yet, newest first."""
+        return self._db.read(lambda conn: rollups.without_vectors(conn, model, since, limit))
 
     # --- authors ------------------------------------------------------------------------------
 

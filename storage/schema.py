@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -312,3 +313,115 @@ class JobRunRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None]
     items: Mapped[int | None]
+
+
+class LeaseRow(Base):
+    """A named, expiring right to act: the scheduler's leadership, a (source, topic) collection run.
+
+    Several processes on several machines agree through this row only: whoever holds an unexpired
+    lease acts, the others wait; a holder that dies stops renewing, and the lease is free once
+    ``expires_at`` passes. ``token`` grows each time the holder changes (a fencing token).
+    """
+
+    __tablename__ = "leases"
+    __table_args__ = (UniqueConstraint("name", name="uq_leases_name"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(SHORT))
+    holder: Mapped[str] = mapped_column(String(SHORT))
+    token: Mapped[int] = mapped_column(default=1, server_default="1")
+    acquired_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class AnalysisClaimRow(Base):
+    """A worker analysing a mention for a stage until ``expires_at`` (then anyone may claim it again)."""
+
+    __tablename__ = "analysis_claims"
+    __table_args__ = (UniqueConstraint("mention_id", "stage", name="uq_analysis_claims_mention_stage"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ID, ForeignKey("mentions.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(SHORT))
+    worker: Mapped[str] = mapped_column(String(SHORT))
+    claimed_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class RateBucketRow(Base):
+    """A token bucket shared by every worker (a provider's request rate), with a pause after a 429."""
+
+    __tablename__ = "rate_buckets"
+    __table_args__ = (UniqueConstraint("key", name="uq_rate_buckets_key"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(SHORT))
+    tokens: Mapped[float] = mapped_column(Float)
+    stamp: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]
+
+
+class QuotaUsageRow(Base):
+    """How much of a provider's quota (e.g. posts read per month) all workers used in one period."""
+
+    __tablename__ = "quota_usage"
+    __table_args__ = (UniqueConstraint("key", "period", name="uq_quota_usage_key_period"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(SHORT))
+    period: Mapped[str] = mapped_column(String(32))
+    used: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class MentionRollupRow(Base):
+    """Counts of mentions per hour or day, topic, source and language: what trend charts read.
+
+    Kept up to date incrementally (``storage.rollups``) and never deleted with the mentions, so a
+    chart over a year is a read of a few hundred rows and survives retention. ``topic_id`` is ``"*"``
+    for all mentions whatever their topics; ``lang`` is ``""`` when unknown.
+    """
+
+    __tablename__ = "mention_rollups"
+    __table_args__ = (
+        UniqueConstraint("grain", "bucket", "topic_id", "source", "lang", name="uq_mention_rollups_key"),
+        Index("ix_mention_rollups_topic_grain_bucket", "topic_id", "grain", "bucket"),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    grain: Mapped[str] = mapped_column(String(8))
+    """``hour`` or ``day`` (UTC)."""
+    bucket: Mapped[datetime]
+    topic_id: Mapped[str] = mapped_column(String(SHORT))
+    source: Mapped[str] = mapped_column(String(SHORT))
+    lang: Mapped[str] = mapped_column(String(32))
+    total: Mapped[int]
+    positive: Mapped[int]
+    neutral: Mapped[int]
+    negative: Mapped[int]
+    complaints: Mapped[int]
+    echoes: Mapped[int]
+    reach: Mapped[int]
+    """Sum of the authors' followers (else karma) over the mentions."""
+    negative_reach: Mapped[int]
+
+
+class RollupStateRow(Base):
+    """How far the rollups have read: the newest mention id and annotation time already counted."""
+
+    __tablename__ = "rollup_state"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    mention_id: Mapped[int]
+    annotated_at: Mapped[datetime | None]
+    refreshed_at: Mapped[datetime]
+
+
+class MentionVectorRow(Base):
+    """A mention's sentence vector (float16 bytes) from ``model``: what themes cluster."""
+
+    __tablename__ = "mention_vectors"
+
+    mention_id: Mapped[int] = mapped_column(ID, ForeignKey("mentions.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    model: Mapped[str] = mapped_column(String(SHORT))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)

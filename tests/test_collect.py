@@ -18,8 +18,9 @@ from analysis.matching import TopicMatcher as AnalysisMatcher
 from connectors import HackerNewsConnector, RssConnector
 from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from listener.cli import app
-from listener.collect import run_cycle, run_once
+from listener.core.errors import AuthFailed, RetryLater, SourceUnavailable
 from listener.core.model import Query
+from listener.jobs.collect import run_cycle, run_once
 from storage import MentionFilter, Repository
 from tests.replay import ReplayServer, Reply, algolia_fixtures, feed_file, serve
 
@@ -78,17 +79,17 @@ def test_nothing_stored_twice_nothing_lost(server: ReplayServer, shared_data: Pa
     assert first.stored.inserted == total - 10 == _count(repository, "rss")
     cursor_after_first = repository.load_cursor("rss", QUERY.id)
 
-    with caplog.at_level(logging.WARNING, logger="listener.collect"):
+    with caplog.at_level(logging.WARNING, logger="listener.jobs.collect"):
         down = run_once(connector, QUERY, repository, now=lambda: NOW)
-    assert down.outcome == "error" and down.error_kind == "SourceUnavailable"
+    assert down.outcome == "error" and isinstance(down.failure, SourceUnavailable)
     assert any(r.getMessage() == "rss: source unavailable" for r in caplog.records)
     assert repository.load_cursor("rss", QUERY.id) == cursor_after_first
     assert _count(repository, "rss") == total - 10
 
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="listener.collect"):
+    with caplog.at_level(logging.WARNING, logger="listener.jobs.collect"):
         limited = run_once(connector, QUERY, repository, now=lambda: NOW)
-    assert limited.error_kind == "RetryLater"
+    assert isinstance(limited.failure, RetryLater)
     assert limited.next_run_not_before == NOW + timedelta(seconds=120)
     assert [r.getMessage() for r in caplog.records] == ["rss: rate limited, retry in 120s"]
     (health,) = repository.source_health("rss")
@@ -139,7 +140,7 @@ def test_one_failing_source_does_not_stop_the_others(server: ReplayServer, share
     matcher = AnalysisMatcher.compile([("apple", "apple")])
     outcomes = run_cycle([(rss, query), (hn, query)], repository, matcher, now=lambda: NOW)
     assert [o.outcome for o in outcomes] == ["error", "ok"]
-    assert outcomes[0].error_kind == "AuthFailed"
+    assert isinstance(outcomes[0].failure, AuthFailed)
     assert _count(repository, "hackernews") == outcomes[1].kept > 0
     health = {h.source: h for h in repository.source_health()}
     assert health["rss"].consecutive_failures == 1 and health["hackernews"].consecutive_failures == 0

@@ -68,9 +68,9 @@ def open_repository(settings: Settings, *, upgrade: bool = False) -> Repository:
     Commands that write on their own (``demo``, ``run``) upgrade; read-only commands refuse to create a
     schema behind the operator's back and say what to run instead.
     """
-    from storage import Repository
+    from listener.wiring import repository_at
 
-    repository = Repository.from_url(settings.database.url, clock=current_clock())
+    repository = repository_at(settings.database.url, clock=current_clock())
     if upgrade:
         repository.upgrade()
     elif repository.schema_revision() is None:

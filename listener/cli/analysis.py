@@ -45,7 +45,7 @@ def classify_cmd(
 ) -> None:
     """Print language, sentiment, intents and signals of each input line as one JSON object."""
     from analysis.classify import classify
-    from listener.analyse import load_analyzer
+    from listener.wiring import load_analyzer
 
     settings = settings_from(config)
     with user_errors():
@@ -69,14 +69,14 @@ def classify_cmd(
 
 
 def _analyse(config: Path, limit: int | None, *, everything: bool) -> None:
-    from listener.analyse import load_analyzer, run, utcnow
-    from storage import Repository
+    from listener.analyse import run, utcnow
+    from listener.wiring import load_analyzer, repository_at
 
     settings = settings_from(config)
     with user_errors():
         with model_steps() as step:
             model = load_analyzer(settings, say=_say, step=step)
-        repo = Repository.from_url(settings.database.url)
+        repo = repository_at(settings.database.url)
         try:
             total = repo.count_mentions() if everything else None  # reanalyse redoes every mention
             with counts(total) as seen:
@@ -110,7 +110,7 @@ def label_cmd(
 ) -> None:
     """Record a correction; the next ``listener train`` learns from it."""
     from analysis.training import stage_of
-    from storage import Repository
+    from listener.wiring import repository_at
 
     settings = settings_from(config)
     try:
@@ -119,7 +119,7 @@ def label_cmd(
         err_console.print(f"[bold red]error:[/] {err}", highlight=False)
         raise typer.Exit(2) from err
     with user_errors():
-        repo = Repository.from_url(settings.database.url)
+        repo = repository_at(settings.database.url)
         try:
             if repo.get_mention(mention_id) is None:
                 err_console.print(f"[bold red]error:[/] no mention with id {mention_id}", highlight=False)
@@ -132,8 +132,8 @@ def label_cmd(
 
 def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) -> None:
     """Retrain the heads on the labelled sets plus stored corrections; write a new version."""
-    from listener.analyse import load_analyzer, train_from_store, utcnow
-    from storage import Repository
+    from listener.analyse import train_from_store, utcnow
+    from listener.wiring import load_analyzer, repository_at
 
     settings = settings_from(config)
     root = data or Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -145,7 +145,7 @@ def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) ->
     with user_errors():
         with model_steps() as step:
             model = load_analyzer(settings, say=_say, step=step)
-        repo = Repository.from_url(settings.database.url)
+        repo = repository_at(settings.database.url)
         try:
             with counts() as seen:
                 folder, n = train_from_store(

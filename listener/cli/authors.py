@@ -27,6 +27,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
+from listener.wiring import repository_at
 from storage import Repository
 
 TopicOption = Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic id.")]
@@ -48,7 +49,7 @@ def _now(at: datetime | None) -> datetime:
 
 def _open(config: Path) -> Repository:
     settings = settings_from(config)
-    return Repository.from_url(settings.database.url)
+    return repository_at(settings.database.url)
 
 
 def _columns(table: Table, names: tuple[str, ...], handles: list[str]) -> None:

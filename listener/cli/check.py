@@ -20,13 +20,13 @@ from listener.secret_refs import EnvReference, env_references
 
 Level = Literal["ok", "warning", "error"]
 
-# The secret fields each source needs before it can run (optional ones are not listed).
-REQUIRED_SECRETS: dict[str, tuple[str, ...]] = {
-    "twitter": ("bearer_token",),
-    "reddit": ("client_id", "client_secret"),
-}
-SEARCH_PROVIDER = {"hackernews": "hackernews", "mastodon": "mastodon", "bluesky": "bluesky",
-                   "twitter": "twitter", "reddit": "reddit", "rss": "news"}
+
+def required_secrets(name: str) -> tuple[str, ...]:
+    """Return the secret fields source ``name`` needs before it can run (its ``required_secrets``)."""
+    import connectors
+
+    return tuple(getattr(connectors.REGISTRY.get(name), "required_secrets", ()))
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +40,11 @@ class Finding:
 
 def check_database(settings: Settings) -> list[Finding]:
     """Connect to the database and compare its schema with the code's migrations."""
-    from storage import Repository, migrate
+    from listener.wiring import repository_at
+    from storage import migrate
 
     try:
-        repository = Repository.from_url(settings.database.url)
+        repository = repository_at(settings.database.url)
     except ListenerError as err:  # e.g. an unsupported scheme: say so and go on checking the rest
         return [Finding("error", "database", str(err))]
     try:
@@ -64,10 +65,10 @@ def check_database(settings: Settings) -> list[Finding]:
 
 def check_health(settings: Settings) -> list[Finding]:
     """Report how each collection job has been doing (from storage), failing ones as warnings."""
-    from storage import Repository
+    from listener.wiring import repository_at
 
     try:
-        repository = Repository.from_url(settings.database.url)
+        repository = repository_at(settings.database.url)
     except ListenerError:
         return []  # check_database has already said why
     try:
@@ -104,7 +105,7 @@ def check_sources(settings: Settings, refs: Mapping[str, EnvReference]) -> list[
     for name, section in settings.sources:
         if not section.enabled:
             continue
-        missing = [key for key in REQUIRED_SECRETS.get(name, ()) if getattr(section, key, None) is None]
+        missing = [key for key in required_secrets(name) if getattr(section, key, None) is None]
         if missing:
             said = "; ".join(_unset(refs, f"sources.{name}.{key}") for key in missing)
             findings.append(
@@ -119,17 +120,20 @@ def check_sources(settings: Settings, refs: Mapping[str, EnvReference]) -> list[
 
 def check_topics(settings: Settings) -> list[Finding]:
     """Show how each topic's query reaches each enabled source's search (widened ones are flagged)."""
+    import connectors
     from listener.core.query import UntranslatableQueryError, translate
 
     findings: list[Finding] = []
     if not settings.topics:
         return [Finding("warning", "topics", "no topic is configured: add the brand and its competitors")]
-    enabled = [name for name, section in settings.sources if section.enabled and name in SEARCH_PROVIDER]
+    syntaxes = {name: cls.search_syntax for name, cls in connectors.REGISTRY.items()
+                if hasattr(cls, "search_syntax")}
+    enabled = [name for name, section in settings.sources if section.enabled and name in syntaxes]
     for topic in settings.topics:
         findings.append(Finding("ok", f"topic {topic.id}", topic.query))
         for name in enabled:
             try:
-                native = translate(topic.query, SEARCH_PROVIDER[name])
+                native = translate(topic.query, syntaxes[name])
             except UntranslatableQueryError as err:
                 findings.append(Finding("warning", f"topic {topic.id}", f"{name}: {err}"))
                 continue

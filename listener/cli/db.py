@@ -27,7 +27,7 @@ def prune(
     """Delete mentions older than the retention limit, keeping their daily counts."""
     from datetime import timedelta
 
-    from storage import Repository
+    from listener.wiring import repository_at
 
     settings = settings_from(config)
     keep = days if days is not None else settings.retention.mentions_days
@@ -38,7 +38,7 @@ def prune(
         raise typer.Exit(2)
     with user_errors():
         before = current_clock()() - timedelta(days=keep)
-        repo = Repository.from_url(settings.database.url)
+        repo = repository_at(settings.database.url)
         try:
             if repo.schema_revision() is None:
                 err_console.print("[red]the database has no schema yet: run 'listener db upgrade'[/]")
@@ -60,11 +60,11 @@ def register(app: typer.Typer) -> None:
     @db.command("upgrade")
     def upgrade(config: ConfigOption = DEFAULT_CONFIG) -> None:
         """Apply every pending migration (safe to run again; the first run creates the database)."""
-        from storage import Repository
+        from listener.wiring import repository_at
 
         settings = settings_from(config)
         with user_errors():
-            repo = Repository.from_url(settings.database.url)
+            repo = repository_at(settings.database.url)
             try:
                 before = repo.schema_revision()
                 repo.upgrade()
@@ -82,12 +82,12 @@ def register(app: typer.Typer) -> None:
     @db.command("current")
     def current(config: ConfigOption = DEFAULT_CONFIG) -> None:
         """Print the schema revision of the database and the newest one this version ships."""
-        from storage import Repository
+        from listener.wiring import repository_at
         from storage.migrate import head
 
         settings = settings_from(config)
         with user_errors():
-            repo = Repository.from_url(settings.database.url)
+            repo = repository_at(settings.database.url)
             try:
                 revision = repo.schema_revision()
             finally:

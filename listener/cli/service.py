@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 def _open(settings: Any, clock: Clock | None = None) -> Any:
-    from listener.service_wiring import open_repository
+    from listener.wiring import open_repository
 
     return open_repository(settings, clock=clock or current_clock())
 
@@ -37,8 +37,10 @@ def run(
 ) -> None:
     """Run the service: collect, analyse, alert and send the digest on schedule (SIGTERM stops it)."""
     from listener.health import HealthServer
+    from listener.logging_setup import configure_logging
     from listener.service import run_until_signalled
-    from listener.service_wiring import build_full_service, configure_logging, status_document
+    from listener.status import status_document
+    from listener.wiring import build_full_service
 
     settings = settings_from(config)
     clock = current_clock()
@@ -77,7 +79,7 @@ def status(
     """Show each job's last run, duration, outcome and backlog, and each channel's health."""
     from rich.table import Table
 
-    from listener.service_wiring import status_document
+    from listener.status import status_document
 
     settings = settings_from(config)
     with user_errors():
@@ -99,6 +101,12 @@ def status(
         channels.add_row(channel["channel"], "yes" if channel["is_healthy"] else "NO",
                          str(channel["consecutive_failures"]), channel["last_error"] or "")
     console.print(channels)
+    fleet = document.get("fleet") or {}
+    if fleet.get("leader") or fleet.get("workers"):
+        workers = ", ".join(fleet["workers"]) or "-"
+        console.print(f"scheduler leader: {fleet['leader'] or '-'}; workers: {workers}; "
+                      f"queued jobs: {fleet['queued_jobs']} (oldest {fleet['oldest_queued_age_s'] or 0} s); "
+                      f"queues: {fleet.get('queues')}", highlight=False)
     console.print(f"overall: {document['status']}")
 
 def digest(
@@ -109,14 +117,16 @@ def digest(
 ) -> None:
     """Build the daily digest and send it (or, with --dry-run, print it and write the .eml)."""
     from alerts.digest import digest_message, render_digest
-    from listener.service_wiring import digest_day, make_digest, send_digest, smtp_config, window_reader
+    from listener.jobs.digest import digest_day, make_digest, send_digest
+    from listener.wiring import digest_drivers, smtp_config, window_reader
 
     settings = settings_from(config)
     with user_errors():
         repository = _open(settings)
         chosen = date.fromisoformat(day) if day else digest_day(current_clock()(), settings.timezone)
         reader = window_reader(settings, repository)
-        built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen)
+        built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen,
+                            digest_drivers(settings, repository))
         if dry_run:
             _, text, _ = render_digest(built, settings.language)
             console.print(text, highlight=False, markup=False)
@@ -126,7 +136,7 @@ def digest(
                 out.write_bytes(bytes(message))
                 console.print(f"written to {out}")
         else:
-            sent = send_digest(settings, built)
+            sent = send_digest(settings, smtp_config(settings), built)
             console.print(f"digest for {chosen} sent to {sent} e-mail channel(s)")
         repository.close()
 

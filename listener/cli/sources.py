@@ -17,9 +17,9 @@ def _when(value: datetime | None) -> str:
 def sources(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Show the health of every (source, topic) collection job."""
     settings = settings_from(config)
-    from storage import Repository  # imported here: ``listener --help`` stays light
+    from listener.wiring import repository_at  # imported here: ``listener --help`` stays light
 
-    with user_errors(), Repository.from_url(settings.database.url) as repository:
+    with user_errors(), repository_at(settings.database.url) as repository:
         repository.upgrade()
         rows = repository.source_health()
     table = Table(title="Sources")

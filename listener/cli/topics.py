@@ -16,11 +16,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from analysis.matching import TopicMatcher
 from listener.cli._common import DEFAULT_CONFIG, EXIT_CONFIG, ConfigOption, console, settings_from
 from listener.core.model import Author, Mention
 from listener.core.query import (
-    PROVIDERS,
     QuerySyntaxError,
     UntranslatableQueryError,
     parse,
@@ -33,10 +31,12 @@ topics_app = typer.Typer(help="List topic queries, or try one on sample texts.",
 
 def _translations(expression: str) -> str:
     """Return one line per provider: its native queries, ``(widened)``, or why it cannot search."""
+    import connectors  # imported here: ``listener --help`` stays light
+
     lines = []
-    for provider in PROVIDERS:
+    for provider, syntax in connectors.SEARCH_SYNTAXES.items():
         try:
-            found = translate(expression, provider)
+            found = translate(expression, syntax)
         except UntranslatableQueryError:
             lines.append(f"{provider}: no native search (matched locally)")
             continue
@@ -106,7 +106,9 @@ def try_query(
     except QuerySyntaxError as err:
         _report_syntax_error(err)
         sys.exit(EXIT_CONFIG)
-    matcher = TopicMatcher.compile([("query", query)])
+    from listener.wiring import topic_matcher
+
+    matcher = topic_matcher([("query", query)])
     console.print(f"query: {escape(to_text(tree))}", highlight=False, soft_wrap=True)
     now = datetime.now(UTC)
     author = Author(source=source, external_id="cli", handle="cli")

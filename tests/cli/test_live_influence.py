@@ -6,7 +6,7 @@ from pathlib import Path
 
 from analysis.influence import score_authors
 from listener.core.model import Batch
-from listener.live_influence import LiveInfluence
+from listener.jobs.influence import LiveInfluence
 from storage import Repository
 from storage.records import MentionFilter
 from tests._authors_factory import NOW, author, mention

@@ -211,7 +211,7 @@ def test_bluesky_incremental_since(server: ReplayServer, shared_data: Path,
     assert server.requests_to(SEARCH_PATH)[-1].query["since"].startswith("2025-05-19T17:10:09")
 
 
-@pytest.mark.parametrize("name", ["rss", "hackernews", "mastodon", "bluesky"])
+@pytest.mark.parametrize("name", ["rss", "hackernews", "mastodon", "bluesky", "demo"])
 def test_every_settings_field_reaches_the_connector(name: str) -> None:
     """Each field of ``sources.<name>`` (beyond the shared ones) is an option the connector reads."""
     from connectors import REGISTRY

@@ -1,6 +1,6 @@
 """twitter and reddit through the real collection step: replay server -> connector -> matcher -> SQLite.
 
-``listener.collect.run_once`` with the real ``storage.Repository`` on a SQLite file and the real
+``listener.jobs.collect.run_once`` with the real ``storage.Repository`` on a SQLite file and the real
 topic matcher: mentions and cursor are stored together, a second run stores nothing new, and a 429
 becomes a health entry with the next allowed run instead of an exception.
 """
@@ -14,8 +14,9 @@ from analysis.matching import TopicMatcher
 from connectors._http import HostLimiter, HttpClient, HttpPolicy
 from connectors.reddit import RedditConnector
 from connectors.twitter import TwitterConnector
-from listener.collect import run_once
+from listener.core.errors import RetryLater
 from listener.core.model import Query
+from listener.jobs.collect import run_once
 from storage import Repository
 from tests.connectors.sdk_recordings import academic_reply, betamax, body_json, own_recording, with_headers
 from tests.replay import ReplayServer, Reply
@@ -80,7 +81,7 @@ def test_reddit_watched_listing_is_filtered_by_the_topic_matcher_and_429_is_reco
         server.add("/r/cafetierebleue/new", with_headers(limited.reply, x_ratelimit_reset="600"))
         started = time.monotonic()
         failed = run_once(connector, query, repo, matcher)
-        assert not failed.is_success and failed.error_kind == "RetryLater"
+        assert not failed.is_success and isinstance(failed.failure, RetryLater)
         assert failed.next_run_not_before is not None
         [health] = repo.source_health("reddit")
         assert health.consecutive_failures == 1 and health.next_run_not_before is not None

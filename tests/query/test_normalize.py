@@ -73,6 +73,27 @@ def test_the_latin_shortcut_folds_every_character_like_unicode_normalisation() -
     assert [fold(c) for c in LATIN] == [fold_unicode(c) for c in LATIN]
 
 
+SYMBOLS = [chr(c) for c in [*range(0x200B, 0x2010), *range(0x2190, 0x2C00), *range(0xFE00, 0xFE10),
+                             *range(0x1F000, 0x1FB00)]]
+
+
 @given(st.text(alphabet=st.sampled_from([*LATIN, "İ", "東", "\u0301", "🔥", "\u200d"])))
 def test_the_latin_shortcut_is_invisible(text: str) -> None:
     assert fold(text) == fold_unicode(text)
+
+
+def test_emoji_and_symbols_next_to_latin_fold_like_unicode_normalisation() -> None:
+    texts = [f"Électricité{c}Œuvre e\u0301{c}\u0301 ß{c}" for c in SYMBOLS]
+    assert [fold(t) for t in texts] == [fold_unicode(t) for t in texts]
+
+
+@given(st.text(alphabet=st.sampled_from([*LATIN[::7], *SYMBOLS[::5], "\u0301", "\ufe0f", "\U0001f3fd"])))
+def test_the_shortcut_with_emoji_is_invisible(text: str) -> None:
+    assert fold(text) == fold_unicode(text)
+
+
+def test_no_folded_latin_character_folds_again() -> None:
+    """The Latin shortcut replaces characters one kind at a time: no result may hold another key."""
+    from listener.core.query.normalize import _LATIN_FOLD, _LATIN_KEYS
+
+    assert not [(k, v) for k, v in _LATIN_FOLD.items() if _LATIN_KEYS.intersection(v)]

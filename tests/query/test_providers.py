@@ -1,16 +1,26 @@
-"""Translation to provider search syntaxes: never narrower than the topic, split where needed."""
+"""Translation to provider search syntaxes: never narrower than the topic, split where needed.
+
+The syntaxes are the ones the connectors declare (``search_syntax`` on each class, collected in
+``connectors.SEARCH_SYNTAXES``); the translation itself is the query language's.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from connectors import SEARCH_SYNTAXES, search_syntax
 from listener.core.query import (
-    PROVIDERS,
     ProviderQuery,
     QuerySyntaxError,
     UntranslatableQueryError,
-    translate,
 )
+from listener.core.query import translate as translate_to
+
+PROVIDERS = tuple(SEARCH_SYNTAXES)
+
+
+def translate(expression: str, provider: str) -> list[ProviderQuery]:
+    return translate_to(expression, search_syntax(provider))
 
 
 def texts(expression: str, provider: str) -> list[str]:

@@ -11,7 +11,7 @@ from alerts.notifiers import EmailNotifier, LogNotifier
 from alerts.notifiers.chat import MattermostNotifier
 from listener.config import parse_settings
 from listener.core.errors import ConfigError
-from listener.service_wiring import build_notifiers, build_rule, keyword_matcher
+from listener.wiring import build_notifiers, build_rule, keyword_matcher
 
 CONFIG = """
 timezone: Europe/Paris
@@ -66,7 +66,7 @@ def test_built_service_has_one_job_per_source_and_topic_and_a_local_digest_cron(
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from listener.service_wiring import build_full_service, open_repository
+    from listener.wiring import build_full_service, open_repository
 
     settings = parse_settings(f"""
 database: {{url: "sqlite:///{tmp_path / 'listener.db'}"}}
@@ -108,7 +108,7 @@ def test_source_without_credentials_gets_no_job_and_one_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     from listener.config import parse_settings
-    from listener.service_wiring import build_collect_jobs
+    from listener.wiring import build_collect_jobs
     from storage import Repository
 
     monkeypatch.delenv("LISTENER_TEST_NO_TOKEN", raising=False)
@@ -131,7 +131,7 @@ def test_retention_runs_as_a_daily_job_of_the_service(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from listener.core.model import Author, Batch, Mention
-    from listener.service_wiring import build_full_service, open_repository
+    from listener.wiring import build_full_service, open_repository
 
     settings = parse_settings(f"""
 database: {{url: "sqlite:///{tmp_path / 'listener.db'}"}}
@@ -166,7 +166,7 @@ def test_retention_below_the_spike_history_is_refused() -> None:
 def test_httpx_request_lines_show_only_at_debug(capsys: pytest.CaptureFixture[str]) -> None:
     import logging
 
-    from listener.service_wiring import configure_logging
+    from listener.logging_setup import configure_logging
 
     try:
         configure_logging(parse_settings("logging: {level: INFO}\n"))

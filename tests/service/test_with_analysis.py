@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from connectors.demo import DemoSettings, DemoWorld
 from listener.cli import app
 from listener.config import load_settings
-from listener.service_wiring import open_repository, replay_alerts
+from listener.wiring import open_repository, replay_alerts
 
 CONFIG = """
 database: {{url: "sqlite:///listener.db"}}

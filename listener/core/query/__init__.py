@@ -11,13 +11,13 @@ from listener.core.query.errors import QuerySyntaxError, UntranslatableQueryErro
 from listener.core.query.normalize import fold, tokens
 from listener.core.query.parser import parse
 from listener.core.query.printer import to_text
-from listener.core.query.providers import PROVIDERS, ProviderQuery, translate
+from listener.core.query.search_syntax import ProviderQuery, SearchSyntax, translate
 
 __all__ = [
-    "PROVIDERS",
     "Node",
     "ProviderQuery",
     "QuerySyntaxError",
+    "SearchSyntax",
     "UntranslatableQueryError",
     "fold",
     "parse",

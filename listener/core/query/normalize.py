@@ -65,7 +65,12 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower().replace("`", "'")
     if _OUTSIDE_LATIN.search(text) is None:
-        return _LATIN_CHARS.sub(_fold_latin_char, text.lower())
+        lowered = text.lower()
+        # one str.replace per distinct accented character present (no folded value holds a key, so
+        # the order does not matter): twice as fast as a regex with a callback per occurrence
+        for char in _LATIN_KEYS.intersection(lowered):
+            lowered = lowered.replace(char, _LATIN_FOLD[char])
+        return lowered
     return fold_unicode(text)
 
 
@@ -89,17 +94,23 @@ def fold_unicode(text: str) -> str:
 # :func:`fold_unicode` gives the same result several times faster than NFKD over a long text (a regex
 # finds them; ``str.translate`` with a dict is slower, it looks up every character). Tests check every
 # character. U+0130 (İ) is left out: ``lower()`` turns it into two characters.
+# Emoji and symbols ride along: most fold to themselves, and the joiners, presentation selectors and
+# skin tones fold to nothing, character by character too (no case, no decomposition, not combining),
+# so a French post ending in an emoji keeps the shortcut (NFKD twice over it costs ~4x more).
 _LATIN_RANGES = "\x00-\x7f\u00a0-\u012f\u0131-\u017f\u2010-\u2027\u2030-\u205e"
-_OUTSIDE_LATIN = re.compile(f"[^{_LATIN_RANGES}]")
+_SYMBOL_CODES = [
+    *range(0x200B, 0x2010), *range(0x2190, 0x2C00), *range(0xFE00, 0xFE10), *range(0x1F000, 0x1FB00)
+]
+_INERT = [
+    c for c in _SYMBOL_CODES
+    if not unicodedata.combining(chr(c)) and chr(c).lower() == chr(c) and fold_unicode(chr(c)) in (chr(c), "")
+]
+_OUTSIDE_LATIN = re.compile(f"[^{_LATIN_RANGES}{_char_class(_INERT)}]")
 _LATIN_FOLD = {
-    chr(c): folded for c in [*range(0x80), *range(0xA0, 0x180), *range(0x2010, 0x205F)]
+    chr(c): folded for c in [*range(0x80), *range(0xA0, 0x180), *range(0x2010, 0x205F), *_INERT]
     if not _OUTSIDE_LATIN.match(chr(c)) and (folded := fold_unicode(chr(c))) != chr(c).lower()
 }
-_LATIN_CHARS = re.compile("[" + re.escape("".join(sorted(_LATIN_FOLD))) + "]")
-
-
-def _fold_latin_char(match: re.Match[str]) -> str:
-    return _LATIN_FOLD[match.group()]
+_LATIN_KEYS = frozenset(_LATIN_FOLD)
 
 
 def tokens_of_folded(folded: str) -> list[str]:

@@ -1,12 +1,12 @@
 """The collection step: one connector, one query, one run: fetch, filter, store, record health.
 
-``run_once`` is what the scheduler's job and ``listener run-once`` call. It loads the cursor, asks the
-connector for what is new, keeps (when a topic matcher is given) only mentions that match at least
-one topic, then stores the mentions and the next cursor in one transaction (``upsert_batch``), so a
-crash never advances the cursor past rows that were not written (the topics and matched terms set on
-each kept mention are stored in that same transaction). Every outcome is recorded as source
-health. Only :class:`~listener.core.errors.ConnectorError` is caught here: a failing source is logged in
-one clear line, recorded, and the cycle moves on to the others (``run_cycle``).
+``run_once`` is what the collect job (:class:`CollectJob`, run by the scheduler) and the demo call. It
+loads the cursor, asks the connector for what is new, keeps (when a topic matcher is given) only
+mentions that match at least one topic, then stores the mentions and the next cursor in one transaction
+(``upsert_batch``), so a crash never advances the cursor past rows that were not written (the topics and
+matched terms set on each kept mention are stored in that same transaction). Every outcome is recorded
+as source health. Only :class:`~listener.core.errors.ConnectorError` is caught here: a failing source is
+logged in one clear line, recorded, and the cycle moves on to the others (``run_cycle``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Literal, Protocol
 from listener.core.clock import Clock, system_clock
 from listener.core.errors import AuthFailed, ConnectorError, QueryRejected, RetryLater
 from listener.core.model import Connector, Mention, Query
+from listener.service import JobResult
 from storage import Repository, UpsertResult
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ class RunOutcome:
     stored: UpsertResult | None = None
     """The storage layer's upsert result (inserted / updated / unchanged / skipped)."""
     error: str | None = None
-    error_kind: str | None = None
+    failure: ConnectorError | None = None
+    """The error the connector raised (its type says what the scheduler does next)."""
     next_run_not_before: datetime | None = None
     duration_ms: int = 0
 
@@ -141,7 +143,7 @@ def _record_failure(
     repository.record_run(source, query.id, outcome="error", error=message, duration_ms=duration_ms,
                           next_run_not_before=not_before, at=at)
     return RunOutcome(source=source, query_id=query.id, outcome="error", error=message,
-                      error_kind=type(err).__name__, next_run_not_before=not_before,
+                      failure=err, next_run_not_before=not_before,
                       duration_ms=duration_ms)
 
 
@@ -156,4 +158,37 @@ def run_cycle(
     return [run_once(connector, query, repository, matcher, now=now) for connector, query in pairs]
 
 
-__all__ = ["RunOutcome", "TopicHit", "TopicMatcher", "run_cycle", "run_once"]
+def _failure_kind(err: ConnectorError | None) -> Literal["retry_later", "auth_failed", "rejected", "failed"]:
+    """Return what the scheduler does after ``err``, read from its type in the error tree."""
+    if isinstance(err, RetryLater):
+        return "retry_later"
+    if isinstance(err, AuthFailed):
+        return "auth_failed"
+    if isinstance(err, QueryRejected):
+        return "rejected"
+    return "failed"
+
+
+@dataclass
+class CollectJob:
+    """One (source, topic) collection run through :func:`run_once`, as a scheduled job."""
+
+    connector: Connector
+    query: Query
+    repository: Repository
+    matcher: TopicMatcher | None
+    clock: Clock = system_clock
+
+    def __call__(self, now: datetime) -> JobResult:
+        """Fetch and store; a source failure (already logged and recorded) is reported, not raised."""
+        outcome = run_once(self.connector, self.query, self.repository, self.matcher, now=self.clock)
+        if outcome.is_success:
+            return JobResult(items=outcome.kept)
+        retry_after_s = None
+        if outcome.next_run_not_before is not None:
+            retry_after_s = max((outcome.next_run_not_before - self.clock()).total_seconds(), 0.0)
+        return JobResult(failure=_failure_kind(outcome.failure), error=outcome.error,
+                         retry_after_s=retry_after_s)
+
+
+__all__ = ["CollectJob", "RunOutcome", "TopicHit", "TopicMatcher", "run_cycle", "run_once"]

@@ -3,8 +3,8 @@
 ``listener db prune`` (and ``retention.mentions_days``) deletes old mentions; ``storage.retention``
 folds each one in here first, so charts, baselines and share of voice keep their past volumes.
 
-Revision ID: 0003_daily_counts
-Revises: 0002
+Revision ID: 0005_daily_counts
+Revises: 0004_rollups
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_daily_counts"
-down_revision: str | None = "0002"
+revision: str = "0005_daily_counts"
+down_revision: str | None = "0004_rollups"
 branch_labels: str | None = None
 depends_on: str | None = None
 

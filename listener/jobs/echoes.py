@@ -8,10 +8,12 @@ module only reads the window from storage and writes each mention's canonical id
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from analysis.echoes import group_echoes
+from listener.service import JobResult
 
 if TYPE_CHECKING:
     from storage import Repository
@@ -36,3 +38,15 @@ def refresh_echo_groups(repository: Repository, *, since: datetime, until: datet
     logger.info("echoes: %d of %d mentions grouped under %d originals", echoes, len(stored), len(groups),
                 extra={"new": echoes})
     return echoes
+
+
+@dataclass
+class EchoJob:
+    """Regroup echoes over the recent ``lookback`` window, as a scheduled job (the demo runs it once)."""
+
+    repository: Repository
+    lookback: timedelta = timedelta(days=3)
+
+    def __call__(self, now: datetime) -> JobResult:
+        """Group the echoes of mentions published in ``[now - lookback, now)``."""
+        return JobResult(items=refresh_echo_groups(self.repository, since=now - self.lookback, until=now))

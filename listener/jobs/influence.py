@@ -1,12 +1,12 @@
 """Keep influence scores current in a long-running service, reading only the mentions stored since.
 
-The service (or an alert rule) holds one :class:`LiveInfluence`; each :meth:`LiveInfluence.refresh`
-reads the rows whose id is above the last one seen (storage's incremental reader, ``min_id``) and adds
-them to one :class:`analysis.influence.InfluenceIndex` for all topics and one per topic, so the work
-per refresh is proportional to what was collected since the last one. Rows already read are not
-read again (storage has no "updated since" reader yet), so refreshed metrics, and a topic a mention
-matches when it is fetched again for another query, reach the indexes only after a restart rebuilds
-them.
+The service (through :class:`InfluenceJob`) or an alert rule holds one :class:`LiveInfluence`; each
+:meth:`LiveInfluence.refresh` reads the rows whose id is above the last one seen (storage's incremental
+reader, ``min_id``) and adds them to one :class:`analysis.influence.InfluenceIndex` for all topics and
+one per topic, so the work per refresh is proportional to what was collected since the last one. Rows
+already read are not read again (storage has no "updated since" reader yet), so refreshed metrics, and a
+topic a mention matches when it is fetched again for another query, reach the indexes only after a
+restart rebuilds them.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from analysis.influence import AuthorInfluence, InfluenceIndex, InfluenceSettings
+from listener.service import JobResult
 from storage import Repository
 from storage.records import MentionFilter
 
@@ -64,3 +65,15 @@ class LiveInfluence:
         """Return the current ranking for a topic (all topics when None), best first."""
         index = self.indexes.get(topic or ALL)
         return [] if index is None else index.scores(now, exclude=exclude, top=top)
+
+
+@dataclass
+class InfluenceJob:
+    """Feed the live influence indexes with what was stored since the last run, as a scheduled job."""
+
+    repository: Repository
+    live: LiveInfluence = field(default_factory=LiveInfluence)
+
+    def __call__(self, now: datetime) -> JobResult:
+        """Read the mentions stored since the last run into the indexes."""
+        return JobResult(items=self.live.refresh(self.repository))

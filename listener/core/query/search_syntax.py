@@ -1,4 +1,8 @@
-"""Translate a topic query into each provider's native search syntax, widening but never narrowing.
+"""Translate a topic query into a provider's native search syntax, widening but never narrowing.
+
+The language knows how to rewrite; what each provider's search understands is a :class:`SearchSyntax`
+value its connector declares (``search_syntax`` on the connector class; ``connectors.SEARCH_SYNTAXES``
+collects them from the registry).
 
 A provider that cannot express part of a query (a wildcard, proximity, ``NOT`` on Bluesky, ``OR`` on
 Mastodon) gets a *wider* query: the part is dropped (``factur*`` becomes "anything") or loosened
@@ -23,7 +27,7 @@ from listener.core.query.errors import UntranslatableQueryError
 from listener.core.query.normalize import tokens, written_tokens
 from listener.core.query.parser import parse
 
-__all__ = ["PROVIDERS", "ProviderQuery", "translate"]
+__all__ = ["ProviderQuery", "SearchSyntax", "translate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +39,13 @@ class ProviderQuery:
 
 
 @dataclass(frozen=True, slots=True)
-class _Syntax:
-    """What one provider's search understands (None: not at all)."""
+class SearchSyntax:
+    """What one provider's search understands (None: not at all); each connector declares its own.
 
+    ``name`` is the provider (``twitter``, ``news``...); ``sources`` the ``source:`` values it serves.
+    """
+
+    name: str
     sources: tuple[str, ...]
     has_or: bool
     negation: str | None
@@ -52,21 +60,6 @@ class _Syntax:
     max_queries: int = 16
 
 
-_SYNTAXES: dict[str, _Syntax] = {
-    # X API v2 search: https://docs.x.com/x-api/posts/search/integrate/build-a-query (512 chars on v2 basic)
-    "twitter": _Syntax(("twitter", "x"), True, "-", True, "#", "@", "url:", "from:", "lang:", 512),
-    # Reddit search: AND/OR/NOT, quotes, author:, site: (no hashtags, no language)
-    "reddit": _Syntax(("reddit",), True, "NOT ", True, None, None, "site:", "author:", None, 512),
-    # Mastodon 4.2 full-text search: words, "phrase", -word, #tag, from:, language:; no OR
-    "mastodon": _Syntax(("mastodon",), False, "-", False, "#", None, None, "from:", "language:", 500),
-    # Bluesky app.bsky.feed.searchPosts q: words, "phrase", #tag, from:, mentions:, domain:, lang:
-    "bluesky": _Syntax(("bluesky",), False, None, False, "#", "mentions:", "domain:", "from:", "lang:", 300),
-    # Hacker News (Algolia): words, "phrase", -word; authors and tags are separate parameters
-    "hackernews": _Syntax(("hackernews",), False, "-", False, None, None, None, None, None, 500),
-    # Google News RSS q=: OR, -word, "phrase", site:
-    "news": _Syntax(("news", "rss"), True, "-", False, None, None, "site:", None, None, 500),
-}
-PROVIDERS = tuple(_SYNTAXES)
 _PLAIN_NAME = re.compile(r"[\w.@-]+")
 
 
@@ -86,7 +79,7 @@ _N = ast.Node | _Const
 
 @dataclass(slots=True)
 class _State:
-    syntax: _Syntax
+    syntax: SearchSyntax
     provider: str
     is_widened: bool = False
 
@@ -189,7 +182,7 @@ def _convert(node: ast.Node, state: _State, *, widen: bool) -> _N:
     return TRUE if node.name in syntax.sources else FALSE
 
 
-def _render(node: ast.Node, syntax: _Syntax, *, nested: bool = False) -> str:
+def _render(node: ast.Node, syntax: SearchSyntax, *, nested: bool = False) -> str:
     if isinstance(node, ast.Or):
         text = " OR ".join(_render(i, syntax, nested=True) for i in node.items)
         return f"({text})" if nested else text
@@ -313,16 +306,14 @@ def _shorten(node: ast.Node, state: _State) -> list[ast.Node]:
         provider=state.provider)
 
 
-def translate(expression: str, provider: str) -> list[ProviderQuery]:
-    """Return native search queries for ``provider`` whose union covers the topic ``expression``.
+def translate(expression: str, syntax: SearchSyntax) -> list[ProviderQuery]:
+    """Return native search queries for ``syntax``'s provider whose union covers the topic ``expression``.
 
     Returns an empty list when the query cannot match anything from this provider (``source:``).
     Raises :class:`UntranslatableQueryError` when the provider's search cannot select any subset
     (e.g. the query is only ``factur*``), and ``QuerySyntaxError`` when the query does not parse.
     """
-    syntax = _SYNTAXES.get(provider)
-    if syntax is None:
-        raise ValueError(f"query: unknown provider {provider!r} (known: {', '.join(PROVIDERS)})")
+    provider = syntax.name
     state = _State(syntax, provider)
     converted = _convert(parse(expression), state, widen=True)
     if converted is FALSE:

@@ -1,0 +1,216 @@
+"""Speed of trends at scale: rising terms over 1M mentions, a year's series at 1M mentions.
+
+1. Rising terms. A window of 1,000,000 mentions (plus three baseline windows of 100,000) made of real
+   tweets from ../shared/data (XLM-T French and English, TweetEval), 200,000 authors. Two cases:
+   the real texts as they are (about 26,000 distinct texts, so repeated texts reuse their terms, as
+   reposts do), and every text made distinct (a number appended: the worst case, each one folded
+   and cut into terms). Baseline in the same run: counting plain whitespace words with a Counter.
+2. Series. 1,000,000 mentions over 365 days (3 topics, 3 sources, 2 languages, sentiments) written
+   into a SQLite file with raw ``executemany`` (not timed), then the rollups built once by
+   ``Repository.refresh_rollups`` (timed), then the series read (timed, median of 5): a year per day
+   and per hour for one topic, and share of voice for the three. Baseline in the same run: the same
+   per-day counts with a GROUP BY over the mentions table.
+
+    python benchmarks/trends_speed.py [--data ../shared/data] [--mentions 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis import datasets  # noqa: E402
+from analysis.rising import rising_terms  # noqa: E402
+from analysis.trend_input import TrendMention  # noqa: E402
+from analysis.trends import share_of_voice  # noqa: E402
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def texts_of(root: Path) -> list[str]:
+    rows = [
+        e.text
+        for lang in ("english", "french")
+        for split in ("train", "val")
+        for e in datasets.xlmt(root, lang, split)
+    ]
+    rows += [
+        e.text for task in ("emotion", "irony", "offensive") for e in datasets.tweeteval(root, task, "train")
+    ]
+    return [t for t in rows if t.strip()]
+
+
+def rising_speed(texts: list[str], n: int) -> None:
+    rng = random.Random(0)
+    day = timedelta(days=1)
+    for distinct in (False, True):
+        mentions: list[TrendMention] = []
+        for k in range(n + 300_000):
+            at = (
+                NOW - day + timedelta(seconds=rng.randrange(86_400))
+                if k < n
+                else NOW - day * (2 + (k - n) // 100_000) + timedelta(seconds=rng.randrange(86_400))
+            )
+            text = texts[rng.randrange(len(texts))]
+            mentions.append(
+                TrendMention(
+                    id=k,
+                    text=f"{text} {k}" if distinct else text,
+                    published_at=at,
+                    author=f"u{rng.randrange(200_000)}",
+                )
+            )
+        start = time.perf_counter()
+        answer = rising_terms(mentions, now=NOW, window=day, baseline_windows=3)
+        took = time.perf_counter() - start
+        start = time.perf_counter()
+        words: Counter[str] = Counter()
+        for m in mentions:
+            words.update(set(m.text.lower().split()))
+        plain = time.perf_counter() - start
+        label = "every text distinct" if distinct else "real texts, repeats kept"
+        print(
+            f"rising terms, window of {n:,} mentions + 300,000 baseline ({label}): {took:.1f} s "
+            f"(target < 10 s), {answer.status}, {len(answer.terms)} terms; "
+            f"baseline plain word count {plain:.1f} s (ratio {took / plain:.1f}x)"
+        )
+
+
+def build_db(path: Path, n: int) -> None:
+    rng = random.Random(1)
+    con = sqlite3.connect(path)
+    authors = [
+        (
+            i,
+            "bench",
+            f"a{i}",
+            f"a{i}",
+            rng.choice([None, 10, 100, 1000, 50_000]),
+            "2026-01-01 00:00:00",
+            "2026-01-01 00:00:00",
+        )
+        for i in range(1, 20_001)
+    ]
+    con.executemany(
+        "INSERT INTO authors (id, source, external_id, handle, followers, first_seen_at, "
+        "last_seen_at) VALUES (?,?,?,?,?,?,?)",
+        authors,
+    )
+    start = NOW - timedelta(days=365)
+    rows, topics = [], []
+    for i in range(1, n + 1):
+        at = (start + timedelta(seconds=rng.randrange(365 * 86_400))).strftime("%Y-%m-%d %H:%M:%S.000000")
+        sentiment = rng.choice(["negative", "neutral", "positive", None])
+        rows.append(
+            (
+                i,
+                rng.choice(["twitter", "reddit", "rss"]),
+                f"m{i}",
+                rng.randrange(1, 20_001),
+                "text",
+                "text",
+                rng.choice(["fr", "en"]),
+                at,
+                at,
+                at,
+                at,
+                "[]",
+                "[]",
+                "[]",
+                "[]",
+                "{}",
+                sentiment,
+                '["complaint"]' if sentiment == "negative" and rng.random() < 0.5 else "[]",
+            )
+        )
+        topics.append((i, rng.choice(["lumio", "lumio", "ondea", "fibrix"]), "[]"))
+        if len(rows) == 100_000:
+            _flush(con, rows, topics)
+    _flush(con, rows, topics)
+    con.commit()
+    con.close()
+
+
+def _flush(con: sqlite3.Connection, rows: list[tuple[object, ...]], topics: list[tuple[object, ...]]) -> None:
+    con.executemany(
+        "INSERT INTO mentions (id, source, external_id, author_id, text, search_text, lang, "
+        'published_at, fetched_at, first_seen_at, updated_at, "references", hashtags, '
+        "mentioned_handles, links, raw, sentiment, intents) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    con.executemany("INSERT INTO mention_topics (mention_id, topic_id, terms) VALUES (?,?,?)", topics)
+    rows.clear()
+    topics.clear()
+
+
+def series_speed(n: int) -> None:
+    from storage import Repository
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "year.db"
+        repo = Repository.from_url(f"sqlite:///{path}")
+        repo.upgrade()
+        build_db(path, n)
+        start = time.perf_counter()
+        result = repo.refresh_rollups()
+        built = time.perf_counter() - start
+        since, until = NOW - timedelta(days=366), NOW + timedelta(days=1)
+
+        def timed(call: object) -> float:
+            runs = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                call()  # type: ignore[operator]
+                runs.append(time.perf_counter() - t0)
+            return statistics.median(runs) * 1000
+
+        day = timed(lambda: repo.rollup_series(["lumio"], grain="day", since=since, until=until))
+        hour = timed(lambda: repo.rollup_series(["lumio"], grain="hour", since=since, until=until))
+        roles = {"lumio": "brand", "ondea": "competitor", "fibrix": "competitor"}
+        sov = timed(
+            lambda: share_of_voice(
+                repo.rollup_series(list(roles), grain="day", since=since, until=until), roles
+            )
+        )
+        repo.close()
+        con = sqlite3.connect(path)
+        t0 = time.perf_counter()
+        con.execute(
+            "SELECT substr(m.published_at, 1, 10) AS d, count(*), sum(m.sentiment = 'negative') "
+            "FROM mentions m JOIN mention_topics t ON t.mention_id = m.id WHERE t.topic_id = 'lumio' "
+            "GROUP BY d"
+        ).fetchall()
+        raw = (time.perf_counter() - t0) * 1000
+        con.close()
+    print(
+        f"\nseries at {n:,} mentions over a year: rollups built in {built:.1f} s ({result.hours:,} hours); "
+        f"a year per day {day:.1f} ms, per hour {hour:.1f} ms, share of voice of 3 topics {sov:.1f} ms "
+        f"(target < 100 ms); baseline GROUP BY over the mentions {raw:.0f} ms (ratio {raw / day:.0f}x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--mentions", type=int, default=1_000_000)
+    parser.add_argument("--skip-rising", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_rising:
+        rising_speed(texts_of(args.data), args.mentions)
+    series_speed(args.mentions)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Logging set-up for the service and the CLI: one stderr handler, text or JSON lines (STYLE §4.2).
+
+Kept apart from the wiring so any entry point (``listener run``, a worker, the web app) sets logging the
+same way before it builds anything, and so the JSON formatter is one small class a test can read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from listener.config import Settings
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and the ``extra`` fields."""
+
+    _standard = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the record as one JSON line (tracebacks in a ``traceback`` field)."""
+        data: dict[str, Any] = {
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(), "level": record.levelname,
+            "logger": record.name, "message": record.getMessage()}
+        data.update({k: v for k, v in record.__dict__.items() if k not in self._standard})
+        if record.exc_info:
+            data["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(data, default=str)
+
+
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Write to whatever ``sys.stderr`` is when a record comes, not the one at start-up.
+
+    A test runner (or an embedding program) may swap and close the stream it gave us; a handler
+    bound to the old one then fails with "I/O operation on closed file" on every later record.
+    """
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def configure_logging(settings: Settings) -> None:
+    """Set the root logger from ``logging.level`` and ``logging.format`` (text or json)."""
+    handler = _CurrentStderr()
+    if settings.logging.format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.logging.level)
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # httpx logs every request line at INFO: those belong to DEBUG (shown only when asked for)
+    logging.getLogger("httpx").setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING)

@@ -1,0 +1,175 @@
+"""Trends for the CLI (and later the API): stored mentions in, answers of the pure trend functions out.
+
+This module reads the repository, turns stored mentions into :class:`analysis.trend_input.TrendMention`
+and calls ``analysis.rising``, ``analysis.themes``, ``analysis.discontent``, ``analysis.trends`` and
+``analysis.spike_story``. It never reads the clock: callers pass ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from analysis import aspects, discontent, rising, theme_vectors, themes, trends
+from analysis.trend_input import TrendMention
+
+if TYPE_CHECKING:
+    from analysis.theme_vectors import ThemeEncoder
+    from storage import Repository, StoredMention
+
+EMBED_BATCH = 256
+
+
+def trend_mention(stored: StoredMention) -> TrendMention:
+    """The trend functions' view of one stored mention."""
+    m = stored.mention
+    return TrendMention(
+        id=stored.id,
+        text=f"{m.title}\n{m.text}" if m.title else m.text,
+        published_at=m.published_at,
+        source=m.source,
+        lang=stored.lang,
+        author=m.author.key,
+        author_handle=m.author.handle,
+        reach=float(max(m.author.followers or 0, m.author.karma or 0)),
+        sentiment=stored.sentiment,
+        sentiment_score=stored.sentiment_score,
+        intents=stored.intents,
+        topics=stored.topics,
+        echo_of=stored.echo_of_id,
+        url=m.url,
+    )
+
+
+def load_mentions(
+    repository: Repository, topics: Sequence[str], since: datetime, until: datetime
+) -> list[TrendMention]:
+    """Every mention of ``topics`` (all when empty) published in ``[since, until)``, oldest first."""
+    from storage import MentionFilter
+
+    flt = MentionFilter(topics=tuple(topics), since=since, until=until, order="oldest", limit=None)
+    return [trend_mention(s) for s in repository.search_mentions(flt)]
+
+
+def rising_for(
+    repository: Repository,
+    topic: str | None,
+    *,
+    now: datetime,
+    window: timedelta,
+    baseline_windows: int = 14,
+    limit: int = 20,
+) -> tuple[rising.Rising, dict[int, TrendMention]]:
+    """Rising terms of a topic (or everything) in the window ending at ``now``, and their mentions."""
+    since = now - window * (baseline_windows + 1)
+    found = load_mentions(repository, [topic] if topic else [], since, now)
+    answer = rising.rising_terms(
+        found, now=now, window=window, baseline_windows=baseline_windows, limit=limit
+    )
+    return answer, {m.id: m for m in found}
+
+
+def vectors_for(
+    repository: Repository, mentions: Sequence[TrendMention], encoder: Callable[[], ThemeEncoder] | None
+) -> np.ndarray | None:
+    """The theme vectors of ``mentions``: stored ones, the missing ones computed and stored first.
+
+    Returns None when some are missing and no encoder is given (nothing is guessed).
+    """
+    stored = repository.vectors(theme_vectors.MODEL_ID, [m.id for m in mentions])
+    missing = [m for m in mentions if m.id not in stored]
+    if missing:
+        if encoder is None:
+            return None
+        model = encoder()
+        for start in range(0, len(missing), EMBED_BATCH):
+            part = missing[start : start + EMBED_BATCH]
+            rows = model.embed([m.text for m in part])
+            blobs = [(m.id, theme_vectors.to_bytes(v)) for m, v in zip(part, rows, strict=True)]
+            repository.save_vectors(theme_vectors.MODEL_ID, blobs)
+            stored.update(dict(blobs))
+    return (
+        np.stack([theme_vectors.from_bytes(stored[m.id]) for m in mentions])
+        if mentions
+        else np.zeros((0, theme_vectors.DIM), dtype=np.float32)
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThemeReport:
+    """Themes of a topic and period, the discontent ranking, and the mentions they refer to."""
+
+    themes: themes.Themes
+    discontent: tuple[discontent.DiscontentTheme, ...]
+    mentions: Mapping[int, TrendMention]
+    missing_vectors: bool = False
+
+
+def themes_for(
+    repository: Repository,
+    topics: Sequence[str],
+    *,
+    since: datetime,
+    until: datetime,
+    only_discontent: bool,
+    encoder: Callable[[], ThemeEncoder] | None,
+) -> ThemeReport:
+    """Themes of the mentions of ``topics`` in ``[since, until)`` (discontent mentions only if asked)."""
+    found = load_mentions(repository, topics, since, until)
+    if only_discontent:
+        found = [m for m in found if discontent.is_discontent(m)]
+    vecs = vectors_for(repository, found, encoder)
+    by_id = {m.id: m for m in found}
+    if vecs is None:
+        empty = themes.Themes(
+            status="not_enough_data", reason="some mentions have no vector yet", mentions=len(found)
+        )
+        return ThemeReport(themes=empty, discontent=(), mentions=by_id, missing_vectors=True)
+    answer = themes.find_themes(found, vecs)
+    ranked = (
+        discontent.rank_discontent(answer.themes, found, since=since, until=until)
+        if only_discontent and answer.status == "ok"
+        else []
+    )
+    return ThemeReport(themes=answer, discontent=tuple(ranked), mentions=by_id)
+
+
+def sov_for(
+    repository: Repository, roles: Mapping[str, str], *, since: datetime, until: datetime, grain: str = "day"
+) -> tuple[list[trends.VoiceShare], list[trends.Rivalry], list[trends.SeriesRow]]:
+    """Share of voice over ``[since, until)`` from the rollups (refreshed first), and its series."""
+    repository.refresh_rollups()
+    read_grain = "day" if grain == "week" else grain
+    points = repository.rollup_series(list(roles), grain=read_grain, since=since, until=until)
+    shares = trends.share_of_voice(points, roles)
+    return (
+        shares,
+        trends.rivalries(shares),
+        trends.series(points, topics=list(roles), grain=grain, since=since, until=until),
+    )
+
+
+def aspects_for(
+    repository: Repository,
+    topics: Sequence[str],
+    *,
+    since: datetime,
+    until: datetime,
+    only_discontent: bool,
+    encoder: Callable[[], ThemeEncoder],
+    chosen: Sequence[aspects.Aspect] = aspects.DEFAULT_ASPECTS,
+) -> tuple[list[aspects.AspectTag], dict[int, TrendMention]]:
+    """Tag the period's mentions with aspects (seed phrases embedded by the theme encoder)."""
+    found = load_mentions(repository, topics, since, until)
+    if only_discontent:
+        found = [m for m in found if discontent.is_discontent(m)]
+    vecs = vectors_for(repository, found, encoder)
+    if vecs is None or not found:
+        return [], {}
+    seeds = aspects.seed_vectors(chosen, encoder().embed)
+    tags = aspects.tag([m.id for m in found], [m.text for m in found], vecs, chosen, seeds)
+    return tags, {m.id: m for m in found}
