@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 import matplotlib
 import pandas as pd
 
-from alerts.messages import Lang, environment
+from alerts.i18n import Lang, translator
+from alerts.messages import environment
 from alerts.rules import top_authors, top_mentions
 from alerts.window import Window, WindowMention
 from listener.core.model import JSON
@@ -96,6 +97,7 @@ def build_digest(window: Window, day: date, *, tz: str = "UTC", names: Mapping[s
     frame = _frame(window.mentions, tz)
     days = [day - timedelta(days=k) for k in range(7, -1, -1)]
     topics = sorted(set(frame["topic"]) | set(names)) if len(frame) or names else []
+    topics.sort(key=lambda t: (roles.get(t, "brand") != "brand", t))  # the brand first, then competitors
     grouped = frame.groupby(["topic", "day"]).agg(volume=("negative", "size"), negative=("negative", "sum"),
                                                  positive=("positive", "sum"))
     full = pd.MultiIndex.from_product([topics, days], names=["topic", "day"])
@@ -139,15 +141,22 @@ def _with_intent(rows: list[dict[str, JSON]], mentions: Sequence[WindowMention])
 def chart(digest: Digest) -> bytes:
     """Return a small PNG: daily volume (line) and negatives (dashed) per topic over eight days."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(6, 2.6), dpi=100)
     axes = figure.add_subplot()
-    for index, (topic, series) in enumerate(sorted(digest.daily.items())):
+    highest = 0
+    order = [t.topic for t in digest.topics if t.topic in digest.daily]  # the brand first, as in the table
+    order += sorted(set(digest.daily) - set(order))
+    for index, topic in enumerate(order):
+        series = digest.daily[topic]
+        highest = max([highest, *(v for _, v, _ in series)])
         colour = f"C{index % 10}"
         labels = [d.strftime("%d/%m") for d, _, _ in series]
         axes.plot(labels, [v for _, v, _ in series], color=colour, label=topic, linewidth=2)
         axes.plot(labels, [n for _, _, n in series], color=colour, linestyle="--", linewidth=1)
-    axes.set_ylim(bottom=0)
+    axes.set_ylim(bottom=0, top=None if highest else 1)  # an empty chart reads 0-1, not 0.00-0.05
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(axis="y", alpha=0.3)
     axes.tick_params(labelsize=8)
     if digest.daily:
@@ -158,43 +167,56 @@ def chart(digest: Digest) -> bytes:
     return buffer.getvalue()
 
 
-DIGEST_WORDS: Mapping[str, Mapping[str, str]] = {
-    "en": {"title": "Daily digest for {day}", "topic": "Topic", "volume": "Mentions", "negative": "Negative",
-           "vs_day": "vs day before", "vs_week": "vs 7-day avg", "sov": "Share of voice",
-           "top_negative": "Top negative mentions", "authors": "Most active negative authors",
-           "questions": "Open questions and complaints", "suggestions": "Suggestions",
-           "ideas": "New and rising ideas", "supporters": "supporters", "new": "new",
-           "nothing": "Nothing today.", "chart": "Mentions per day (dashed: negative)",
-           "footer": "Sent by listener.", "mentions": "mentions", "reach": "reach"},
-    "fr": {"title": "Synthèse quotidienne du {day}", "topic": "Sujet", "volume": "Mentions",
-           "negative": "Négatives", "vs_day": "vs veille", "vs_week": "vs moyenne 7 j",
-           "sov": "Part de voix", "top_negative": "Mentions négatives principales",
-           "authors": "Auteurs négatifs les plus actifs", "questions": "Questions et réclamations ouvertes",
-           "suggestions": "Suggestions", "nothing": "Rien aujourd'hui.",
-           "ideas": "Idées nouvelles et en hausse", "supporters": "soutiens", "new": "nouveaux",
-           "chart": "Mentions par jour (pointillés : négatives)", "footer": "Envoyé par listener.",
-           "mentions": "mentions", "reach": "audience"},
-}
+def digest_words(lang: Lang) -> dict[str, str]:
+    """Return the digest's labels in ``lang``."""
+    _ = translator(lang)
+    return {
+        "title": _("Daily digest for {day}"), "topic": _("Topic"), "volume": _("Mentions"),
+        "negative": _("Negative"), "vs_day": _("vs day before"), "vs_week": _("vs 7-day avg"),
+        "sov": _("Share of voice"), "top_negative": _("Top negative mentions"),
+        "authors": _("Most active negative authors"), "questions": _("Open questions and complaints"),
+        "suggestions": _("Suggestions"), "nothing": _("Nothing that day."),
+        "chart": _("Mentions per day (dashed: negative)"), "footer": _("Sent by listener."),
+        "mentions": _("mentions"), "reach": _("reach"), "new": _("new"),
+        "ideas": _("New and rising ideas"), "supporters": _("supporters"),
+    }
 
 
-def _delta(now: float, then: float) -> str:
+def role_label(role: str, lang: Lang) -> str:
+    """Return the name of a topic's role (the brand, or a competitor)."""
+    _ = translator(lang)
+    return {"brand": _("brand"), "competitor": _("competitor")}.get(role, role)
+
+
+def intent_labels(intents: str, lang: Lang) -> str:
+    """Return a comma-separated list of intents in ``lang``."""
+    _ = translator(lang)
+    names = {"question": _("question"), "complaint": _("complaint"), "suggestion": _("suggestion"),
+             "praise": _("praise")}
+    return ", ".join(names.get(i.strip(), i.strip()) for i in intents.split(",") if i.strip())
+
+
+def _delta(now: float, then: float, new: str) -> str:
     if then == 0:
-        return "new" if now else "="
+        return new if now else "="
     change = (now - then) / then
     return f"{change:+.0%}"
 
 
 def render_digest(digest: Digest, lang: Lang) -> tuple[str, str, str]:
     """Return ``(subject, text, html)``; the HTML refers to the chart as ``cid:chart``."""
-    words = DIGEST_WORDS[lang]
+    words = digest_words(lang)
     day_text = digest.day.strftime("%d/%m/%Y") if lang == "fr" else digest.day.isoformat()
-    rows = [{"t": t, "share": f"{t.negative_share:.0%}", "vs_day": _delta(t.volume, t.previous_volume),
-             "vs_week": _delta(t.volume, t.week_avg_volume), "sov": f"{t.share_of_voice:.0%}"}
+    rows = [{"t": t, "role": role_label(t.role, lang), "share": f"{t.negative_share:.0%}",
+             "vs_day": _delta(t.volume, t.previous_volume, words["new"]),
+             "vs_week": _delta(t.volume, t.week_avg_volume, words["new"]), "sov": f"{t.share_of_voice:.0%}"}
             for t in digest.topics]
     from alerts.messages import drivers_text
 
-    context: dict[str, Any] = {"d": digest, "w": words, "rows": rows, "lang": lang,
-                               "title": words["title"].format(day=day_text),
+    questions = tuple({**m, "intents": intent_labels(str(m.get("intents") or ""), lang)}
+                      for m in digest.open_questions)
+    context: dict[str, Any] = {"d": replace(digest, open_questions=questions), "w": words, "rows": rows,
+                               "lang": lang, "title": words["title"].format(day=day_text),
                                "drivers": [drivers_text(dict(d), lang) for d in digest.drivers]}
     env = environment()
     return (context["title"], env.get_template("digest.txt").render(context),

@@ -11,55 +11,51 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 
+from alerts.i18n import Lang, translator
 from listener.core.model import JSON, Alert
 
-Lang = Literal["fr", "en"]
 
-KIND_LABELS: Mapping[str, Mapping[str, str]] = {
-    "en": {"negative_spike": "Negative spike", "negative_share": "High negative share",
-           "influencer_negative": "Influential author unhappy", "keyword": "Crisis terms"},
-    "fr": {"negative_spike": "Pic de mentions négatives", "negative_share": "Part de négatif élevée",
-           "influencer_negative": "Auteur influent mécontent", "keyword": "Termes de crise"},
-}
+def kind_label(kind: str, lang: Lang) -> str:
+    """Return the name of a rule kind as a subject line starts."""
+    _ = translator(lang)
+    labels = {"negative_spike": _("Negative spike"), "negative_share": _("High negative share"),
+              "influencer_negative": _("Influential author unhappy"), "keyword": _("Crisis terms")}
+    return labels.get(kind, kind)
 
-PHRASES: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "spike": "{count} negative mentions of {subject} in {span}, where {median} is usual "
-                 "(alert limit {limit}, learned from {buckets} past windows).",
-        "share": "{share} of the {analysed} analysed mentions of {subject} in {span} are negative "
-                 "(threshold {threshold}).",
-        "influencer": "@{author}, with a reach of {reach}, posted {count} negative mention(s) in {span} "
-                      "(threshold {threshold}).",
-        "keyword": "{count} mention(s) of {subject} in {span} match the crisis query {query}.",
-        "resolved": "It has calmed down: nothing alert-worthy any more; the last message reported {peak}.",
-        "update": "Update {sequence} of this alert: {count} now, {previous} at the last message.",
-        "opened": "", "why": "Why it fired", "top_mentions": "Top mentions", "top_authors": "Top authors",
-        "window": "Window", "reach": "reach", "mentions": "mentions", "prefix_update": "Update {sequence}: ",
-        "prefix_resolved": "Resolved: ", "footer": "Sent by listener. Rule: {rule}.",
-    },
-    "fr": {
-        "spike": "{count} mentions négatives de {subject} en {span}, pour {median} d'habitude "
-                 "(seuil d'alerte {limit}, appris sur {buckets} fenêtres passées).",
-        "share": "{share} des {analysed} mentions analysées de {subject} en {span} sont négatives "
-                 "(seuil {threshold}).",
-        "influencer": "@{author}, avec une audience de {reach}, a publié {count} mention(s) négative(s) "
-                      "en {span} (seuil {threshold}).",
-        "keyword": "{count} mention(s) de {subject} en {span} correspondent à la requête de crise {query}.",
-        "resolved": "C'est retombé : plus rien d'alarmant ; le dernier message indiquait {peak}.",
-        "update": "Mise à jour n°{sequence} de cette alerte : {count} maintenant, {previous} au message "
-                  "précédent.",
-        "opened": "", "why": "Pourquoi l'alerte", "top_mentions": "Mentions principales",
-        "top_authors": "Auteurs principaux", "window": "Fenêtre", "reach": "audience",
-        "mentions": "mentions", "prefix_update": "Mise à jour n°{sequence} : ",
-        "prefix_resolved": "Résolu : ",
-        "footer": "Envoyé par listener. Règle : {rule}.",
-    },
-}
+
+def phrases(lang: Lang) -> dict[str, str]:
+    """Return the sentences and labels of an alert message in ``lang`` (``str.format`` placeholders)."""
+    _ = translator(lang)
+    return {
+        "spike": _("{count} negative mentions of {subject} in {span}, where {median} is usual "
+                   "(alert limit {limit}, learned from {buckets} past windows)."),
+        "share": _("{share} of the {analysed} analysed mentions of {subject} in {span} are negative "
+                   "(threshold {threshold})."),
+        "influencer": _("@{author}, with a reach of {reach}, posted {count} negative mention(s) in {span} "
+                        "(threshold {threshold})."),
+        "keyword": _("{count} mention(s) of {subject} in {span} match the crisis query {query}."),
+        "resolved": _("It has calmed down: nothing alert-worthy any more; the last message reported {peak}."),
+        "update": _("Update {sequence} of this alert: {count} now, {previous} at the last message."),
+        "why": _("Why it fired"), "top_mentions": _("Top mentions"), "top_authors": _("Top authors"),
+        "window": _("Window"), "reach": _("reach"), "mentions": _("mentions"),
+        "prefix_update": _("Update {sequence}: "), "prefix_resolved": _("Resolved: "),
+        "footer": _("Sent by listener. Rule: {rule}."),
+        "why_spike": _("{count} negative mentions in {span}, above the limit {limit} (usual {median} ± "
+                       "{spread}, k={k}, {buckets} past windows)"),
+        "why_spike_seasonal": _("{count} negative mentions in {span}, above the limit {limit} (usual "
+                                "{median} ± {spread}, k={k}, {buckets} past windows at the same hour)"),
+        "why_share": _("{share} of {analysed} analysed mentions are negative, above {threshold}"),
+        "why_influencer": _("@{author} (reach {reach}, threshold {threshold}) posted {count} negative "
+                            "mention(s)"),
+        "why_keyword": _("{count} mention(s) match the crisis query {query}"),
+        "why_resolved": _("no longer alert-worthy; the last message reported {peak}"),
+        "log_line": _("Alert: {subject}"),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +89,8 @@ def span(seconds: JSON, lang: Lang) -> str:
 
 def subject_line(alert: Alert, lang: Lang) -> str:
     """Return the subject: the same words for every message of a thread, with an update prefix."""
-    words = PHRASES[lang]
-    label = KIND_LABELS[lang].get(alert.kind, alert.kind)
+    words = phrases(lang)
+    label = kind_label(alert.kind, lang)
     subject = alert.details.get("author") or alert.subject
     base = f"{label} — {'@' if alert.kind == 'influencer_negative' else ''}{subject}"
     phase = alert.details.get("phase")
@@ -108,7 +104,7 @@ def subject_line(alert: Alert, lang: Lang) -> str:
 def headline(alert: Alert, lang: Lang) -> str:
     """Return the sentence that says what happened, with the numbers."""
     d = alert.details
-    words = PHRASES[lang]
+    words = phrases(lang)
     reason = str(d.get("reason", ""))
     raw_base = d.get("baseline")
     base: Mapping[str, JSON] = raw_base if isinstance(raw_base, dict) else {}
@@ -121,11 +117,41 @@ def headline(alert: Alert, lang: Lang) -> str:
         "author": d.get("author"), "reach": _num(d.get("reach"), lang), "query": d.get("query"),
         "peak": d.get("peak"),
     }
-    sentence = words[reason].format(**values) if reason in words else alert.summary
+    sentence = words[reason].format(**values) if reason in _HEADLINES else alert.summary
     if d.get("phase") == "update":
         sentence += " " + words["update"].format(sequence=d.get("sequence"), count=d.get("count"),
                                                  previous=d.get("previous_count"))
     return sentence
+
+
+_HEADLINES = ("spike", "share", "influencer", "keyword", "resolved")
+
+
+def why_line(alert: Alert, lang: Lang) -> str:
+    """Return why the rule fired, in ``lang``, from the stored numbers (else the stored English text)."""
+    d = alert.details
+    words = phrases(lang)
+    reason = str(d.get("reason", ""))
+    raw_base = d.get("baseline")
+    base: Mapping[str, JSON] = raw_base if isinstance(raw_base, dict) else {}
+    values: dict[str, Any] = {
+        "count": d.get("count"), "span": span(d.get("window_s"), lang),
+        "k": _num(d.get("threshold"), lang, digits=1),
+        "limit": _num(base.get("limit"), lang, digits=1), "median": _num(base.get("median"), lang, digits=1),
+        "spread": _num(base.get("spread"), lang, digits=1), "buckets": base.get("buckets"),
+        "share": _pct(d.get("share"), lang), "analysed": d.get("analysed"), "author": d.get("author"),
+        "reach": _num(d.get("reach"), lang), "query": d.get("query"), "peak": d.get("peak"),
+        "threshold": _pct(d.get("threshold"), lang) if reason == "share" else _num(d.get("threshold"), lang),
+    }
+    key = "why_spike_seasonal" if reason == "spike" and base.get("seasonal") else f"why_{reason}"
+    if key not in words:
+        return str(d.get("why") or alert.summary)
+    return words[key].format(**values)
+
+
+def log_line(alert: Alert, lang: Lang) -> str:
+    """Return the one line the log channel writes for an alert."""
+    return phrases(lang)["log_line"].format(subject=subject_line(alert, lang))
 
 
 def _local(value: datetime, tz: str) -> str:
@@ -148,11 +174,11 @@ def environment() -> jinja2.Environment:
 
 def render(alert: Alert, lang: Lang, *, tz: str = "UTC") -> Rendered:
     """Return the subject, text and HTML of ``alert`` for a channel speaking ``lang`` in zone ``tz``."""
-    words = PHRASES[lang]
+    words = phrases(lang)
     subject = subject_line(alert, lang)
     context: dict[str, Any] = {
         "alert": alert, "lang": lang, "words": words, "subject": subject,
-        "headline": headline(alert, lang), "why": alert.details.get("why") or alert.summary,
+        "headline": headline(alert, lang), "why": why_line(alert, lang),
         "window": f"{_local(alert.window_start, tz)} → {_local(alert.window_end, tz)} ({tz})",
         "mentions": _rows(alert.details.get("top_mentions")),
         "authors": _rows(alert.details.get("top_authors")),

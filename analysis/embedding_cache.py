@@ -28,8 +28,10 @@ def text_key(text: str) -> str:
 class EmbeddingCache:
     """Vectors on disk as one ``.npz`` (keys + matrix), loaded whole and appended in chunks."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, progress: Callable[[int, int], None] | None = None) -> None:
         self.path = path
+        self.progress = progress
+        """Hears ``(embedded, to_embed)`` after each chunk of new texts (progress bars)."""
         self._index: dict[str, int] = {}
         self._rows: list[npt.NDArray[np.float32]] = []
         if path.is_file():
@@ -47,6 +49,17 @@ class EmbeddingCache:
         tmp = self.path.with_suffix(".tmp.npz")
         np.savez(tmp, keys=keys, vectors=vectors.astype(np.float16))
         tmp.replace(self.path)
+
+    def forget(self, keys: set[str]) -> int:
+        """Drop the vectors of these text keys (an erased author's texts); save; return how many went."""
+        gone = [k for k in self._index if k in keys]
+        if not gone:
+            return 0
+        kept = sorted((i, k) for k, i in self._index.items() if k not in keys)
+        self._rows = [self._rows[i] for i, _ in kept]
+        self._index = {k: n for n, (_, k) in enumerate(kept)}
+        self.save()
+        return len(gone)
 
     def embed(
         self, texts: Sequence[str], embed: Embed, *, chunk: int = 512, dim: int = 384
@@ -66,6 +79,8 @@ class EmbeddingCache:
                 self._rows.append(vec.astype(np.float32))
             self.save()
             logger.info("embedding cache: %s of %s new texts embedded", start + len(part), len(todo))
+            if self.progress:
+                self.progress(start + len(part), len(todo))
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
         return np.stack([self._rows[self._index[k]] for k in keys]).astype(np.float32)

@@ -232,14 +232,20 @@ def _write_folder(inputs: BuildInputs, folder: Path) -> None:
 MODEL_DIR_ENV = "LISTENER_MODEL_DIR"
 
 
-def model_dir(data_dir: Path) -> Path:
-    """Where the built encoder lives: under the data directory, or ``$LISTENER_MODEL_DIR`` when set.
+def model_dir(data_dir: Path | None = None) -> Path:
+    """Where the built encoder lives: ``$LISTENER_MODEL_DIR`` when set, else the user's cache folder.
 
-    The variable lets several instances (or a read-only image built once) share one model folder
-    instead of building and exporting it per data directory.
+    One folder per machine and user (``~/.cache/listener/models/...`` on Linux), shared by every
+    data directory, so the model is built and exported once instead of once per project. The
+    variable points several users or a read-only image at one folder. ``data_dir`` is no longer
+    used; it stays in the signature for callers that still pass it.
     """
+    from platformdirs import user_cache_dir
+
     override = os.environ.get(MODEL_DIR_ENV)
-    return Path(override) if override else data_dir / "models" / MODEL_NAME
+    if override:
+        return Path(override)
+    return Path(user_cache_dir("listener", appauthor=False)) / "models" / f"{MODEL_NAME}-b{BUILD_VERSION}"
 
 
 def is_built(folder: Path) -> bool:
@@ -287,6 +293,8 @@ def build(data_dir: Path, *, inputs: BuildInputs | None = None, force: bool = Fa
             "files": files,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        if is_built(target) and not force:
+            return target  # another process finished the same build first: keep theirs
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)

@@ -21,10 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -134,16 +137,15 @@ def _pooled_module(folder: Path, layers: Sequence[int], adapter_path: Path | Non
     return Pooled().eval(), tokenizer
 
 
-def _check(module: Any, tokenizer: Any, path: Path, layers: Sequence[int], precision: str) -> float:
-    """Smallest per-layer cosine between the exported graph and ``module`` on ``CHECK_TEXTS``."""
+def _check(folder: Path, path: Path, want: Any, layers: Sequence[int], precision: str) -> float:
+    """Smallest per-layer cosine between the exported graph and the model's vectors ``want``."""
     import onnxruntime as ort
-    import torch
+    from transformers import AutoTokenizer
 
+    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
     enc = tokenizer([PREFIX + t for t in CHECK_TEXTS], padding=True, return_tensors="np")
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     got = session.run(None, {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]})[0]
-    with torch.inference_mode():
-        want = module(torch.from_numpy(enc["input_ids"]), torch.from_numpy(enc["attention_mask"])).numpy()
     worst = 1.0
     for k in range(len(layers)):
         a = got[:, k * 384 : (k + 1) * 384]
@@ -186,6 +188,59 @@ def _present(graph: Path, names: Sequence[str]) -> list[str]:
     return [name for name in names if name in found]
 
 
+def _graph_step(folder: Path, layers: Sequence[int], adapter_path: Path | None, tmp: Path) -> None:
+    """Write ``fp32.onnx``, the model's vectors on ``CHECK_TEXTS`` and the library versions into ``tmp``."""
+    import torch
+    import transformers
+
+    module, tokenizer = _pooled_module(folder, layers, adapter_path)
+    sample = tokenizer([PREFIX + t for t in CHECK_TEXTS[:2]], padding=True, return_tensors="pt")
+    with warnings.catch_warnings():
+        # The exporter warns about tracing internals (advanced indexing, Python conditions on
+        # shapes) that do not apply here: the result is checked against the model afterwards.
+        warnings.simplefilter("ignore")
+        _export_graph(torch, module, sample, tmp / "fp32.onnx")
+    enc = tokenizer([PREFIX + t for t in CHECK_TEXTS], padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        np.save(tmp / "want.npy", module(enc["input_ids"], enc["attention_mask"]).numpy())
+    versions = {"torch": torch.__version__, "transformers": transformers.__version__}
+    (tmp / "versions.json").write_text(json.dumps(versions))
+
+
+def _quantise_step(tmp: Path) -> None:
+    """Write ``int8.onnx`` from ``fp32.onnx`` (dynamic int8, 7-bit weights, ``FP32_NODES`` kept)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fp32 = tmp / "fp32.onnx"
+    root_logger = logging.getLogger()
+    root_logger.setLevel(logging.ERROR)  # the quantiser logs every tensor (and advice) on the root
+    quantize_dynamic(
+        str(fp32),
+        str(tmp / "int8.onnx"),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        reduce_range=True,
+        nodes_to_exclude=_present(fp32, FP32_NODES),
+    )
+
+
+def _in_child(step: str, *args: str) -> None:
+    """Run one heavy step in a child Python, so its memory goes back to the system when it ends.
+
+    Run in one process, torch, the exporter and the quantiser kept about 3.9 GB resident at once;
+    one step at a time each child stays far below that, and the caller never loads torch.
+    """
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis.onnx_build", step, *args],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        raise ModelBuildError(f"model export: the {step} step failed (exit {done.returncode}): {tail}")
+
+
 def export(
     folder: Path,
     layers: Sequence[int],
@@ -193,48 +248,36 @@ def export(
     *,
     force: bool = False,
     adapter_path: Path | None = adapter.SHIPPED,
+    on_step: Callable[[str], None] | None = None,
 ) -> Path:
-    """Export (and quantise) the feature graph into ``folder`` unless an up-to-date one is there."""
+    """Export (and quantise) the feature graph into ``folder`` unless an up-to-date one is there.
+
+    ``on_step`` hears the name of each step as it starts (progress bars).
+    """
     if precision not in MIN_COSINE:
         raise ValueError(f"precision must be one of {sorted(MIN_COSINE)}, got {precision!r}")
     target = export_path(folder, layers, precision)
     if not force and is_exported(folder, layers, precision, adapter_path):
         return target
-    import torch
-    import transformers
     from onnxruntime import __version__ as ort_version
 
     logger.info("model export: %s (layers %s) from %s", precision, list(layers), folder)
-    module, tokenizer = _pooled_module(folder, layers, adapter_path)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".export-") as tmp_name:
         tmp = Path(tmp_name)
-        fp32 = tmp / "fp32.onnx"
-        sample = tokenizer([PREFIX + t for t in CHECK_TEXTS[:2]], padding=True, return_tensors="pt")
-        with warnings.catch_warnings():
-            # The exporter warns about tracing internals (advanced indexing, Python conditions on
-            # shapes) that do not apply here: the result is checked against the model below.
-            warnings.simplefilter("ignore")
-            _export_graph(torch, module, sample, fp32)
-        result = fp32
+        if on_step:
+            on_step("export")
+        layer_list = ",".join(str(layer) for layer in layers)
+        _in_child("graph", str(folder), layer_list, str(adapter_path or ""), str(tmp))
+        result = tmp / "fp32.onnx"
         if precision == "int8":
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
+            if on_step:
+                on_step("quantise")
+            _in_child("quantise", str(tmp))
             result = tmp / "int8.onnx"
-            root_logger = logging.getLogger()
-            level = root_logger.level
-            root_logger.setLevel(logging.ERROR)  # the quantiser logs every tensor (and advice) on the root
-            try:
-                quantize_dynamic(
-                    str(fp32),
-                    str(result),
-                    weight_type=QuantType.QInt8,
-                    per_channel=True,
-                    reduce_range=True,
-                    nodes_to_exclude=_present(fp32, FP32_NODES),
-                )
-            finally:
-                root_logger.setLevel(level)
-        cosine = _check(module, tokenizer, result, layers, precision)
+        if on_step:
+            on_step("check")
+        cosine = _check(folder, result, np.load(tmp / "want.npy"), layers, precision)
+        versions = json.loads((tmp / "versions.json").read_text())
         shutil.move(str(result), target)
     info = {
         "version": EXPORT_VERSION,
@@ -242,10 +285,26 @@ def export(
         "layers": list(layers),
         "precision": precision,
         "min_cosine": round(cosine, 6),
-        "torch": torch.__version__,
-        "transformers": transformers.__version__,
+        "torch": versions["torch"],
+        "transformers": versions["transformers"],
         "onnxruntime": ort_version,
     }
     _sidecar(target).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
     logger.info("model export: %s written (min cosine to the model %.4f)", target.name, cosine)
     return target
+
+
+def _main(argv: Sequence[str]) -> None:
+    """Child entry point of :func:`_in_child`: ``graph FOLDER LAYERS ADAPTER TMP`` or ``quantise TMP``."""
+    if argv[0] == "graph":
+        folder, layers, adapter_arg, tmp = argv[1:5]
+        adapter_path = Path(adapter_arg) if adapter_arg else None
+        _graph_step(Path(folder), [int(x) for x in layers.split(",")], adapter_path, Path(tmp))
+    elif argv[0] == "quantise":
+        _quantise_step(Path(argv[1]))
+    else:
+        raise SystemExit(f"unknown step {argv[0]!r}")
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])

@@ -109,11 +109,14 @@ class WindowReader:
 
 
 class RepositoryAlertLog:
-    """The dispatcher's :class:`~alerts.dispatch.AlertLog` over ``storage.Repository``."""
+    """The dispatcher's :class:`~alerts.dispatch.AlertLog` over ``storage.Repository``.
 
-    def __init__(self, repository: Repository, *, limit: int = 1000) -> None:
+    It returns every alert the dispatcher asks for (its horizon bounds them), never a capped
+    subset: a cap silently left older alerts' pending deliveries unsent and their attempts unrecorded.
+    """
+
+    def __init__(self, repository: Repository) -> None:
         self.repository = repository
-        self.limit = limit
         self._ids: dict[str, int] = {}
 
     def alert_exists(self, key: str) -> bool:
@@ -127,36 +130,32 @@ class RepositoryAlertLog:
             self._ids[alert.dedupe_key] = alert_id
 
     def recent_alerts(self, since: datetime) -> Sequence[Alert]:
-        """Return alerts stored since ``since``."""
-        stored = self.repository.alerts(since=since, limit=self.limit)
+        """Return every alert stored since ``since``."""
+        stored = self.repository.alerts(since=since, limit=None)
         for item in stored:
             self._ids[item.alert.dedupe_key] = item.id
         return [item.alert for item in stored]
 
     def _id(self, key: str) -> int | None:
         if key not in self._ids:
-            self.recent_alerts(_EPOCH)
+            found = self.repository.alert_id(key)
+            if found is not None:
+                self._ids[key] = found
         return self._ids.get(key)
 
     def record_delivery(self, delivery: Delivery) -> None:
-        """Append one attempt to storage."""
+        """Append one attempt to storage (the alert was stored first; a missing one is an error)."""
         alert_id = self._id(delivery.alert_key)
         if alert_id is None:
-            return
+            raise LookupError(f"alerts: no stored alert {delivery.alert_key!r} to record a delivery for")
         self.repository.record_delivery(alert_id, delivery.channel,
                                         outcome="sent" if delivery.is_ok else "failed", error=delivery.error)
 
     def deliveries(self, alert_keys: Iterable[str]) -> Sequence[Delivery]:
-        """Return every attempt for these alerts, oldest first."""
-        out: list[Delivery] = []
-        for key in alert_keys:
-            alert_id = self._id(key)
-            if alert_id is None:
-                continue
-            out.extend(Delivery(alert_key=key, channel=r.channel, is_ok=r.outcome == "sent",
-                                attempted_at=r.sent_at, error=r.error)
-                       for r in self.repository.deliveries(alert_id))
+        """Return every attempt for these alerts, oldest first (one query per thousand alerts)."""
+        keys = {alert_id: key for key in alert_keys if (alert_id := self._id(key)) is not None}
+        out = [Delivery(alert_key=keys[r.alert_id], channel=r.channel, is_ok=r.outcome == "sent",
+                        attempted_at=r.sent_at, error=r.error)
+               for r in self.repository.deliveries_of(list(keys))]
         return sorted(out, key=lambda d: d.attempted_at)
 
-
-_EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")

@@ -122,12 +122,14 @@ def corrections_from(repo: Any) -> list[Any]:
     return out
 
 
-def training_features(model: Analyzer, cache_path: Path) -> Callable[[Sequence[str]], Any]:
+def training_features(
+    model: Analyzer, cache_path: Path, progress: Callable[[int, int], None] | None = None
+) -> Callable[[Sequence[str]], Any]:
     """Features for training texts, with encoder vectors cached on disk by text digest."""
     from analysis.analyzer import FEATURE_LAYERS, combine
     from analysis.embedding_cache import EmbeddingCache
 
-    cache = EmbeddingCache(cache_path)
+    cache = EmbeddingCache(cache_path, progress=progress)
 
     def features(texts: Sequence[str]) -> Any:
         clean = model.prepare(texts)
@@ -139,6 +141,25 @@ def training_features(model: Analyzer, cache_path: Path) -> Callable[[Sequence[s
     return features
 
 
+def forget_cached_texts(data_dir: Path, texts: Sequence[str]) -> int:
+    """Drop the vectors of erased texts from every embedding cache under ``data_dir/cache``.
+
+    The caches hold only sha1 digests and vectors, but a digest still proves a known text was there:
+    erasure removes them too. Returns how many vectors went.
+    """
+    from analysis.embedding_cache import EmbeddingCache, text_key
+    from analysis.text import normalise
+
+    keys = {text_key(t) for t in texts} | {text_key(normalise(t)) for t in texts}
+    folder = data_dir / "cache"
+    gone = 0
+    for path in sorted(folder.glob("*.npz")) if folder.is_dir() else []:
+        if path.name.endswith(".tmp.npz"):
+            continue
+        gone += EmbeddingCache(path).forget(keys)
+    return gone
+
+
 def train_from_store(
     repo: Any,
     model: Analyzer,
@@ -148,6 +169,7 @@ def train_from_store(
     now: datetime,
     limit_per_source: int | None = None,
     say: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Path, int]:
     """Retrain every head on ``root`` plus the stored corrections; save a new version in the data dir."""
     from analysis import heads, training
@@ -155,7 +177,7 @@ def train_from_store(
     corrections = corrections_from(repo)
     if say:
         say(f"training on {root} with {len(corrections)} corrections (texts are embedded once, then cached)")
-    features = training_features(model, data_dir / "cache" / f"{model.features_id}.npz")
+    features = training_features(model, data_dir / "cache" / f"{model.features_id}.npz", progress)
     headset = training.train(
         root,
         corrections,

@@ -219,6 +219,14 @@ class LoggingSettings(_Section):
     format: Literal["text", "json"] = "text"
 
 
+class RetentionSettings(_Section):
+    """How long mentions are kept; their daily counts stay (see ``storage.retention``)."""
+
+    mentions_days: int | None = Field(default=None, ge=15)
+    """Delete mentions published more than this many days ago (unset: keep them all). At least 15:
+    spike rules compare with 14 days of history."""
+
+
 class Settings(_Section):
     """The whole configuration file."""
 
@@ -248,6 +256,7 @@ class Settings(_Section):
                 if channel not in channels:
                     raise ValueError(f"department {department.id!r} names unknown channel {channel!r}")
         return self
+    retention: RetentionSettings = RetentionSettings()
 
     @field_validator("topics")
     @classmethod

@@ -59,3 +59,5 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.logging.level)
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # httpx logs every request line at INFO: those belong to DEBUG (shown only when asked for)
+    logging.getLogger("httpx").setLevel(logging.DEBUG if root.level <= logging.DEBUG else logging.WARNING)

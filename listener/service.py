@@ -41,7 +41,7 @@ from listener.core.errors import AuthFailed, ListenerError, QueryRejected, Retry
 
 logger = logging.getLogger(__name__)
 
-JobKind = Literal["collect", "analysis", "routing", "alerts", "digest"]
+JobKind = Literal["collect", "analysis", "routing", "alerts", "digest", "retention"]
 Outcome = Literal["never", "running", "ok", "empty", "retry_later", "failed", "auth_failed", "rejected"]
 ONCE_ORDER: tuple[JobKind, ...] = ("collect", "analysis", "routing", "alerts")
 """What ``listener run --once`` runs, in this order (the digest has its own command)."""

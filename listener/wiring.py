@@ -29,6 +29,7 @@ from listener.core.model import Author, Connector, Mention, Query
 from listener.jobs.alerts import AlertJob
 from listener.jobs.collect import CollectJob
 from listener.jobs.digest import DigestJob, Drivers, Ideas
+from listener.jobs.retention import RetentionJob
 from listener.service import JobSpec, Service
 from listener.status import StorageRunRecorder, status_path
 
@@ -85,31 +86,43 @@ def query_matcher(queries: Sequence[Query]) -> TopicMatcher:
     return topic_matcher([(q.id, q.expression) for q in queries])
 
 
-def model_folder(settings: Settings, *, say: Callable[[str], None] | None = None) -> Path:
-    """Build the encoder into the data dir on first use (a one-off ~2 s step), then reuse it."""
-    from analysis import model_build
+def model_folder(
+    settings: Settings, *, say: Callable[[str], None] | None = None, step: Callable[[str], None] | None = None
+) -> Path:
+    """Build the encoder on first use on this machine (a one-off step), then reuse it.
+
+    ``step`` hears ``build``, ``export``, ``quantise`` and ``check`` as they start (progress bars).
+    """
+    from analysis import model_build, onnx_build
+    from analysis.analyzer import FEATURE_LAYERS
 
     folder = model_build.model_dir(settings.data_dir)
-    if not model_build.is_built(folder):
-        if say:
-            say(f"building the local model into {folder} (first use, from installed packages)...")
-        try:
+    try:
+        if not model_build.is_built(folder):
+            if say:
+                say(f"building the local model into {folder} (first use on this machine)...")
+            if step:
+                step("build")
             model_build.build(settings.data_dir)
-        except model_build.ModelBuildError as err:
-            raise ConfigError(str(err)) from err
+        precision = onnx_build.precision_of(settings.analysis.runtime)
+        if precision and not onnx_build.is_exported(folder, FEATURE_LAYERS, precision):
+            if say:
+                say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
+            onnx_build.export(folder, FEATURE_LAYERS, precision, on_step=step)
+    except model_build.ModelBuildError as err:
+        raise ConfigError(str(err)) from err
     return folder
 
 
-def load_analyzer(settings: Settings, *, say: Callable[[str], None] | None = None) -> Analyzer:
+def load_analyzer(
+    settings: Settings, *, say: Callable[[str], None] | None = None, step: Callable[[str], None] | None = None
+) -> Analyzer:
     """Encoder + newest heads (the data dir's trained versions win over the shipped ones)."""
-    from analysis import analyzer, onnx_build
+    from analysis import analyzer
     from analysis.model_build import ModelBuildError
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    folder = model_folder(settings, say=say)
-    precision = onnx_build.precision_of(settings.analysis.runtime)
-    if precision and say and not onnx_build.is_exported(folder, analyzer.FEATURE_LAYERS, precision):
-        say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
+    folder = model_folder(settings, say=say, step=step)
     try:
         return analyzer.load(
             folder,
@@ -358,7 +371,7 @@ def theme_encoder(settings: Settings, *, say: Callable[[str], None] | None = Non
 def build_service(settings: Settings, repository: Repository, *, dry_run: bool = False,
                   collect_jobs: Sequence[JobSpec] = (), analysis_job: JobSpec | None = None,
                   clock: Clock = system_clock) -> Service:
-    """Return the service with its collection, analysis, routing, alert and digest jobs."""
+    """Return the service with its collection, analysis, routing, alert, digest and retention jobs."""
     from listener.alert_store import RepositoryAlertLog
 
     log: AlertLog = MemoryAlertLog() if dry_run else RepositoryAlertLog(repository)
@@ -379,6 +392,10 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
                         drivers=digest_drivers(settings, repository),
                         ideas=digest_ideas(settings, repository))
         specs.append(JobSpec(id="digest", kind="digest", run=job, at=time(hour, minute)))
+    if settings.retention.mentions_days is not None and not dry_run:
+        keep = timedelta(days=settings.retention.mentions_days)
+        specs.append(JobSpec(id="retention", kind="retention", at=time(3, 30),
+                             run=RetentionJob(repository, keep)))
     service = settings.service
     return Service(specs, timezone=settings.timezone, jitter=service.jitter,
                    misfire_grace=service.misfire_grace, status_path=status_path(settings),

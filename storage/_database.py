@@ -63,6 +63,31 @@ _PG_TRANSIENT = {"40001", "40P01", "55P03", "57P01", "57P03", "08000", "08001", 
 """Serialization failure, deadlock, lock timeout, shutdown, cannot connect now, connection errors."""
 
 
+_PG_REFUSED = {"28000", "28P01", "3D000"}
+"""Invalid authorization (role, pg_hba), wrong password, unknown database: retrying cannot help."""
+_PG_REFUSED_WORDS = (
+    "authentication failed",
+    "no pg_hba.conf entry",
+    "does not exist",
+    "password authentication",
+    "role ",
+    "permission denied for database",
+)
+"""The same refusals as libpq words them when it fails before any SQLSTATE is known (at connect)."""
+
+
+def _is_refused(err: exc.DBAPIError) -> bool:
+    """Tell whether PostgreSQL refused us for good: bad credentials, role or database name."""
+    orig = getattr(err, "orig", None)
+    if type(orig).__module__.startswith("sqlite3"):
+        return False
+    code = getattr(orig, "sqlstate", None)
+    if code is not None:
+        return code in _PG_REFUSED
+    text = str(orig)
+    return "FATAL" in text and any(word in text for word in _PG_REFUSED_WORDS)
+
+
 def _is_transient(err: exc.DBAPIError) -> bool:
     if err.connection_invalidated:
         return True
@@ -171,6 +196,12 @@ class Database:
                 with self._transaction(write=write) as conn:
                     return work(conn)
             except exc.DBAPIError as err:
+                if _is_refused(err):
+                    raise StorageError(
+                        f"storage: database {self.safe_url} refused the connection, not retried: "
+                        f"{_first_line(err)} (check database.url: role, password and database name, "
+                        "or the server's access rules)"
+                    ) from None
                 if not _is_transient(err):
                     raise StorageError(f"storage: database error on {self.safe_url}: {_hint(err)}") from err
                 if attempt == self.retry.attempts:
@@ -202,6 +233,16 @@ class Database:
             cur.close()
         finally:
             raw.close()
+
+    def vacuum(self, tables: tuple[str, ...]) -> None:
+        """PostgreSQL: VACUUM these tables (outside any transaction) so erased rows' space is reclaimed.
+
+        Plain VACUUM frees the dead row versions for reuse without locking the tables; the bytes
+        disappear from the files when the space is reused (``VACUUM FULL`` rewrites them at once).
+        """
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:
+                conn.exec_driver_sql(f'VACUUM "{table}"')
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -70,8 +70,10 @@ def get(conn: Connection, alert_id: int) -> StoredAlert | None:
     return None if row is None else _stored(row)
 
 
-def recent(conn: Connection, *, since: datetime | None, rule_id: str | None, limit: int) -> list[StoredAlert]:
-    """Return alerts, newest first."""
+def recent(
+    conn: Connection, *, since: datetime | None, rule_id: str | None, limit: int | None
+) -> list[StoredAlert]:
+    """Return alerts, newest first (all of them when ``limit`` is None)."""
     query = sa.select(AlertRow).order_by(AlertRow.created_at.desc(), AlertRow.id.desc()).limit(limit)
     if since is not None:
         query = query.where(AlertRow.created_at >= since)
@@ -115,12 +117,30 @@ def record_delivery(
     )
 
 
+def id_of(conn: Connection, dedupe_key: str) -> int | None:
+    """Return the id of the alert stored under this dedupe key, if any."""
+    found = conn.execute(sa.select(AlertRow.id).where(AlertRow.dedupe_key == clean(dedupe_key))).scalar()
+    return None if found is None else int(found)
+
+
 def deliveries(conn: Connection, alert_id: int) -> list[DeliveryRecord]:
     """Return every attempt for one alert, in order."""
+    return deliveries_of(conn, [alert_id])
+
+
+def deliveries_of(conn: Connection, alert_ids: Sequence[int]) -> list[DeliveryRecord]:
+    """Return every attempt for these alerts, by alert, channel and attempt (a few queries for many)."""
+    out: list[DeliveryRecord] = []
+    for part in _sql.chunks(sorted(set(alert_ids))):
+        out.extend(_deliveries_where(conn, DeliveryRow.alert_id.in_(part)))
+    return out
+
+
+def _deliveries_where(conn: Connection, condition: sa.ColumnElement[bool]) -> list[DeliveryRecord]:
     rows = conn.execute(
         sa.select(DeliveryRow)
-        .where(DeliveryRow.alert_id == alert_id)
-        .order_by(DeliveryRow.channel, DeliveryRow.attempt)
+        .where(condition)
+        .order_by(DeliveryRow.alert_id, DeliveryRow.channel, DeliveryRow.attempt)
     )
     return [
         DeliveryRecord(

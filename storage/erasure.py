@@ -21,7 +21,9 @@ What stays, on purpose:
   now on, and ``mention_tombstones`` for each erased mention. They hold identifiers, nothing else.
 
 On SQLite ``secure_delete`` is switched on for the erasure, so freed pages are zeroed instead of
-keeping the deleted text in the file.
+keeping the deleted text in the file. On PostgreSQL the repository vacuums ``TOUCHED_TABLES``
+afterwards. Other people's reposts and copies of the author's texts lose those words
+(``[forgotten mention]``) and any URL or link naming the author.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -43,6 +45,9 @@ from storage._text import dumps, search_text
 from storage.schema import SHORT, AlertRow, AuthorRow, Base, MentionRow, MentionTopicRow
 
 FORGOTTEN = "[forgotten]"
+FORGOTTEN_TEXT = "[forgotten mention]"
+TOUCHED_TABLES = ("mentions", "mention_topics", "annotations", "labels", "authors", "alerts")
+"""Tables an erasure deletes from or rewrites (PostgreSQL vacuums them afterwards)."""
 ALL_TOPICS = "*"
 
 
@@ -73,6 +78,8 @@ class ErasureReport:
     mentions: int
     references_scrubbed: int
     alerts_scrubbed: int
+    texts: tuple[str, ...] = field(default=(), repr=False)
+    """The erased mentions' texts, in memory only, so the caller can purge caches keyed by them."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,23 +112,42 @@ class _Identity:
         words = [re.escape(s) for s in (key, self.handle, display_name) if s and len(s) >= 3]
         self.named = re.compile(r"@?(?<![\w.])(?:" + "|".join(words) + r")(?!\w)", re.I) if words else None
         self.texts: list[re.Pattern[str]] = []
+        self.heads: list[str] = []
 
     def add_text(self, text: str) -> None:
-        """Also blank out copies of (or snippets starting like) one of the author's own texts."""
-        head = " ".join(text.split())[:30]
-        if len(head) >= 12:
-            self.texts.append(re.compile(re.escape(head) + r"[^\n\"]*"))
+        """Also blank out copies of one of the author's own texts, whole or a snippet of its start.
+
+        Words are matched with any whitespace between them, so a repost that re-wrapped the lines
+        still counts as a copy. ``heads`` keeps the start of each text for the SQL pre-filter.
+        """
+        words = text.split()
+        head = " ".join(words)[:30]
+        if len(head) < 12:
+            return
+        self.heads.append(head)
+        self.texts.append(re.compile(r"\s+".join(re.escape(w) for w in words)))
+        self.texts.append(re.compile(r"\s+".join(re.escape(w) for w in head.split()) + r"[^\n\"]*"))
 
     def scrub_text(self, value: str) -> str:
         """Return someone else's text without explicit tags of the author."""
         return self.tagged.sub("@" + FORGOTTEN, value) if self.tagged else value
+
+    def scrub_words(self, value: str) -> str:
+        """Return someone else's text or title without copies of the author's texts, nor tags of them."""
+        for pattern in self.texts:
+            value = pattern.sub(FORGOTTEN_TEXT, value)
+        return self.scrub_text(value)
+
+    def names(self, value: str | None) -> bool:
+        """Say whether a URL (or any identifier string) contains the author's id or handle."""
+        return value is not None and any(n in value.lower() for n in self.needles)
 
     def scrub_raw(self, value: str, *, named: bool = False) -> str:
         """Return a payload (or alert, when ``named``) string without the author's identifiers or texts."""
         if value.lower() in self.exact:
             return FORGOTTEN
         for pattern in self.texts:
-            value = pattern.sub("[forgotten mention]", value)
+            value = pattern.sub(FORGOTTEN_TEXT, value)
         if named and self.named:
             return self.named.sub(FORGOTTEN, value)
         return self.scrub_text(value)
@@ -176,37 +202,59 @@ def _fold_counts(conn: Connection, dialect: str, mention_ids: Sequence[int]) -> 
     )
 
 
-def _scrub_mentions(conn: Connection, who: _Identity, author_id: int) -> int:
-    """Remove the author's identifiers from other people's mentions; return how many changed."""
+def _scrub_mentions(conn: Connection, who: _Identity, author_id: int, erased: set[int]) -> int:
+    """Remove the author's identifiers and copied words from other people's mentions; return how many.
+
+    Candidates are the rows naming the author (id or handle in any column), echoing one of their
+    mentions (reposts, copies) or containing the start of one of their texts.
+    """
+    columns = (MentionRow.references, MentionRow.mentioned_handles, MentionRow.raw, MentionRow.text)
+    candidates = [
+        who.likes(*columns, MentionRow.url, MentionRow.title, MentionRow.links),
+        *(MentionRow.text.contains(head, autoescape=True) for head in who.heads),
+    ]
+    for part in _sql.chunks(sorted(erased)):
+        candidates.append(MentionRow.echo_of_id.in_(part))
     query = sa.select(
         MentionRow.id,
+        MentionRow.url,
         MentionRow.title,
         MentionRow.text,
+        MentionRow.links,
         MentionRow.references,
         MentionRow.mentioned_handles,
         MentionRow.raw,
-    ).where(
-        MentionRow.author_id != author_id,
-        who.likes(MentionRow.references, MentionRow.mentioned_handles, MentionRow.raw, MentionRow.text),
-    )
+    ).where(MentionRow.author_id != author_id, sa.or_(*candidates))
     changed = 0
-    for row_id, title, text, references, handles, raw in conn.execute(query).all():
+    for row_id, url, title, text, links, references, handles, raw in conn.execute(query).all():
         refs = [dict(r) for r in _sql.loads_list(references)]
         for ref in refs:
             if str(ref.get("author_external_id") or "").lower() in who.exact:
                 ref["author_external_id"] = None
         kept = [h for h in _sql.loads_list(handles) if str(h).lstrip("@").lower() not in who.exact]
-        new_text = who.scrub_text(text)
+        new_text = who.scrub_words(text)
+        new_title = who.scrub_words(title) if title is not None else None
         values = {
+            "url": None if who.names(url) else url,
+            "title": new_title,
+            "text": new_text,
+            "links": dumps([link for link in _sql.loads_list(links) if not who.names(str(link))]),
             "references": dumps(refs),
             "mentioned_handles": dumps(kept),
             "raw": dumps(who.scrub_json(_sql.loads_dict(raw))),
-            "text": new_text,
         }
-        before = {"references": references, "mentioned_handles": handles, "raw": raw, "text": text}
+        before = {
+            "url": url,
+            "title": title,
+            "text": text,
+            "links": links,
+            "references": references,
+            "mentioned_handles": handles,
+            "raw": raw,
+        }
         if values == before:
             continue
-        values["search_text"] = search_text(title, new_text)
+        values["search_text"] = search_text(new_title, new_text)
         conn.execute(sa.update(MentionRow).where(MentionRow.id == row_id).values(**values))
         changed += 1
     return changed
@@ -255,14 +303,19 @@ def erase_author(conn: Connection, dialect: str, key: tuple[str, str], now: date
         who.add_text(text)
     erased = {int(i) for i, _ in own}
     _fold_counts(conn, dialect, sorted(erased))
-    scrubbed = _scrub_mentions(conn, who, author_id)
+    scrubbed = _scrub_mentions(conn, who, author_id, erased)
     alerts = _scrub_alerts(conn, who, erased)
     deleted = author_rows.forget(conn, dialect, key, now)
     if dialect == "sqlite":
         # FTS5 keeps deleted words in old index segments until they are merged: merge them now
         conn.exec_driver_sql("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")
     return ErasureReport(
-        key=who.key, found=True, mentions=deleted, references_scrubbed=scrubbed, alerts_scrubbed=alerts
+        key=who.key,
+        found=True,
+        mentions=deleted,
+        references_scrubbed=scrubbed,
+        alerts_scrubbed=alerts,
+        texts=tuple(text for _, text in own),
     )
 
 

@@ -27,6 +27,7 @@ from storage import (
     mention_reads,
     mentions,
     migrate,
+    retention,
     rollups,
 )
 from storage._database import Database, RetryPolicy
@@ -299,13 +300,16 @@ class Repository:
         """Erase an author's personal data from every table (GDPR), keep aggregates, tombstone them.
 
         See :mod:`storage.erasure` for what goes and what stays. On SQLite the WAL is checkpointed
-        afterwards, so the erased pages leave the write-ahead log too.
+        afterwards, so the erased pages leave the write-ahead log too; on PostgreSQL the touched
+        tables are vacuumed, so the dead row versions are freed for reuse.
         """
         now = self._clock()
         key = (source, external_id)
         report = self._db.run(lambda conn: erasure.erase_author(conn, self._dialect, key, now))
         if self._dialect == "sqlite":
             self._db.checkpoint()
+        else:
+            self._db.vacuum(erasure.TOUCHED_TABLES)
         logger.info("storage: author erased", extra={"source": source, "mentions": report.mentions})
         return report
 
@@ -315,6 +319,27 @@ class Repository:
         """Return the per-day counts of erased mentions (add them to live counts for honest totals)."""
         return self._db.read(
             lambda conn: erasure.erased_counts(conn, since=since, until=until, topic_id=topic_id)
+        )
+
+    def prune_mentions(self, before: datetime, *, batch: int = 1000) -> int:
+        """Delete mentions published before ``before``, keeping their daily counts; return how many went.
+
+        Each batch folds and deletes in one transaction (see :mod:`storage.retention`).
+        """
+        total = 0
+        while done := self._db.run(lambda conn: retention.prune_batch(conn, self._dialect, before, batch)):
+            total += done
+        if total and self._dialect == "sqlite":
+            self._db.checkpoint()
+        logger.info("storage: mentions pruned", extra={"mentions": total})
+        return total
+
+    def daily_counts(
+        self, *, since: date | None = None, until: date | None = None, topic_id: str = retention.ALL_TOPICS
+    ) -> list[retention.DailyCount]:
+        """Return the per-day counts of pruned mentions (add them to live counts for past volumes)."""
+        return self._db.read(
+            lambda conn: retention.daily_counts(conn, since=since, until=until, topic_id=topic_id)
         )
 
     # --- runs and health ----------------------------------------------------------------------
@@ -392,9 +417,9 @@ class Repository:
         return self._db.read(lambda conn: alerts.get(conn, alert_id))
 
     def alerts(
-        self, *, since: datetime | None = None, rule_id: str | None = None, limit: int = 100
+        self, *, since: datetime | None = None, rule_id: str | None = None, limit: int | None = 100
     ) -> list[StoredAlert]:
-        """Return recorded alerts, newest first."""
+        """Return recorded alerts, newest first (``limit=None``: every one since ``since``)."""
         return self._db.read(lambda conn: alerts.recent(conn, since=since, rule_id=rule_id, limit=limit))
 
     def record_delivery(
@@ -407,6 +432,14 @@ class Repository:
             return alerts.record_delivery(conn, alert_id, channel, outcome=outcome, error=error, now=now)
 
         return self._db.run(work)
+
+    def alert_id(self, dedupe_key: str) -> int | None:
+        """Return the id of the alert stored under ``dedupe_key``, or None."""
+        return self._db.read(lambda conn: alerts.id_of(conn, dedupe_key))
+
+    def deliveries_of(self, alert_ids: Sequence[int]) -> list[DeliveryRecord]:
+        """Return every delivery attempt of these alerts, by alert, channel and attempt."""
+        return self._db.read(lambda conn: alerts.deliveries_of(conn, alert_ids))
 
     def deliveries(self, alert_id: int) -> list[DeliveryRecord]:
         """Return every delivery attempt of one alert."""

@@ -21,6 +21,8 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 # tests of the build itself unset it and build into their own folders.
 _MODEL_DIR = tempfile.mkdtemp(prefix="listener-test-model-")
 os.environ["LISTENER_MODEL_DIR"] = str(Path(_MODEL_DIR) / "e5-small")
+# Tests that unset LISTENER_MODEL_DIR fall back on the per-user cache: never the real one.
+os.environ["XDG_CACHE_HOME"] = str(Path(_MODEL_DIR) / "user-cache")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

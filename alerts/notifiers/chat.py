@@ -14,7 +14,8 @@ from typing import ClassVar
 
 import apprise
 
-from alerts.messages import Lang, render, truncate
+from alerts.i18n import Lang
+from alerts.messages import render, truncate
 from alerts.notifiers.base import Delivery
 from listener.core.clock import Clock, system_clock
 from listener.core.model import Alert

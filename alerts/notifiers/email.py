@@ -17,7 +17,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import ClassVar, Literal
 
-from alerts.messages import Lang, render
+from alerts.i18n import Lang
+from alerts.messages import render
 from alerts.notifiers.base import Delivery
 from listener.core.clock import Clock, system_clock
 from listener.core.model import Alert

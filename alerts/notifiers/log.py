@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import ClassVar
 
-from alerts.messages import Lang, Rendered, render
+from alerts.i18n import Lang
+from alerts.messages import Rendered, log_line, render
 from alerts.notifiers.base import Delivery
 from listener.core.clock import Clock, system_clock
 from listener.core.model import Alert
@@ -32,7 +33,7 @@ class LogNotifier:
         """Render ``alert``, log its subject and keep it; always succeeds."""
         rendered = render(alert, self.lang, tz=self.tz)
         self.sent.append((alert, rendered))
-        logger.info("alerts: alert %s", rendered.subject,
+        logger.info("%s", log_line(alert, self.lang),
                     extra={"rule_id": alert.rule_id, "channel": self.channel})
         return Delivery(alert_key=alert.dedupe_key, channel=self.channel, is_ok=True,
                         attempted_at=self.clock())

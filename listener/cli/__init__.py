@@ -20,16 +20,22 @@ app = typer.Typer(
 )
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
-) -> None:
-    """Self-hosted social listening: collect mentions, find discontent, warn the community manager."""
-    if version:
+def _print_version(value: bool) -> None:
+    """Print the version and stop before any command is required (an eager option's callback)."""
+    if value:
         from listener import __version__
 
         typer.echo(f"listener {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+    ),
+) -> None:
+    """Self-hosted social listening: collect mentions, find discontent, warn the community manager."""
 
 
 def _register_commands() -> None:

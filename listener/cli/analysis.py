@@ -22,6 +22,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
+from listener.cli._progress import counts, model_steps
 from listener.config import Settings
 
 DataOption = Annotated[
@@ -75,7 +76,8 @@ def classify_cmd(
         else:
             raw = sys.stdin.buffer.read()
         lines = raw.decode("utf-8", errors="replace").splitlines()
-        model = load_analyzer(settings, say=_say)
+        with model_steps() as step:
+            model = load_analyzer(settings, say=_say, step=step)
         for start in range(0, len(lines), 256):
             chunk = lines[start : start + 256]
             for text, result in zip(chunk, classify(chunk, model), strict=True):
@@ -84,29 +86,37 @@ def classify_cmd(
         sys.stdout.flush()
 
 
-def analyse_cmd(
-    config: ConfigOption = DEFAULT_CONFIG,
-    limit: Annotated[int | None, typer.Option(help="Stop each stage after this many mentions.")] = None,
-) -> None:
-    """Annotate stored mentions not yet analysed by the current model (resumable, idempotent)."""
+def _analyse(config: Path, limit: int | None, *, everything: bool) -> None:
     from listener.analyse import run, utcnow
     from listener.wiring import load_analyzer, repository_at
 
     settings = settings_from(config)
     with user_errors():
-        model = load_analyzer(settings, say=_say)
+        with model_steps() as step:
+            model = load_analyzer(settings, say=_say, step=step)
         repo = repository_at(settings.database.url)
         try:
-            result = run(repo, model, batch_size=settings.analysis.batch_size, now=utcnow(), limit=limit)
+            total = repo.count_mentions() if everything else None  # reanalyse redoes every mention
+            with counts(total) as seen:
+                result = run(repo, model, batch_size=settings.analysis.batch_size, now=utcnow(), limit=limit,
+                             progress=lambda stage, done: seen(stage, done, None))
         finally:
             repo.close()
         parts = ", ".join(f"{k} {v}" for k, v in result.per_stage.items())
         console.print(f"analysed with {model.version}: {parts}", highlight=False)
 
 
+def analyse_cmd(
+    config: ConfigOption = DEFAULT_CONFIG,
+    limit: Annotated[int | None, typer.Option(help="Stop each stage after this many mentions.")] = None,
+) -> None:
+    """Annotate stored mentions not yet analysed by the current model (resumable, idempotent)."""
+    _analyse(config, limit, everything=False)
+
+
 def reanalyse_cmd(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Re-apply the newest heads to every stored mention annotated by an older version."""
-    analyse_cmd(config=config, limit=None)
+    _analyse(config, None, everything=True)
 
 
 def label_cmd(
@@ -151,12 +161,15 @@ def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) ->
         )
         raise typer.Exit(2)
     with user_errors():
-        model = load_analyzer(settings, say=_say)
+        with model_steps() as step:
+            model = load_analyzer(settings, say=_say, step=step)
         repo = repository_at(settings.database.url)
         try:
-            folder, n = train_from_store(
-                repo, model, root=root, data_dir=settings.data_dir, now=utcnow(), say=_say
-            )
+            with counts() as seen:
+                folder, n = train_from_store(
+                    repo, model, root=root, data_dir=settings.data_dir, now=utcnow(), say=_say,
+                    progress=lambda done, of: seen("embedding the training texts", done, of),
+                )
         finally:
             repo.close()
         console.print(f"trained heads with {n} corrections into {folder}", highlight=False)
@@ -173,14 +186,16 @@ def build_cmd(
     settings = settings_from(config)
     with user_errors():
         try:
-            folder = model_build.build(settings.data_dir, force=force)
-            model_build.verify(folder)
-            from analysis import onnx_build
-            from analysis.analyzer import FEATURE_LAYERS
+            with model_steps() as step:
+                step("build")
+                folder = model_build.build(settings.data_dir, force=force)
+                model_build.verify(folder)
+                from analysis import onnx_build
+                from analysis.analyzer import FEATURE_LAYERS
 
-            precision = onnx_build.precision_of(settings.analysis.runtime)
-            if precision:
-                onnx_build.export(folder, FEATURE_LAYERS, precision, force=force)
+                precision = onnx_build.precision_of(settings.analysis.runtime)
+                if precision:
+                    onnx_build.export(folder, FEATURE_LAYERS, precision, force=force, on_step=step)
         except model_build.ModelBuildError as err:
             raise ConfigError(str(err)) from err
         console.print(f"model ready in {folder} (runtime {settings.analysis.runtime})", highlight=False)

@@ -293,10 +293,13 @@ def forget_author(
             erased = repo.erase_author(source, external_id)
         finally:
             repo.close()
+        from listener.analyse import forget_cached_texts
+
+        vectors = forget_cached_texts(settings_from(config).data_dir, erased.texts)
     console.print(
         f"forgot {erased.key}: {erased.mentions} mention(s) erased, {erased.references_scrubbed} other "
-        f"mention(s) and {erased.alerts_scrubbed} alert(s) scrubbed; a tombstone stops it from being "
-        "collected again"
+        f"mention(s) and {erased.alerts_scrubbed} alert(s) scrubbed, {vectors} cached vector(s) dropped; "
+        "a tombstone stops it from being collected again"
     )
 
 

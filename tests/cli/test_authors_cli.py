@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from analysis.embedding_cache import EmbeddingCache, text_key
 from listener.cli import app
 from listener.core.model import Annotation, Batch, Mention
 from storage import Repository
@@ -120,8 +122,16 @@ def test_forget_author_asks_then_erases(config: Path, tmp_path: Path) -> None:
     assert repo.get_author("twitter:critic_claire") is not None
     repo.close()
 
+    cache_path = tmp_path / ".listener" / "cache" / "features.npz"
+    cache = EmbeddingCache(cache_path)
+    texts = ["fourth week without internet, nobody answers", "the new box is great"]
+    cache.embed(texts, lambda batch: np.ones((len(batch), 4), dtype=np.float32), dim=4)
+
     out = _run("forget-author", "twitter:critic_claire", "-c", str(config), "--yes")
-    assert "2 mention(s) erased" in out
+    assert "2 mention(s) erased" in out and "1 cached vector(s) dropped" in out
+    reloaded = EmbeddingCache(cache_path)
+    assert reloaded.forget({text_key(texts[0])}) == 0  # her text's digest is gone from the file
+    assert reloaded.forget({text_key(texts[1])}) == 1  # someone else's stays
     repo = Repository.from_url(f"sqlite:///{tmp_path / 'cli.db'}")
     assert repo.get_author("twitter:critic_claire") is None
     left = repo.search_mentions(MentionFilter(since=NOW - timedelta(days=9), limit=None))

@@ -16,9 +16,11 @@ def _config(tmp_path: Path, body: str) -> Path:
     return path
 
 
-def test_clean_config_passes_and_reports_the_empty_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                                             ) -> None:
-    monkeypatch.delenv("LISTENER_MODEL_DIR")  # this data dir has no model yet
+def test_clean_config_passes_and_reports_the_empty_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LISTENER_MODEL_DIR")  # this machine (an empty cache folder) has no model yet
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: 'acme OR #acme'}\n")
     result = CliRunner().invoke(app, ["check", "-c", str(path)])
     assert result.exit_code == 0, result.output
@@ -40,19 +42,71 @@ def test_heads_trained_for_another_runtime_are_flagged(tmp_path: Path) -> None:
     assert "were trained on onnx-int8 features but the runtime is torch: run 'listener train'" in out
 
 
-def test_enabled_source_without_credentials_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
+def test_enabled_source_without_credentials_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LISTENER_TEST_X", raising=False)
-    path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: acme}\n"
-                   "sources:\n  twitter:\n    enabled: true\n    bearer_token: ${LISTENER_TEST_X}\n")
+    path = _config(
+        tmp_path,
+        "topics:\n  - {id: acme, name: Acme, query: acme}\n"
+        "sources:\n  twitter:\n    enabled: true\n    bearer_token: ${LISTENER_TEST_X}\n",
+    )
     result = CliRunner().invoke(app, ["check", "-c", str(path), "--quiet"])
     assert result.exit_code == 1
-    assert "sources.twitter.bearer_token is unset" in " ".join(result.output.split())
+    flat = "".join(result.output.split())  # the message column wraps long paths anywhere
+    assert f"{path}:8:sources.twitter.bearer_tokenneedstheenvironmentvariableLISTENER_TEST_X" in flat
+
+
+def test_unset_smtp_password_and_chat_url_are_named_with_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LISTENER_TEST_SMTP_USER", "LISTENER_TEST_SMTP_PW", "LISTENER_TEST_SLACK"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LISTENER_TEST_SMTP_USER", "cm@example.org")
+    path = _config(
+        tmp_path,
+        "alerts:\n"
+        "  smtp:\n"
+        "    username: ${LISTENER_TEST_SMTP_USER}\n"
+        "    password: ${LISTENER_TEST_SMTP_PW}\n"
+        "  channels:\n"
+        "    - {id: mail, type: email, to: [cm@example.org]}\n"
+        "    - id: slack\n"
+        "      type: apprise\n"
+        "      url: ${LISTENER_TEST_SLACK}\n",
+    )
+    result = CliRunner().invoke(app, ["check", "-c", str(path), "--quiet"])
+    assert result.exit_code == 1
+    flat = "".join(result.output.split())
+    assert f"{path}:6:alerts.smtp.passwordneedstheenvironmentvariableLISTENER_TEST_SMTP_PW" in flat
+    assert f"{path}:11:alerts.channels.slack.urlneedstheenvironmentvariableLISTENER_TEST_SLACK" in flat
+    assert "LISTENER_TEST_SMTP_USER" not in flat  # that one is set
+
+
+def test_unsupported_database_is_a_finding_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("database:\n  url: mysql://u@localhost/x\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", "-c", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    flat = " ".join(result.output.split())
+    assert "unsupported database 'mysql://u@localhost/x' (use sqlite:/// or postgresql+psycopg://)" in flat
+    assert "Traceback" not in result.output and "1 error(s)" in flat
+
+
+def test_version_prints_the_version() -> None:
+    from listener import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"listener {__version__}"
 
 
 def test_enabled_search_source_shows_translated_queries(tmp_path: Path) -> None:
-    path = _config(tmp_path, "topics:\n  - {id: acme, name: Acme, query: 'acme factur*'}\n"
-                   "sources:\n  hackernews:\n    enabled: true\n")
+    path = _config(
+        tmp_path,
+        "topics:\n  - {id: acme, name: Acme, query: 'acme factur*'}\n"
+        "sources:\n  hackernews:\n    enabled: true\n",
+    )
     result = CliRunner().invoke(app, ["check", "-c", str(path)])
     flat = " ".join(result.output.split())
     assert "hackernews searches:" in flat

@@ -12,6 +12,7 @@ from alerts.dispatch import Dispatcher
 from alerts.notifiers import LogNotifier
 from alerts.rules import Rule
 from listener.alert_store import RepositoryAlertLog, WindowReader
+from listener.core.model import Alert
 from storage import Repository
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -141,3 +142,62 @@ def test_a_language_can_have_its_own_negative_margin(repo: Repository) -> None:
     negative = sorted(m.text for m in window.for_topic("acme") if m.is_negative)
     assert negative == sorted(m.text for k, (m, _) in enumerate(items) if k >= 2)  # the French two only
     assert [b.negative for b in window.history["acme"]][-1] == 2
+def _seed_alerts(url: str, count: int, pending: set[int]) -> dict[int, str]:
+    """Store ``count`` alerts over the last 20 days, each sent on "log" except those in ``pending``.
+
+    Rows go in with one multi-row insert per table (5,000 ``record_alert`` calls would take the test
+    from seconds to a minute); the dispatcher then reads them through the repository like any other.
+    """
+    import sqlalchemy as sa
+
+    from storage._text import dumps
+
+    start = NOW - timedelta(days=20)
+    step = timedelta(days=20) / count
+    alerts = sa.table("alerts", *(sa.column(c) for c in (
+        "id", "dedupe_key", "rule_id", "kind", "subject", "severity", "window_start", "window_end", "title",
+        "summary", "details", "mention_ids", "is_resolution", "created_at")))
+    deliveries = sa.table("deliveries", *(sa.column(c) for c in (
+        "alert_id", "channel", "attempt", "outcome", "error", "sent_at")))
+    naive = url.startswith("sqlite")
+
+    def at(when: datetime) -> datetime:
+        return when.replace(tzinfo=None) if naive else when
+
+    rows, sent, keys = [], [], {}
+    for i in range(count):
+        created = start + i * step
+        keys[i] = Alert(rule_id="kw", kind="keyword", subject="acme", severity="warning",
+                        window_start=created, window_end=created, title=f"alert {i}", summary="s").dedupe_key
+        rows.append({"id": i + 1, "dedupe_key": keys[i], "rule_id": "kw", "kind": "keyword",
+                     "subject": "acme", "severity": "warning", "window_start": at(created),
+                     "window_end": at(created), "title": f"alert {i}", "summary": "s",
+                     "details": dumps({"channels": ["log"]}), "mention_ids": "[]", "is_resolution": False,
+                     "created_at": at(created)})
+        if i not in pending:
+            sent.append({"alert_id": i + 1, "channel": "log", "attempt": 1, "outcome": "sent", "error": None,
+                         "sent_at": at(created)})
+        elif i % 2:  # half the pending ones failed once an hour after they were stored
+            sent.append({"alert_id": i + 1, "channel": "log", "attempt": 1, "outcome": "failed",
+                         "error": "down", "sent_at": at(created + timedelta(hours=1))})
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(alerts.insert(), rows)
+        conn.execute(deliveries.insert(), sent)
+    engine.dispose()
+    return keys
+
+
+def test_no_pending_delivery_is_skipped_among_5000_alerts(repo: Repository, db_url: str) -> None:
+    pending = {3, 4, 10, 11, 2500, 4998}  # the oldest ones are far behind the newest 1,000
+    keys = _seed_alerts(db_url, 5000, pending)
+    notifier = LogNotifier("log")
+    dispatcher = Dispatcher(RepositoryAlertLog(repo), {"log": notifier}, [])
+    sent = dispatcher.deliver_due(NOW)
+    assert sorted(d.alert_key for d in sent) == sorted(keys[i] for i in pending)
+    assert all(d.is_ok for d in sent)
+    # every attempt was recorded against its own alert: nothing is owed any more, after a restart too
+    assert repo.pending_deliveries() == []
+    again = Dispatcher(RepositoryAlertLog(repo), {"log": notifier}, [])
+    assert again.deliver_due(NOW + timedelta(hours=2)) == []
+    assert len(notifier.sent) == len(pending)

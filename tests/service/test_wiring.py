@@ -125,3 +125,59 @@ def test_source_without_credentials_gets_no_job_and_one_message(
         repository.close()
     assert jobs == []
     assert [r.getMessage() for r in caplog.records if "twitter disabled" in r.getMessage()]
+
+
+def test_retention_runs_as_a_daily_job_of_the_service(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from listener.core.model import Author, Batch, Mention
+    from listener.wiring import build_full_service, open_repository
+
+    settings = parse_settings(f"""
+database: {{url: "sqlite:///{tmp_path / 'listener.db'}"}}
+data_dir: {tmp_path / 'data'}
+analysis: {{enabled: false}}
+sources: {{demo: {{enabled: false}}}}
+alerts: {{channels: [{{id: console, type: log}}]}}
+retention: {{mentions_days: 20}}
+""")
+    now = datetime(2030, 3, 31, 1, 30, tzinfo=UTC)
+    repository = open_repository(settings)
+    who = Author(source="rss", external_id="a", handle="a")
+    repository.upsert_batch(Batch(mentions=tuple(
+        Mention(source="rss", external_id=f"m{d}", text="t", author=who, published_at=now - timedelta(days=d),
+                fetched_at=now) for d in (2, 19, 21, 300)), next_cursor=None), source="rss", query_id="q")
+    service = build_full_service(settings, repository, clock=lambda: now)
+    try:
+        assert service.specs["retention"].at is not None
+        status = {s.id: s for s in service.run_once(("retention",))}["retention"]
+        assert (status.outcome, status.items) == ("ok", 2)
+        assert sorted(s.mention.external_id for s in repository.search_mentions()) == ["m19", "m2"]
+    finally:
+        service.shutdown(wait=False)
+        repository.close()
+
+
+def test_retention_below_the_spike_history_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"retention\.mentions_days"):
+        parse_settings("retention:\n  mentions_days: 7\n")
+
+
+def test_httpx_request_lines_show_only_at_debug(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from listener.logging_setup import configure_logging
+
+    try:
+        configure_logging(parse_settings("logging: {level: INFO}\n"))
+        logging.getLogger("httpx").info('HTTP Request: GET http://127.0.0.1/feed "HTTP/1.1 200 OK"')
+        logging.getLogger("listener.collect").info("rss: fetched 3")
+        quiet = capsys.readouterr().err
+        assert "rss: fetched 3" in quiet and "HTTP Request" not in quiet
+        configure_logging(parse_settings("logging: {level: DEBUG}\n"))
+        logging.getLogger("httpx").info('HTTP Request: GET http://127.0.0.1/feed "HTTP/1.1 200 OK"')
+        assert "HTTP Request" in capsys.readouterr().err
+    finally:
+        logging.getLogger().handlers.clear()
+        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger("httpx").setLevel(logging.NOTSET)

@@ -31,9 +31,16 @@ JANE = Author(
 BOB = Author(
     source="twitter", external_id="55501", handle="bob_martel", display_name="Bob Martel", followers=50
 )
+CARL = Author(source="twitter", external_id="77702", handle="carl_reposts", followers=12)
 SECRET_WORD = "zorglubium"
 """A word only Jane ever wrote: it must vanish from every table and from the search index."""
-IDENTIFIERS = ("jane_doeuf", "Janette Doeuf", SECRET_WORD, "twitter.example/jane_doeuf")
+IDENTIFIERS = (
+    "jane_doeuf",
+    "Janette Doeuf",
+    SECRET_WORD,
+    "twitter.example/jane_doeuf",
+    "third call today",  # a phrase of her text that a repost copies word for word
+)
 
 
 def _mention(mid: str, who: Author, text: str, hours_ago: float, **extra: object) -> Mention:
@@ -81,13 +88,27 @@ def _bob_mentions() -> list[Mention]:
     return [reply, own]
 
 
+def _carl_repost() -> Mention:
+    """A repost as the demo and Bluesky store it: Jane's words and Jane's URL under Carl's name."""
+    return _mention(
+        "c1",
+        CARL,
+        f"the {SECRET_WORD} refund saga continues, third call today",
+        3,
+        url="https://twitter.example/jane_doeuf/status/j1",
+        links=("https://twitter.example/jane_doeuf/status/j1", "https://example.org/refunds"),
+        references=(Reference(kind="repost", external_id="j1", author_external_id=None),),
+        raw={"repost_of": "j1"},
+    )
+
+
 @pytest.fixture
 def repo(db_url: str) -> Iterator[Repository]:
     """A migrated repository holding Jane, Bob, annotations, topics, a label, an echo and an alert."""
     repository = Repository.from_url(db_url, clock=lambda: NOW)
     repository.upgrade()
     repository.upsert_batch(
-        Batch(mentions=tuple(_jane_mentions() + _bob_mentions()), next_cursor=None),
+        Batch(mentions=(*_jane_mentions(), *_bob_mentions(), _carl_repost()), next_cursor=None),
         source="twitter",
         query_id="brand",
     )
@@ -108,7 +129,7 @@ def repo(db_url: str) -> Iterator[Repository]:
         [TopicMatch(mention_id=ids[m], topic_id="brand", terms=("refund",)) for m in ("j1", "j2", "b1", "b2")]
     )
     repository.save_label(ids["j1"], "sentiment", "negative")
-    repository.set_echo_groups({ids["b1"]: ids["j2"]})
+    repository.set_echo_groups({ids["b1"]: ids["j2"], ids["c1"]: ids["j1"]})
     repository.record_alert(
         Alert(
             rule_id="flag-bearer",
@@ -157,7 +178,7 @@ def test_erasure_leaves_no_personal_data_in_any_table(repo: Repository, db_url: 
     report = repo.erase_author("twitter", JANE.external_id)
 
     assert report.found and report.mentions == 2
-    assert report.references_scrubbed == 1 and report.alerts_scrubbed == 1
+    assert report.references_scrubbed == 2 and report.alerts_scrubbed == 1
     after = _dump(db_url)
     for table, rows in after.items():
         for row in rows:
@@ -172,7 +193,7 @@ def test_erasure_leaves_no_personal_data_in_any_table(repo: Repository, db_url: 
 def test_other_peoples_mentions_stay_but_lose_the_link(repo: Repository) -> None:
     repo.erase_author("twitter", JANE.external_id)
     left = {s.mention.external_id: s for s in repo.search_mentions(MentionFilter(limit=None))}
-    assert set(left) == {"b1", "b2"}
+    assert set(left) == {"b1", "b2", "c1"}
     reply = left["b1"].mention
     assert reply.text == "@[forgotten] same here, they never answer"
     assert reply.mentioned_handles == ()
@@ -180,6 +201,10 @@ def test_other_peoples_mentions_stay_but_lose_the_link(repo: Repository) -> None
     assert left["b1"].echo_of_id is None
     assert left["b2"].mention.text == "lovely weather for a bike ride"
     assert repo.search_mentions(MentionFilter(text="bike"))[0].mention.external_id == "b2"
+    repost = left["c1"].mention
+    assert repost.text == "[forgotten mention]" and repost.url is None
+    assert repost.links == ("https://example.org/refunds",)
+    assert repost.author.handle == "carl_reposts" and left["c1"].echo_of_id is None
     alert = repo.alerts()[0].alert
     assert alert.mention_ids == (left["b1"].id,)
     assert alert.details["followers"] == 321  # not personal on its own: kept
@@ -206,7 +231,11 @@ def test_tombstone_blocks_recollection(repo: Repository) -> None:
     )
     assert again.inserted == 0 and again.skipped == 3
     assert repo.get_author("twitter:98765432101") is None
-    assert {s.mention.external_id for s in repo.search_mentions(MentionFilter(limit=None))} == {"b1", "b2"}
+    assert {s.mention.external_id for s in repo.search_mentions(MentionFilter(limit=None))} == {
+        "b1",
+        "b2",
+        "c1",
+    }
 
 
 def test_forgetting_an_unknown_author_still_tombstones_them(repo: Repository) -> None:
@@ -227,7 +256,7 @@ def test_sqlite_file_keeps_no_bytes_of_the_erased_text(tmp_path: Path) -> None:
     repository = Repository.from_url(url, clock=lambda: NOW)
     repository.upgrade()
     repository.upsert_batch(
-        Batch(mentions=tuple(_jane_mentions() + _bob_mentions()), next_cursor=None),
+        Batch(mentions=(*_jane_mentions(), *_bob_mentions(), _carl_repost()), next_cursor=None),
         source="twitter",
         query_id="brand",
     )

@@ -73,3 +73,25 @@ def test_a_missing_schema_is_a_storage_error_with_the_fix(db_url: str) -> None:
     assert not isinstance(info.value, DatabaseUnavailable)
     assert time.monotonic() - started < 0.05 * 3  # not retried: waiting would not create the tables
     repo.close()
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("nosuch_listener_role@127.0.0.1:5432/test", 'role "nosuch_listener_role"'),
+        ("root@127.0.0.1:5432/nosuch_listener_db", 'database "nosuch_listener_db"'),
+    ],
+)
+def test_postgres_refusing_the_role_or_database_is_fatal_at_once(
+    where: str, said: str, caplog: pytest.LogCaptureFixture, pg_server_url: str
+) -> None:
+    """A wrong role or database will not fix itself: one attempt, a message saying so, no "busy"."""
+    repo = Repository.from_url(f"postgresql+psycopg://{where}", retry=FAST)
+    with pytest.raises(StorageError) as info:
+        repo.upgrade()
+    assert not isinstance(info.value, DatabaseUnavailable)
+    message = str(info.value)
+    assert said in message and "not retried" in message and "database.url" in message
+    assert info.value.__cause__ is None
+    assert not [r for r in caplog.records if "retrying" in r.getMessage()]
+    repo.close()

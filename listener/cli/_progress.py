@@ -1,0 +1,72 @@
+"""Rich progress bars on stderr for the long steps: model build and export, training, analysis.
+
+stdout stays machine-readable (``classify`` prints JSON lines there); bars go to stderr and vanish
+when stderr is not a terminal (rich prints nothing animated then, only the final state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from listener.cli._common import err_console
+
+MODEL_STEPS = {
+    "build": "building the local model (once per machine)",
+    "export": "exporting it for ONNX Runtime",
+    "quantise": "quantising it to int8",
+    "check": "checking it against the model",
+}
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    )
+
+
+@contextmanager
+def model_steps() -> Iterator[Callable[[str], None]]:
+    """Yield ``step(name)``: each call marks the previous step done and shows the next one."""
+    with _progress() as bar:
+        task: TaskID | None = None
+
+        def step(name: str) -> None:
+            nonlocal task
+            if task is None:
+                task = bar.add_task(MODEL_STEPS.get(name, name), total=len(MODEL_STEPS))
+            else:
+                bar.update(task, advance=1, description=MODEL_STEPS.get(name, name))
+
+        yield step
+        if task is not None:
+            bar.update(task, completed=len(MODEL_STEPS), description="model ready")
+
+
+@contextmanager
+def counts(total: int | None = None) -> Iterator[Callable[[str, int, int | None], None]]:
+    """Yield ``seen(label, done, total)``: one bar per label (an analysis stage, embedding texts)."""
+    with _progress() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def seen(label: str, done: int, of: int | None = None) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=of if of is not None else total)
+            bar.update(tasks[label], completed=done, total=of if of is not None else total)
+
+        yield seen
