@@ -179,6 +179,7 @@ def digest_words(lang: Lang) -> dict[str, str]:
         "chart": _("Mentions per day (dashed: negative)"), "footer": _("Sent by listener."),
         "mentions": _("mentions"), "reach": _("reach"), "new": _("new"),
         "ideas": _("New and rising ideas"), "supporters": _("supporters"),
+        "new_supporters": _("new supporters"),
     }
 
 
