@@ -13,12 +13,13 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from analysis import intent, language, sentiment, signals
 from analysis.analyzer import Analyzer
+from listener.core.clock import from_environment
 from listener.core.model import Annotation, Mention
 
 logger = logging.getLogger(__name__)
@@ -96,8 +97,8 @@ def run(
 
 
 def utcnow() -> datetime:
-    """Wall-clock time for commands (pure code takes ``now`` as a parameter)."""
-    return datetime.now(UTC)
+    """The current time from the one clock (``LISTENER_CLOCK`` or the wall clock)."""
+    return from_environment()()
 
 
 def stderr(message: str) -> None:

@@ -9,14 +9,20 @@ can tune a query before putting it in ``config.yaml``.
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from listener.cli._common import DEFAULT_CONFIG, EXIT_CONFIG, ConfigOption, console, settings_from
+from listener.cli._common import (
+    DEFAULT_CONFIG,
+    EXIT_CONFIG,
+    ConfigOption,
+    console,
+    current_clock,
+    settings_from,
+)
 from listener.core.model import Author, Mention
 from listener.core.query import (
     QuerySyntaxError,
@@ -110,7 +116,7 @@ def try_query(
 
     matcher = topic_matcher([("query", query)])
     console.print(f"query: {escape(to_text(tree))}", highlight=False, soft_wrap=True)
-    now = datetime.now(UTC)
+    now = current_clock()()
     author = Author(source=source, external_id="cli", handle="cli")
     for number, text in enumerate(texts, 1):
         mention = Mention(source=source, external_id=str(number), text=text, author=author,
