@@ -18,10 +18,11 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from analysis._match_view import Literal as _Literal
 from analysis._match_view import MentionView
-from listener.core.model import Mention
+from listener.core.model import Author, Mention
 from listener.core.query import ast
 from listener.core.query.errors import QuerySyntaxError
 from listener.core.query.normalize import tokens_of_folded
@@ -54,6 +55,10 @@ class _Topic:
     required: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...]
     """Key groups, each split into word keys and other ``(kind, key)`` pairs: a match needs at least
     one present key from every group (word keys are tested first, as one C-level set operation)."""
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_NO_AUTHOR = Author(source="text", external_id="-", handle="-")
 
 
 class TopicMatcher:
@@ -193,6 +198,12 @@ class TopicMatcher:
     def match(self, mention: Mention) -> list[TopicMatch]:
         """Return the topics ``mention`` matches, each with the query terms found in it."""
         return self.match_view(MentionView.of(mention))
+
+    def matches_text(self, text: str) -> bool:
+        """Tell whether a bare text (no author, no source) matches any topic: crisis-query rules."""
+        probe = Mention(source="text", external_id="-", text=text, author=_NO_AUTHOR, published_at=_EPOCH,
+                        fetched_at=_EPOCH)
+        return bool(self.match_view(MentionView(probe)))
 
     def match_many(self, mentions: Iterable[Mention]) -> list[list[TopicMatch]]:
         """Return :meth:`match` for each mention, in order."""

@@ -1,12 +1,9 @@
 """Build the object graph from settings: the only caller of the collaborators' constructors.
 
-Repository (engine and migrations), connectors (through the registry, the demo included), the
-analyzer, the topic matcher, notifiers, dispatcher, window reader, the jobs and the service: the CLI,
-the in-process scheduler, the web app and the workers take their collaborators from here,
-and everything else receives them through its constructor (STYLE §1.1). ``tests/test_wiring_only.py``
-checks, by reading the source, that ``Repository.from_url``, ``TopicMatcher.compile`` and
-``load_analyzer`` are called nowhere else in the application. Heavy packages (storage, analysis,
-apprise) are imported inside the builders, so ``listener --help`` stays light.
+The CLI, the in-process scheduler, the web app and the workers take their repository, connectors,
+analyzer, matcher, notifiers, jobs and service from here; everything else receives its collaborators
+through its constructor (STYLE §1.1, checked from the source by ``tests/test_wiring_only.py``). Heavy
+packages (storage, analysis, apprise) are imported inside the builders, so ``listener --help`` stays light.
 """
 
 from __future__ import annotations
@@ -14,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +22,7 @@ from alerts.rules import Rule, TextMatcher
 from listener.config import ChannelSettings, RuleSettings, Settings
 from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConfigError
-from listener.core.model import Author, Connector, Mention, Query
+from listener.core.model import Connector, Query
 from listener.jobs.alerts import AlertJob
 from listener.jobs.collect import CollectJob
 from listener.jobs.digest import DigestJob, Drivers, Ideas
@@ -89,29 +86,14 @@ def query_matcher(queries: Sequence[Query]) -> TopicMatcher:
 def model_folder(
     settings: Settings, *, say: Callable[[str], None] | None = None, step: Callable[[str], None] | None = None
 ) -> Path:
-    """Build the encoder on first use on this machine (a one-off step), then reuse it.
+    """Build the encoder on first use on this machine (a one-off step), then reuse it."""
+    from analysis.model_build import ModelBuildError
+    from analysis.model_ready import ensure_model
 
-    ``step`` hears ``build``, ``export``, ``quantise`` and ``check`` as they start (progress bars).
-    """
-    from analysis import model_build, onnx_build
-    from analysis.analyzer import FEATURE_LAYERS
-
-    folder = model_build.model_dir(settings.data_dir)
     try:
-        if not model_build.is_built(folder):
-            if say:
-                say(f"building the local model into {folder} (first use on this machine)...")
-            if step:
-                step("build")
-            model_build.build(settings.data_dir)
-        precision = onnx_build.precision_of(settings.analysis.runtime)
-        if precision and not onnx_build.is_exported(folder, FEATURE_LAYERS, precision):
-            if say:
-                say(f"exporting the model for ONNX Runtime ({precision}, first use, ~30 s)...")
-            onnx_build.export(folder, FEATURE_LAYERS, precision, on_step=step)
-    except model_build.ModelBuildError as err:
+        return ensure_model(settings.data_dir, settings.analysis.runtime, say=say, step=step)
+    except ModelBuildError as err:
         raise ConfigError(str(err)) from err
-    return folder
 
 
 def load_analyzer(
@@ -143,18 +125,9 @@ def keyword_matcher(query: str, *, rule_id: str = "keyword") -> TextMatcher:
     from listener.core.query import QuerySyntaxError
 
     try:
-        matcher = topic_matcher([(rule_id, query)])
+        return topic_matcher([(rule_id, query)]).matches_text
     except QuerySyntaxError as err:
         raise ConfigError(f"alerts.rules.{rule_id}.query: {err}") from err
-    stamp = datetime(2000, 1, 1, tzinfo=UTC)
-    author = Author(source="alerts", external_id="-", handle="-")
-
-    def matches(text: str) -> bool:
-        probe = Mention(source="alerts", external_id="-", text=text, author=author, published_at=stamp,
-                        fetched_at=stamp)
-        return bool(matcher.match(probe))
-
-    return matches
 
 
 def build_rule(settings: RuleSettings) -> Rule:
@@ -403,8 +376,7 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
 
 
 def build_job_runner(spec: JobSpec, repository: Repository, *, clock: Clock = system_clock) -> Service:
-    """Return a service holding one job, never started: how a worker runs a task with the same error
-    policy and run records as ``listener run`` (``Service.run_once``)."""
+    """Return a never-started service of one job: a worker runs tasks with ``listener run``'s error policy."""
     return Service([spec], recorders=[StorageRunRecorder(repository)], clock=clock)
 
 

@@ -17,7 +17,11 @@ Only the names below are public; ORM rows and sessions never leave this package 
 
 from __future__ import annotations
 
-from storage import schema_web as schema_web  # registers the web tables on the shared metadata
+# Register every table on the shared metadata (erasure and the migration check read all of it).
+from storage import schema_coordination as schema_coordination
+from storage import schema_ideas as schema_ideas
+from storage import schema_trends as schema_trends
+from storage import schema_web as schema_web
 from storage._database import RetryPolicy
 from storage.records import (
     DeliveryRecord,

@@ -34,7 +34,8 @@ from sqlalchemy.engine import Connection
 
 from storage import _sql, mention_reads
 from storage.records import StoredMention
-from storage.schema import AnalysisClaimRow, AnnotationRow, LeaseRow, MentionRow, QuotaUsageRow, RateBucketRow
+from storage.schema import AnnotationRow, MentionRow
+from storage.schema_coordination import AnalysisClaimRow, LeaseRow, QuotaUsageRow, RateBucketRow
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

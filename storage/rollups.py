@@ -23,15 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from storage import _sql
-from storage.schema import (
-    AnnotationRow,
-    AuthorRow,
-    MentionRollupRow,
-    MentionRow,
-    MentionTopicRow,
-    MentionVectorRow,
-    RollupStateRow,
-)
+from storage.schema import AnnotationRow, AuthorRow, MentionRow, MentionTopicRow
+from storage.schema_trends import MentionRollupRow, MentionVectorRow, RollupStateRow
 
 ALL = "*"
 """``topic_id`` of the rows counting every mention, whatever its topics."""

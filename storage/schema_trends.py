@@ -1,0 +1,67 @@
+"""The tables trend charts and themes read: rollups that survive retention, and sentence vectors.
+
+Migration ``0004_rollups`` creates exactly these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.schema import ID, SHORT, Base
+
+
+class MentionRollupRow(Base):
+    """Counts of mentions per hour or day, topic, source and language: what trend charts read.
+
+    Kept up to date incrementally (``storage.rollups``) and never deleted with the mentions, so a
+    chart over a year is a read of a few hundred rows and survives retention. ``topic_id`` is ``"*"``
+    for all mentions whatever their topics; ``lang`` is ``""`` when unknown.
+    """
+
+    __tablename__ = "mention_rollups"
+    __table_args__ = (
+        UniqueConstraint("grain", "bucket", "topic_id", "source", "lang", name="uq_mention_rollups_key"),
+        Index("ix_mention_rollups_topic_grain_bucket", "topic_id", "grain", "bucket"),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    grain: Mapped[str] = mapped_column(String(8))
+    """``hour`` or ``day`` (UTC)."""
+    bucket: Mapped[datetime]
+    topic_id: Mapped[str] = mapped_column(String(SHORT))
+    source: Mapped[str] = mapped_column(String(SHORT))
+    lang: Mapped[str] = mapped_column(String(32))
+    total: Mapped[int]
+    positive: Mapped[int]
+    neutral: Mapped[int]
+    negative: Mapped[int]
+    complaints: Mapped[int]
+    echoes: Mapped[int]
+    reach: Mapped[int]
+    """Sum of the authors' followers (else karma) over the mentions."""
+    negative_reach: Mapped[int]
+
+
+class RollupStateRow(Base):
+    """How far the rollups have read: the newest mention id and annotation time already counted."""
+
+    __tablename__ = "rollup_state"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    mention_id: Mapped[int]
+    annotated_at: Mapped[datetime | None]
+    refreshed_at: Mapped[datetime]
+
+
+class MentionVectorRow(Base):
+    """A mention's sentence vector (float16 bytes) from ``model``: what themes cluster."""
+
+    __tablename__ = "mention_vectors"
+
+    mention_id: Mapped[int] = mapped_column(ID, ForeignKey("mentions.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    model: Mapped[str] = mapped_column(String(SHORT))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
