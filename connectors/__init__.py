@@ -84,7 +84,7 @@ def build(name: str, settings: object, *, client: HttpClient | None = None,
             kwargs[key] = value
     if client is not None:
         kwargs["client"] = client
-    connector: Connector = cls(**kwargs)
+    connector: Connector = cls(**kwargs, clock=clock)
     return connector
 
 

@@ -25,7 +25,7 @@ import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote_plus, urlsplit
 
@@ -35,6 +35,7 @@ from connectors._http import HttpClient, HttpPolicy, Response
 from connectors._query import provider_queries
 from connectors._text import html_to_text
 from connectors._values import jsonable, parse_time
+from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConnectorError, QueryRejected, SkippableItem
 from listener.core.model import JSON, Author, Batch, Cursor, Mention, Query
 from listener.core.query import SearchSyntax
@@ -98,7 +99,9 @@ class RssConnector:
         news_search: Sequence[str] = (),
         client: HttpClient | None = None,
         policy: HttpPolicy | None = None,
+        clock: Clock = system_clock,
     ) -> None:
+        self._clock = clock
         self.feeds = tuple(feeds)
         self.news_search = tuple(news_search)
         self.client = client or HttpClient(self.name, policy=policy)
@@ -115,7 +118,7 @@ class RssConnector:
 
     def fetch(self, query: Query, cursor: Cursor | None) -> Batch:
         """Fetch every feed for ``query``; one broken feed is logged and the others are kept."""
-        fetched_at = datetime.now(UTC)
+        fetched_at = self._clock()
         previous = cursor.get("feeds", {}) if cursor is not None else {}
         previous = previous if isinstance(previous, Mapping) else {}
         states: dict[str, JSON] = dict(previous)
