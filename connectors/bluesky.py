@@ -62,7 +62,7 @@ class BlueskyConnector:
         self.page_size = page_size
         self.max_pages = max_pages
         self.fetch_profiles = fetch_profiles
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
 
     def fetch(self, query: Query, cursor: Cursor | None) -> Batch:
         """Return posts newer than the cursor with their authors' followers."""

@@ -60,7 +60,7 @@ class HackerNewsConnector:
         self.kinds = tuple(kinds)
         self.page_size = page_size
         self.max_pages = max_pages
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
 
     def fetch(self, query: Query, cursor: Cursor | None) -> Batch:
         """Return stories and comments newer than the cursor, every page of them."""

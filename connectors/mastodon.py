@@ -81,7 +81,7 @@ class MastodonConnector:
         self.page_size = page_size
         self.max_pages = max_pages
         self._auth = {"Authorization": f"Bearer {access_token}"} if access_token else {}
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
 
     def streams_for(self, query: Query) -> list[_Stream]:
         """Return the timelines and searches to poll for ``query`` on every instance."""

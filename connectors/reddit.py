@@ -203,7 +203,7 @@ class RedditConnector:
             remaining_header="x-ratelimit-remaining", reset_header="x-ratelimit-reset", reset_is_epoch=False,
             clock=lambda: self._clock().timestamp(),
         )
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
         self._adapter = HttpClientAdapter(
             self.client, rebase={}, budget=self.budget, hide_headers=_RATE_HEADERS
         )

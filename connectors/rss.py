@@ -104,7 +104,7 @@ class RssConnector:
         self._clock = clock
         self.feeds = tuple(feeds)
         self.news_search = tuple(news_search)
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
 
     def urls_for(self, query: Query) -> list[str]:
         """Return the plain feeds plus each news template filled with the query's search text."""

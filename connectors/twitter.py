@@ -186,7 +186,7 @@ class TwitterConnector:
             remaining_header="x-rate-limit-remaining", reset_header="x-rate-limit-reset", reset_is_epoch=True,
             clock=lambda: self._clock().timestamp(),
         )
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
         self._adapter = HttpClientAdapter(self.client, rebase={TWITTER_API: self.api_url}, budget=self.budget)
         self._session = sdk_session(self._adapter, TWITTER_API, self.api_url)
         self._client = tweepy.Client(
