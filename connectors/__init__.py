@@ -9,7 +9,7 @@ expose ``get_secret_value()`` (pydantic ``SecretStr``) are revealed only here, a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors._http import HttpClient
@@ -22,7 +22,7 @@ from connectors.rss import RssConnector
 from connectors.twitter import TwitterConnector
 from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConfigError
-from listener.core.model import Connector
+from listener.core.model import Connector, Query
 from listener.core.query import SearchSyntax
 
 REGISTRY: dict[str, type[Any]] = {
@@ -53,6 +53,19 @@ def search_syntax(provider: str) -> SearchSyntax:
     if found is None:
         raise ValueError(f"query: unknown provider {provider!r} (known: {', '.join(SEARCH_SYNTAXES)})")
     return found
+
+
+def collection_runs(connector: Connector, queries: Sequence[Query]) -> list[tuple[Connector, Query]]:
+    """Return the (connector, query) runs a collection cycle makes: one per topic, by default.
+
+    A connector may group them: RSS fetches its plain feeds once for every topic
+    (``RssConnector.collection_runs``).
+    """
+    runs = getattr(connector, "collection_runs", None)
+    if runs is None:
+        return [(connector, query) for query in queries]
+    chosen: list[tuple[Connector, Query]] = runs(queries)
+    return chosen
 
 
 def _value(settings: object, key: str) -> Any:
@@ -99,5 +112,6 @@ __all__ = [
     "RssConnector",
     "TwitterConnector",
     "build",
+    "collection_runs",
     "search_syntax",
 ]

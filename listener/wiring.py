@@ -254,7 +254,7 @@ def build_connector(name: str, section: object, *, clock: Clock = system_clock,
 
 def build_collect_jobs(settings: Settings, repository: Repository, *,
                        clock: Clock = system_clock, limiter: HostLimiter | None = None) -> list[JobSpec]:
-    """Return one collection job per enabled source and topic."""
+    """Return the collection jobs of every enabled source: one per topic (RSS: its plain feeds once)."""
     import connectors
 
     matcher = settings_matcher(settings)
@@ -272,11 +272,11 @@ def build_collect_jobs(settings: Settings, repository: Repository, *,
             logger.warning("service: source %s disabled: %s", name,
                            getattr(connector, "disabled_reason", "not configured"), extra={"source": name})
             continue
-        for query in settings.queries():
+        for runner, query in connectors.collection_runs(connector, settings.queries()):
             jobs.append(JobSpec(id=f"{name}:{query.id}", kind="collect", interval=section.interval,
                                 max_interval=section.max_interval, is_adaptive=True, source=name,
                                 query_id=query.id,
-                                run=CollectJob(connector, query, repository, matcher, clock)))
+                                run=CollectJob(runner, query, repository, matcher, clock)))
     return jobs
 
 
