@@ -80,7 +80,9 @@ def group_new_echoes(repository: Repository, *, lookback: timedelta, batch: int 
         canonical = ids[group.canonical_key]
         assignment[canonical] = None
         for key in group.member_keys:
-            member = ids[key]
+            member = ids.get(key)
+            if member is None:  # a referenced post that is not stored
+                continue
             if pool[member].echo_of_id != canonical:
                 found += member > mark
             assignment[member] = canonical
