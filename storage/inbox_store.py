@@ -44,8 +44,8 @@ class InboxMethods(AuditedWrites):
 
     def series(
         self, *, since: datetime, until: datetime, interval: str, topics: Sequence[str] = ()
-    ) -> list[tuple[str, str, str | None, int]]:
-        """Return mention counts per topic, UTC hour or day bucket, and sentiment."""
+    ) -> list[tuple[str, str, str | None, int, int]]:
+        """Return distinct posts and echoes per topic, UTC hour or day bucket, and sentiment."""
         return self._db.read(
             lambda conn: inbox.series(
                 conn, self._dialect, since=since, until=until, interval=interval, topics=topics
