@@ -2,7 +2,10 @@
 
 The upsert is one ``INSERT ... ON CONFLICT (source, external_id) DO UPDATE ... WHERE <something
 changed>`` run as a Core executemany over rows sorted by key (a stable lock order, so two PostgreSQL
-writers with overlapping batches cannot deadlock each other). ``first_seen_at`` and the analysis
+writers with overlapping batches cannot deadlock each other). On PostgreSQL the keys not stored yet
+(the look-up for edited posts already tells which) are first ``COPY``-ed straight into the table, under a
+savepoint: a concurrent writer that inserted one of them meanwhile makes that COPY leave nothing, and
+those rows join the upsert. ``first_seen_at`` and the analysis
 columns are never in the update set; ``query_id`` keeps the first query that found the mention.
 """
 
@@ -142,12 +145,21 @@ def upsert(
     author_ids = authors.upsert(conn, dialect, authors.merge(latest[k].author for k in live), now, expected)
     rows = [to_row(latest[k], author_ids[_author_key(latest[k])], query_id, now) for k in live]
     if dialect == "postgresql":
+        # new keys go straight in with COPY; if a concurrent writer inserted one of them meanwhile,
+        # nothing of that COPY stays and they are upserted with the others
+        fresh = [row for key, row in zip(live, rows, strict=True) if key not in existing]
+        copied = bool(fresh) and _sql.copy_insert(conn, table, fresh)  # type: ignore[arg-type]
+        if copied:
+            rows = [row for key, row in zip(live, rows, strict=True) if key in existing]
         # xmax = 0 on a returned row means this statement inserted it
         written = _sql.bulk_upsert_returning(conn, table, rows, _on_conflict, "(xmax = 0), author_id")  # type: ignore[arg-type]
         actual = Counter(author_id for is_new, author_id in written if is_new)
+        upserted_new = sum(actual.values())
+        if copied:
+            actual.update(row["author_id"] for row in fresh)
         inserted = sum(actual.values())
-        updated = len(written) - inserted
-        unchanged = len(live) - len(written)
+        updated = len(written) - upserted_new
+        unchanged = len(live) - inserted - updated
         correction = Counter({author_ids[key]: n for key, n in expected.items()})
         correction.subtract(actual)
         fixes = {i: -n for i, n in correction.items() if n}
