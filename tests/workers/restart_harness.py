@@ -105,7 +105,10 @@ class Verdict:
 class Fleet:
     """One ``listener scheduler`` and two ``listener worker`` processes on the given broker and database."""
 
-    def __init__(self, config: Path, broker_url: str, workers: int = 2) -> None:
+    def __init__(self, config: Path, broker_url: str, workers: int = 2,
+                 explain: Callable[[], str] = lambda: "") -> None:
+        self.explain = explain
+        """What to add to a time-out's message (the database's sessions and leases)."""
         env = {**os.environ, "LISTENER_RUN_LEASE_S": "4", "LISTENER_HEARTBEAT_S": "1",
                "LISTENER_BROKER_URL": broker_url, "PYTHONPATH": str(ROOT)}
         cli = [sys.executable, "-m", "listener"]
@@ -136,9 +139,16 @@ class Fleet:
             if dead := self.dead():
                 raise AssertionError(f"a process died while waiting for {what}: {dead}")
             time.sleep(0.1)
-        raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        raise AssertionError(f"timed out after {timeout_s} s waiting for {what}; {self.explain()}")
+
+    def stop_scheduler(self) -> None:
+        """Stop the scheduler (SIGTERM) and stop watching it: its exit is expected from now on."""
+        os.killpg(self.scheduler.pid, signal.SIGTERM)
+        self.scheduler.wait(timeout=30)
+        self.procs = list(self.workers)
 
     def stop(self) -> None:
+        self.procs = [self.scheduler, *self.workers]
         for proc in self.procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -180,7 +190,8 @@ def run_restarts(directory: Path, broker: Broker, postgres: PostgresLike, *, rou
     booting.join()
     engine = sa.create_engine(postgres.url, pool_pre_ping=True)
     with _feed(delay_s) as (feed_url, log):
-        fleet = Fleet(write_config(directory, postgres.url, feed_url), broker.url)
+        fleet = Fleet(write_config(directory, postgres.url, feed_url), broker.url,
+                      explain=lambda: _sessions(engine))
         try:
             fleet.wait(lambda: all(log.requests(t) >= 2 for t in TOPICS), 120, "two rounds of collection")
             restarted_at = datetime.now(UTC)
@@ -198,7 +209,7 @@ def run_restarts(directory: Path, broker: Broker, postgres: PostgresLike, *, rou
                     say(f"round {round_ + 1}: {name} restarted, collection went on "
                         f"({sum(log.requests(t) for t in TOPICS)} requests so far)")
             silent = _wait_heartbeats(fleet, engine, restarted_at)
-            os.killpg(fleet.scheduler.pid, signal.SIGTERM)  # no more enqueues: let the workers drain
+            fleet.stop_scheduler()  # no more enqueues: let the workers drain
             fleet.wait(lambda: _quiet(engine, log), 60, "the queues to drain")
         finally:
             fleet.stop()
@@ -229,6 +240,16 @@ def _wait_heartbeats(fleet: Fleet, engine: sa.Engine, since: datetime) -> int:
             ), {"t": since + timedelta(seconds=3)}).scalars())
         time.sleep(0.2)
     return len(names - renewed)
+
+
+def _sessions(engine: sa.Engine) -> str:
+    """The database's sessions (state, wait, query) and live leases: why nothing moves."""
+    with engine.connect() as conn:
+        sessions = conn.execute(sa.text(
+            "select pid, state, wait_event_type, wait_event, now() - xact_start, left(query, 120) "
+            "from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()")).all()
+        leases = conn.execute(sa.text("select name, holder, expires_at - now() from leases")).all()
+    return f"sessions: {[tuple(r) for r in sessions]}; leases: {[tuple(r) for r in leases]}"
 
 
 def _quiet(engine: sa.Engine, log: Feed) -> bool:
