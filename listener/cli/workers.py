@@ -7,6 +7,7 @@ config (``database.url`` on PostgreSQL) and ``LISTENER_BROKER_URL`` (RabbitMQ on
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import socket
@@ -60,6 +61,7 @@ def scheduler(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints every thread's stack: where it waits
     with user_errors():
         ctx = build_context(config.resolve())
 

@@ -139,7 +139,12 @@ class Fleet:
             if dead := self.dead():
                 raise AssertionError(f"a process died while waiting for {what}: {dead}")
             time.sleep(0.1)
-        raise AssertionError(f"timed out after {timeout_s} s waiting for {what}; {self.explain()}")
+        if self.scheduler.poll() is None:
+            os.kill(self.scheduler.pid, signal.SIGUSR1)  # it prints its threads' stacks to its log
+            time.sleep(0.5)
+        stacks = self.logs[self.scheduler.pid].read_text(errors="replace")[-4000:]
+        raise AssertionError(f"timed out after {timeout_s} s waiting for {what}; {self.explain()}; "
+                             f"scheduler: {stacks}")
 
     def stop_scheduler(self) -> None:
         """Stop the scheduler (SIGTERM) and stop watching it: its exit is expected from now on."""
