@@ -61,6 +61,13 @@
     })
   );
 
+  // Filter forms send only the fields that are set (an empty status is not a status).
+  $$("form.filters").forEach((form) =>
+    form.addEventListener("submit", () => {
+      $$("input, select", form).forEach((field) => { if (field.name && field.value === "") field.disabled = true; });
+    })
+  );
+
   // --- the inbox ------------------------------------------------------------------------------------
   const table = $("table.inbox");
   const rows = () => $$("tr.mention", table);
