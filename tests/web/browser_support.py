@@ -46,9 +46,9 @@ def chromium_browser() -> Iterator[object]:
         browser.close()
 
 
-def screenshot(page: object, name: str) -> Path:
-    """Save a full-page screenshot of ``page`` under tmp/artifacts (not committed)."""
+def screenshot(page: object, name: str, *, full_page: bool = False) -> Path:
+    """Save a screenshot of ``page`` under tmp/artifacts (not committed)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(path), full_page=full_page)  # type: ignore[attr-defined]
     return path
