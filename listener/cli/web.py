@@ -1,8 +1,13 @@
-"""``listener web``: serve the HTTP API (and its interactive docs at /api/docs)."""
+"""``listener web``: serve the dashboard and the HTTP API (and its interactive docs at /api/docs).
+
+``listener demo --web`` ends here too (:func:`serve_demo`): it adds a demo account with a fresh
+random password, prints both, and serves the dashboard on the demo database.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,7 +44,8 @@ def web(
                 f"[bold]listener users add NAME --role admin -c {config}[/]"
             )
     console.print(
-        f"listener API on http://{chosen_host}:{chosen_port}/api/ (docs: /api/docs)", highlight=False
+        f"listener dashboard on http://{chosen_host}:{chosen_port}/ "
+        f"(API: /api/, docs: /api/docs)", highlight=False
     )
     if reload:
         repository.close()
@@ -62,3 +68,34 @@ def web(
 def register(app: typer.Typer) -> None:
     """Add ``web`` to the command line."""
     app.command("web")(web)
+
+
+def serve_demo(config_path: Path, *, host: str, port: int) -> None:
+    """Serve the dashboard on the demo database with a new ``demo`` admin account printed on screen."""
+    import secrets
+
+    import uvicorn
+
+    from listener.web.security import hash_password
+    from listener.web.serve import app_for
+
+    settings = settings_from(config_path)
+    with user_errors():
+        app, repository = app_for(settings, clock=current_clock())
+    password = secrets.token_urlsafe(12)
+    store = app.state.store
+    found = store.user(username="demo")
+    if found is None:
+        store.add_user("demo", display_name="Demo", password_hash=hash_password(password), role="admin",
+                       language=settings.language)
+    else:
+        store.update_user(found.id, actor_id=None, action="user.reset_password", end_sessions=True,
+                          password_hash=hash_password(password))
+    console.print(
+        f"\n[bold]dashboard:[/] http://{host}:{port}/  user [bold]demo[/]  password [bold]{password}[/]"
+        "  (Ctrl+C to stop)", highlight=False
+    )
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    finally:
+        repository.close()

@@ -68,7 +68,7 @@ def sign_in(page: Any, role: str, then: str = "/") -> None:
     page.get_by_label("Username").fill(role)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(re.escape(then.split("?")[0]) + r"(\?.*)?$"))
+    page.wait_for_url(re.compile(re.escape(then.split("?", maxsplit=1)[0]) + r"(\?.*)?$"))
 
 
 def test_sign_in_filter_search_language_and_sign_out(env: WebEnv, page: Any) -> None:

@@ -36,11 +36,15 @@ HOSTILE = " ".join(PAYLOADS) + " " + RTL
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
     """The app with hostile mentions (ids 31-33 after the 30 seeded ones), a hostile note, tag and alert."""
     started = start_env(f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'listener.db'}", mentions=30)
-    villain = Author(source="testsrc", external_id="evil", handle=PAYLOADS[1], display_name=RTL, followers=10**6)
+    villain = Author(
+        source="testsrc", external_id="evil", handle=PAYLOADS[1], display_name=RTL, followers=10**6
+    )
     seed(
         started.repo,
         [
-            make_mention(31, text="lumio " + HOSTILE, author=villain, url="javascript:alert(1)", title=PAYLOADS[0]),
+            make_mention(
+                31, text="lumio " + HOSTILE, author=villain, url="javascript:alert(1)", title=PAYLOADS[0]
+            ),
             make_mention(32, text=BIG, author=villain),
             make_mention(33, text="lumio " + RTL, author=villain),
         ],

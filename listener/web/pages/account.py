@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict
 
 from alerts.i18n import Lang
-from listener.web.pages.render import page, signed_in
+from listener.web.pages.render import SignedIn, page
 from listener.web.security import Principal, Viewer, authenticate
 
 router = APIRouter(include_in_schema=False)
@@ -28,7 +28,7 @@ def safe_next(value: str | None) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(
-    request: Request, next: Annotated[str | None, Query(max_length=2000)] = None  # noqa: A002
+    request: Request, next: Annotated[str | None, Query(max_length=2000)] = None
 ) -> Response:
     """Show the sign-in form (or go on when already signed in)."""
     if authenticate(request) is not None:
@@ -57,7 +57,7 @@ def set_language(payload: LanguageIn, request: Request, principal: Principal = V
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_page(request: Request, principal: Principal = Depends(signed_in)) -> HTMLResponse:
+def settings_page(request: Request, principal: Principal = SignedIn) -> HTMLResponse:
     """Show users and roles (admins), your API tokens, and the rules in force."""
     state = request.app.state
     settings = state.settings

@@ -114,15 +114,18 @@ def buckets_from_series(
     if step >= timedelta(days=1):
         first = first.replace(hour=0)
     out = []
-    at = first
-    while at < end:
-        out.append(Bucket(start=at, end=at + step, counts=counts.get(at, {})))
-        at += step
+    slot_start = first
+    while slot_start < end:
+        out.append(Bucket(start=slot_start, end=slot_start + step, counts=counts.get(slot_start, {})))
+        slot_start += step
     return out
 
 
 def volume_chart(
-    buckets: list[Bucket], *, topics: tuple[str, ...], alerts: list[tuple[int, datetime, str, bool, str | None]]
+    buckets: list[Bucket],
+    *,
+    topics: tuple[str, ...],
+    alerts: list[tuple[int, datetime, str, bool, str | None]],
 ) -> VolumeChart:
     """Lay out stacked bars, the net-sentiment line (-1..1 on the same height) and alert markers.
 

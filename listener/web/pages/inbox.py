@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from listener.web.filters import Sort, inbox_filter
 from alerts.i18n import translator
-from listener.web.pages.render import fragment, page, signed_in, user_lang
+from listener.web.filters import Sort, inbox_filter
+from listener.web.pages.render import SignedIn, fragment, page, user_lang
 from listener.web.routers.mentions import detail, inbox
 from listener.web.schemas import MentionOut, RowId
 from listener.web.security import Principal
@@ -66,7 +66,7 @@ def inbox_page(
     flt: Annotated[InboxFilter, Depends(page_filter)],
     sort: Sort = "time",
     cursor: Annotated[str | None, Query(max_length=400)] = None,
-    principal: Principal = Depends(signed_in),
+    principal: Principal = SignedIn,
 ) -> HTMLResponse:
     """Show one page of the inbox for the filters in the query string."""
     state = request.app.state
@@ -98,7 +98,9 @@ def inbox_page(
         params=request.query_params,
         sort=sort,
         query_string=urlencode(query),
-        next_href=("/inbox?" + urlencode([*query, ("cursor", found.next_cursor)])) if found.next_cursor else None,
+        next_href=(
+            "/inbox?" + urlencode([*query, ("cursor", found.next_cursor)]) if found.next_cursor else None
+        ),
         newest_id=max((i.id for i in found.items), default=0),
         folded="echoes" not in request.query_params,
         poll=_poll_ms(request),
@@ -111,7 +113,7 @@ def new_rows(
     request: Request,
     flt: Annotated[InboxFilter, Depends(page_filter)],
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    principal: Principal = Depends(signed_in),
+    principal: Principal = SignedIn,
 ) -> HTMLResponse:
     """Return the rows (HTML) of mentions stored after ``after`` that match the filters: the page polls it."""
     found = inbox(request, flt, sort="time", limit=50, cursor=None, _=principal)
@@ -124,7 +126,9 @@ def new_rows(
 
 
 @router.get("/mentions/{mention_id}", response_class=HTMLResponse)
-def mention_page(mention_id: RowId, request: Request, principal: Principal = Depends(signed_in)) -> HTMLResponse:
+def mention_page(
+    mention_id: RowId, request: Request, principal: Principal = SignedIn
+) -> HTMLResponse:
     """Show one mention: why it was flagged, its echoes and thread, its author, and its workflow."""
     from analysis.datasets import SENTIMENT_LABELS
     from analysis.training import INTENT_LABELS

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from listener.web.pages.render import page, signed_in
+from listener.web.pages.render import SignedIn, page
 from listener.web.routers.reads import alert_detail, alerts, sources
 from listener.web.schemas import RowId
 from listener.web.security import Principal
@@ -20,7 +20,7 @@ def alerts_page(
     request: Request,
     since: Literal["1d", "7d", "30d"] = "7d",
     rule_id: Annotated[str | None, Query(max_length=255)] = None,
-    principal: Principal = Depends(signed_in),
+    principal: Principal = SignedIn,
 ) -> HTMLResponse:
     """List recorded alerts, newest first, grouped by thread (same rule and subject)."""
     found = alerts(request, since=since, rule_id=rule_id, limit=200, _=principal)
@@ -31,13 +31,13 @@ def alerts_page(
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
-def alert_page(alert_id: RowId, request: Request, principal: Principal = Depends(signed_in)) -> HTMLResponse:
+def alert_page(alert_id: RowId, request: Request, principal: Principal = SignedIn) -> HTMLResponse:
     """Show an alert, its thread and every delivery attempt."""
     found = alert_detail(alert_id, request, _=principal)
     return page(request, principal, "alert.html", title="Alert", d=found)
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request, principal: Principal = Depends(signed_in)) -> HTMLResponse:
+def sources_page(request: Request, principal: Principal = SignedIn) -> HTMLResponse:
     """Show the health of every (source, query) job."""
     return page(request, principal, "sources.html", title="Sources", rows=sources(request, _=principal))

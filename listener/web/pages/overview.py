@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from listener.web.pages.charts import buckets_from_series, inbox_link, volume_chart
-from listener.web.pages.render import formats_for, page, signed_in
+from listener.web.pages.render import SignedIn, formats_for, page
 from listener.web.routers.reads import share_of_voice
 from listener.web.security import Principal
 
@@ -53,7 +53,8 @@ def _start(period: Period, now: datetime, request: Request) -> tuple[datetime, t
     if period == "today":
         local = now.astimezone(formats_for(request, None).tz)
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
-        return midnight.replace(minute=0), timedelta(hours=1), "hour"
+        start = min(midnight.replace(minute=0), now - timedelta(hours=1))  # right after midnight: 1 h
+        return start, timedelta(hours=1), "hour"
     days = 7 if period == "7d" else 30
     start = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return start, timedelta(days=1), "day"
@@ -96,7 +97,7 @@ def overview(
     request: Request,
     period: Period = "7d",
     topic: Annotated[list[str] | None, Query(max_length=50)] = None,
-    principal: Principal = Depends(signed_in),
+    principal: Principal = SignedIn,
 ) -> HTMLResponse:
     """Show where the brand stands: volume and sentiment over time, share of voice, alerts, spikes."""
     state = request.app.state

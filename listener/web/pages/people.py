@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from listener.web.errors import ApiError
-from listener.web.pages.render import page, signed_in
+from listener.web.pages.render import SignedIn, page
 from listener.web.routers.reads import authors
 from listener.web.schemas import AuthorCardOut, MentionOut
 from listener.web.security import Principal
@@ -26,7 +26,7 @@ def people(
     request: Request,
     days: Days = "7",
     topic: Annotated[str | None, Query(max_length=255)] = None,
-    principal: Principal = Depends(signed_in),
+    principal: Principal = SignedIn,
 ) -> HTMLResponse:
     """Show the period's opinion leaders and flag-bearers, each flag-bearer with their grievances."""
     configured = {t.id for t in request.app.state.settings.topics}
@@ -48,7 +48,7 @@ def people(
 def author_page(
     request: Request,
     key: Annotated[str, Path(max_length=300)],
-    principal: Principal = Depends(signed_in),
+    principal: Principal = SignedIn,
 ) -> HTMLResponse:
     """Show an author: card, influence breakdown, bot verdict and recent mentions."""
     from listener.author_report import profile

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -47,6 +47,9 @@ def signed_in(request: Request) -> Principal:
     return principal
 
 
+SignedIn = Depends(signed_in)
+
+
 @dataclass(frozen=True, slots=True)
 class Formats:
     """How one reader sees dates, numbers and messages."""
@@ -70,7 +73,8 @@ class Formats:
         """Return a number with the locale's separators."""
         if value is None:
             return "–"
-        return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=self.lang)
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern, locale=self.lang)
 
     def pct(self, value: float | None) -> str:
         """Return a share as a percentage."""
