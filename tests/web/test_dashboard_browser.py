@@ -114,6 +114,7 @@ def test_keys_mark_handled_and_assign_then_bulk(env: WebEnv, page: Any) -> None:
     page.get_by_label("Add tag").fill("billing")
     page.get_by_role("button", name="Apply to selected").click()
     page.locator(f"#row-{second} .status[data-status='in_progress']").wait_for()
+    screenshot(page, "inbox")
     flows = env.store.workflows([first, second])
     assert {f.status for f in flows.values()} == {"in_progress"}
     assert all("billing" in f.tags for f in flows.values())
@@ -128,6 +129,7 @@ def test_correct_a_label_in_one_click(env: WebEnv, page: Any) -> None:
 
 def test_a_spike_on_the_overview_opens_its_mentions(env: WebEnv, page: Any) -> None:
     sign_in(page, "viewer", "/?period=today")
+    screenshot(page, "overview", full_page=True)
     page.locator("a.marker.spike").click()
     page.wait_for_url(re.compile(r"/inbox\?since=.*topic=lumio"))
     rows = page.locator("tr.mention")

@@ -145,6 +145,7 @@ def overview(
         period=period,
         periods=("today", "7d", "30d"),
         topics=state.settings.topics,
+        names={t.id: t.name for t in state.settings.topics},
         chosen=chosen,
         chart=chart,
         buckets=buckets,
