@@ -79,6 +79,8 @@ def test_sign_in_filter_search_language_and_sign_out(env: WebEnv, page: Any) -> 
     page.wait_for_url(re.compile(r"sentiment=negative"))
     labels = page.locator("tr.mention .sentiment").all_inner_texts()
     assert labels and set(labels) == {"negative"}
+    facet = page.locator(".facets a", has_text="negative")  # the counts arrive after the rows
+    assert facet.locator("xpath=following-sibling::span").inner_text() == str(len(labels))
     page.get_by_label("Search").fill('"number 12"')
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url(re.compile(r"q=%22number"))

@@ -13,8 +13,8 @@ from listener.web.pages.account import safe_next
 from listener.web.pages.render import Formats
 
 PAGES = ("/", "/?period=today", "/?period=30d", "/inbox", "/inbox?echoes=true&sort=influence",
-         "/inbox/new?after=0", "/mentions/1", "/people", "/people/1", "/people/testsrc:u1", "/alerts",
-         "/sources", "/settings")
+         "/inbox/new?after=0", "/inbox/facets?sentiment=negative", "/mentions/1", "/people", "/people/1",
+         "/people/testsrc:u1", "/alerts", "/sources", "/settings")
 
 
 @pytest.mark.parametrize("role", ["viewer", "admin"])
@@ -56,7 +56,12 @@ def test_anonymous_visitors_are_sent_to_the_login_form(sqlite_env: WebEnv) -> No
 
 @pytest.mark.parametrize(
     ("wanted", "went"),
-    [("/inbox?q=a", "/inbox?q=a"), ("//evil.example/", "/"), ("https://evil.example/", "/"), ("/\\evil", "/")],
+    [
+        ("/inbox?q=a", "/inbox?q=a"),
+        ("//evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil", "/"),
+    ],
 )
 def test_after_login_only_our_own_pages(wanted: str, went: str) -> None:
     assert safe_next(wanted) == went

@@ -52,6 +52,7 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/"): "viewer",
     ("GET", "/inbox"): "viewer",
     ("GET", "/inbox/new"): "viewer",
+    ("GET", "/inbox/facets"): "viewer",
     ("GET", "/mentions/{mention_id}"): "viewer",
     ("GET", "/people"): "viewer",
     ("GET", "/people/{key:path}"): "viewer",

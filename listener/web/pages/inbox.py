@@ -73,15 +73,6 @@ def inbox_page(
     found = inbox(request, flt, sort=sort, limit=50, cursor=cursor, _=principal)
     users = {u.id: u for u in state.store.users()}
     query = _query_without(request, "cursor", "poll")
-    facet_links = {
-        name: [
-            (value, count, "/inbox?" + urlencode([*_query_without(request, "cursor", name), (name, value)]))
-            for value, count in sorted(counts.items(), key=lambda kv: -kv[1])
-            if value
-        ]
-        for name, counts in state.store.facets(flt).items()
-        if name in FACETS
-    }
     return page(
         request,
         principal,
@@ -90,8 +81,6 @@ def inbox_page(
         items=found.items,
         echoes=_echoes(request, found.items),
         users=users,
-        facets=facet_links,
-        facet_names=FACETS,
         statuses=STATUSES,
         sentiments=SENTIMENTS,
         topics=state.settings.topics,
@@ -106,6 +95,30 @@ def inbox_page(
         poll=_poll_ms(request),
         status_labels={s: translator(user_lang(request, principal))(s) for s in STATUSES},
     )
+
+
+@router.get("/inbox/facets", response_class=HTMLResponse)
+def facet_counts(
+    request: Request,
+    flt: Annotated[InboxFilter, Depends(page_filter)],
+    principal: Principal = SignedIn,
+) -> HTMLResponse:
+    """Return the counts per facet (HTML) for the filters: the page loads them after its rows.
+
+    Counting scans every matching mention, the rows need one page of them: split, the rows show first.
+    """
+    base = _query_without(request, "cursor", "poll")
+    links = {
+        name: [
+            (value, count, "/inbox?" + urlencode([*((k, v) for k, v in base if k != name), (name, value)]))
+            for value, count in sorted(counts.items(), key=lambda kv: -kv[1])
+            if value
+        ]
+        for name, counts in request.app.state.store.facets(flt).items()
+        if name in FACETS
+    }
+    html = fragment(request, principal, "_facets.html", facets=links, facet_names=FACETS)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/inbox/new", response_class=HTMLResponse)

@@ -100,6 +100,16 @@
     flash(msg("msgSaved"));
   }
 
+  const facets = $("aside.facets[data-src]");
+  if (facets) {
+    fetch(facets.dataset.src, { credentials: "same-origin" }).then(async (response) => {
+      if (!response.ok) return;
+      const holder = document.createElement("template");
+      holder.innerHTML = await response.text();
+      facets.replaceChildren(holder.content);
+    });
+  }
+
   if (table) {
     document.addEventListener("keydown", (event) => {
       const target = event.target;
