@@ -94,7 +94,8 @@ def demo(
     if web:
         from listener.cli.web import serve_demo
 
-        serve_demo(report.config_path, host="127.0.0.1", port=port)
+        serve_demo(report.config_path, report.db_path, host="127.0.0.1", port=port,
+                   start=report.start, end=report.end)
     else:
         console.print("or in the browser: [bold]listener demo --web[/] (the dashboard, with a demo account)")
 

@@ -161,7 +161,7 @@ def volume_chart(
         if bucket.net is not None:
             points.append(f"{x + slot / 2:.1f},{TOP + (1 - bucket.net) / 2 * plot_h:.1f}")
     markers = []
-    for alert_id, when, title, is_spike, topic in alerts:
+    for alert_id, when, title, is_spike, topic in sorted(alerts, key=lambda a: a[3]):  # spikes on top
         index = next((i for i, b in enumerate(buckets) if b.start <= when < b.end), None)
         if index is None:
             continue

@@ -20,7 +20,7 @@ from listener.web.security import Principal
 
 router = APIRouter(include_in_schema=False)
 Period = Literal["today", "7d", "30d"]
-SPIKE_KINDS = frozenset({"volume_spike"})
+SPIKE_KINDS = frozenset({"volume_spike", "negative_spike"})
 
 
 @dataclass(frozen=True, slots=True)
