@@ -3,7 +3,8 @@
 Mentions, handles, display names, tags, notes and an alert carry script payloads, a right-to-left
 override (U+202E), zero-width characters and a 1 MB post. Every page is opened; the test fails if a
 dialog opens, a payload's code runs (it would set ``window.__pwned``), the page throws, the CSP
-reports a blocked inline script (a payload that became markup) or the page does not render.
+reports a blocked inline script (a payload that became markup) or the page does not render. On the way
+it checks that every form control of every page has a label (accessibility: no axe-core package offline).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ PAYLOADS = (
 RTL = "good \u202eevil.exe\u202c text \u200b\u200d\u2066zero\u2069 width"
 BIG = "lumio " + "x" * 1_000_000
 HOSTILE = " ".join(PAYLOADS) + " " + RTL
+UNLABELLED = """Array.from(document.querySelectorAll("input:not([type=hidden]), select, textarea"))
+  .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute("aria-label"))
+  .map((c) => c.outerHTML.slice(0, 80))"""
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +99,8 @@ def test_every_page_keeps_hostile_text_inert_and_readable(env: WebEnv, browser: 
         page.goto(path)
         assert page.locator("main h1").count() == 1, f"{path}: the page did not render"
         assert page.evaluate("window.__pwned") is None, f"{path}: a payload ran"
+        unlabelled = page.evaluate(UNLABELLED)
+        assert unlabelled == [], f"{path}: controls without a label {unlabelled}"
     page.goto("/mentions/31")
     screenshot(page, "hostile_mention")
     body = page.locator(".fulltext").inner_text()
