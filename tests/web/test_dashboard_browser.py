@@ -170,3 +170,21 @@ def test_a_viewer_cannot_change_anything(env: WebEnv, page: Any) -> None:
     page.goto(f"/mentions/{first}")
     assert page.get_by_label("Status").is_disabled()
     assert page.locator("[data-action='label']").count() == 0
+
+
+def test_axe_finds_no_serious_accessibility_problem(env: WebEnv, page: Any) -> None:
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python")
+    axe = axe_module.Axe()
+    sign_in(page, "admin", "/?period=today")
+    found = {}
+    for path in ("/?period=today", "/inbox?poll=600000", "/mentions/3", "/people", "/alerts", "/settings"):
+        page.goto(path)
+        result = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+        serious = [
+            f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:80]})"
+            for v in result.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if serious:
+            found[path] = serious
+    assert found == {}
