@@ -80,7 +80,6 @@ def run(url: str, count: int, requests: int) -> None:
     server = WebServer(app, host="127.0.0.1", port=0)
     server.start()
     base = f"http://127.0.0.1:{server.port}"
-    clients = [_signed_in(base) for _ in range(8)]
     mention_id = repo.search_mentions()[0].id
     pages = [
         ("baseline /api/health", "/api/health"),
@@ -96,10 +95,12 @@ def run(url: str, count: int, requests: int) -> None:
         ("settings", "/settings"),
     ]
     for name, path in pages:
+        # Fresh sessions per page: a slow page leaves the others' keep-alive connections to expire.
+        clients = [_signed_in(base) for _ in range(8)]
         p50, p95 = load(clients, path, requests)
         print(f"  {name:24} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   (8 clients, {requests} requests)")
-    for client in clients:
-        client.close()
+        for client in clients:
+            client.close()
     server.stop()
     repo.close()
 
