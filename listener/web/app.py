@@ -5,6 +5,8 @@ tomorrow) passes them in, which is also how tests run the real app on a temporar
 response carries the security headers; a state change coming from another site's page (its Origin is
 not ours) is refused before any route runs. The interactive docs at ``/api/docs`` load Swagger UI from
 the installed ``fastapi-offline`` package and our own start-up script: no CDN, no inline script.
+The referrer policy is ``same-origin``: with ``no-referrer`` Chromium sends ``Origin: null`` on the
+pages' own POSTs, which the origin guard (rightly) refuses.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from listener import __version__
 from listener.config import Settings
 from listener.core.clock import Clock
-from listener.web import errors
+from listener.web import errors, pages
 from listener.web.routers import ALL
 from listener.web.security import SAFE_METHODS, LoginLimiter
 from storage import Repository, WebStore
@@ -34,7 +36,7 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
@@ -104,6 +106,7 @@ def create_app(repository: Repository, store: WebStore, *, clock: Clock, setting
     def docs() -> HTMLResponse:
         return HTMLResponse(DOCS_PAGE)
 
+    pages.install(app)
     app.mount("/api/docs/assets", StaticFiles(directory=_swagger_assets()), name="docs-assets")
     app.mount(
         "/api/docs/local", StaticFiles(directory=str(files("listener.web") / "static")), name="docs-local"

@@ -48,9 +48,23 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/routing"): "viewer",
     ("GET", "/api/exports/mentions.csv"): "analyst",
     ("GET", "/api/exports/mentions.parquet"): "analyst",
+    # The dashboard's pages: an anonymous visitor is sent to the login page (303) instead of a 401.
+    ("GET", "/"): "viewer",
+    ("GET", "/inbox"): "viewer",
+    ("GET", "/inbox/new"): "viewer",
+    ("GET", "/inbox/facets"): "viewer",
+    ("GET", "/mentions/{mention_id}"): "viewer",
+    ("GET", "/people"): "viewer",
+    ("GET", "/people/{key:path}"): "viewer",
+    ("GET", "/alerts"): "viewer",
+    ("GET", "/alerts/{alert_id}"): "viewer",
+    ("GET", "/sources"): "viewer",
+    ("GET", "/settings"): "viewer",
+    ("GET", "/login"): "anonymous",
+    ("POST", "/ui/language"): "viewer",
 }
-MOUNTS = {"/api/docs/assets", "/api/docs/local"}
-"""Static file mounts (public: Swagger UI's files and our start-up script)."""
+MOUNTS = {"/api/docs/assets", "/api/docs/local", "/ui/static"}
+"""Static file mounts (public: Swagger UI's files, our start-up script, the dashboard's script and style)."""
 
 # A harmless request per route: ids that do not exist, bodies that are valid, so an allowed caller
 # gets past authorisation (404/2xx/422) and never changes the seeded data other tests read.
@@ -72,6 +86,7 @@ BODIES: dict[tuple[str, str], object] = {
     ("POST", "/api/mentions/{mention_id}/notes"): {"body": "x"},
     ("PUT", "/api/mentions/{mention_id}/notes/{note_id}"): {"body": "x"},
     ("POST", "/api/mentions/{mention_id}/labels"): {"label": "negative"},
+    ("POST", "/ui/language"): {"language": "en"},
 }
 CALLERS = ("anonymous", "viewer", "analyst", "admin")
 
@@ -116,13 +131,16 @@ def test_each_caller_gets_what_the_table_says(sqlite_env: WebEnv, caller: str) -
         for (method, template), needed in sorted(DECISIONS.items()):
             if template == "/api/auth/logout" and caller != "anonymous":
                 continue  # a token has no session to end; logout is covered in test_security
-            path = template.format(**PATHS)
+            path = template.replace("{key:path}", "999999").format(**PATHS)
             response = client.request(method, path, json=BODIES.get((method, template)))
             client.cookies.clear()  # the login route signs the caller in: keep each call's identity
             if _allowed(caller, needed):
                 ok = response.status_code not in (401, 403)  # 200, 201, 204, 404 or 422: past the gate
             else:
-                ok = response.status_code == (401 if caller == "anonymous" else 403)
+                refused = 401 if caller == "anonymous" else 403
+                if caller == "anonymous" and method == "GET" and not path.startswith("/api/"):
+                    refused = 303  # a page sends the visitor to /login
+                ok = response.status_code == refused
             if not ok:
                 wrong.append(f"{caller} {method} {path} -> {response.status_code} (needs {needed})")
     assert wrong == []
