@@ -64,7 +64,7 @@ def _since_yesterday(request: Request, now: datetime, topics: tuple[str, ...]) -
     state = request.app.state
     cut = now - timedelta(hours=24)
     sums: dict[str, list[int]] = {}
-    for topic, at, sentiment, n in state.store.series(
+    for topic, at, sentiment, n, _echoes in state.store.series(
         since=now - timedelta(hours=48), until=now, interval="hour", topics=topics
     ):
         slot = sums.setdefault(topic, [0, 0, 0, 0])  # volume, negative, previous volume, previous negative
@@ -118,7 +118,9 @@ def overview(
     configured = tuple(t.id for t in state.settings.topics)
     chosen = tuple(t for t in (topic or ()) if t in configured)
     start, step, interval = _start(period, now, request)
-    rows = state.store.series(since=start, until=now, interval=interval, topics=chosen)
+    # Distinct posts, as every figure counts them (README "How figures count"); echoes are left out.
+    rows = [(t, at, sentiment, n) for t, at, sentiment, n, _echoes
+            in state.store.series(since=start, until=now, interval=interval, topics=chosen)]
     buckets = buckets_from_series(rows, start=start, end=now, step=step)
     stored_alerts = state.repository.alerts(since=start, limit=200)
     marks = [
