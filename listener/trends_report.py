@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,8 +20,10 @@ from analysis.trend_input import TrendMention
 if TYPE_CHECKING:
     from analysis.theme_vectors import ThemeEncoder
     from storage import Repository, StoredMention
+    from storage.rollups import RollupPoint
 
 EMBED_BATCH = 256
+SENTIMENTS = ("positive", "neutral", "negative")
 
 
 def trend_mention(stored: StoredMention) -> TrendMention:
@@ -151,6 +153,57 @@ def sov_for(
         trends.rivalries(shares),
         trends.series(points, topics=list(roles), grain=grain, since=since, until=until),
     )
+
+
+def series_points(
+    repository: Repository,
+    topics: Sequence[str],
+    *,
+    grain: str,
+    since: datetime,
+    until: datetime,
+    sources: Sequence[str] = (),
+    langs: Sequence[str] = (),
+) -> tuple[list[RollupPoint], int]:
+    """Rolled-up points (refreshed first) plus, per day, the counts retention kept for pruned mentions.
+
+    A (day, topic) the rollups know is taken from them; a day they never saw (its mentions were
+    pruned before the rollups were built) comes from ``daily_counts``, where complaints, echoes and
+    reach were not kept (zeros). Returns the points and how many (day, topic) came from retention.
+    """
+    from storage.rollups import RollupPoint
+
+    repository.refresh_rollups()
+    read_grain = "day" if grain == "week" else grain
+    points = repository.rollup_series(
+        list(topics), grain=read_grain, since=since, until=until, sources=sources, langs=langs
+    )
+    if read_grain != "day":
+        return points, 0
+    known = {(p.topic_id, p.bucket.date()) for p in points}
+    pruned: dict[tuple[str, date], dict[str, int]] = {}
+    for topic in topics:
+        for c in repository.daily_counts(since=since.date(), until=until.date(), topic_id=topic):
+            skip = (sources and c.source not in sources) or (langs and c.lang not in langs)
+            if (topic, c.day) in known or skip:
+                continue
+            counts = pruned.setdefault((topic, c.day), dict.fromkeys(("total", *SENTIMENTS), 0))
+            counts["total"] += c.mentions
+            if c.sentiment in counts:
+                counts[c.sentiment] += c.mentions
+    extra = [
+        RollupPoint(
+            bucket=datetime.combine(day, time(), tzinfo=UTC),
+            topic_id=topic,
+            complaints=0,
+            echoes=0,
+            reach=0,
+            negative_reach=0,
+            **counts,
+        )
+        for (topic, day), counts in sorted(pruned.items())
+    ]
+    return sorted([*points, *extra], key=lambda p: (p.bucket, p.topic_id)), len(extra)
 
 
 def aspects_for(
