@@ -57,6 +57,19 @@ def load_mentions(
     return [trend_mention(s) for s in repository.search_mentions(flt)]
 
 
+def refresh_term_index(repository: Repository, *, batch: int = 5000) -> int:
+    """Tokenise the mentions that are new or changed since the last refresh into the term index."""
+    from analysis.rising_index import index_entry
+
+    index = repository.term_index()
+    done = 0
+    while stale := index.stale(batch):
+        done += index.save([(i, a, p, index_entry(text)) for i, a, p, text in stale])
+        if len(stale) < batch:
+            break
+    return done
+
+
 def rising_for(
     repository: Repository,
     topic: str | None,
@@ -66,13 +79,33 @@ def rising_for(
     baseline_windows: int = 14,
     limit: int = 20,
 ) -> tuple[rising.Rising, dict[int, TrendMention]]:
-    """Rising terms of a topic (or everything) in the window ending at ``now``, and their mentions."""
-    since = now - window * (baseline_windows + 1)
-    found = load_mentions(repository, [topic] if topic else [], since, now)
-    answer = rising.rising_terms(
-        found, now=now, window=window, baseline_windows=baseline_windows, limit=limit
+    """Rising terms of a topic (or everything) in the window ending at ``now``, and their mentions.
+
+    Reads the term index (brought up to date first), not the texts: see ``analysis.rising_index``.
+    """
+    from analysis.rising_index import IndexedMentions, rising_indexed
+
+    refresh_term_index(repository)
+    index = repository.term_index()
+    rows = index.window(topic, now - window * (baseline_windows + 1), now)
+    answer = rising_indexed(
+        IndexedMentions(
+            mention_ids=rows.mention_ids,
+            author_ids=rows.author_ids,
+            published_us=rows.published_us,
+            reach=rows.reach,
+            sizes=rows.sizes,
+            keys=rows.keys,
+        ),
+        now=now,
+        texts=index.texts,
+        window=window,
+        baseline_windows=baseline_windows,
+        limit=limit,
     )
-    return answer, {m.id: m for m in found}
+    wanted = sorted({i for t in answer.terms for i in t.mention_ids})
+    found = [s for s in (repository.get_mention(i) for i in wanted) if s is not None]
+    return answer, {s.id: trend_mention(s) for s in found}
 
 
 def vectors_for(

@@ -41,6 +41,7 @@ from storage.records import (
     UpsertResult,
 )
 from storage.repository_bookkeeping import RunsAndAlerts
+from storage.term_index import TermIndex
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +193,10 @@ class Repository(RunsAndAlerts):
     def delete_mention(self, mention_id: int) -> bool:
         """Delete a mention and tombstone it so it is never fetched back; False if it did not exist."""
         return self._db.run(lambda conn: mentions.delete(conn, self._dialect, mention_id))
+
+    def term_index(self) -> TermIndex:
+        """Return the term index rising terms read (each mention's terms, tokenised once)."""
+        return TermIndex(self._db, self._clock, self._dialect)
 
     def ideas(self) -> IdeaStore:
         """Return the idea box's storage (ideas, members, votes, history, replies) on this database."""
