@@ -61,8 +61,6 @@ class IndexedMentions:
     author_ids: Sequence[int]
     published_us: Sequence[int]
     """Publication times in microseconds since the epoch (UTC)."""
-    reach: Sequence[float]
-    """The author's followers or karma, per mention (to pick each term's farthest-reaching mentions)."""
     sizes: Sequence[int]
     """How many keys each mention has in ``keys``."""
     keys: bytes
@@ -78,12 +76,23 @@ def to_us(at: datetime) -> int:
     return (at - EPOCH) // MICROSECOND
 
 
+def _distinct(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Sorted distinct values (a sort and a mask: faster than ``np.unique`` on millions of int64)."""
+    ordered = np.sort(values)
+    if ordered.size == 0:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def _window_counts(
     win: npt.NDArray[np.int64], author: npt.NDArray[np.int64], tid: npt.NDArray[np.int64], k: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Distinct (window, author, term) triples, returned as their (window, term) columns."""
     authors = int(author.max()) + 1 if author.size else 1
-    triple = np.unique((win * authors + author) * k + tid)
+    triple = _distinct((win * authors + author) * k + tid)
     return triple // k // authors, triple % k
 
 
@@ -92,6 +101,7 @@ def rising_indexed(
     *,
     now: datetime,
     texts: Callable[[Sequence[int]], Mapping[int, str]],
+    reach: Callable[[Sequence[int]], Mapping[int, float]],
     window: timedelta = timedelta(hours=24),
     baseline_windows: int = 14,
     z_min: float = 3.0,
@@ -102,7 +112,8 @@ def rising_indexed(
 ) -> Rising:
     """Return the terms of ``[now - window, now)`` significantly above their baseline (see module doc).
 
-    ``texts(ids)`` gives the texts of some mentions, to name the keys that pass.
+    ``texts(ids)`` gives the texts of some mentions, to name the keys that pass; ``reach(ids)`` how far
+    some mentions carry (followers or karma), to pick each term's farthest-reaching mentions.
     """
     start = now - window
     first = start - window * baseline_windows
@@ -125,7 +136,7 @@ def rising_indexed(
         )
     authors_raw = np.asarray(index.author_ids, dtype=np.int64)
     author_ids, author = np.unique(authors_raw, return_inverse=True)
-    mention_authors = np.unique(mention_win[inside] * (len(author_ids) + 1) + author[inside])
+    mention_authors = _distinct(mention_win[inside] * (len(author_ids) + 1) + author[inside])
     per_window = np.bincount(mention_authors // (len(author_ids) + 1), minlength=baseline_windows + 1)
     past = [w for w in range(baseline_windows) if per_window[w] > 0]
     if len(past) < MIN_BASELINE_WINDOWS:
@@ -167,7 +178,6 @@ def rising_indexed(
     found.sort(key=lambda t: (-t.z, -t.count, t.term))
     found = found[: limit * 3]
     wanted = {term_key(t.term): t.term for t in found}
-    reach = np.asarray(index.reach, dtype=np.float64)
     sets = _mention_sets(pairs, wanted, reach)
     found = [_with(t, mention_ids=tuple(m for m, _ in sets[t.term][:per_term])) for t in found]
     groups, group_of = _group(found, {t: {m for m, _ in ms} for t, ms in sets.items()})
@@ -269,14 +279,17 @@ def _names(
 
 
 def _mention_sets(
-    pairs: _Pairs, wanted: Mapping[int, str], reach: npt.NDArray[np.float64]
+    pairs: _Pairs, wanted: Mapping[int, str], reach: Callable[[Sequence[int]], Mapping[int, float]]
 ) -> dict[str, list[tuple[int, float]]]:
     """Each wanted term's window mentions as (id, reach), farthest-reaching first (ties: lower id)."""
     wanted_tids = np.flatnonzero(np.isin(pairs.vocabulary, np.array(list(wanted), dtype=np.int64)))
     pick = pairs.in_window & np.isin(pairs.tid, wanted_tids)
     sets: dict[str, list[tuple[int, float]]] = {name: [] for name in wanted.values()}
-    for t, o in zip(pairs.tid[pick].tolist(), pairs.owner[pick].tolist(), strict=True):
-        sets[wanted[int(pairs.vocabulary[t])]].append((int(pairs.ids[o]), float(reach[o])))
+    tids, owners = pairs.tid[pick].tolist(), pairs.owner[pick].tolist()
+    far = reach(sorted({int(pairs.ids[o]) for o in owners}))
+    for t, o in zip(tids, owners, strict=True):
+        mention_id = int(pairs.ids[o])
+        sets[wanted[int(pairs.vocabulary[t])]].append((mention_id, far.get(mention_id, 0.0)))
     for members in sets.values():
         members.sort(key=lambda m: (-m[1], m[0]))
     return sets

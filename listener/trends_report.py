@@ -93,19 +93,18 @@ def rising_for(
             mention_ids=rows.mention_ids,
             author_ids=rows.author_ids,
             published_us=rows.published_us,
-            reach=rows.reach,
             sizes=rows.sizes,
             keys=rows.keys,
         ),
         now=now,
         texts=index.texts,
+        reach=index.reach,
         window=window,
         baseline_windows=baseline_windows,
         limit=limit,
     )
     wanted = sorted({i for t in answer.terms for i in t.mention_ids})
-    found = [s for s in (repository.get_mention(i) for i in wanted) if s is not None]
-    return answer, {s.id: trend_mention(s) for s in found}
+    return answer, {s.id: trend_mention(s) for s in repository.get_mentions(wanted)}
 
 
 def vectors_for(

@@ -194,6 +194,10 @@ class Repository(RunsAndAlerts):
         """Delete a mention and tombstone it so it is never fetched back; False if it did not exist."""
         return self._db.run(lambda conn: mentions.delete(conn, self._dialect, mention_id))
 
+    def get_mentions(self, mention_ids: Sequence[int]) -> list[StoredMention]:
+        """Return the mentions of these row ids that still exist, in one read."""
+        return self._db.read(lambda conn: mention_reads.get_many(conn, mention_ids))
+
     def term_index(self) -> TermIndex:
         """Return the term index rising terms read (each mention's terms, tokenised once)."""
         return TermIndex(self._db, self._clock, self._dialect)

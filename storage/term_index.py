@@ -30,7 +30,6 @@ class IndexRows:
     mention_ids: list[int]
     author_ids: list[int]
     published_us: list[int]
-    reach: list[float]
     sizes: list[int]
     keys: bytes
 
@@ -78,7 +77,7 @@ class TermIndex:
             return 0
         now = self._clock()
         rows = [
-            {"mention_id": i, "author_id": a, "published_at": p, "indexed_at": now, "terms": k}
+            {"mention_id": i, "author_id": a, "published_us": _us(p), "indexed_at": now, "terms": k}
             for i, a, p, k in entries
         ]
 
@@ -86,7 +85,7 @@ class TermIndex:
             stmt = _sql.insert(self._dialect, MentionTermsRow.__table__)  # type: ignore[arg-type]
             stmt = stmt.on_conflict_do_update(
                 index_elements=["mention_id"],
-                set_={c: stmt.excluded[c] for c in ("author_id", "published_at", "indexed_at", "terms")},
+                set_={c: stmt.excluded[c] for c in ("author_id", "published_us", "indexed_at", "terms")},
             )
             ids = [r["mention_id"] for r in rows]
             alive = sa.select(MentionRow.id).where(_sql.one_of(conn, MentionRow.id, ids))
@@ -100,38 +99,40 @@ class TermIndex:
 
     def window(self, topic: str | None, since: datetime, until: datetime) -> IndexRows:
         """Return the entries of the mentions (of ``topic``, or all) published in ``[since, until)``."""
-        t, au = MentionTermsRow, AuthorRow
-        followers, karma = sa.func.coalesce(au.followers, 0), sa.func.coalesce(au.karma, 0)
-        reach = sa.case((followers >= karma, followers), else_=karma)
-        query = (
-            sa.select(t.mention_id, t.author_id, t.published_at, reach, t.terms)
-            .join(au, au.id == t.author_id)
-            .where(t.published_at >= since, t.published_at < until)
+        t = MentionTermsRow
+        query = sa.select(t.mention_id, t.author_id, t.published_us, t.terms).where(
+            t.published_us >= _us(since), t.published_us < _us(until)
         )
         if topic:
-            query = query.join(MentionTopicRow, MentionTopicRow.mention_id == t.mention_id).where(
-                MentionTopicRow.topic_id == topic
-            )
+            of_topic = sa.select(MentionTopicRow.mention_id).where(MentionTopicRow.topic_id == topic)
+            query = query.where(t.mention_id.in_(of_topic))
 
         def work(conn: Connection) -> IndexRows:
-            out = IndexRows(mention_ids=[], author_ids=[], published_us=[], reach=[], sizes=[], keys=b"")
-            blobs: list[bytes] = []
-            for mention_id, author_id, published, far, keys in conn.execute(query):
-                out.mention_ids.append(mention_id)
-                out.author_ids.append(author_id)
-                out.published_us.append(_us(published))
-                out.reach.append(float(far or 0))
-                blob = bytes(keys)
-                out.sizes.append(len(blob) // 8)
-                blobs.append(blob)
+            rows = conn.execute(query).all()
+            blobs = [bytes(r[3]) for r in rows]
             return IndexRows(
-                mention_ids=out.mention_ids,
-                author_ids=out.author_ids,
-                published_us=out.published_us,
-                reach=out.reach,
-                sizes=out.sizes,
+                mention_ids=[r[0] for r in rows],
+                author_ids=[r[1] for r in rows],
+                published_us=[r[2] for r in rows],
+                sizes=[len(b) // 8 for b in blobs],
                 keys=b"".join(blobs),
             )
+
+        return self._db.read(work)
+
+    def reach(self, mention_ids: Sequence[int]) -> dict[int, float]:
+        """Return how far each mention can carry: its author's followers, or karma when larger."""
+        m, au = MentionRow, AuthorRow
+        followers, karma = sa.func.coalesce(au.followers, 0), sa.func.coalesce(au.karma, 0)
+        far = sa.case((followers >= karma, followers), else_=karma)
+
+        def work(conn: Connection) -> dict[int, float]:
+            found: dict[int, float] = {}
+            for part in _sql.chunks(sorted(set(mention_ids))):
+                query = sa.select(m.id, far).join(au, au.id == m.author_id)
+                query = query.where(_sql.one_of(conn, m.id, part))
+                found.update({i: float(r or 0) for i, r in conn.execute(query)})
+            return found
 
         return self._db.read(work)
 

@@ -24,7 +24,7 @@ def upgrade() -> None:
         "mention_terms",
         sa.Column("mention_id", ID, autoincrement=False, nullable=False),
         sa.Column("author_id", ID, nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_us", sa.BigInteger(), nullable=False),
         sa.Column("indexed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("terms", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -35,10 +35,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("mention_id", name=op.f("pk_mention_terms")),
     )
-    op.create_index("ix_mention_terms_published_at", "mention_terms", ["published_at"])
+    op.create_index("ix_mention_terms_published_us", "mention_terms", ["published_us"])
 
 
 def downgrade() -> None:
     """Revert this revision."""
-    op.drop_index("ix_mention_terms_published_at", table_name="mention_terms")
+    op.drop_index("ix_mention_terms_published_us", table_name="mention_terms")
     op.drop_table("mention_terms")
