@@ -57,13 +57,20 @@ def load_mentions(
     return [trend_mention(s) for s in repository.search_mentions(flt)]
 
 
-def refresh_term_index(repository: Repository, *, batch: int = 5000) -> int:
-    """Tokenise the mentions that are new or changed since the last refresh into the term index."""
+def refresh_term_index(repository: Repository, *, batch: int = 5000, limit: int | None = None) -> int:
+    """Tokenise the mentions that are new or changed since the last refresh into the term index.
+
+    ``limit`` bounds one call (the trends step indexes a long history over several runs); returns
+    how many mentions were indexed.
+    """
     from analysis.rising_index import index_entry
 
     index = repository.term_index()
     done = 0
-    while stale := index.stale(batch):
+    while limit is None or done < limit:
+        stale = index.stale(batch if limit is None else min(batch, limit - done))
+        if not stale:
+            break
         done += index.save([(i, a, p, index_entry(text)) for i, a, p, text in stale])
         if len(stale) < batch:
             break
@@ -78,15 +85,21 @@ def rising_for(
     window: timedelta,
     baseline_windows: int = 14,
     limit: int = 20,
+    index_limit: int | None = None,
 ) -> tuple[rising.Rising, dict[int, TrendMention]]:
     """Rising terms of a topic (or everything) in the window ending at ``now``, and their mentions.
 
-    Reads the term index (brought up to date first), not the texts: see ``analysis.rising_index``.
+    Reads the term index (brought up to date first, at most ``index_limit`` mentions tokenised),
+    not the texts: see ``analysis.rising_index``. While the index is still being built (a database
+    that predates it), the answer is ``not_enough_data`` and says so rather than counting part.
     """
     from analysis.rising_index import IndexedMentions, rising_indexed
 
-    refresh_term_index(repository)
+    refresh_term_index(repository, limit=index_limit)
     index = repository.term_index()
+    if index_limit is not None and index.stale(1):
+        reason = "the term index is still being built (the trends step continues it); try again later"
+        return rising.Rising(status="not_enough_data", reason=reason), {}
     rows = index.window(topic, now - window * (baseline_windows + 1), now)
     answer = rising_indexed(
         IndexedMentions(

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from storage import Repository
 
 RECENT = timedelta(days=2)
+INDEX_PER_RUN = 50_000
+"""Mentions tokenised into the term index per run (a database that predates it catches up over runs)."""
 
 
 @dataclass
@@ -45,7 +47,7 @@ class TrendsStep:
     def __call__(self, now: datetime) -> int:
         """One pass; the vectors computed are stored, so the next pass continues where this one ended."""
         self.repository.refresh_rollups()
-        trends_report.refresh_term_index(self.repository)
+        trends_report.refresh_term_index(self.repository, limit=INDEX_PER_RUN)
         if self.load_encoder is None:
             return 0
         recent = trends_report.load_mentions(self.repository, [], now - RECENT, now)

@@ -41,6 +41,8 @@ _Topic = Annotated[str | None, Query(max_length=255, description="Topic id (defa
 _List = Annotated[list[str] | None, Query(max_length=50)]
 MAX_SPAN = timedelta(days=800)
 EXAMPLES = 3
+INDEX_PER_REQUEST = 20_000
+"""Mentions a request may tokenise into the term index before answering (the trends step does the rest)."""
 
 
 def _roles(request: Request) -> dict[str, str]:
@@ -168,6 +170,7 @@ def rising(
         window=timedelta(hours=window_hours),
         baseline_windows=baseline_windows,
         limit=limit,
+        index_limit=INDEX_PER_REQUEST,
     )
     return RisingOut(
         status="ok" if answer.status == "ok" else "not_enough_data",
