@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from analysis.rising import rising_terms
-from analysis.rising_index import term_key
+from analysis.rising_index import IndexedMentions, index_entry, rising_indexed, term_key, to_us
+from analysis.trend_input import TrendMention
 from listener import trends_report
 from listener.core.clock import fixed
 from listener.core.model import Author, Batch, Mention
@@ -24,6 +25,7 @@ from storage import Repository
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 BACKGROUND = [
     "Lumio box works fine today",
     "my Lumio invoice arrived",
@@ -123,3 +125,45 @@ def test_the_index_is_incremental_and_follows_edits_erasure_and_retention(
     left = edited.term_index().window(None, NOW - 30 * DAY, NOW - 7 * DAY)
     assert left.mention_ids == []
     edited.close()
+
+
+def _indexed(mentions: list[TrendMention]) -> IndexedMentions:
+    entries = [index_entry(m.text) for m in mentions]
+    authors = {a: i for i, a in enumerate(sorted({m.author or f"#{m.id}" for m in mentions}))}
+    return IndexedMentions(
+        mention_ids=[m.id for m in mentions],
+        author_ids=[authors[m.author or f"#{m.id}"] for m in mentions],
+        published_us=[to_us(m.published_at) for m in mentions],
+        sizes=[len(e) // 8 for e in entries],
+        keys=b"".join(entries),
+    )
+
+
+@pytest.mark.parametrize("scenario", ["outage", "growing", "spam", "crowd"])
+def test_the_pure_index_path_equals_rising_terms(scenario: str) -> None:
+    """The scenarios of ``test_terms_rising``, scored from index entries and from texts."""
+    from tests.trends.test_terms_rising import NOW as T
+    from tests.trends.test_terms_rising import _history, _m
+
+    now = T - DAY if scenario == "growing" else T
+    mentions = _history(15, 30, growth=0.12 if scenario == "growing" else 0.0)
+    extra = {
+        "outage": [_m(5000 + k, "Panne réseau Lumio ce matin #panne", T - HOUR * 3) for k in range(12)],
+        "growing": [],
+        "spam": [_m(9000 + k, "Gagnez un iPhone gratuit", T - HOUR, author="bot") for k in range(300)],
+        "crowd": [_m(20_000 + k, "Gagnez un iPhone gratuit", T - HOUR) for k in range(60)],
+    }[scenario]
+    mentions += extra
+    by_id = {m.id: m for m in mentions}
+    indexed = rising_indexed(
+        _indexed(mentions),
+        now=now,
+        texts=lambda ids: {i: by_id[i].text for i in ids},
+        reach=lambda ids: {i: by_id[i].reach for i in ids},
+    )
+    plain = rising_terms(mentions, now=now)
+    assert (indexed.status, indexed.groups) == (plain.status, plain.groups)
+    assert [(t.term, t.count, t.mention_ids) for t in indexed.terms] == [
+        (t.term, t.count, t.mention_ids) for t in plain.terms
+    ]
+    assert bool(plain.terms) == (scenario in ("outage", "crowd"))
