@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
@@ -27,6 +28,9 @@ from listener.web import errors, pages
 from listener.web.routers import ALL
 from listener.web.security import SAFE_METHODS, LoginLimiter
 from storage import Repository, WebStore
+
+if TYPE_CHECKING:
+    from analysis.theme_vectors import ThemeEncoder
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -63,8 +67,15 @@ def _is_foreign(request: Request) -> bool:
     return urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
 
 
-def create_app(repository: Repository, store: WebStore, *, clock: Clock, settings: Settings) -> FastAPI:
-    """Return the web API over these collaborators."""
+def create_app(
+    repository: Repository,
+    store: WebStore,
+    *,
+    clock: Clock,
+    settings: Settings,
+    theme_encoder: Callable[[], ThemeEncoder] | None = None,
+) -> FastAPI:
+    """Return the web API over these collaborators (``theme_encoder``: loaded on first aspects request)."""
     app = FastAPI(
         title="listener API",
         version=__version__,
@@ -77,6 +88,7 @@ def create_app(repository: Repository, store: WebStore, *, clock: Clock, setting
     app.state.store = store
     app.state.clock = clock
     app.state.settings = settings
+    app.state.theme_encoder = theme_encoder
     app.state.limiter = LoginLimiter(
         attempts=settings.web.login_attempts, window=settings.web.login_window, clock=clock
     )

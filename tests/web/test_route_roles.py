@@ -62,6 +62,21 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/settings"): "viewer",
     ("GET", "/login"): "anonymous",
     ("POST", "/ui/language"): "viewer",
+    ("GET", "/api/trends/series"): "viewer",
+    ("GET", "/api/trends/share-of-voice"): "viewer",
+    ("GET", "/api/trends/rising"): "viewer",
+    ("GET", "/api/trends/bursts"): "viewer",
+    ("GET", "/api/trends/story"): "viewer",
+    ("GET", "/api/trends/themes"): "viewer",
+    ("GET", "/api/trends/aspects"): "viewer",
+    ("GET", "/api/ideas"): "viewer",
+    ("GET", "/api/ideas/replies"): "viewer",
+    ("POST", "/api/ideas/replies/sent"): "analyst",
+    ("GET", "/api/ideas/{idea_id}"): "viewer",
+    ("PATCH", "/api/ideas/{idea_id}"): "analyst",
+    ("POST", "/api/ideas/{idea_id}/status"): "analyst",
+    ("POST", "/api/ideas/{idea_id}/merge"): "analyst",
+    ("POST", "/api/ideas/{idea_id}/split"): "analyst",
 }
 MOUNTS = {"/api/docs/assets", "/api/docs/local", "/ui/static"}
 """Static file mounts (public: Swagger UI's files, our start-up script, the dashboard's script and style)."""
@@ -75,6 +90,7 @@ PATHS = {
     "note_id": "999999",
     "author_id": "999999",
     "alert_id": "999999",
+    "idea_id": "999999",
 }
 BODIES: dict[tuple[str, str], object] = {
     ("POST", "/api/auth/login"): {"username": "viewer", "password": PASSWORD},
@@ -87,6 +103,11 @@ BODIES: dict[tuple[str, str], object] = {
     ("PUT", "/api/mentions/{mention_id}/notes/{note_id}"): {"body": "x"},
     ("POST", "/api/mentions/{mention_id}/labels"): {"label": "negative"},
     ("POST", "/ui/language"): {"language": "en"},
+    ("POST", "/api/ideas/replies/sent"): {"ids": [999999]},
+    ("PATCH", "/api/ideas/{idea_id}"): {"title": "x"},
+    ("POST", "/api/ideas/{idea_id}/status"): {"status": "planned"},
+    ("POST", "/api/ideas/{idea_id}/merge"): {"sources": [999998]},
+    ("POST", "/api/ideas/{idea_id}/split"): {"mention_ids": [999999]},
 }
 CALLERS = ("anonymous", "viewer", "analyst", "admin")
 
