@@ -395,4 +395,5 @@ def build_web_app(settings: Settings, repository: Repository, *, clock: Clock = 
     from listener.web.app import create_app
     from storage import WebStore
 
-    return create_app(repository, WebStore.of(repository, clock=clock), clock=clock, settings=settings)
+    return create_app(repository, WebStore.of(repository, clock=clock), clock=clock, settings=settings,
+                      theme_encoder=lambda: theme_encoder(settings))
