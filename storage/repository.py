@@ -276,12 +276,13 @@ class Repository(RunsAndAlerts):
         order: AuthorOrder = "followers",
         limit: int | None = 100,
         offset: int = 0,
+        handle: str | None = None,
     ) -> list[StoredAuthor]:
-        """Return authors, most followed first (or most active, or most recently seen)."""
+        """Return authors, most followed first (or most active, or most recently seen); ``handle``
+        keeps the ones with that handle (case and a leading @ ignored), on any source."""
         return self._db.read(
-            lambda conn: authors.search(
-                conn, source=source, min_followers=min_followers, order=order, limit=limit, offset=offset
-            )
+            lambda conn: authors.search(conn, source=source, min_followers=min_followers, order=order,
+                                        limit=limit, offset=offset, handle=handle)
         )
 
     def forget_author(self, source: str, external_id: str) -> int:

@@ -22,6 +22,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
+from listener.cli._filters import INTENTS, SENTIMENTS, check_choices, check_search, check_topics
 from listener.core.errors import ConfigError
 from listener.source_settings import _parse_duration
 
@@ -111,8 +112,8 @@ def mentions(
     lang: Annotated[list[str] | None, typer.Option("--lang", help="Language code (repeatable).")] = None,
     sentiment: Annotated[list[str] | None, typer.Option("--sentiment", help="negative, neutral or positive.")]
     = None,
-    intent: Annotated[list[str] | None, typer.Option("--intent", help="complaint, question, suggestion, "
-                                                     "praise...")] = None,
+    intent: Annotated[list[str] | None, typer.Option("--intent", help="complaint, question, suggestion or "
+                                                     "praise (repeatable).")] = None,
     since: Annotated[str | None, typer.Option("--since", help="2d, 6h, or a date.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="2d, 6h, or a date.")] = None,
     no_echoes: Annotated[bool, typer.Option("--no-echoes", help="Hide reposts and copies.")] = False,
@@ -125,6 +126,10 @@ def mentions(
     settings = settings_from(config)
     now = current_clock()()
     with user_errors():
+        check_search(search)
+        check_topics(settings, topic)
+        check_choices("--sentiment", sentiment, SENTIMENTS)
+        check_choices("--intent", intent, INTENTS)
         flt = MentionFilter(
             text=search, topics=tuple(topic or ()), sources=tuple(source or ()), langs=tuple(lang or ()),
             sentiments=tuple(sentiment or ()), intents=tuple(intent or ()),

@@ -15,6 +15,7 @@ from listener.cli._common import (
     ConfigOption,
     console,
     current_clock,
+    open_repository,
     settings_from,
     user_errors,
 )
@@ -24,9 +25,10 @@ logger = logging.getLogger(__name__)
 
 
 def _open(settings: Any, clock: Clock | None = None) -> Any:
-    from listener.wiring import open_repository
+    """Open and migrate the database: only ``run`` does (the one schema rule, see ``open_repository``)."""
+    from listener.wiring import open_repository as open_and_upgrade
 
-    return open_repository(settings, clock=clock or current_clock())
+    return open_and_upgrade(settings, clock=clock or current_clock())
 
 
 def _start_web(settings: Any, repository: Any, clock: Clock) -> Any:
@@ -98,7 +100,7 @@ def status(
 
     settings = settings_from(config)
     with user_errors():
-        repository = _open(settings)
+        repository = open_repository(settings)
         document = status_document(settings, repository, clock=current_clock())
         repository.close()
     if as_json:
@@ -137,7 +139,7 @@ def digest(
 
     settings = settings_from(config)
     with user_errors():
-        repository = _open(settings)
+        repository = open_repository(settings)
         chosen = date.fromisoformat(day) if day else digest_day(current_clock()(), settings.timezone)
         reader = window_reader(settings, repository)
         built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen,
@@ -163,7 +165,7 @@ def alerts_list(
     """List the alerts stored, newest first, and how each delivery went (one line each)."""
     settings = settings_from(config)
     with user_errors():
-        repository = _open(settings)
+        repository = open_repository(settings)
         stored = repository.alerts(since=current_clock()() - timedelta(days=days), limit=limit)
         lines = []
         for item in stored:

@@ -7,7 +7,14 @@ from datetime import datetime
 import typer
 from rich.table import Table
 
-from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from, user_errors
+from listener.cli._common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    console,
+    open_repository,
+    settings_from,
+    user_errors,
+)
 
 
 def _when(value: datetime | None) -> str:
@@ -17,11 +24,12 @@ def _when(value: datetime | None) -> str:
 def sources(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Show the health of every (source, topic) collection job."""
     settings = settings_from(config)
-    from listener.wiring import repository_at  # imported here: ``listener --help`` stays light
-
-    with user_errors(), repository_at(settings.database.url) as repository:
-        repository.upgrade()
-        rows = repository.source_health()
+    with user_errors():
+        repository = open_repository(settings)
+        try:
+            rows = repository.source_health()
+        finally:
+            repository.close()
     table = Table(title="Sources")
     for column in ("source", "topic", "last success", "last error", "failures", "items", "next run"):
         table.add_column(column)
