@@ -94,8 +94,7 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the /healthz document.")] = False,
 ) -> None:
     """Show each job's last run, duration, outcome and backlog, and each channel's health."""
-    from rich.table import Table
-
+    from listener.cli._tables import narrow_table, when
     from listener.status import status_document
 
     settings = settings_from(config)
@@ -106,14 +105,19 @@ def status(
     if as_json:
         console.print_json(json.dumps(document, default=str))
         return
-    table = Table("job", "outcome", "last run", "duration", "items", "backlog", "failures", "next run")
+    zone = settings.timezone
+    table = narrow_table(f"Jobs (times in {zone})", "job", "outcome", "last run", "took", "items", "backlog",
+                         "next run", keep=("job", "outcome", "last run", "took", "next run"))
     for job in document["jobs"]:
-        table.add_row(job["id"], str(job["outcome"]), str(job.get("last_finished_at") or "-"),
-                      f"{job.get('duration_ms') or 0} ms", str(job.get("items", 0)),
-                      str(job.get("backlog") if job.get("backlog") is not None else "-"),
-                      str(job.get("consecutive_failures", 0)), str(job.get("next_run_at") or "-"))
+        failures = job.get("consecutive_failures", 0)
+        backlog, took = job.get("backlog"), (job.get("duration_ms") or 0) / 1000
+        table.add_row(job["id"], str(job["outcome"]) + (f" ×{failures}" if failures else ""),
+                      when(job.get("last_finished_at"), zone), f"{took:.1f} s",
+                      str(job.get("items", 0)), "-" if backlog is None else str(backlog),
+                      when(job.get("next_run_at"), zone))
     console.print(table)
-    channels = Table("channel", "healthy", "failures", "last error")
+    channels = narrow_table("Alert channels", "channel", "healthy", "failures", "last error",
+                            keep=("channel", "healthy"))
     for channel in document["channels"]:
         channels.add_row(channel["channel"], "yes" if channel["is_healthy"] else "NO",
                          str(channel["consecutive_failures"]), channel["last_error"] or "")

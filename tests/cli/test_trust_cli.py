@@ -50,8 +50,15 @@ def test_the_demo_stream_keeps_to_its_own_database_and_check_warns_beside_real_o
                       "sources:\n  demo: {enabled: true, days: 2}\n", encoding="utf-8")
     code, output = _invoke("run", "--once", "-c", str(config))
     assert code == 0, output
+    assert "service: job finished job=demo:lumio outcome=ok" in output  # the log line names its job
     assert not real.exists()  # nothing fictional, not even an empty file, in the real database
     assert _count(tmp_path / ".listener" / "demo-stream.db") > 0
+    tables = ((["status"], "demo:lumio"), (["sources"], "lumio"), (["mentions", "-n", "3"], "@"))
+    for command, whole in tables:
+        shown = CliRunner().invoke(app, [*command, "-c", str(config)], env={"COLUMNS": "80"}).output
+        assert whole in shown and "times in UTC" in shown, shown  # readable at 80 columns, zone named
+        assert max(len(line) for line in shown.splitlines()) <= 80
+        assert "…" not in shown or command[0] == "mentions", shown  # no cell cut ("demo:l…", "2026-1…")
     with config.open("a", encoding="utf-8") as out:
         out.write("  hackernews: {enabled: true}\n")
     code, output = _invoke("check", "-c", str(config))
