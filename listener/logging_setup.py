@@ -44,7 +44,8 @@ class TextFormatter(logging.Formatter):
         """Return the record as one line (a traceback, if any, on the lines after it)."""
         at = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
         extras = " ".join(f"{k}={v}" for k, v in record.__dict__.items() if k not in self._standard)
-        line = f"{at} {record.levelname} {record.name} {record.getMessage()}" + (f" {extras}" if extras else "")
+        line = f"{at} {record.levelname} {record.name} {record.getMessage()}"
+        line += f" {extras}" if extras else ""
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line

@@ -222,6 +222,10 @@ class Repository(RunsAndAlerts):
         """Set each mention's canonical mention (itself or None: canonical) and recount echo groups."""
         self._db.run(lambda conn: analysis_results.set_echo_groups(conn, groups))
 
+    def stored_topics(self) -> list[str]:
+        """Return every topic id some stored mention matches (a topic may outlive its config entry)."""
+        return self._db.read(mention_reads.stored_topics)
+
     def save_label(self, mention_id: int, stage: str, label: str) -> int:
         """Record a community manager's correction; return its id."""
         now = self._clock()

@@ -26,12 +26,12 @@ def check_choices(option: str, values: Iterable[str] | None, choices: Sequence[s
             raise ConfigError(f"{option} {value}: unknown value; choose from {', '.join(choices)}")
 
 
-def check_topics(settings: Settings, topics: Iterable[str | None] | None) -> None:
-    """Refuse a topic id the config does not declare, listing the ones it does."""
-    known = [t.id for t in settings.topics]
+def check_topics(settings: Settings, topics: Iterable[str | None] | None, stored: Iterable[str] = ()) -> None:
+    """Refuse a topic id that neither the config declares nor any stored mention matches, listing both."""
+    known = list(dict.fromkeys([*(t.id for t in settings.topics), *stored]))
     for topic in topics or ():
         if topic is not None and topic not in known:
-            listed = f"choose from {', '.join(known)}" if known else "the config declares no topic"
+            listed = f"choose from {', '.join(known)}" if known else "no topic is configured or stored"
             raise ConfigError(f"--topic {topic}: unknown topic; {listed}")
 
 

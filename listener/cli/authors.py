@@ -108,9 +108,10 @@ def authors(
         raise typer.Exit(2)
     now = _now(at)
     with user_errors():
-        check_topics(settings_from(config), [topic])
         repo = _open(config)
         try:
+            if topic is not None:
+                check_topics(settings_from(config), [topic], repo.stored_topics())
             activity = report.load_activity(
                 repo, report.Period.last(days, now=now, topic=topic, source=source), now=now
             )

@@ -142,7 +142,6 @@ def mentions(
     now = current_clock()()
     with user_errors():
         check_search(search)
-        check_topics(settings, topic)
         check_choices("--sentiment", sentiment, SENTIMENTS)
         check_choices("--intent", intent, INTENTS)
         flt = MentionFilter(
@@ -154,6 +153,8 @@ def mentions(
         )
         repository = open_repository(settings)
         try:
+            if topic:
+                check_topics(settings, topic, repository.stored_topics())
             found = repository.search_mentions(flt)
             total = repository.count_mentions(flt) if output is Format.table else len(found)
         finally:
