@@ -99,16 +99,19 @@ def open_repository(settings: Settings, *, upgrade: bool = False) -> Repository:
     ``web``, ``demo``, ``users``) create or migrate the schema (``upgrade``). Every other command
     refuses a missing database file or an empty schema, creates nothing, and says what to run.
     """
+    from alerts.i18n import translator
     from listener.wiring import repository_at
 
+    _ = translator(settings.language)
     missing = sqlite_file(settings.database.url)
     if not upgrade and missing is not None and not missing.exists():
-        raise ListenerError(f"the database {missing} does not exist yet: run 'listener db upgrade' first")
+        raise ListenerError(_("the database {path} does not exist yet: run 'listener db upgrade' first")
+                            .format(path=missing))
     repository = repository_at(settings.database.url, clock=current_clock())
     if upgrade:
         repository.upgrade()
     elif repository.schema_revision() is None:
         repository.close()
-        raise ListenerError(f"the database {repository.safe_url} has no listener schema yet: "
-                            "run 'listener db upgrade' first")
+        raise ListenerError(_("the database {url} has no listener schema yet: run 'listener db upgrade' "
+                              "first").format(url=repository.safe_url))
     return repository

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from alerts.i18n import translator
 from listener.config import Settings
 from listener.core.errors import ConfigError
 
@@ -19,23 +20,30 @@ INTENTS = ("complaint", "question", "suggestion", "praise")
 """The labels the analysis stages write (``analysis/intent.py``); kept here so ``--help`` stays light."""
 
 
-def check_choices(option: str, values: Iterable[str] | None, choices: Sequence[str]) -> None:
-    """Refuse a value that is not one of ``choices``, listing them."""
+def check_choices(option: str, values: Iterable[str] | None, choices: Sequence[str], lang: str = "en"
+                  ) -> None:
+    """Refuse a value that is not one of ``choices``, listing them (in the config's ``language``)."""
+    _ = translator(lang)
     for value in values or ():
         if value not in choices:
-            raise ConfigError(f"{option} {value}: unknown value; choose from {', '.join(choices)}")
+            raise ConfigError(_("{option} {value}: unknown value; choose from {choices}").format(
+                option=option, value=value, choices=", ".join(choices)))
 
 
 def check_topics(settings: Settings, topics: Iterable[str | None] | None, stored: Iterable[str] = ()) -> None:
     """Refuse a topic id that neither the config declares nor any stored mention matches, listing both."""
+    _ = translator(settings.language)
     known = list(dict.fromkeys([*(t.id for t in settings.topics), *stored]))
     for topic in topics or ():
         if topic is not None and topic not in known:
-            listed = f"choose from {', '.join(known)}" if known else "no topic is configured or stored"
-            raise ConfigError(f"--topic {topic}: unknown topic; {listed}")
+            if not known:
+                raise ConfigError(_("--topic {topic}: unknown topic; no topic is configured or stored")
+                                  .format(topic=topic))
+            raise ConfigError(_("--topic {topic}: unknown topic; choose from {choices}").format(
+                topic=topic, choices=", ".join(known)))
 
 
-def check_search(text: str | None) -> None:
+def check_search(text: str | None, lang: str = "en") -> None:
     """Refuse a search that does not parse (with its column) or that asks for what search cannot do.
 
     ``--search`` finds the mentions holding every word, "exact phrase" and prefix* given. It is parsed
@@ -44,13 +52,14 @@ def check_search(text: str | None) -> None:
     """
     if text is None:
         return
+    _ = translator(lang)
     from listener.core.query import QuerySyntaxError, parse
     from listener.core.query.ast import And, Handle, Hashtag, Phrase, Prefix, Term
 
     try:
         node = parse(text)
     except QuerySyntaxError as err:
-        raise ConfigError(f"--search: {err}") from err
+        raise ConfigError(_("--search: {error}").format(error=err)) from err
     operator = _OPERATOR.search(_QUOTED.sub(lambda m: " " * len(m.group()), text))
     stack = [node]
     while stack and operator is None:
@@ -62,10 +71,11 @@ def check_search(text: str | None) -> None:
             operator = _FIELD.search(text) or _OPERATOR.search(text)
             break
     if operator is not None or stack:
-        column = f" (column {operator.start() + 1})" if operator is not None else ""
-        raise ConfigError(f"--search {text!r}{column}: search finds mentions holding every word, "
-                          "\"exact phrase\" and prefix* given (accents and case ignored); AND, OR, NOT, -, "
-                          "~N and field terms belong to topic queries (try one: 'listener topics try')")
+        column = operator.start() + 1 if operator is not None else 1
+        raise ConfigError(_("--search {text!r} (column {column}): search finds mentions holding every word, "
+                            "\"exact phrase\" and prefix* given (accents and case ignored); AND, OR, NOT, -, "
+                            "~N and field terms belong to topic queries (try one: 'listener topics try')")
+                          .format(text=text, column=column))
 
 
 _QUOTED = re.compile(r'"[^"]*"(~\d+)?')

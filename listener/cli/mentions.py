@@ -141,9 +141,9 @@ def mentions(
     settings = settings_from(config)
     now = current_clock()()
     with user_errors():
-        check_search(search)
-        check_choices("--sentiment", sentiment, SENTIMENTS)
-        check_choices("--intent", intent, INTENTS)
+        check_search(search, settings.language)
+        check_choices("--sentiment", sentiment, SENTIMENTS, settings.language)
+        check_choices("--intent", intent, INTENTS, settings.language)
         flt = MentionFilter(
             text=search, topics=tuple(topic or ()), sources=tuple(source or ()), langs=tuple(lang or ()),
             sentiments=tuple(sentiment or ()), intents=tuple(intent or ()),

@@ -169,3 +169,16 @@ def test_help_groups_the_commands_in_plain_text() -> None:
                  ["db", "--help"], ["db", "upgrade", "--help"]):
         text = runner.invoke(app, args, env={"COLUMNS": "100"}).output
         assert "``" not in text and "<bool>" not in text, args
+
+
+def test_the_refusals_speak_the_configs_language(stored: Path) -> None:
+    french = stored.parent / "fr.yaml"
+    french.write_text(stored.read_text(encoding="utf-8") + "language: fr\n", encoding="utf-8")
+    code, output = _invoke("mentions", "-c", str(french), "--sentiment", "furious")
+    assert code == 2
+    assert "--sentiment furious : valeur inconnue ; choisissez parmi negative" in " ".join(output.split())
+    empty = stored.parent / "empty.db"
+    french.write_text(f"database: {{url: 'sqlite:///{empty}'}}\nlanguage: fr\n", encoding="utf-8")
+    code, output = _invoke("status", "-c", str(french))
+    flat = " ".join(output.split())
+    assert code == 1 and "n'existe pas encore : lancez d'abord 'listener db upgrade'" in flat
