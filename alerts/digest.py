@@ -3,11 +3,16 @@
 The aggregates are computed with pandas here, inside the alerts layer; only plain dataclasses leave
 this module (no DataFrame crosses a layer boundary). The chart is a small PNG drawn with matplotlib's
 Agg backend and embedded in the HTML part by ``cid:`` so it shows on phones without remote images.
+
+Every figure counts distinct posts, as the alerts do: an echo (a repost or copy grouped under its
+original by the echo stage) is not another post nor another voice; it shows as "+N echoes" beside its
+original and in the topic's line.
 """
 
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -47,6 +52,8 @@ class TopicDay:
     week_avg_negative: float
     share_of_voice: float
     """This topic's share of all watched topics' volume that day (brand vs competitors)."""
+    echoes: int = 0
+    """Reposts and copies of the day's posts, grouped under their original (not in ``volume``)."""
 
     @property
     def negative_share(self) -> float:
@@ -94,7 +101,8 @@ def build_digest(window: Window, day: date, *, tz: str = "UTC", names: Mapping[s
     """Aggregate ``window`` (the eight local days ending on ``day``) into the digest figures."""
     names = names or {}
     roles = roles or {}
-    frame = _frame(window.mentions, tz)
+    distinct = [m for m in window.mentions if m.echo_of is None]
+    frame = _frame(distinct, tz)
     days = [day - timedelta(days=k) for k in range(7, -1, -1)]
     topics = sorted(set(frame["topic"]) | set(names)) if len(frame) or names else []
     topics.sort(key=lambda t: (roles.get(t, "brand") != "brand", t))  # the brand first, then competitors
@@ -119,7 +127,10 @@ def build_digest(window: Window, day: date, *, tz: str = "UTC", names: Mapping[s
     zone = ZoneInfo(tz)
     start = datetime.combine(day, time(), zone)
     end = start + timedelta(days=1)
-    of_day = [m for m in window.mentions if start <= m.published_at < end]
+    of_day = [m for m in distinct if start <= m.published_at < end]
+    echoes = Counter(t for m in window.mentions if m.echo_of is not None and start <= m.published_at < end
+                     for t in m.topics)
+    rows = [replace(row, echoes=echoes.get(row.topic, 0)) for row in rows]
     negatives = [m for m in of_day if m.is_negative]
     questions = [m for m in of_day if set(m.intents) & set(QUESTION_INTENTS) and not m.is_answered]
     ideas = [m for m in of_day if set(m.intents) & set(SUGGESTION_INTENTS)]
@@ -180,6 +191,9 @@ def digest_words(lang: Lang) -> dict[str, str]:
         "mentions": _("mentions"), "reach": _("reach"), "new": _("new"),
         "ideas": _("New and rising ideas"), "supporters": _("supporters"),
         "new_supporters": _("new supporters"),
+        "posts": _("distinct posts"), "echoes": _("echoes"),
+        "counting": _("Counts are distinct posts: a repost or copy counts once, under its original "
+                      "(shown as +N echoes)."),
     }
 
 
@@ -224,15 +238,16 @@ def render_digest(digest: Digest, lang: Lang) -> tuple[str, str, str]:
             env.get_template("digest.html").render(context))
 
 
-def digest_message(digest: Digest, lang: Lang, *, sender: str, to: Sequence[str]) -> EmailMessage:
+def digest_message(digest: Digest, lang: Lang, *, sender: str, to: Sequence[str], now: datetime,
+                   message_id: str | None = None) -> EmailMessage:
     """Return the digest e-mail: text part, HTML part with the chart inline as a related image."""
     subject, text, html = render_digest(digest, lang)
     message = EmailMessage()
     message["Subject"] = f"[listener] {subject}"
     message["From"] = formataddr(("listener", sender))
     message["To"] = ", ".join(to)
-    message["Date"] = format_datetime(datetime.now(ZoneInfo("UTC")))
-    message["Message-ID"] = make_msgid(domain="listener.local")
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id or make_msgid(domain="listener.local")
     message["X-Listener-Digest"] = digest.day.isoformat()
     message.set_content(text)
     message.add_alternative(html, subtype="html")

@@ -9,6 +9,9 @@ Order of operations on every tick (the alert evaluation job):
    elapsed. Every attempt is recorded; a failure waits 1, 2, 4... minutes up to ``retry_max`` and is
    retried forever (never dropped); one channel failing never stops the others.
 
+The daily digest takes the same path (:meth:`Dispatcher.enqueue`, see ``alerts.digest_alert``): it is a
+stored message whose dedupe key names its day, delivered and retried like any alert.
+
 Persistence is behind the small :class:`AlertLog` protocol: storage implements it (through an
 adapter in ``listener/``), :class:`MemoryAlertLog` is the shipped in-process one for ``--dry-run``.
 """
@@ -16,6 +19,7 @@ adapter in ``listener/``), :class:`MemoryAlertLog` is the shipped in-process one
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -177,6 +181,20 @@ class Dispatcher:
         stored message stands in, so at worst a thread resolves one cool-down early)."""
         self._complete: set[str] = set()
         """Alerts delivered on every channel: a success is final, so they are not looked up again."""
+        self._sending = threading.Lock()
+        """The alert job and the digest job share this dispatcher: one delivery pass at a time."""
+
+    def enqueue(self, alert: Alert, channels: Sequence[str] = ()) -> bool:
+        """Store a message decided elsewhere (the digest) for ``channels``; False if its key is known.
+
+        It is then delivered by :meth:`deliver_due` like any alert: each channel on its own, retried.
+        """
+        if self.log.alert_exists(alert.dedupe_key):
+            return False
+        targets = list(channels or self.default_channels)
+        self.log.record_alert(replace(alert, details={**alert.details, "channels": targets}))
+        logger.info("alerts: stored %s", alert.dedupe_key, extra={"rule_id": alert.rule_id})
+        return True
 
     def decide(self, window: Window, now: datetime) -> list[Alert]:
         """Evaluate every rule and store the messages to send (before any send); return them."""
@@ -201,6 +219,10 @@ class Dispatcher:
 
     def deliver_due(self, now: datetime) -> list[Delivery]:
         """Send every message owed to a channel whose retry time has come; record each attempt."""
+        with self._sending:
+            return self._deliver_due(now)
+
+    def _deliver_due(self, now: datetime) -> list[Delivery]:
         recent = [a for a in self.log.recent_alerts(now - self.horizon) if a.dedupe_key not in self._complete]
         attempts = self.log.deliveries(a.dedupe_key for a in recent)
         owed = due(recent, attempts, now, retry_max=self.retry_max)

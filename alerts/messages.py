@@ -55,6 +55,9 @@ def phrases(lang: Lang) -> dict[str, str]:
         "why_keyword": _("{count} mention(s) match the crisis query {query}"),
         "why_resolved": _("no longer alert-worthy; the last message reported {peak}"),
         "log_line": _("Alert: {subject}"),
+        "posts": _("distinct posts"), "echoes": _("echoes"),
+        "counting": _("Counts are distinct posts: a repost or copy counts once, under its original "
+                      "(shown as +N echoes)."),
     }
 
 

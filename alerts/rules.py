@@ -105,7 +105,8 @@ def evaluate(rule: Rule, window: Window, now: datetime) -> list[Alert]:
     """Return what `rule` finds alert-worthy in the `rule.window` of `window` that ends at `now`."""
     start = now - rule.window
     current = window.since(start)
-    mentions = tuple(m for m in current.mentions if m.published_at <= now)
+    # distinct posts only: an echo (repost, copy) is counted once, under its original
+    mentions = tuple(m for m in current.mentions if m.published_at <= now and m.echo_of is None)
     scoped = Window(start=start, end=now, mentions=mentions, history=window.history, bucket=window.bucket)
     return list(_EVALUATORS[rule.kind](rule, scoped, start, now))
 
@@ -238,7 +239,7 @@ def top_mentions(mentions: Iterable[WindowMention], n: int = TOP_N) -> list[dict
     ranked = sorted(mentions, key=lambda m: (-_rank(m), m.id))[:n]
     return [{"id": m.id, "url": m.url, "source": m.source, "author": m.author_handle,
              "reach": m.reach, "text": m.text[:280], "title": m.title, "sentiment": m.sentiment,
-             "published_at": m.published_at.isoformat()} for m in ranked]
+             "published_at": m.published_at.isoformat(), "echoes": m.echoes} for m in ranked]
 
 
 def top_authors(mentions: Iterable[WindowMention], n: int = TOP_N) -> list[dict[str, JSON]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -259,8 +259,14 @@ def flag_bearers(
     grievances: int = 3,
     settings: InfluenceSettings | None = None,
     echoes: Mapping[tuple[str, str], int] | None = None,
+    echoed: Collection[tuple[str, str]] = (),
 ) -> list[FlagBearer]:
-    """Rank authors by influence x negativity x recent activity, with their most telling grievances."""
+    """Rank authors by influence x negativity x recent activity, with their most telling grievances.
+
+    Only an author's own posts make them a voice: reposts, and the copies in ``echoed`` (mentions the
+    echo stage grouped under another's original), count for the original, not for whoever echoed it.
+    """
+    copies = frozenset(echoed)
     s = settings or InfluenceSettings()
     excluded = frozenset(exclude)
     chosen = _period(mentions, topic, since, until)
@@ -275,7 +281,7 @@ def flag_bearers(
     half_life_s = s.half_life_days * 86_400.0
     found = []
     for key, history in _by_author(chosen).items():
-        own = [m for m in history if m.reposted_id is None]
+        own = [m for m in history if m.reposted_id is None and m.key not in copies]
         if key not in influence or not own:
             continue
         disc = [(m, signals.get(m.key, MentionSignals()).discontent) for m in own]

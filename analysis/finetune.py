@@ -26,7 +26,6 @@ import argparse
 import logging
 import math
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ import numpy.typing as npt
 
 from analysis import adapter, datasets
 from analysis.datasets import SENTIMENT_LABELS
+from listener.core.clock import from_environment
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ def main() -> None:
         "learning_rate": LEARNING_RATE,
         "layers": list(FEATURE_LAYERS),
         "trained_on": ["xlm-t french train", "xlm-t english train"],
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created": from_environment()().isoformat(timespec="seconds"),
         "base": f"e5-small built by analysis.model_build (sha256 {model_build.RESULT_SHA256[:12]})",
     }
     adapter.save(args.out, factors, scale=SCALE, info=info)

@@ -78,7 +78,8 @@ def explain(
         if all(m.author != e.author for e in examples):  # three voices, not one voice three times
             examples.append(m)
     sources = Counter(m.source for m in spike).most_common(4)
-    authors: Counter[str] = Counter(m.author_handle or m.author for m in spike)
+    # voices are counted on distinct posts: reposting or copying someone's post does not make an author
+    authors: Counter[str] = Counter(m.author_handle or m.author for m in spike if m.echo_of is None)
     reach = {m.author_handle or m.author: m.reach for m in spike}
     top = sorted(authors, key=lambda a: (-authors[a] * (1 + reach[a]), a))[:3]
     moves = tuple(Move(topic=t, count=c, usual=u) for t, (c, u) in sorted((competitors or {}).items()))

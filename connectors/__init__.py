@@ -9,7 +9,7 @@ expose ``get_secret_value()`` (pydantic ``SecretStr``) are revealed only here, a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors._http import HttpClient
@@ -22,7 +22,7 @@ from connectors.rss import RssConnector
 from connectors.twitter import TwitterConnector
 from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConfigError
-from listener.core.model import Connector
+from listener.core.model import Connector, Query
 from listener.core.query import SearchSyntax
 
 REGISTRY: dict[str, type[Any]] = {
@@ -55,6 +55,19 @@ def search_syntax(provider: str) -> SearchSyntax:
     return found
 
 
+def collection_runs(connector: Connector, queries: Sequence[Query]) -> list[tuple[Connector, Query]]:
+    """Return the (connector, query) runs a collection cycle makes: one per topic, by default.
+
+    A connector may group them: RSS fetches its plain feeds once for every topic
+    (``RssConnector.collection_runs``).
+    """
+    runs = getattr(connector, "collection_runs", None)
+    if runs is None:
+        return [(connector, query) for query in queries]
+    chosen: list[tuple[Connector, Query]] = runs(queries)
+    return chosen
+
+
 def _value(settings: object, key: str) -> Any:
     value = settings.get(key) if isinstance(settings, Mapping) else getattr(settings, key, None)
     reveal = getattr(value, "get_secret_value", None)
@@ -84,7 +97,7 @@ def build(name: str, settings: object, *, client: HttpClient | None = None,
             kwargs[key] = value
     if client is not None:
         kwargs["client"] = client
-    connector: Connector = cls(**kwargs)
+    connector: Connector = cls(**kwargs, clock=clock)
     return connector
 
 
@@ -99,5 +112,6 @@ __all__ = [
     "RssConnector",
     "TwitterConnector",
     "build",
+    "collection_runs",
     "search_syntax",
 ]

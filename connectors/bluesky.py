@@ -16,13 +16,14 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from connectors._http import HttpClient, HttpPolicy
 from connectors._paging import TokenPaginator
 from connectors._query import provider_queries
 from connectors._values import as_int, jsonable, parse_time
+from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConnectorError, SkippableItem, SourceUnavailable
 from listener.core.model import Author, Batch, Cursor, Mention, Metrics, Query, Reference
 from listener.core.query import SearchSyntax
@@ -54,16 +55,18 @@ class BlueskyConnector:
         fetch_profiles: bool = True,
         client: HttpClient | None = None,
         policy: HttpPolicy | None = None,
+        clock: Clock = system_clock,
     ) -> None:
+        self._clock = clock
         self.base_url = base_url.rstrip("/")
         self.page_size = page_size
         self.max_pages = max_pages
         self.fetch_profiles = fetch_profiles
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
 
     def fetch(self, query: Query, cursor: Cursor | None) -> Batch:
         """Return posts newer than the cursor with their authors' followers."""
-        fetched_at = datetime.now(UTC)
+        fetched_at = self._clock()
         since = parse_time(cursor.get("newest_at")) if cursor is not None else None
         uris_at = {str(u) for u in (cursor.get("uris_at") or [])} if cursor is not None else set()
         requests_before = self.client.requests

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from connectors._http import HttpClient, HttpPolicy
@@ -21,6 +21,7 @@ from connectors._paging import PageNumberPaginator
 from connectors._query import provider_queries
 from connectors._text import html_to_text
 from connectors._values import as_int, jsonable, parse_time
+from listener.core.clock import Clock, system_clock
 from listener.core.errors import SkippableItem, SourceUnavailable
 from listener.core.model import Author, Batch, Cursor, Mention, Metrics, Query
 from listener.core.query import SearchSyntax
@@ -52,16 +53,18 @@ class HackerNewsConnector:
         max_pages: int = 5,
         client: HttpClient | None = None,
         policy: HttpPolicy | None = None,
+        clock: Clock = system_clock,
     ) -> None:
+        self._clock = clock
         self.base_url = base_url.rstrip("/")
         self.kinds = tuple(kinds)
         self.page_size = page_size
         self.max_pages = max_pages
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
 
     def fetch(self, query: Query, cursor: Cursor | None) -> Batch:
         """Return stories and comments newer than the cursor, every page of them."""
-        fetched_at = datetime.now(UTC)
+        fetched_at = self._clock()
         since = as_int(cursor.get("created_at_i")) if cursor is not None else None
         ids_at = {str(i) for i in (cursor.get("ids_at") or [])} if cursor is not None else set()
         requests_before = self.client.requests

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
@@ -27,6 +27,7 @@ from connectors._paging import LinkPaginator
 from connectors._query import hashtags, provider_queries
 from connectors._text import html_to_text
 from connectors._values import as_int, jsonable, parse_time
+from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConnectorError, QueryRejected, SkippableItem, SourceUnavailable
 from listener.core.model import JSON, Author, Batch, Cursor, Mention, Metrics, Query, Reference
 from listener.core.query import SearchSyntax
@@ -71,14 +72,16 @@ class MastodonConnector:
         max_pages: int = 3,
         client: HttpClient | None = None,
         policy: HttpPolicy | None = None,
+        clock: Clock = system_clock,
     ) -> None:
+        self._clock = clock
         self.instances = tuple(i.rstrip("/") for i in instances)
         self.hashtags = tuple(t.lstrip("#").lower() for t in hashtags)
         self.use_search = use_search
         self.page_size = page_size
         self.max_pages = max_pages
         self._auth = {"Authorization": f"Bearer {access_token}"} if access_token else {}
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
 
     def streams_for(self, query: Query) -> list[_Stream]:
         """Return the timelines and searches to poll for ``query`` on every instance."""
@@ -99,7 +102,7 @@ class MastodonConnector:
 
     def fetch(self, query: Query, cursor: Cursor | None) -> Batch:
         """Return new statuses of every stream; one failing instance does not stop the others."""
-        fetched_at = datetime.now(UTC)
+        fetched_at = self._clock()
         previous = cursor.get("streams", {}) if cursor is not None else {}
         previous = previous if isinstance(previous, Mapping) else {}
         positions: dict[str, JSON] = dict(previous)

@@ -26,10 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 import praw
@@ -40,6 +39,7 @@ from connectors._query import SearchText, provider_queries
 from connectors._reddit_mapping import map_author, map_item
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
 from connectors._sdk_errors import ErrorRow, mapped, translated
+from listener.core.clock import Clock, system_clock
 from listener.core.errors import (
     AuthFailed,
     ConnectorError,
@@ -83,7 +83,8 @@ def _refused(err: prawcore.ResponseException) -> ConnectorError:
     return QueryRejected(f"reddit: request refused ({status})", source="reddit")
 
 
-def prawcore_errors(budget: RateBudget, subreddit: str | None = None) -> tuple[ErrorRow, ...]:
+def prawcore_errors(budget: RateBudget, subreddit: str | None = None, *,
+                    clock: Clock = system_clock) -> tuple[ErrorRow, ...]:
     """Return the table turning prawcore exceptions into ``listener.core.errors``: the one mapping point.
 
     ``subreddit`` names the watched subreddit being listed, whose 403/404 is about that subreddit
@@ -98,7 +99,7 @@ def prawcore_errors(budget: RateBudget, subreddit: str | None = None) -> tuple[E
         return _unreadable(subreddit, f"private, quarantined, banned or gone: {err}")
 
     def rate_limited(err: prawcore.TooManyRequests) -> RetryLater:
-        wait = retry_after_s(err.response.headers, now=time.time(), default=0.0) or budget.wait_s()
+        wait = retry_after_s(err.response.headers, now=clock().timestamp(), default=0.0) or budget.wait_s()
         wait = wait or DEFAULT_RETRY_AFTER_S
         return RetryLater(f"reddit: rate limited (429), retry in {wait:.0f}s", retry_after_s=wait,
                           source="reddit")
@@ -187,7 +188,7 @@ class RedditConnector:
         policy: HttpPolicy | None = None,
         translate: Callable[[Query], Sequence[SearchText]] = lambda q: provider_queries(
             q, RedditConnector.search_syntax),
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = system_clock,
     ) -> None:
         self.client_id = client_id or None
         self.client_secret = client_secret or None
@@ -199,9 +200,10 @@ class RedditConnector:
         self._translate = translate
         self._clock = clock
         self.budget = RateBudget(
-            remaining_header="x-ratelimit-remaining", reset_header="x-ratelimit-reset", reset_is_epoch=False
+            remaining_header="x-ratelimit-remaining", reset_header="x-ratelimit-reset", reset_is_epoch=False,
+            clock=lambda: self._clock().timestamp(),
         )
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
         self._adapter = HttpClientAdapter(
             self.client, rebase={}, budget=self.budget, hide_headers=_RATE_HEADERS
         )
@@ -284,7 +286,7 @@ class RedditConnector:
                 marks[listing.key] = _new_mark(items, marks.get(listing.key))
             for item in items:
                 found.setdefault(str(vars(item)["name"]), item)
-        with translated(prawcore_errors(self.budget)):
+        with translated(prawcore_errors(self.budget, clock=self._clock)):
             karma = self._authors(found.values())
         mentions: list[Mention] = []
         skipped = 0
@@ -326,7 +328,8 @@ class RedditConnector:
         newest_at, seen = mark
         items = []
         is_at_mark = False
-        with translated(prawcore_errors(self.budget, listing.subreddit if listing.is_watched else None)):
+        with translated(prawcore_errors(self.budget, listing.subreddit if listing.is_watched else None,
+                                        clock=self._clock)):
             for item in generator:
                 data = vars(item)
                 created = float(data.get("created_utc") or 0.0)

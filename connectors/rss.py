@@ -25,7 +25,7 @@ import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote_plus, urlsplit
 
@@ -35,12 +35,15 @@ from connectors._http import HttpClient, HttpPolicy, Response
 from connectors._query import provider_queries
 from connectors._text import html_to_text
 from connectors._values import jsonable, parse_time
+from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConnectorError, QueryRejected, SkippableItem
 from listener.core.model import JSON, Author, Batch, Cursor, Mention, Query
 from listener.core.query import SearchSyntax
 
 logger = logging.getLogger(__name__)
 
+FEEDS_QUERY_ID = "_feeds"
+"""The query id of the run fetching the plain feeds for every topic (topic ids never start with ``_``)."""
 _MAX_SEEN = 1000
 """Ids remembered per feed; a feed document rarely holds more than a few hundred items."""
 _NOT_A_FEED_HINTS = (b"<html", b"<!doctype html", b"<body")
@@ -98,10 +101,29 @@ class RssConnector:
         news_search: Sequence[str] = (),
         client: HttpClient | None = None,
         policy: HttpPolicy | None = None,
+        clock: Clock = system_clock,
     ) -> None:
+        self._clock = clock
         self.feeds = tuple(feeds)
         self.news_search = tuple(news_search)
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
+
+    def collection_runs(self, queries: Sequence[Query]) -> list[tuple[RssConnector, Query]]:
+        """Return the (connector, query) runs one collection cycle needs for these topics.
+
+        Plain feeds do not depend on the topic, and the collection's topic matcher gives every item all
+        the topics it matches: so they are fetched once per cycle, by one run of their own (its cursor
+        keeps each feed's ETag and Last-Modified), instead of once per topic. The news-search feeds,
+        filled with each topic's search, stay one run per topic. Both share this connector's HTTP client.
+        """
+        runs: list[tuple[RssConnector, Query]] = []
+        if self.feeds:
+            plain = RssConnector(feeds=self.feeds, client=self.client, clock=self._clock)
+            runs.append((plain, Query(id=FEEDS_QUERY_ID, name="feeds", expression="*")))
+        if self.news_search:
+            news = RssConnector(news_search=self.news_search, client=self.client, clock=self._clock)
+            runs += [(news, query) for query in queries]
+        return runs
 
     def urls_for(self, query: Query) -> list[str]:
         """Return the plain feeds plus each news template filled with the query's search text."""
@@ -115,7 +137,7 @@ class RssConnector:
 
     def fetch(self, query: Query, cursor: Cursor | None) -> Batch:
         """Fetch every feed for ``query``; one broken feed is logged and the others are kept."""
-        fetched_at = datetime.now(UTC)
+        fetched_at = self._clock()
         previous = cursor.get("feeds", {}) if cursor is not None else {}
         previous = previous if isinstance(previous, Mapping) else {}
         states: dict[str, JSON] = dict(previous)

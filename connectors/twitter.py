@@ -7,7 +7,7 @@ and sends them through the shared ``HttpClient``: timeouts, backoff, limits and 
 the same as for every source, and ``wait_on_rate_limit`` stays off. The ``x-rate-limit-*`` headers
 are read on every answer, so a spent window raises ``RetryLater`` before the refused request is sent.
 What reaches tweepy is a 2xx; anything tweepy still raises is translated once, by the one table
-``TWEEPY_ERRORS`` (read by ``_sdk_errors.translated``). tweepy logs request headers (the bearer
+``tweepy_errors`` (read by ``_sdk_errors.translated``). tweepy logs request headers (the bearer
 token) at DEBUG, so its client logger is held at INFO.
 
 The cursor (one per topic) holds:
@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import requests
@@ -43,6 +42,7 @@ from connectors._query import SearchText, provider_queries
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
 from connectors._sdk_errors import ErrorRow, translated
 from connectors._twitter_mapping import map_tweet, map_user, snowflake_time
+from listener.core.clock import Clock, system_clock
 from listener.core.errors import AuthFailed, QueryRejected, RetryLater, SkippableItem, SourceUnavailable
 from listener.core.model import Batch, Cursor, Mention, Query
 from listener.core.query import SearchSyntax
@@ -102,10 +102,13 @@ class CapUsage:
     cap: int
 
 
-def _rate_limited(err: tweepy.TooManyRequests) -> RetryLater:
-    wait = retry_after_s(err.response.headers, now=time.time(), default=DEFAULT_RETRY_AFTER_S)
-    return RetryLater(f"twitter: rate limited (429), retry in {wait:.0f}s", retry_after_s=wait,
-                      source="twitter")
+def _rate_limited(clock: Clock) -> Callable[[tweepy.TooManyRequests], RetryLater]:
+    def mapped(err: tweepy.TooManyRequests) -> RetryLater:
+        wait = retry_after_s(err.response.headers, now=clock().timestamp(), default=DEFAULT_RETRY_AFTER_S)
+        return RetryLater(f"twitter: rate limited (429), retry in {wait:.0f}s", retry_after_s=wait,
+                          source="twitter")
+
+    return mapped
 
 
 def _rejected(err: tweepy.HTTPException) -> QueryRejected:
@@ -115,26 +118,32 @@ def _rejected(err: tweepy.HTTPException) -> QueryRejected:
 
 _TOKEN_HINT = "check X_BEARER_TOKEN and the app's access level"
 
-TWEEPY_ERRORS: tuple[ErrorRow, ...] = (
-    # from HttpClient: say which credential to check
-    (AuthFailed, lambda err: AuthFailed(f"twitter: the bearer token was refused ({err}); {_TOKEN_HINT}",
-                                        source="twitter")),
-    (tweepy.TooManyRequests, _rate_limited),
-    ((tweepy.Unauthorized, tweepy.Forbidden),
-     lambda err: AuthFailed(f"twitter: the bearer token was refused ({err.response.status_code}); "
-                            f"{_TOKEN_HINT}", source="twitter")),
-    ((tweepy.BadRequest, tweepy.NotFound), _rejected),
-    (tweepy.TwitterServerError,
-     lambda err: SourceUnavailable(f"twitter: server error {err.response.status_code} after retries",
+
+def tweepy_errors(clock: Clock) -> tuple[ErrorRow, ...]:
+    """tweepy and requests exceptions -> ``listener.core.errors``, first match wins: the one mapping point.
+
+    A 429's wait is read against ``clock`` (the connector's), so a replay at another date waits the same.
+    """
+    return (
+        # from HttpClient: say which credential to check
+        (AuthFailed, lambda err: AuthFailed(f"twitter: the bearer token was refused ({err}); {_TOKEN_HINT}",
+                                            source="twitter")),
+        (tweepy.TooManyRequests, _rate_limited(clock)),
+        ((tweepy.Unauthorized, tweepy.Forbidden),
+         lambda err: AuthFailed(f"twitter: the bearer token was refused ({err.response.status_code}); "
+                                f"{_TOKEN_HINT}", source="twitter")),
+        ((tweepy.BadRequest, tweepy.NotFound), _rejected),
+        (tweepy.TwitterServerError,
+         lambda err: SourceUnavailable(f"twitter: server error {err.response.status_code} after retries",
+                                       source="twitter")),
+        (tweepy.HTTPException,
+         lambda err: QueryRejected(f"twitter: unexpected status {err.response.status_code}",
                                    source="twitter")),
-    (tweepy.HTTPException,
-     lambda err: QueryRejected(f"twitter: unexpected status {err.response.status_code}", source="twitter")),
-    (requests.RequestException,
-     lambda err: SourceUnavailable(f"twitter: network error: {type(err).__name__}", source="twitter")),
-    # a body that is not JSON
-    (ValueError, lambda err: SourceUnavailable(f"twitter: unreadable response: {err}", source="twitter")),
-)
-"""tweepy and requests exceptions -> ``listener.core.errors``, first match wins: the one mapping point."""
+        (requests.RequestException,
+         lambda err: SourceUnavailable(f"twitter: network error: {type(err).__name__}", source="twitter")),
+        # a body that is not JSON
+        (ValueError, lambda err: SourceUnavailable(f"twitter: unreadable response: {err}", source="twitter")),
+    )
 
 
 class TwitterConnector:
@@ -164,7 +173,7 @@ class TwitterConnector:
         client: HttpClient | None = None,
         policy: HttpPolicy | None = None,
         translate: Callable[[Query], Sequence[SearchText]] = _default_translate,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = system_clock,
     ) -> None:
         self.bearer_token = bearer_token or None
         self.api_url = api_url.rstrip("/")
@@ -174,9 +183,10 @@ class TwitterConnector:
         self._translate = translate
         self._clock = clock
         self.budget = RateBudget(
-            remaining_header="x-rate-limit-remaining", reset_header="x-rate-limit-reset", reset_is_epoch=True
+            remaining_header="x-rate-limit-remaining", reset_header="x-rate-limit-reset", reset_is_epoch=True,
+            clock=lambda: self._clock().timestamp(),
         )
-        self.client = client or HttpClient(self.name, policy=policy)
+        self.client = client or HttpClient(self.name, policy=policy, wall_clock=lambda: clock().timestamp())
         self._adapter = HttpClientAdapter(self.client, rebase={TWITTER_API: self.api_url}, budget=self.budget)
         self._session = sdk_session(self._adapter, TWITTER_API, self.api_url)
         self._client = tweepy.Client(
@@ -290,7 +300,7 @@ class TwitterConnector:
                 params["since_id"] = since_id
             if next_token:
                 params["next_token"] = next_token
-            with translated(TWEEPY_ERRORS):
+            with translated(tweepy_errors(self._clock)):
                 response = self._client.search_recent_tweets(text, **params)
                 page = response.json()
             run.requests += 1

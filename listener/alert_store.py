@@ -85,6 +85,7 @@ class WindowReader:
             since = min(missing)
             rows = self.repository.search_mentions(MentionFilter(
                 sentiments=("negative",), since=since, until=end, topics=tuple(starts), order="oldest",
+                include_echoes=False,
                 limit=None))
             for topic, ss in starts.items():
                 for s in ss:

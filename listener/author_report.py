@@ -61,6 +61,11 @@ class Activity:
         return {s.mention.key: s.echo_count for s in self.stored if s.echo_count}
 
     @property
+    def echoed(self) -> frozenset[tuple[str, str]]:
+        """Return the keys of mentions grouped under another's original (not a voice of their own)."""
+        return frozenset(s.mention.key for s in self.stored if s.echo_of_id is not None)
+
+    @property
     def mentions(self) -> list[Mention]:
         """Return the contract mentions (topics filled in)."""
         return [s.mention for s in self.stored]
@@ -109,6 +114,7 @@ def bearers(activity: Activity, *, now: datetime, limit: int = 20) -> list[FlagB
         exclude=activity.bot_keys,
         limit=limit,
         echoes=activity.echoes,
+        echoed=activity.echoed,
     )
 
 

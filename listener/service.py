@@ -41,9 +41,9 @@ from listener.core.errors import AuthFailed, ListenerError, QueryRejected, Retry
 
 logger = logging.getLogger(__name__)
 
-JobKind = Literal["collect", "analysis", "routing", "alerts", "digest", "retention"]
+JobKind = Literal["collect", "analysis", "echoes", "routing", "alerts", "digest", "retention"]
 Outcome = Literal["never", "running", "ok", "empty", "retry_later", "failed", "auth_failed", "rejected"]
-ONCE_ORDER: tuple[JobKind, ...] = ("collect", "analysis", "routing", "alerts")
+ONCE_ORDER: tuple[JobKind, ...] = ("collect", "analysis", "echoes", "routing", "alerts")
 """What ``listener run --once`` runs, in this order (the digest has its own command)."""
 
 

@@ -23,9 +23,10 @@ from listener.config import ChannelSettings, RuleSettings, Settings
 from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConfigError
 from listener.core.model import Connector
-from listener.jobs.alerts import AlertJob
+from listener.jobs.alerts import AlertJob, rules_span
 from listener.jobs.collect import CollectJob
-from listener.jobs.digest import DigestJob, Drivers, Ideas
+from listener.jobs.digest import DigestJob, Drivers
+from listener.jobs.echoes import EchoJob
 from listener.jobs.retention import RetentionJob
 from listener.service import JobSpec, Service
 from listener.status import StorageRunRecorder, status_path
@@ -177,6 +178,15 @@ def build_dispatcher(settings: Settings, log: AlertLog, *, dry_run: bool = False
     return Dispatcher(log, chosen, rules, retry_max=settings.alerts.retry_max, explain=explain)
 
 
+def stored_dispatcher(settings: Settings, repository: Repository, *, dry_run: bool = False,
+                      clock: Clock = system_clock) -> Dispatcher:
+    """Return the dispatcher keeping alerts and deliveries in ``repository`` (in memory with ``dry_run``)."""
+    from listener.alert_store import RepositoryAlertLog
+
+    log: AlertLog = MemoryAlertLog() if dry_run else RepositoryAlertLog(repository)
+    return build_dispatcher(settings, log, dry_run=dry_run, clock=clock, repository=repository)
+
+
 def spike_explainer(settings: Settings, repository: Repository) -> SpikeExplainer:
     """Return what attaches "what drove this spike" to spike alerts and the digest."""
     from listener.spike_explainer import SpikeExplainer
@@ -191,18 +201,6 @@ def digest_drivers(settings: Settings, repository: Repository) -> Drivers:
     explainer = spike_explainer(settings, repository)
     brands = [t.id for t in settings.topics if t.role == "brand"]
     return lambda start, end: stories(explainer, brands, start, end)
-
-
-def digest_ideas(settings: Settings, repository: Repository) -> Ideas:
-    """Return the digest's ``ideas(end)``: the new and rising ideas of the day ending at ``end``."""
-    from listener.jobs.ideas import digest_ideas as ideas
-
-    return ideas(repository, settings.language)
-
-
-def rules_span(settings: Settings) -> timedelta:
-    """Return the longest rule window (what one shared window read must cover)."""
-    return max((r.window for r in settings.alerts.rules), default=timedelta(hours=1))
 
 
 def window_reader(settings: Settings, repository: Repository) -> WindowReader:
@@ -246,13 +244,14 @@ def build_connector(name: str, section: object, *, clock: Clock = system_clock,
     import connectors
     from connectors._http import HttpClient
 
-    client = HttpClient(name, limiter=limiter) if limiter is not None else None
+    client = (HttpClient(name, limiter=limiter, wall_clock=lambda: clock().timestamp())
+              if limiter is not None else None)
     return connectors.build(name, section, clock=clock, client=client)
 
 
 def build_collect_jobs(settings: Settings, repository: Repository, *,
                        clock: Clock = system_clock, limiter: HostLimiter | None = None) -> list[JobSpec]:
-    """Return one collection job per enabled source and topic."""
+    """Return the collection jobs of every enabled source: one per topic (RSS: its plain feeds once)."""
     import connectors
 
     matcher = settings_matcher(settings)
@@ -270,11 +269,11 @@ def build_collect_jobs(settings: Settings, repository: Repository, *,
             logger.warning("service: source %s disabled: %s", name,
                            getattr(connector, "disabled_reason", "not configured"), extra={"source": name})
             continue
-        for query in settings.queries():
+        for runner, query in connectors.collection_runs(connector, settings.queries()):
             jobs.append(JobSpec(id=f"{name}:{query.id}", kind="collect", interval=section.interval,
                                 max_interval=section.max_interval, is_adaptive=True, source=name,
                                 query_id=query.id,
-                                run=CollectJob(connector, query, repository, matcher, clock)))
+                                run=CollectJob(runner, query, repository, matcher, clock)))
     return jobs
 
 
@@ -341,15 +340,14 @@ def theme_encoder(settings: Settings, *, say: Callable[[str], None] | None = Non
 def build_service(settings: Settings, repository: Repository, *, dry_run: bool = False,
                   collect_jobs: Sequence[JobSpec] = (), analysis_job: JobSpec | None = None,
                   clock: Clock = system_clock) -> Service:
-    """Return the service with its collection, analysis, routing, alert, digest and retention jobs."""
-    from listener.alert_store import RepositoryAlertLog
-
-    log: AlertLog = MemoryAlertLog() if dry_run else RepositoryAlertLog(repository)
-    dispatcher = build_dispatcher(settings, log, dry_run=dry_run, clock=clock, repository=repository)
+    """Return the service with its collection, analysis, echo, routing, alert, digest and retention jobs."""
+    dispatcher = stored_dispatcher(settings, repository, dry_run=dry_run, clock=clock)
     reader = window_reader(settings, repository)
     specs: list[JobSpec] = [*collect_jobs]
     if analysis_job is not None:
         specs.append(analysis_job)
+    specs.append(JobSpec(id="echoes", kind="echoes", interval=settings.analysis.interval,
+                         run=EchoJob(repository)))
     if settings.routing.rules:
         specs.append(build_routing_job(settings, repository, dry_run=dry_run, clock=clock,
                                        require_analysis=analysis_job is not None))
@@ -357,10 +355,11 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
                          run=AlertJob(dispatcher, reader.read, rules_span(settings))))
     digest = settings.alerts.digest
     if digest.enabled:
+        from listener.jobs.ideas import digest_ideas
+
         hour, minute = (int(p) for p in digest.at.split(":"))
-        job = DigestJob(settings, smtp_config(settings), lambda s, e: reader.read(e, e - s), dry_run=dry_run,
-                        drivers=digest_drivers(settings, repository),
-                        ideas=digest_ideas(settings, repository))
+        job = DigestJob(settings, lambda s, e: reader.read(e, e - s), dispatcher,
+                        digest_drivers(settings, repository), digest_ideas(repository, settings.language))
         specs.append(JobSpec(id="digest", kind="digest", run=job, at=time(hour, minute)))
     if settings.retention.mentions_days is not None and not dry_run:
         keep = timedelta(days=settings.retention.mentions_days)

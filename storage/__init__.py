@@ -22,6 +22,7 @@ from storage import schema_coordination as schema_coordination
 from storage import schema_ideas as schema_ideas
 from storage import schema_trends as schema_trends
 from storage import schema_web as schema_web
+from storage import stage_marks as stage_marks
 from storage._database import RetryPolicy
 from storage.records import (
     DeliveryRecord,

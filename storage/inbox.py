@@ -202,11 +202,16 @@ def _bucket(dialect: str, interval: str) -> Any:
 
 def series(
     conn: Connection, dialect: str, *, since: datetime, until: datetime, interval: str, topics: Sequence[str]
-) -> list[tuple[str, str, str | None, int]]:
-    """Return ``(topic, bucket start ISO, sentiment, count)`` for mentions published in ``[since, until)``."""
+) -> list[tuple[str, str, str | None, int, int]]:
+    """Return ``(topic, bucket start ISO, sentiment, distinct posts, echoes)`` for ``[since, until)``.
+
+    Distinct posts are the mentions that echo no other; echoes (reposts, copies grouped under an
+    original by the echo stage) are counted apart, as every figure a user reads counts them.
+    """
     bucket = _bucket(dialect, interval).label("bucket")
+    echoes = sa.func.sum(sa.case((MentionRow.echo_of_id.is_not(None), 1), else_=0))
     query = (
-        sa.select(MentionTopicRow.topic_id, bucket, MentionRow.sentiment, sa.func.count())
+        sa.select(MentionTopicRow.topic_id, bucket, MentionRow.sentiment, sa.func.count(), echoes)
         .join(MentionRow, MentionRow.id == MentionTopicRow.mention_id)
         .where(MentionRow.published_at >= since, MentionRow.published_at < until)
         .group_by(MentionTopicRow.topic_id, bucket, MentionRow.sentiment)
@@ -215,9 +220,9 @@ def series(
     if topics:
         query = query.where(MentionTopicRow.topic_id.in_(topics))
     out = []
-    for topic, at, sentiment, n in conn.execute(query):
+    for topic, at, sentiment, n, echoed in conn.execute(query):
         when = at.strftime("%Y-%m-%dT%H:%M:%S") if isinstance(at, datetime) else str(at)
-        out.append((str(topic), when + "Z", sentiment, int(n)))
+        out.append((str(topic), when + "Z", sentiment, int(n) - int(echoed or 0), int(echoed or 0)))
     return out
 
 

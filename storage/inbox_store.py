@@ -10,18 +10,13 @@ from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
-from listener.core.clock import Clock
-from storage import accounts, inbox, workflow
-from storage._database import Database
+from storage import inbox, workflow
+from storage.audited import Audit, AuditedWrites
 from storage.web_records import InboxFilter, InboxItem, InboxPage, InboxSort, Note, Workflow, WorkflowChange
 
 
-class InboxMethods:
+class InboxMethods(AuditedWrites):
     """The inbox and its workflow, over the engine and clock the store was built with."""
-
-    _db: Database
-    _dialect: str
-    _clock: Clock
 
     def inbox(
         self, flt: InboxFilter, *, sort: InboxSort = "time", limit: int = 50, cursor: str | None = None
@@ -49,8 +44,8 @@ class InboxMethods:
 
     def series(
         self, *, since: datetime, until: datetime, interval: str, topics: Sequence[str] = ()
-    ) -> list[tuple[str, str, str | None, int]]:
-        """Return mention counts per topic, UTC hour or day bucket, and sentiment."""
+    ) -> list[tuple[str, str, str | None, int, int]]:
+        """Return distinct posts and echoes per topic, UTC hour or day bucket, and sentiment."""
         return self._db.read(
             lambda conn: inbox.series(
                 conn, self._dialect, since=since, until=until, interval=interval, topics=topics
@@ -70,7 +65,6 @@ class InboxMethods:
         action: str = "workflow.change",
     ) -> list[int]:
         """Apply a workflow change to mentions and their echoes, audited; return the ids changed."""
-        now = self._clock()
         details = {
             k: v
             for k, v in {
@@ -86,21 +80,11 @@ class InboxMethods:
             if v is not None
         }
 
-        def work(conn: Connection) -> list[int]:
-            changed = workflow.apply(conn, self._dialect, ids, change, user_id=user_id, now=now)
-            for mention_id in changed:
-                accounts.audit(
-                    conn,
-                    at=now,
-                    user_id=user_id,
-                    action=action,
-                    target_kind="mention",
-                    target_id=str(mention_id),
-                    details=details,
-                )
-            return changed
+        def work(conn: Connection, now: datetime) -> list[int]:
+            return workflow.apply(conn, self._dialect, ids, change, user_id=user_id, now=now)
 
-        return self._db.run(work)
+        return self._audited(work, lambda changed: [Audit(action, "mention", i, details) for i in changed],
+                             user_id=user_id)
 
     def change_matching(
         self, flt: InboxFilter, change: WorkflowChange, *, user_id: int | None, limit: int = 10_000
@@ -117,44 +101,23 @@ class InboxMethods:
 
     def add_note(self, mention_id: int, body: str, *, user_id: int | None) -> int | None:
         """Add a note; None if the mention does not exist."""
-        now = self._clock()
 
-        def work(conn: Connection) -> int | None:
+        def work(conn: Connection, now: datetime) -> int | None:
             if not workflow.existing(conn, [mention_id]):
                 return None
-            note_id = workflow.add_note(conn, mention_id, body, user_id=user_id, now=now)
-            accounts.audit(
-                conn,
-                at=now,
-                user_id=user_id,
-                action="note.add",
-                target_kind="mention",
-                target_id=str(mention_id),
-                details={"note_id": note_id},
-            )
-            return note_id
+            return workflow.add_note(conn, mention_id, body, user_id=user_id, now=now)
 
-        return self._db.run(work)
+        def audits(note_id: int | None) -> list[Audit]:
+            return [] if note_id is None else [Audit("note.add", "mention", mention_id, {"note_id": note_id})]
+
+        return self._audited(work, audits, user_id=user_id)
 
     def edit_note(self, mention_id: int, note_id: int, body: str, *, user_id: int | None) -> bool:
         """Edit a note, keeping its history; False if no such note on that mention."""
-        now = self._clock()
-
-        def work(conn: Connection) -> bool:
-            done = workflow.edit_note(conn, mention_id, note_id, body, user_id=user_id, now=now)
-            if done:
-                accounts.audit(
-                    conn,
-                    at=now,
-                    user_id=user_id,
-                    action="note.edit",
-                    target_kind="mention",
-                    target_id=str(mention_id),
-                    details={"note_id": note_id},
-                )
-            return done
-
-        return self._db.run(work)
+        return self._audited(
+            lambda conn, now: workflow.edit_note(conn, mention_id, note_id, body, user_id=user_id, now=now),
+            lambda done: [Audit("note.edit", "mention", mention_id, {"note_id": note_id})] if done else [],
+            user_id=user_id)
 
     def notes(self, mention_id: int) -> list[Note]:
         """Return a mention's notes with their history."""

@@ -209,6 +209,7 @@ def _window_mention(m: Any, topics: tuple[str, ...], *, is_answered: bool,
         author_handle=m["a_handle"], topics=topics, followers=m["a_followers"], karma=m["a_karma"],
         sentiment=sentiment, sentiment_score=m["sentiment_score"], negative_margin=negative_margin,
         intents=_sql.loads_list(m["intents"]), engagement=metrics.total(), is_answered=is_answered,
+        echo_of=m["echo_of_id"], echoes=m["echo_count"] or 0,
     )
 
 

@@ -27,6 +27,7 @@ from storage import (
     migrate,
     retention,
     rollups,
+    stage_marks,
 )
 from storage._database import Database, RetryPolicy
 from storage.authors import AuthorOrder
@@ -43,6 +44,9 @@ from storage.records import (
 from storage.repository_bookkeeping import RunsAndAlerts
 
 logger = logging.getLogger(__name__)
+
+ECHO_STAGE = "echoes"
+"""The echo stage's name in ``stage_marks``."""
 
 
 class Repository(RunsAndAlerts):
@@ -218,9 +222,23 @@ class Repository(RunsAndAlerts):
         batch = list(matches)
         self._db.run(lambda conn: analysis_results.save_topic_matches(conn, self._dialect, batch, replace))
 
-    def set_echo_groups(self, groups: Mapping[int, int | None]) -> None:
-        """Set each mention's canonical mention (itself or None: canonical) and recount echo groups."""
-        self._db.run(lambda conn: analysis_results.set_echo_groups(conn, groups))
+    def set_echo_groups(self, groups: Mapping[int, int | None], *, mark: int | None = None) -> None:
+        """Set each mention's canonical mention (itself or None: canonical) and recount echo groups.
+
+        ``mark``: the newest mention id the echo stage has now handled, saved in the same transaction.
+        """
+        now = self._clock()
+
+        def work(conn: Connection) -> None:
+            analysis_results.set_echo_groups(conn, groups)
+            if mark is not None:
+                stage_marks.write(conn, ECHO_STAGE, mark, now)
+
+        self._db.run(work)
+
+    def echo_mark(self) -> int:
+        """Return the newest mention id the echo stage has handled (0 before its first run)."""
+        return self._db.read(lambda conn: stage_marks.read(conn, ECHO_STAGE))
 
     def stored_topics(self) -> list[str]:
         """Return every topic id some stored mention matches (a topic may outlive its config entry)."""

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from listener.core.clock import Clock
 from storage import accounts
 from storage._database import Database
+from storage.audited import Audit
 from storage.inbox_store import InboxMethods
 from storage.repository import Repository
 from storage.web_records import (
@@ -56,32 +57,16 @@ class WebStore(InboxMethods):
         actor_id: int | None = None,
     ) -> int:
         """Create a user; ValueError if the username is taken."""
-        now = self._clock()
 
-        def work(conn: Connection) -> int:
+        def work(conn: Connection, now: datetime) -> int:
             if accounts.get_user(conn, username=username) is not None:
                 raise ValueError(f"a user named {username!r} already exists")
-            user_id = accounts.add_user(
-                conn,
-                username=username,
-                display_name=display_name,
-                password_hash=password_hash,
-                role=role,
-                language=language,
-                now=now,
-            )
-            accounts.audit(
-                conn,
-                at=now,
-                user_id=actor_id,
-                action="user.add",
-                target_kind="user",
-                target_id=str(user_id),
-                details={"username": username, "role": role},
-            )
-            return user_id
+            return accounts.add_user(conn, username=username, display_name=display_name,
+                                     password_hash=password_hash, role=role, language=language, now=now)
 
-        return self._db.run(work)
+        details = {"username": username, "role": role}
+        return self._audited(work, lambda user_id: [Audit("user.add", "user", user_id, details)],
+                             user_id=actor_id)
 
     def user(self, *, user_id: int | None = None, username: str | None = None) -> User | None:
         """Return a user by id or username."""
@@ -99,28 +84,19 @@ class WebStore(InboxMethods):
         self, user_id: int, *, actor_id: int | None, action: str, end_sessions: bool, **values: Any
     ) -> bool:
         """Change a user (role, is_active, password_hash...), audit it; False if no such user."""
-        now = self._clock()
         if "password_hash" in values:
-            values["password_changed_at"] = now
+            values["password_changed_at"] = self._clock()
         shown = {k: v for k, v in values.items() if k not in ("password_hash", "password_changed_at")}
 
-        def work(conn: Connection) -> bool:
+        def work(conn: Connection, _now: datetime) -> bool:
             if not accounts.update_user(conn, user_id, values):
                 return False
             if end_sessions:
                 accounts.drop_sessions(conn, user_id)
-            accounts.audit(
-                conn,
-                at=now,
-                user_id=actor_id,
-                action=action,
-                target_kind="user",
-                target_id=str(user_id),
-                details=shown,
-            )
             return True
 
-        return self._db.run(work)
+        return self._audited(work, lambda done: [Audit(action, "user", user_id, shown)] if done else [],
+                             user_id=actor_id)
 
     def rehash_password(self, user_id: int, password_hash: str) -> None:
         """Store a stronger hash of the same password (argon2 parameters were raised)."""
@@ -138,30 +114,15 @@ class WebStore(InboxMethods):
         replaces: str | None = None,
     ) -> None:
         """Open a session for a login, ending the browser's previous one (no session fixation)."""
-        now = self._clock()
 
-        def work(conn: Connection) -> None:
+        def work(conn: Connection, now: datetime) -> None:
             if replaces is not None:
                 accounts.drop_session(conn, replaces)
             accounts.drop_expired_sessions(conn, now)
-            accounts.add_session(
-                conn,
-                user_id=user_id,
-                token_hash=token_hash,
-                csrf_token=csrf_token,
-                now=now,
-                expires_at=expires_at,
-            )
-            accounts.audit(
-                conn,
-                at=now,
-                user_id=user_id,
-                action="session.login",
-                target_kind="user",
-                target_id=str(user_id),
-            )
+            accounts.add_session(conn, user_id=user_id, token_hash=token_hash, csrf_token=csrf_token, now=now,
+                                 expires_at=expires_at)
 
-        self._db.run(work)
+        self._audited(work, lambda _: [Audit("session.login", "user", user_id)], user_id=user_id)
 
     def session(self, token_hash: str) -> Session | None:
         """Return the live session of a cookie digest."""
@@ -170,41 +131,18 @@ class WebStore(InboxMethods):
 
     def end_session(self, token_hash: str, *, user_id: int) -> None:
         """Log out."""
-        now = self._clock()
-
-        def work(conn: Connection) -> None:
-            accounts.drop_session(conn, token_hash)
-            accounts.audit(
-                conn,
-                at=now,
-                user_id=user_id,
-                action="session.logout",
-                target_kind="user",
-                target_id=str(user_id),
-            )
-
-        self._db.run(work)
+        self._audited(lambda conn, _now: accounts.drop_session(conn, token_hash),
+                      lambda _: [Audit("session.logout", "user", user_id)], user_id=user_id)
 
     def add_token(self, user_id: int, *, name: str, token_hash: str, prefix: str) -> int:
         """Store a new API token's digest; return its id."""
-        now = self._clock()
 
-        def work(conn: Connection) -> int:
-            token_id = accounts.add_token(
-                conn, user_id=user_id, name=name, token_hash=token_hash, prefix=prefix, now=now
-            )
-            accounts.audit(
-                conn,
-                at=now,
-                user_id=user_id,
-                action="token.add",
-                target_kind="token",
-                target_id=str(token_id),
-                details={"name": name},
-            )
-            return token_id
+        def work(conn: Connection, now: datetime) -> int:
+            return accounts.add_token(conn, user_id=user_id, name=name, token_hash=token_hash, prefix=prefix,
+                                      now=now)
 
-        return self._db.run(work)
+        return self._audited(work, lambda token_id: [Audit("token.add", "token", token_id, {"name": name})],
+                             user_id=user_id)
 
     def tokens(self, user_id: int) -> list[ApiToken]:
         """Return a user's tokens."""
@@ -227,22 +165,9 @@ class WebStore(InboxMethods):
 
     def revoke_token(self, token_id: int, *, user_id: int) -> bool:
         """Revoke one of the user's own tokens."""
-        now = self._clock()
-
-        def work(conn: Connection) -> bool:
-            done = accounts.revoke_token(conn, token_id, user_id, now)
-            if done:
-                accounts.audit(
-                    conn,
-                    at=now,
-                    user_id=user_id,
-                    action="token.revoke",
-                    target_kind="token",
-                    target_id=str(token_id),
-                )
-            return done
-
-        return self._db.run(work)
+        return self._audited(lambda conn, now: accounts.revoke_token(conn, token_id, user_id, now),
+                             lambda done: [Audit("token.revoke", "token", token_id)] if done else [],
+                             user_id=user_id)
 
     # --- audit --------------------------------------------------------------------------------
 
@@ -256,18 +181,8 @@ class WebStore(InboxMethods):
         details: Mapping[str, Any] | None = None,
     ) -> None:
         """Append an audit entry on its own (changes made elsewhere, e.g. a label)."""
-        now = self._clock()
-        self._db.run(
-            lambda conn: accounts.audit(
-                conn,
-                at=now,
-                user_id=user_id,
-                action=action,
-                target_kind=target_kind,
-                target_id=target_id,
-                details=details,
-            )
-        )
+        self._audited(lambda _conn, _now: None, lambda _: [Audit(action, target_kind, target_id, details)],
+                      user_id=user_id)
 
     def audit_log(
         self,

@@ -14,8 +14,9 @@ from typing import ClassVar
 
 import apprise
 
+from alerts.digest_alert import render_any
 from alerts.i18n import Lang
-from alerts.messages import render, truncate
+from alerts.messages import truncate
 from alerts.notifiers.base import Delivery
 from listener.core.clock import Clock, system_clock
 from listener.core.model import Alert
@@ -47,7 +48,7 @@ class ChatNotifier:
 
     def body(self, alert: Alert) -> tuple[str, str]:
         """Return ``(title, body)`` with the body cut so that title and body fit ``max_length``."""
-        rendered = render(alert, self.lang, tz=self.tz)
+        rendered = render_any(alert, self.lang, tz=self.tz)
         room = self.max_length - len(rendered.subject) - 2 if self.max_length else 0
         return rendered.subject, truncate(rendered.text.split("\n\n", 1)[-1], room)
 

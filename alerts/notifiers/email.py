@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import ClassVar, Literal
 
+from alerts.digest_alert import digest_of
 from alerts.i18n import Lang
 from alerts.messages import render
 from alerts.notifiers.base import Delivery
@@ -81,7 +82,18 @@ class EmailNotifier:
         self.tz = tz
 
     def build(self, alert: Alert) -> EmailMessage:
-        """Return the e-mail for ``alert``: subject, text part, HTML part and thread headers."""
+        """Return the e-mail for ``alert``: subject, text part, HTML part and thread headers.
+
+        A stored digest (``alerts.digest_alert``) becomes the digest e-mail with its inline chart.
+        """
+        digest = digest_of(alert, with_chart=True)
+        if digest is not None:
+            from alerts.digest import digest_message
+
+            message = digest_message(digest, self.lang, sender=self.smtp.sender, to=self.to, now=self.clock(),
+                                     message_id=message_id(alert.dedupe_key))
+            message["X-Listener-Alert"] = alert.dedupe_key
+            return message
         rendered = render(alert, self.lang, tz=self.tz)
         message = EmailMessage()
         message["Subject"] = f"[listener] {rendered.subject}"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from typing import ClassVar
 
+from alerts.digest_alert import digest_of, render_any
 from alerts.i18n import Lang
-from alerts.messages import Rendered, log_line, render
+from alerts.messages import Rendered, log_line
 from alerts.notifiers.base import Delivery
 from listener.core.clock import Clock, system_clock
 from listener.core.model import Alert
@@ -31,9 +32,10 @@ class LogNotifier:
 
     def send(self, alert: Alert) -> Delivery:
         """Render ``alert``, log its subject and keep it; always succeeds."""
-        rendered = render(alert, self.lang, tz=self.tz)
+        rendered = render_any(alert, self.lang, tz=self.tz)
         self.sent.append((alert, rendered))
-        logger.info("%s", log_line(alert, self.lang),
+        line = rendered.subject if digest_of(alert) is not None else log_line(alert, self.lang)
+        logger.info("%s", line,
                     extra={"rule_id": alert.rule_id, "channel": self.channel})
         return Delivery(alert_key=alert.dedupe_key, channel=self.channel, is_ok=True,
                         attempted_at=self.clock())

@@ -138,27 +138,35 @@ def digest(
 ) -> None:
     """Build the daily digest and send it (or, with --dry-run, print it and write the .eml)."""
     from alerts.digest import digest_message, render_digest
-    from listener.jobs.digest import digest_day, make_digest, send_digest
-    from listener.wiring import digest_drivers, digest_ideas, smtp_config, window_reader
+    from listener.jobs.digest import digest_channels, digest_day, make_digest, send_digest
+    from listener.jobs.ideas import digest_ideas
+    from listener.wiring import digest_drivers, smtp_config, stored_dispatcher, window_reader
 
     settings = settings_from(config)
     with user_errors():
         repository = open_repository(settings)
-        chosen = date.fromisoformat(day) if day else digest_day(current_clock()(), settings.timezone)
+        now = current_clock()()
+        chosen = date.fromisoformat(day) if day else digest_day(now, settings.timezone)
         reader = window_reader(settings, repository)
         built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen,
-                            digest_drivers(settings, repository), digest_ideas(settings, repository))
+                            digest_drivers(settings, repository), digest_ideas(repository, settings.language))
         if dry_run:
             _, text, _ = render_digest(built, settings.language)
             console.print(text, highlight=False, markup=False)
             if out is not None:
                 message = digest_message(built, settings.language, sender=smtp_config(settings).sender,
-                                         to=["dry-run@localhost"])
+                                         to=["dry-run@localhost"], now=now)
                 out.write_bytes(bytes(message))
                 console.print(f"written to {out}")
         else:
-            sent = send_digest(settings, smtp_config(settings), built)
-            console.print(f"digest for {chosen} sent to {sent} e-mail channel(s)")
+            attempts = send_digest(stored_dispatcher(settings, repository), built, digest_channels(settings),
+                                   now)
+            for attempt in attempts:
+                outcome = "sent" if attempt.is_ok else f"failed, retried by the service: {attempt.error}"
+                console.print(f"digest for {chosen} -> {attempt.channel}: {outcome}")
+            if not attempts:
+                console.print(f"digest for {chosen}: already delivered on every channel "
+                              "(see listener alerts)")
         repository.close()
 
 def alerts_list(

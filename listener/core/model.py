@@ -282,6 +282,14 @@ class WindowMention:
     engagement: int = 0
     is_answered: bool = False
     """True when the brand (or anyone) already replied; the digest lists open questions only."""
+    echo_of: int | None = None
+    """The id of the original this mention echoes (a repost or copy grouped under it), else None.
+
+    Every figure a user sees counts distinct posts: an echo is counted once, under its original,
+    and shown as "+N echoes" there (``echoes``), never as another post or another voice.
+    """
+    echoes: int = 0
+    """How many stored mentions echo this one (0 for an echo itself)."""
 
     @property
     def reach(self) -> float:

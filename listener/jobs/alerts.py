@@ -13,7 +13,14 @@ from typing import Any
 
 from alerts.dispatch import Dispatcher
 from alerts.window import Window
+from listener.config import Settings
 from listener.service import JobResult
+
+
+def rules_span(settings: Settings) -> timedelta:
+    """Return the longest rule window (what one shared window read must cover)."""
+    return max((r.window for r in settings.alerts.rules), default=timedelta(hours=1))
+
 
 WindowRead = Callable[[datetime, timedelta], Window]
 """``read(now, span)``: the mentions of ``[now - span, now]`` and their history (``WindowReader.read``)."""

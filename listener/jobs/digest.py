@@ -1,25 +1,26 @@
 """The daily digest job: build yesterday's digest from stored mentions and send it to its channels.
 
 ``listener digest`` and the scheduled job share :func:`make_digest` and :func:`send_digest`, so a
-digest sent by hand is the one the service would send.
+digest sent by hand is the one the service would send. Sending goes through the alerts' dispatcher
+(``alerts.digest_alert``): the digest is stored first, each channel is sent to on its own, failures are
+retried on the next cycle and every attempt shows in ``listener alerts``.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from alerts.digest import build_digest, digest_message, digest_span, render_digest
-from alerts.notifiers import SmtpConfig
-from alerts.notifiers.email import send_message
+from alerts.digest import build_digest, digest_span
+from alerts.digest_alert import digest_alert
+from alerts.dispatch import Dispatcher
+from alerts.notifiers.base import Delivery
 from alerts.window import Window
 from listener.config import Settings
-from listener.core.errors import DeliveryError
 from listener.core.model import JSON
 from listener.service import JobResult
 
@@ -57,51 +58,39 @@ def make_digest(settings: Settings, read_window: SpanRead, day: date, drivers: D
     return built
 
 
-def send_digest(settings: Settings, smtp: SmtpConfig, digest: Any, *,
-                channels: Sequence[str] | None = None) -> int:
-    """Send the digest to ``alerts.digest.channels`` (all channels when empty); return channels reached.
+def digest_channels(settings: Settings) -> list[str]:
+    """Return the channels the digest goes to: ``alerts.digest.channels``, or every channel when empty."""
+    wanted = set(settings.alerts.digest.channels)
+    return [c.id for c in settings.alerts.channels if not wanted or c.id in wanted]
 
-    E-mail channels get the full HTML digest with its inline chart; chat channels get the text
-    version (cut to their length); log channels log its subject.
+
+def send_digest(dispatcher: Dispatcher, digest: Any, channels: Sequence[str],
+                now: datetime) -> list[Delivery]:
+    """Store the digest as a message (once per day), then deliver what is owed; return the attempts.
+
+    Each channel is sent to on its own and every attempt is recorded; a channel that fails is retried by
+    the next delivery pass (the alert job's, every cycle), as for any alert. A digest already stored for
+    that day is not stored again: only what is still owed is sent.
     """
-    wanted = set(channels if channels is not None else settings.alerts.digest.channels)
-    targets = [c for c in settings.alerts.channels if not wanted or c.id in wanted]
-    sent = 0
-    for channel in targets:
-        if channel.type == "email":
-            message = digest_message(digest, channel.lang, sender=smtp.sender, to=channel.to)
-            try:
-                send_message(smtp, message, channel.to)
-            except (OSError, smtplib.SMTPException) as err:
-                raise DeliveryError(f"digest: {type(err).__name__}: {err}", channel=channel.id) from err
-        elif channel.type == "apprise" and channel.url is not None:
-            import apprise
-
-            subject, text, _ = render_digest(digest, channel.lang)
-            client = apprise.Apprise()
-            client.add(channel.url.get_secret_value())
-            if not client.notify(title=subject, body=text[: channel.max_length or 4000]):
-                raise DeliveryError("digest: the chat channel refused the digest", channel=channel.id)
-        else:
-            subject, _, _ = render_digest(digest, channel.lang)
-            logger.info("alerts: digest %s", subject, extra={"channel": channel.id})
-        sent += 1
-    return sent
+    alert = digest_alert(digest, channels)
+    dispatcher.enqueue(alert, channels)
+    return [d for d in dispatcher.deliver_due(now) if d.alert_key == alert.dedupe_key]
 
 
 @dataclass
 class DigestJob:
-    """Build and send the digest of the local day before ``now`` (``dry_run``: build only)."""
+    """Build the digest of the local day before ``now`` and hand it to the alerts' dispatcher."""
 
     settings: Settings
-    smtp: SmtpConfig
     read_window: SpanRead
-    dry_run: bool = False
+    dispatcher: Dispatcher
     drivers: Drivers | None = None
     ideas: Ideas | None = None
 
     def __call__(self, now: datetime) -> JobResult:
-        """Send yesterday's digest; report how many channels it reached."""
+        """Store and send yesterday's digest; report the channels reached and those still owed."""
         built = make_digest(self.settings, self.read_window, digest_day(now, self.settings.timezone),
                             self.drivers, self.ideas)
-        return JobResult(items=0 if self.dry_run else send_digest(self.settings, self.smtp, built))
+        attempts = send_digest(self.dispatcher, built, digest_channels(self.settings), now)
+        return JobResult(items=sum(1 for d in attempts if d.is_ok),
+                         backlog=sum(1 for d in attempts if not d.is_ok))

@@ -8,8 +8,8 @@ BROKER_ENV = "LISTENER_BROKER_URL"
 DEFAULT_BROKER = "amqp://guest:guest@127.0.0.1:5672//"
 """RabbitMQ on loopback; Redis works too: ``LISTENER_BROKER_URL=redis://127.0.0.1:6379/0``."""
 QUEUES = ("collect", "analyse", "alerts")
-QUEUE_OF_KIND = {"collect": "collect", "analysis": "analyse", "alerts": "alerts", "digest": "alerts",
-                 "retention": "alerts"}
+QUEUE_OF_KIND = {"collect": "collect", "analysis": "analyse", "echoes": "analyse", "routing": "alerts",
+                 "alerts": "alerts", "digest": "alerts", "retention": "alerts"}
 
 
 def broker_url() -> str:

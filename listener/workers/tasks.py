@@ -1,8 +1,9 @@
 """The Celery app and its tasks: thin shells over ``listener/jobs``, acknowledged late, idempotent.
 
 - ``listener.run_job(job_id, marker)`` runs one job spec of the wiring (a collection for one (source,
-  topic), the alert rules, the digest) through :class:`listener.service.Service`'s own error policy and
-  run recorder. A collection first takes the lease ``collect:<source>:<topic>``: if another worker holds
+  topic), the echo stage, the alert rules, the digest) through :class:`listener.service.Service`'s own
+  error policy and run recorder. The echo stage takes the lease ``echoes``. A collection first takes the
+  lease ``collect:<source>:<topic>``: if another worker holds
   it, this copy does nothing (the same (source, topic) never runs twice at once). Alerts and the
   digest take the lease ``alerts``, so alert threads are decided in one place at a time (and the
   alert's unique ``dedupe_key`` already keeps a thread from being sent twice).
@@ -64,7 +65,9 @@ def _run_lease_s() -> float:
 
 
 def _lease_name(kind: str, job_id: str) -> str:
-    return f"collect:{job_id}" if kind == "collect" else "alerts"
+    if kind == "collect":
+        return f"collect:{job_id}"
+    return "echoes" if kind == "echoes" else "alerts"  # one echo grouping at a time, on its own lease
 
 
 def run_job(job_id: str, marker: str | None = None) -> str:

@@ -60,7 +60,9 @@ def test_digest_figures() -> None:
 
 def test_digest_email_with_inline_chart(smtp_inbox: Inbox) -> None:
     digest = build_digest(week(), DAY, tz="Europe/Paris", names={"acme": "ACME"})
-    message = digest_message(digest, "fr", sender="veille@acme.test", to=["cm@acme.test"])
+    sent_at = datetime(2026, 3, 11, 7, 30, tzinfo=UTC)
+    message = digest_message(digest, "fr", sender="veille@acme.test", to=["cm@acme.test"], now=sent_at)
+    assert message["Date"] == "Wed, 11 Mar 2026 07:30:00 +0000"  # the injected clock, not the wall clock
     send_message(SmtpConfig(host=smtp_inbox.host, port=smtp_inbox.port), message, ["cm@acme.test"])
     [(envelope, received)] = smtp_inbox.received
     assert envelope.rcpt_tos == ["cm@acme.test"]

@@ -60,6 +60,18 @@ def test_flag_bearer_is_the_echoed_critic_with_grievances() -> None:
     assert 0 < bearers[0].flag <= bearers[0].influence.score
 
 
+def test_a_copy_grouped_as_an_echo_is_not_a_voice_of_its_own() -> None:
+    mentions, sig = _conversation()
+    copycat = author("copycat", followers=700)
+    copy = mention("k1", copycat, text="third refund refused, done with them", likes=40, reposts=10)
+    mentions.append(copy)
+    sig[copy.key] = NEG
+    as_posts = {b.influence.key for b in flag_bearers(mentions, sig, now=NOW)}
+    assert "twitter:copycat" in as_posts  # the probe: ungrouped, the copy reads as a grievance of its own
+    grouped = {b.influence.key for b in flag_bearers(mentions, sig, now=NOW, echoed={copy.key})}
+    assert "twitter:copycat" not in grouped and "twitter:critic" in grouped
+
+
 def test_bots_are_excluded_from_rankings_not_dropped() -> None:
     mentions, sig = _conversation()
     spam = author("deals_bot", followers=10_000)

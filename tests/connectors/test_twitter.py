@@ -296,7 +296,7 @@ def test_a_spent_window_stops_paging_before_the_refused_request(
 ) -> None:
     """``x-rate-limit-remaining: 0`` on page 1 means page 2 is not even sent."""
     page = _tweepy_page(shared_data)
-    reset = int(time.time()) + 300
+    reset = int(NOW.timestamp()) + 300  # the connector reads the same clock as the server here
     server.add(SEARCH, with_headers(page, x_rate_limit_remaining="0", x_rate_limit_reset=str(reset)))
 
     with pytest.raises(RetryLater) as caught:

@@ -86,7 +86,8 @@ alerts:
     service = build_full_service(settings, repository)
     try:
         assert [(s.id, s.kind) for s in service.specs.values()] == [
-            ("demo:acme", "collect"), ("demo:rival", "collect"), ("alerts", "alerts"), ("digest", "digest")]
+            ("demo:acme", "collect"), ("demo:rival", "collect"), ("echoes", "echoes"), ("alerts", "alerts"),
+            ("digest", "digest")]
         collect = service.specs["demo:acme"]
         assert collect.interval == timedelta(minutes=10) and collect.max_interval == timedelta(hours=1)
         assert collect.is_adaptive

@@ -164,3 +164,18 @@ def test_the_digest_explains_the_days_burst(sqlite_url: str) -> None:
         assert "Ce qui explique ce pic" in text and "#lumiodown" in text and "#lumiodown" in html
     finally:
         repo.close()
+
+
+def test_top_authors_of_a_spike_count_distinct_posts_not_reposters() -> None:
+    """Three accounts reposting one complaint are echoes of its author, not three more voices."""
+    at = SPIKE + timedelta(minutes=5)
+    original = TrendMention(id=1, text=OUTAGE[0], published_at=at, author="demo:a", author_handle="angry",
+                            reach=100.0, sentiment="negative", topics=("lumio",))
+    reposts = [TrendMention(id=10 + k, text=OUTAGE[0], published_at=at + timedelta(minutes=k + 1),
+                            author=f"demo:r{k}", author_handle=f"reposter{k}", reach=5_000.0,
+                            sentiment="negative", topics=("lumio",), echo_of=1) for k in range(3)]
+    other = TrendMention(id=2, text=OUTAGE[1], published_at=at, author="demo:b", author_handle="calm",
+                         reach=10.0, sentiment="negative", topics=("lumio",))
+    story = explain("lumio", [original, *reposts, other], [], start=SPIKE, end=SPIKE + timedelta(hours=1))
+    assert [a for a, _, _ in story.authors] == ["angry", "calm"]
+    assert story.echo_share == 3 / 5

@@ -121,16 +121,18 @@ class SourceHealthOut(_Out):
 
 
 class SeriesPointOut(_Out):
-    """Mentions of one topic in one bucket, by sentiment."""
+    """Distinct posts of one topic in one bucket, by sentiment, and the echoes grouped under them."""
 
     topic: str
     at: str
     total: int
+    """Distinct posts: a repost or copy counts once, under its original (``echoes``)."""
     by_sentiment: dict[str, int]
+    echoes: int = 0
 
 
 class ShareOut(_Out):
-    """One topic's volume and share of all topics' volume."""
+    """One topic's volume (distinct posts, echoes not counted) and share of all topics' volume."""
 
     topic: str
     role: str
@@ -313,17 +315,18 @@ def series(
     topic: Annotated[list[str] | None, Query(max_length=50)] = None,
     _: Principal = Viewer,
 ) -> list[SeriesPointOut]:
-    """Return volume and sentiment per topic per UTC hour or day (default: the last 7 days)."""
+    """Return distinct posts by sentiment per topic per UTC hour or day (default: the last 7 days)."""
     start, end = _period(request, since, until)
     points: dict[tuple[str, str], dict[str, int]] = {}
-    for name, at, sentiment, n in request.app.state.store.series(
+    echoes: dict[tuple[str, str], int] = {}
+    for name, at, sentiment, n, echoed in request.app.state.store.series(
         since=start, until=end, interval=interval, topics=tuple(topic or ())
     ):
         bucket = points.setdefault((name, at), {})
         bucket[sentiment or "unknown"] = bucket.get(sentiment or "unknown", 0) + n
-    return [
-        SeriesPointOut(topic=t, at=at, total=sum(c.values()), by_sentiment=c) for (t, at), c in points.items()
-    ]
+        echoes[(name, at)] = echoes.get((name, at), 0) + echoed
+    return [SeriesPointOut(topic=t, at=at, total=sum(c.values()), by_sentiment=c, echoes=echoes[(t, at)])
+            for (t, at), c in points.items()]
 
 
 @router.get("/share-of-voice", response_model=list[ShareOut])
@@ -333,7 +336,7 @@ def share_of_voice(
     """Return each configured topic's share of the mentions in the period (default: 7 days)."""
     start, end = _period(request, since, until)
     counts: dict[str, int] = {}
-    for name, _at, _s, n in request.app.state.store.series(since=start, until=end, interval="day"):
+    for name, _at, _s, n, _echoes in request.app.state.store.series(since=start, until=end, interval="day"):
         counts[name] = counts.get(name, 0) + n
     roles = {t.id: t.role for t in request.app.state.settings.topics}
     total = sum(counts.values()) or 1
