@@ -8,6 +8,7 @@ batch pads to its own longest text (dynamic padding), ``torch.inference_mode``, 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -96,6 +97,49 @@ class Encoder:
         return out
 
 
+class FastTokenizer:
+    """The model's ``tokenizer.json`` run by the ``tokenizers`` library, without ``transformers``.
+
+    ``AutoTokenizer`` wraps the same Rust tokenizer but, with transformers 5, rebuilds it from the
+    250k-entry vocabulary on every load: 5-16 s per load against 0.3-2 s here, paid by every command
+    that analyses and twice by the demo. The ids are the same (checked in ``tests/analysis``).
+    """
+
+    def __init__(self, folder: Path, max_length: int) -> None:
+        from tokenizers import Tokenizer
+
+        spec = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
+        # transformers 5 rebuilds XLM-R's tokenizer the way sentencepiece splits (whitespace runs
+        # dropped, no lone "▁" for trailing spaces) instead of the file's Metaspace + Replace; the
+        # heads were trained on those ids, so ours are set the same way.
+        normalizer = spec.get("normalizer") or {}
+        if normalizer.get("type") == "Sequence":
+            kept = [n for n in normalizer["normalizers"] if n.get("type") == "Precompiled"]
+            spec["normalizer"] = kept[0] if kept else None
+        if (spec.get("pre_tokenizer") or {}).get("type") == "Metaspace":
+            spec["pre_tokenizer"] = {"type": "Sequence",
+                                     "pretokenizers": [{"type": "WhitespaceSplit"}, spec["pre_tokenizer"]]}
+        self._tokenizer = Tokenizer.from_str(json.dumps(spec))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length)
+        self._pad_id = self._tokenizer.token_to_id("<pad>") or 0
+
+    def ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids of each text, special tokens added, cut at ``max_length``."""
+        return [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
+
+    def padded(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """``(input_ids, attention_mask)`` padded on the right to the longest text of the batch."""
+        rows = self.ids(texts)
+        width = max((len(row) for row in rows), default=0)
+        input_ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for number, row in enumerate(rows):
+            input_ids[number, : len(row)] = row
+            mask[number, : len(row)] = 1
+        return input_ids, mask
+
+
 class OnnxEncoder:
     """The exported feature graph (``analysis.onnx_build``) run by ONNX Runtime.
 
@@ -123,7 +167,6 @@ class OnnxEncoder:
         per_text: bool = False,
     ) -> None:
         import onnxruntime as ort
-        from transformers import AutoTokenizer
 
         self.folder = folder
         self.graph = graph
@@ -132,7 +175,7 @@ class OnnxEncoder:
         self.batch_size = batch_size
         self.per_text = per_text
         self.threads = max(1, threads or min(2, os.cpu_count() or 1))
-        self.tokenizer: Any = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        self.tokenizer = FastTokenizer(folder, max_length)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
@@ -145,10 +188,8 @@ class OnnxEncoder:
         return self.embed_layers(texts, self.layers)[:, k * DIM : (k + 1) * DIM]
 
     def _run(self, batch: list[str]) -> npt.NDArray[np.float32]:
-        enc = self.tokenizer(
-            batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="np"
-        )
-        feeds = {name: enc[name].astype(np.int64) for name in ("input_ids", "attention_mask")}
+        input_ids, attention_mask = self.tokenizer.padded(batch)
+        feeds = {"input_ids": input_ids, "attention_mask": attention_mask}
         out: npt.NDArray[np.float32] = self._session.run(None, feeds)[0]
         return out
 
@@ -168,7 +209,7 @@ class OnnxEncoder:
             return out
         if self.per_text:
             clipped = [PREFIX + t[: self.max_length * 16] for t in texts]
-            ids = self.tokenizer(clipped, truncation=True, max_length=self.max_length)["input_ids"]
+            ids = self.tokenizer.ids(clipped)
             out[:] = self._map(self._run_one, ids)
             return out
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))

@@ -110,7 +110,7 @@ def series(
     freq = {"hour": "h", "day": "D", "week": "W-MON"}[grain]
     if grain == "week":
         frame["bucket"] = frame["bucket"].dt.floor("D") - pd.to_timedelta(
-            frame["bucket"].dt.weekday, unit="D"
+            frame["bucket"].dt.day_of_week, unit="D"
         )
         start = pd.Timestamp(since).floor("D") - pd.Timedelta(days=pd.Timestamp(since).weekday())
         index = pd.date_range(start, pd.Timestamp(until), freq="7D", inclusive="left")

@@ -33,6 +33,8 @@ authors once), and the Python preparation (folding, JSON) competing for the same
 
 Measured 2026-12-03 after the COPY staging path and the folding shortcuts (load 9 to 15): SQLite 10k
 0.49-0.59x; PostgreSQL 10k 0.37-0.49x vs COPY (0.55x once), 100k 0.42x (``benchmarks/scale.py``).
+Later that day (load 5 to 9), PostgreSQL 10k: 0.38x before, 0.44x after new mentions were COPY-ed
+straight into the table (0.80x for the unchanged re-upsert).
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ reading a loopback RSS feed that grows and answers at random 429, 500, 503, stal
 truncated bodies; an SMTP server that refuses mail during random outages; SIGKILL after 10-15 s of
 life, 50 times; then, with faults off, two ``run --once`` recoveries. It prints mentions lost,
 duplicated, alerts e-mailed twice and deliveries still pending after recovery: all must be 0.
-Not covered: a PostgreSQL restart mid-batch (the shared server of these machines must stay up).
-About 12-15 minutes on 2 cores.
+Not covered here: a PostgreSQL or broker restart mid-batch (the shared servers of these machines must
+stay up); ``benchmarks/restarts.py`` restarts private ones under a worker fleet. About 12-15 minutes on
+2 cores (729 s on 2026-12-03: four zeros, see docs/scale.md).
 """
 
 from __future__ import annotations

@@ -5,13 +5,18 @@
    the real texts as they are (about 26,000 distinct texts, so repeated texts reuse their terms, as
    reposts do), and every text made distinct (a number appended: the worst case, each one folded
    and cut into terms). Baseline in the same run: counting plain whitespace words with a Counter.
+   Then the same mentions stored in a SQLite file and read through the term index (what the CLI and
+   the API use since #17's API work): the one-time cost of indexing (each mention tokenised once,
+   as the trends step does when mentions arrive), then ``rising_for`` timed, beside the text path
+   (``rising_terms`` over the same mentions in memory) in the same run, with the ratio.
 2. Series. 1,000,000 mentions over 365 days (3 topics, 3 sources, 2 languages, sentiments) written
    into a SQLite file with raw ``executemany`` (not timed), then the rollups built once by
    ``Repository.refresh_rollups`` (timed), then the series read (timed, median of 5): a year per day
    and per hour for one topic, and share of voice for the three. Baseline in the same run: the same
    per-day counts with a GROUP BY over the mentions table.
 
-    python benchmarks/trends_speed.py [--data ../shared/data] [--mentions 1000000]
+    python benchmarks/trends_speed.py [--data ../shared/data] [--mentions 1000000] [--skip-rising]
+        [--skip-indexed] [--no-text-path] [--skip-series]
 """
 
 from __future__ import annotations
@@ -85,6 +90,76 @@ def rising_speed(texts: list[str], n: int) -> None:
             f"(target < 10 s), {answer.status}, {len(answer.terms)} terms; "
             f"baseline plain word count {plain:.1f} s (ratio {took / plain:.1f}x)"
         )
+
+
+def _generated(texts: list[str], n: int, rng: random.Random) -> list[TrendMention]:
+    day = timedelta(days=1)
+    out: list[TrendMention] = []
+    for k in range(n + 3 * max(n // 10, 1)):
+        at = (
+            NOW - day + timedelta(seconds=rng.randrange(86_400))
+            if k < n
+            else NOW - day * (2 + (k - n) // max(n // 10, 1)) + timedelta(seconds=rng.randrange(86_400))
+        )
+        text = texts[rng.randrange(len(texts))]
+        author = f"{rng.randrange(200_000) + 1}"
+        out.append(TrendMention(id=k + 1, text=f"{text} {k}", published_at=at, author=author))
+    return out
+
+
+def _store_generated(path: Path, mentions: list[TrendMention]) -> None:
+    con = sqlite3.connect(path)
+    con.executemany(
+        "INSERT INTO authors (id, source, external_id, handle, followers, first_seen_at, last_seen_at) "
+        "VALUES (?,?,?,?,?,?,?)",
+        [(i, "bench", f"u{i}", f"u{i}", i % 1000, "2026-01-01 00:00:00", "2026-01-01 00:00:00")
+         for i in range(1, 200_001)],
+    )
+    rows, topics = [], []
+    for m in mentions:
+        at = m.published_at.strftime("%Y-%m-%d %H:%M:%S.000000")
+        rows.append((m.id, "twitter", f"m{m.id}", int(m.author), m.text, "x", "en", at, at, at, at,
+                     "[]", "[]", "[]", "[]", "{}", None, "[]"))
+        topics.append((m.id, "lumio", "[]"))
+        if len(rows) == 100_000:
+            _flush(con, rows, topics)
+    _flush(con, rows, topics)
+    con.commit()
+    con.close()
+
+
+def rising_indexed_speed(texts: list[str], n: int, *, with_text_path: bool) -> None:
+    from listener import trends_report
+    from listener.core.clock import fixed
+    from storage import Repository
+
+    day = timedelta(days=1)
+    mentions = _generated(texts, n, random.Random(0))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rising.db"
+        repo = Repository.from_url(f"sqlite:///{path}", clock=fixed(NOW))
+        repo.upgrade()
+        _store_generated(path, mentions)
+        t0 = time.perf_counter()
+        indexed = trends_report.refresh_term_index(repo)
+        index_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        answer, _ = trends_report.rising_for(repo, "lumio", now=NOW, window=day, baseline_windows=3)
+        read_s = time.perf_counter() - t0
+        repo.close()
+    line = (
+        f"rising terms through the term index, window of {n:,} + {len(mentions) - n:,} baseline (every text "
+        f"distinct): {read_s:.1f} s (target < 10 s), {answer.status}, {len(answer.terms)} terms; indexing "
+        f"(once per mention, as it arrives) {indexed:,} mentions in {index_s:.1f} s "
+        f"({index_s / max(indexed, 1) * 1e6:.0f} µs each)"
+    )
+    if with_text_path:
+        t0 = time.perf_counter()
+        plain = rising_terms(mentions, now=NOW, window=day, baseline_windows=3)
+        text_s = time.perf_counter() - t0
+        same = [t.term for t in plain.terms] == [t.term for t in answer.terms]
+        line += f"; text path, same run: {text_s:.1f} s (ratio {text_s / read_s:.1f}x), same terms {same}"
+    print(line, flush=True)
 
 
 def build_db(path: Path, n: int) -> None:
@@ -205,11 +280,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--mentions", type=int, default=1_000_000)
-    parser.add_argument("--skip-rising", action="store_true")
+    parser.add_argument("--skip-rising", action="store_true", help="skip the in-memory text path alone")
+    parser.add_argument("--skip-indexed", action="store_true", help="skip the term index path")
+    parser.add_argument("--skip-series", action="store_true")
+    parser.add_argument(
+        "--no-text-path", action="store_true", help="index path only, without the text path beside it"
+    )
     args = parser.parse_args()
+    texts = texts_of(args.data)
     if not args.skip_rising:
-        rising_speed(texts_of(args.data), args.mentions)
-    series_speed(args.mentions)
+        rising_speed(texts, args.mentions)
+    if not args.skip_indexed:
+        rising_indexed_speed(texts, args.mentions, with_text_path=not args.no_text_path)
+    if not args.skip_series:
+        series_speed(args.mentions)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from connectors._http_policy import (
     CircuitBreaker,
     HostLimiter,
     HttpPolicy,
+    MonthlyQuota,
     Outcome,
     Response,
     TokenBucket,
@@ -105,6 +106,8 @@ class HttpClient:
         self._rng = rng
         self._limiter = limiter or DEFAULT_LIMITER
         self._breakers: dict[str, CircuitBreaker] = {}
+        self.monthly_quota = self._limiter.monthly_quota
+        """The fleet-wide monthly quota of a key, or None (see ``HostLimiter.monthly_quota``)."""
         self.requests = 0
         """Requests sent since creation (for quota accounting in a Batch)."""
         base_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}
@@ -295,6 +298,7 @@ __all__ = [
     "HostLimiter",
     "HttpClient",
     "HttpPolicy",
+    "MonthlyQuota",
     "Outcome",
     "Response",
     "TokenBucket",

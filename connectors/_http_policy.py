@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from listener.core.errors import SourceUnavailable
@@ -181,6 +181,18 @@ class TokenBucket:
             return -self._tokens / self.rate_per_s
 
 
+class MonthlyQuota(Protocol):
+    """A provider's monthly allowance (e.g. X's posts read) shared by every worker of a fleet.
+
+    ``reserve`` takes up to ``want`` units before a request and returns (granted, used after);
+    ``give_back`` returns the units a shorter answer did not use. Kept in the database by the workers
+    (``listener.shared_limits``), so racing workers never go past the cap together.
+    """
+
+    def reserve(self, month: str, want: int, cap: int) -> tuple[int, int]: ...
+    def give_back(self, month: str, amount: int) -> None: ...
+
+
 class HostLimiter:
     """The token buckets of every host, shared by all clients of the process."""
 
@@ -195,6 +207,11 @@ class HostLimiter:
             if found is None:
                 found = self._buckets[host] = TokenBucket(policy.rate_per_s, policy.burst)
             return found
+
+    def monthly_quota(self, key: str) -> MonthlyQuota | None:
+        """Return the fleet-wide monthly quota ``key``; None in one process (its cursors count it)."""
+        del key
+        return None
 
 
 DEFAULT_LIMITER = HostLimiter()

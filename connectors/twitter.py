@@ -18,6 +18,11 @@ The cursor (one per topic) holds:
 - ``month`` and ``posts_read``: posts retrieved this calendar month (UTC) for this topic, the figure X
   bills against the monthly post cap; ``fetch`` refuses to go past ``monthly_post_cap``.
 
+With several workers (``listener worker``), the cap holds for the whole fleet: the HTTP client's limiter
+hands out the shared quota ``twitter:posts`` (kept in the database), each request first reserves the
+posts it asks for (``max_results``, at most 100, at least X's minimum of 10) and gives back what the
+answer did not use, so workers racing for the last posts of the month never go past the cap together.
+
 A provider query without a ``since_id`` is a first run: it backfills the last 7 days (what recent
 search covers) within ``backfill_requests`` pages. Later runs page with ``next_token`` until they
 reach the ``since_id``, at most ``max_requests_per_run`` pages; past that the entry keeps
@@ -30,8 +35,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 import requests
@@ -42,6 +46,7 @@ from connectors._query import SearchText, provider_queries
 from connectors._sdk import HttpClientAdapter, RateBudget, sdk_session
 from connectors._sdk_errors import ErrorRow, translated
 from connectors._twitter_mapping import map_tweet, map_user, snowflake_time
+from connectors._twitter_quota import MAX_RESULTS, QUOTA_KEY, CapUsage, QuotaGate, month_of, next_month
 from listener.core.clock import Clock, system_clock
 from listener.core.errors import AuthFailed, QueryRejected, RetryLater, SkippableItem, SourceUnavailable
 from listener.core.model import Batch, Cursor, Mention, Query
@@ -53,8 +58,6 @@ logging.getLogger("tweepy.client").setLevel(logging.INFO)  # its DEBUG lines car
 TWITTER_API = "https://api.twitter.com"
 DEFAULT_RETRY_AFTER_S = 900.0
 """X's rate-limit window (15 minutes), used when a 429 carries no reset header."""
-MAX_RESULTS = 100
-"""Largest page recent search allows."""
 
 EXPANSIONS = (
     "author_id",
@@ -82,24 +85,6 @@ def _default_translate(query: Query) -> list[SearchText]:
 
 def _query_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def _month_of(now: datetime) -> str:
-    return now.strftime("%Y-%m")
-
-
-def _next_month(now: datetime) -> datetime:
-    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    return (first + timedelta(days=32)).replace(day=1)
-
-
-@dataclass(frozen=True, slots=True)
-class CapUsage:
-    """Posts read this month against the monthly post cap (summed over the topics' cursors)."""
-
-    month: str
-    posts_read: int
-    cap: int
 
 
 def _rate_limited(clock: Clock) -> Callable[[tweepy.TooManyRequests], RetryLater]:
@@ -211,7 +196,7 @@ class TwitterConnector:
 
     def cap_usage(self, cursors: Sequence[Cursor | None]) -> CapUsage:
         """Sum this month's posts read over the topics' cursors, for the operator's dashboard."""
-        month = _month_of(self._clock())
+        month = month_of(self._clock())
         used = sum(int(c.get("posts_read", 0)) for c in cursors if c is not None and c.get("month") == month)
         return CapUsage(month=month, posts_read=used, cap=self.monthly_post_cap)
 
@@ -221,10 +206,10 @@ class TwitterConnector:
             raise AuthFailed(self.disabled_reason or "twitter: not configured", source=self.name)
         now = self._clock()
         state = dict(cursor.data) if cursor is not None else {}
-        month = _month_of(now)
+        month = month_of(now)
         posts_read = int(state.get("posts_read", 0)) if state.get("month") == month else 0
         if posts_read >= self.monthly_post_cap:
-            wait = (_next_month(now) - now).total_seconds()
+            wait = (next_month(now) - now).total_seconds()
             raise RetryLater(
                 f"twitter: monthly post cap reached ({posts_read}/{self.monthly_post_cap}) for {query.id}",
                 retry_after_s=wait,
@@ -235,10 +220,12 @@ class TwitterConnector:
         mentions: dict[str, Mention] = {}
         skipped = 0
         sent_before = self._adapter.sent
+        shared = self.client.monthly_quota(QUOTA_KEY)
+        gate = QuotaGate(shared, month, self.monthly_post_cap, now) if shared is not None else None
         for provider in self._translate(query):
             key = _query_key(provider.text)
             previous = old_ids.get(key) or {}
-            run = self._search_resuming(provider.text, previous, query.id, now)
+            run = self._search_resuming(provider.text, previous, query.id, now, gate)
             skipped += run.skipped
             posts_read += run.posts
             for mention in run.mentions:
@@ -260,26 +247,28 @@ class TwitterConnector:
         )
 
     def _search_resuming(
-        self, text: str, previous: Mapping[str, Any], query_id: str, now: datetime
+        self, text: str, previous: Mapping[str, Any], query_id: str, now: datetime, gate: QuotaGate | None
     ) -> _SearchRun:
         """Continue an interrupted pagination if there is one, else start from ``since_id``."""
         since_id = previous.get("since_id")
         pending = previous.get("pending")
         if not isinstance(pending, Mapping) or not pending.get("next_token"):
-            return self._search(text, since_id, query_id, now)
+            return self._search(text, since_id, query_id, now, gate=gate)
         try:
-            run = self._search(text, since_id, query_id, now, next_token=str(pending["next_token"]))
+            run = self._search(text, since_id, query_id, now, next_token=str(pending["next_token"]),
+                               gate=gate)
         except QueryRejected as err:  # the token expired: page again from since_id
             logger.warning(
                 "twitter: could not resume paging (%s), starting again from since_id", err,
                 extra={"source": self.name, "query_id": query_id},
             )
-            return self._search(text, since_id, query_id, now)
+            return self._search(text, since_id, query_id, now, gate=gate)
         run.note_newest(pending.get("newest_id"))
         return run
 
     def _search(
-        self, text: str, since_id: str | None, query_id: str, now: datetime, *, next_token: str | None = None
+        self, text: str, since_id: str | None, query_id: str, now: datetime, *, next_token: str | None = None,
+        gate: QuotaGate | None = None,
     ) -> _SearchRun:
         """Page through one provider query, newest first, until ``since_id`` or the page budget.
 
@@ -290,8 +279,13 @@ class TwitterConnector:
         limit = self.max_requests_per_run if since_id else self.backfill_requests
         run = _SearchRun()
         while True:
+            asked = gate.take(query_id) if gate is not None else MAX_RESULTS
+            if asked == 0:  # the fleet reached the cap mid-fetch: keep our place, like the page limit
+                if since_id and next_token:
+                    run.pending_token = next_token
+                return run
             params: dict[str, Any] = {
-                "max_results": MAX_RESULTS,
+                "max_results": asked,
                 "expansions": list(EXPANSIONS),
                 "tweet_fields": list(TWEET_FIELDS),
                 "user_fields": list(USER_FIELDS),
@@ -300,9 +294,14 @@ class TwitterConnector:
                 params["since_id"] = since_id
             if next_token:
                 params["next_token"] = next_token
-            with translated(tweepy_errors(self._clock)):
-                response = self._client.search_recent_tweets(text, **params)
-                page = response.json()
+            page: Mapping[str, Any] = {}
+            try:
+                with translated(tweepy_errors(self._clock)):
+                    response = self._client.search_recent_tweets(text, **params)
+                    page = response.json()
+            finally:  # X bills the posts it returned: give back the rest (all of it on an error)
+                if gate is not None:
+                    gate.quota.give_back(gate.month, asked - len(page.get("data") or []))
             run.requests += 1
             run.add_page(page, since_id=since_id, query_id=query_id, now=now)
             next_token = (page.get("meta") or {}).get("next_token")

@@ -5,12 +5,13 @@
 processes on several machines each would allow the full rate and together they would exceed the
 provider's limit. :class:`SharedHostLimiter` hands the client buckets that draw from one row per host
 in PostgreSQL (``storage.coordination.reserve_token``), so the rate holds for the whole fleet. A
-pause after a 429 is shared the same way (:meth:`SharedHostLimiter.pause`).
+pause after a 429 is shared the same way (:meth:`SharedHostLimiter.pause`), and so are monthly caps
+(:class:`SharedMonthlyQuota`, the ``quota_usage`` rows: X's posts read per month).
 """
 
 from __future__ import annotations
 
-from connectors._http import HostLimiter, HttpPolicy, TokenBucket
+from connectors._http import HostLimiter, HttpPolicy, MonthlyQuota, TokenBucket
 from storage.coordinator import Coordinator
 
 
@@ -28,6 +29,22 @@ class SharedTokenBucket(TokenBucket):
         return self._coordinator.reserve_token(self.key, self.rate_per_s, self.burst)
 
 
+class SharedMonthlyQuota:
+    """A monthly allowance every worker draws from: one ``quota_usage`` row per (key, month)."""
+
+    def __init__(self, coordinator: Coordinator, key: str) -> None:
+        self._coordinator = coordinator
+        self.key = key
+
+    def reserve(self, month: str, want: int, cap: int) -> tuple[int, int]:
+        """Take up to ``want`` units under ``cap``; return (granted, used after)."""
+        return self._coordinator.reserve_quota(self.key, month, want, cap)
+
+    def give_back(self, month: str, amount: int) -> None:
+        """Return units reserved but not used."""
+        self._coordinator.release_quota(self.key, month, amount)
+
+
 class SharedHostLimiter(HostLimiter):
     """Per-host token buckets every worker process shares (what the workers' HTTP clients get)."""
 
@@ -42,3 +59,7 @@ class SharedHostLimiter(HostLimiter):
     def pause(self, host: str, seconds: float) -> None:
         """Hold every worker's requests to ``host`` for ``seconds`` (the host said retry later)."""
         self._coordinator.pause_bucket(f"host:{host}", seconds)
+
+    def monthly_quota(self, key: str) -> MonthlyQuota:
+        """Return the fleet-wide monthly quota ``key`` (e.g. ``twitter:posts``)."""
+        return SharedMonthlyQuota(self._coordinator, key)

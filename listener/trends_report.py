@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,8 +20,10 @@ from analysis.trend_input import TrendMention
 if TYPE_CHECKING:
     from analysis.theme_vectors import ThemeEncoder
     from storage import Repository, StoredMention
+    from storage.rollups import RollupPoint
 
 EMBED_BATCH = 256
+SENTIMENTS = ("positive", "neutral", "negative")
 
 
 def trend_mention(stored: StoredMention) -> TrendMention:
@@ -55,6 +57,26 @@ def load_mentions(
     return [trend_mention(s) for s in repository.search_mentions(flt)]
 
 
+def refresh_term_index(repository: Repository, *, batch: int = 5000, limit: int | None = None) -> int:
+    """Tokenise the mentions that are new or changed since the last refresh into the term index.
+
+    ``limit`` bounds one call (the trends step indexes a long history over several runs); returns
+    how many mentions were indexed.
+    """
+    from analysis.rising_index import index_entry
+
+    index = repository.term_index()
+    done = 0
+    while limit is None or done < limit:
+        stale = index.stale(batch if limit is None else min(batch, limit - done))
+        if not stale:
+            break
+        done += index.save([(i, a, p, index_entry(text)) for i, a, p, text in stale])
+        if len(stale) < batch:
+            break
+    return done
+
+
 def rising_for(
     repository: Repository,
     topic: str | None,
@@ -63,14 +85,39 @@ def rising_for(
     window: timedelta,
     baseline_windows: int = 14,
     limit: int = 20,
+    index_limit: int | None = None,
 ) -> tuple[rising.Rising, dict[int, TrendMention]]:
-    """Rising terms of a topic (or everything) in the window ending at ``now``, and their mentions."""
-    since = now - window * (baseline_windows + 1)
-    found = load_mentions(repository, [topic] if topic else [], since, now)
-    answer = rising.rising_terms(
-        found, now=now, window=window, baseline_windows=baseline_windows, limit=limit
+    """Rising terms of a topic (or everything) in the window ending at ``now``, and their mentions.
+
+    Reads the term index (brought up to date first, at most ``index_limit`` mentions tokenised),
+    not the texts: see ``analysis.rising_index``. While the index is still being built (a database
+    that predates it), the answer is ``not_enough_data`` and says so rather than counting part.
+    """
+    from analysis.rising_index import IndexedMentions, rising_indexed
+
+    refresh_term_index(repository, limit=index_limit)
+    index = repository.term_index()
+    if index_limit is not None and index.stale(1):
+        reason = "the term index is still being built (the trends step continues it); try again later"
+        return rising.Rising(status="not_enough_data", reason=reason), {}
+    rows = index.window(topic, now - window * (baseline_windows + 1), now)
+    answer = rising_indexed(
+        IndexedMentions(
+            mention_ids=rows.mention_ids,
+            author_ids=rows.author_ids,
+            published_us=rows.published_us,
+            sizes=rows.sizes,
+            keys=rows.keys,
+        ),
+        now=now,
+        texts=index.texts,
+        reach=index.reach,
+        window=window,
+        baseline_windows=baseline_windows,
+        limit=limit,
     )
-    return answer, {m.id: m for m in found}
+    wanted = sorted({i for t in answer.terms for i in t.mention_ids})
+    return answer, {s.id: trend_mention(s) for s in repository.get_mentions(wanted)}
 
 
 def vectors_for(
@@ -151,6 +198,57 @@ def sov_for(
         trends.rivalries(shares),
         trends.series(points, topics=list(roles), grain=grain, since=since, until=until),
     )
+
+
+def series_points(
+    repository: Repository,
+    topics: Sequence[str],
+    *,
+    grain: str,
+    since: datetime,
+    until: datetime,
+    sources: Sequence[str] = (),
+    langs: Sequence[str] = (),
+) -> tuple[list[RollupPoint], int]:
+    """Rolled-up points (refreshed first) plus, per day, the counts retention kept for pruned mentions.
+
+    A (day, topic) the rollups know is taken from them; a day they never saw (its mentions were
+    pruned before the rollups were built) comes from ``daily_counts``, where complaints, echoes and
+    reach were not kept (zeros). Returns the points and how many (day, topic) came from retention.
+    """
+    from storage.rollups import RollupPoint
+
+    repository.refresh_rollups()
+    read_grain = "day" if grain == "week" else grain
+    points = repository.rollup_series(
+        list(topics), grain=read_grain, since=since, until=until, sources=sources, langs=langs
+    )
+    if read_grain != "day":
+        return points, 0
+    known = {(p.topic_id, p.bucket.date()) for p in points}
+    pruned: dict[tuple[str, date], dict[str, int]] = {}
+    for topic in topics:
+        for c in repository.daily_counts(since=since.date(), until=until.date(), topic_id=topic):
+            skip = (sources and c.source not in sources) or (langs and c.lang not in langs)
+            if (topic, c.day) in known or skip:
+                continue
+            counts = pruned.setdefault((topic, c.day), dict.fromkeys(("total", *SENTIMENTS), 0))
+            counts["total"] += c.mentions
+            if c.sentiment in counts:
+                counts[c.sentiment] += c.mentions
+    extra = [
+        RollupPoint(
+            bucket=datetime.combine(day, time(), tzinfo=UTC),
+            topic_id=topic,
+            complaints=0,
+            echoes=0,
+            reach=0,
+            negative_reach=0,
+            **counts,
+        )
+        for (topic, day), counts in sorted(pruned.items())
+    ]
+    return sorted([*points, *extra], key=lambda p: (p.bucket, p.topic_id)), len(extra)
 
 
 def aspects_for(

@@ -141,6 +141,37 @@ def _postgres_copy_upsert(
     return _on_driver(conn, call, upsert_sql), found
 
 
+def copy_insert(conn: Connection, table: sa.Table, rows: Iterable[dict[str, Any]]) -> bool:
+    """PostgreSQL only: COPY rows the caller believes new straight into ``table``, under a savepoint.
+
+    As fast as ``COPY`` can be (no staging table, no conflict checks), and ``rows`` may be a generator:
+    each row is built while the server already stores the ones sent before it (the two cores work at
+    once). Returns False, having written nothing, when one of the rows exists after all (a concurrent
+    writer inserted it since the caller looked): the caller then upserts them instead.
+    """
+    remaining = iter(rows)
+    first = next(remaining, None)
+    if first is None:
+        return True
+    names = tuple(first)
+    values = itemgetter(*names)
+    quoted = ", ".join(f'"{name}"' for name in names)
+    copy_sql = f"COPY {table.name} ({quoted}) FROM STDIN"
+
+    def call(cursor: Any) -> None:
+        with cursor.copy(copy_sql) as copy:
+            copy.write_row(values(first))
+            for row in remaining:
+                copy.write_row(values(row))
+
+    try:
+        with conn.begin_nested():
+            _on_driver(conn, call, copy_sql)
+    except exc.IntegrityError:
+        return False
+    return True
+
+
 def bulk_upsert(
     conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]], conflict: OnConflict
 ) -> int:
@@ -150,7 +181,8 @@ def bulk_upsert(
     ``executemany`` (no per-row SQLAlchemy parameter processing). PostgreSQL: ``COPY`` into a
     temporary staging table, then one ``INSERT ... SELECT ... ON CONFLICT`` from it (see
     :func:`_postgres_copy_upsert`), which replaced an ``unnest(array, ...)`` statement whose arrays
-    psycopg built in Python (0.30x of a raw COPY in ``benchmarks/ingest.py``, now 0.37-0.49x). Rows
+    psycopg built in Python (0.30x of a raw COPY in ``benchmarks/ingest.py``, then 0.37-0.49x; new
+    mentions now skip it through :func:`copy_insert`). Rows
     must have the same keys and no repeated conflict key (PostgreSQL refuses to update a row twice
     in one statement).
     """

@@ -233,3 +233,47 @@ def quota_used(conn: Connection, key: str, period: str) -> int:
         sa.select(QuotaUsageRow.used).where(QuotaUsageRow.key == key, QuotaUsageRow.period == period)
     ).scalar()
     return int(used or 0)
+
+
+def reserve_quota(
+    conn: Connection, dialect: str, *, key: str, period: str, want: int, cap: int
+) -> tuple[int, int]:
+    """Take up to ``want`` units of ``key``'s ``cap`` in ``period``; return (granted, used after).
+
+    The row is locked while it is read and updated, so two workers racing for the last units share
+    them and never go past the cap together; ``granted`` is 0 once the cap is reached.
+    """
+    table = QuotaUsageRow.__table__
+    stmt = _sql.insert(dialect, table).values(key=key, period=period, used=0)  # type: ignore[arg-type]
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=["key", "period"]))
+    query = sa.select(QuotaUsageRow.used).where(QuotaUsageRow.key == key, QuotaUsageRow.period == period)
+    if dialect == "postgresql":
+        query = query.with_for_update()
+    used = int(conn.execute(query).scalar_one())
+    granted = max(0, min(want, cap - used))
+    if granted:
+        conn.execute(
+            sa.update(QuotaUsageRow)
+            .where(QuotaUsageRow.key == key, QuotaUsageRow.period == period)
+            .values(used=QuotaUsageRow.used + granted)
+        )
+    return granted, used + granted
+
+
+def release_quota(conn: Connection, *, key: str, period: str, amount: int) -> None:
+    """Give back ``amount`` units reserved but not used (a page shorter than asked)."""
+    if amount > 0:
+        conn.execute(
+            sa.update(QuotaUsageRow)
+            .where(QuotaUsageRow.key == key, QuotaUsageRow.period == period)
+            .values(used=sa.case((QuotaUsageRow.used > amount, QuotaUsageRow.used - amount), else_=0))
+        )
+
+
+def quota_usage(conn: Connection, period: str) -> dict[str, int]:
+    """Return every quota's usage in ``period``, by key."""
+    rows = conn.execute(
+        sa.select(QuotaUsageRow.key, QuotaUsageRow.used).where(QuotaUsageRow.period == period)
+        .order_by(QuotaUsageRow.key)
+    )
+    return {str(key): int(used) for key, used in rows}

@@ -91,6 +91,22 @@ class Coordinator:
             )
         )
 
+    def reserve_quota(self, key: str, period: str, want: int, cap: int) -> tuple[int, int]:
+        """Take up to ``want`` units of ``key``'s cap for ``period``; return (granted, used after)."""
+        return self._db.run(
+            lambda conn: coordination.reserve_quota(
+                conn, self._dialect, key=key, period=period, want=want, cap=cap
+            )
+        )
+
+    def release_quota(self, key: str, period: str, amount: int) -> None:
+        """Give back ``amount`` reserved units that were not used."""
+        self._db.run(lambda conn: coordination.release_quota(conn, key=key, period=period, amount=amount))
+
+    def quota_usage(self, period: str) -> dict[str, int]:
+        """Return every quota's usage in ``period`` (summed over every worker), by key."""
+        return self._db.read(lambda conn: coordination.quota_usage(conn, period))
+
     def quota_used(self, key: str, period: str) -> int:
         """Return the usage of ``key`` in ``period`` summed over every worker."""
         return self._db.read(lambda conn: coordination.quota_used(conn, key, period))

@@ -9,7 +9,9 @@ What goes, in one transaction:
   ``raw`` equal to their id, handle or display name (e.g. Twitter's ``in_reply_to_user_id`` or
   ``entities.mentions``). Other people's words stay;
 - in alerts: the erased mention ids from ``mention_ids``, and the author's key, handle, display name
-  or texts wherever they appear in subject, title, summary, details or dedupe key.
+  or texts wherever they appear in subject, title, summary, details or dedupe key;
+- term index entries (``mention_terms``): the author's by cascade; a scrubbed mention's entry is
+  deleted and the mention re-dated, so the next refresh makes it again from the scrubbed text.
 
 What stays, on purpose:
 
@@ -43,10 +45,11 @@ from storage import _sql
 from storage import authors as author_rows
 from storage._text import dumps, search_text
 from storage.schema import SHORT, AlertRow, AuthorRow, Base, MentionRow, MentionTopicRow
+from storage.schema_trends import MentionTermsRow
 
 FORGOTTEN = "[forgotten]"
 FORGOTTEN_TEXT = "[forgotten mention]"
-TOUCHED_TABLES = ("mentions", "mention_topics", "annotations", "labels", "authors", "alerts")
+TOUCHED_TABLES = ("mentions", "mention_topics", "annotations", "labels", "authors", "alerts", "mention_terms")
 """Tables an erasure deletes from or rewrites (PostgreSQL vacuums them afterwards)."""
 ALL_TOPICS = "*"
 
@@ -202,7 +205,7 @@ def _fold_counts(conn: Connection, dialect: str, mention_ids: Sequence[int]) -> 
     )
 
 
-def _scrub_mentions(conn: Connection, who: _Identity, author_id: int, erased: set[int]) -> int:
+def _scrub_mentions(conn: Connection, who: _Identity, author_id: int, erased: set[int], now: datetime) -> int:
     """Remove the author's identifiers and copied words from other people's mentions; return how many.
 
     Candidates are the rows naming the author (id or handle in any column), echoing one of their
@@ -255,7 +258,9 @@ def _scrub_mentions(conn: Connection, who: _Identity, author_id: int, erased: se
         if values == before:
             continue
         values["search_text"] = search_text(new_title, new_text)
-        conn.execute(sa.update(MentionRow).where(MentionRow.id == row_id).values(**values))
+        # re-dated so its term index entry is made again from the scrubbed text
+        conn.execute(sa.update(MentionRow).where(MentionRow.id == row_id).values(**values, updated_at=now))
+        conn.execute(sa.delete(MentionTermsRow).where(MentionTermsRow.mention_id == row_id))
         changed += 1
     return changed
 
@@ -303,7 +308,7 @@ def erase_author(conn: Connection, dialect: str, key: tuple[str, str], now: date
         who.add_text(text)
     erased = {int(i) for i, _ in own}
     _fold_counts(conn, dialect, sorted(erased))
-    scrubbed = _scrub_mentions(conn, who, author_id, erased)
+    scrubbed = _scrub_mentions(conn, who, author_id, erased, now)
     alerts = _scrub_alerts(conn, who, erased)
     deleted = author_rows.forget(conn, dialect, key, now)
     if dialect == "sqlite":

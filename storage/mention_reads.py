@@ -133,6 +133,14 @@ def get(conn: Connection, mention_id: int) -> StoredMention | None:
     return found[0] if found else None
 
 
+def get_many(conn: Connection, mention_ids: Sequence[int]) -> list[StoredMention]:
+    """Return the mentions of these row ids that exist (in no particular order)."""
+    found: list[StoredMention] = []
+    for part in _sql.chunks(sorted(set(mention_ids))):
+        found += records(conn, base_query().where(_sql.one_of(conn, MentionRow.id, part)))
+    return found
+
+
 def get_by_key(conn: Connection, source: str, external_id: str) -> StoredMention | None:
     """Return one mention by its identity."""
     found = records(

@@ -2,7 +2,10 @@
 
 The upsert is one ``INSERT ... ON CONFLICT (source, external_id) DO UPDATE ... WHERE <something
 changed>`` run as a Core executemany over rows sorted by key (a stable lock order, so two PostgreSQL
-writers with overlapping batches cannot deadlock each other). ``first_seen_at`` and the analysis
+writers with overlapping batches cannot deadlock each other). On PostgreSQL the keys not stored yet
+(the look-up for edited posts already tells which) are first ``COPY``-ed straight into the table, under a
+savepoint: a concurrent writer that inserted one of them meanwhile makes that COPY leave nothing, and
+those rows join the upsert. ``first_seen_at`` and the analysis
 columns are never in the update set; ``query_id`` keeps the first query that found the mention.
 """
 
@@ -140,14 +143,26 @@ def upsert(
     ]
     expected = Counter(_author_key(latest[k]) for k in live if k not in existing)
     author_ids = authors.upsert(conn, dialect, authors.merge(latest[k].author for k in live), now, expected)
-    rows = [to_row(latest[k], author_ids[_author_key(latest[k])], query_id, now) for k in live]
+
+    def row_of(key: tuple[str, str]) -> dict[str, Any]:
+        return to_row(latest[key], author_ids[_author_key(latest[key])], query_id, now)
+
     if dialect == "postgresql":
+        # new keys go straight in with COPY, each row built while the server stores the previous ones;
+        # if a concurrent writer inserted one of them meanwhile, nothing of that COPY stays and they
+        # are upserted with the others
+        fresh = [key for key in live if key not in existing]
+        copied = bool(fresh) and _sql.copy_insert(conn, table, map(row_of, fresh))  # type: ignore[arg-type]
+        rows = [row_of(key) for key in (live if not copied else [k for k in live if k in existing])]
         # xmax = 0 on a returned row means this statement inserted it
         written = _sql.bulk_upsert_returning(conn, table, rows, _on_conflict, "(xmax = 0), author_id")  # type: ignore[arg-type]
         actual = Counter(author_id for is_new, author_id in written if is_new)
+        upserted_new = sum(actual.values())
+        if copied:
+            actual.update(author_ids[_author_key(latest[key])] for key in fresh)
         inserted = sum(actual.values())
-        updated = len(written) - inserted
-        unchanged = len(live) - len(written)
+        updated = len(written) - upserted_new
+        unchanged = len(live) - inserted - updated
         correction = Counter({author_ids[key]: n for key, n in expected.items()})
         correction.subtract(actual)
         fixes = {i: -n for i, n in correction.items() if n}
@@ -157,7 +172,7 @@ def upsert(
             )
             authors.add_mention_counts(conn, dialect, fixes)
     else:
-        changed = _sql.bulk_upsert(conn, table, rows, _on_conflict)  # type: ignore[arg-type]
+        changed = _sql.bulk_upsert(conn, table, [row_of(key) for key in live], _on_conflict)  # type: ignore[arg-type]
         inserted = len(live) - len(existing)
         updated = max(0, changed - inserted)
         unchanged = len(existing) - updated

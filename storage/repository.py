@@ -42,6 +42,7 @@ from storage.records import (
     UpsertResult,
 )
 from storage.repository_bookkeeping import RunsAndAlerts
+from storage.term_index import TermIndex
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +197,14 @@ class Repository(RunsAndAlerts):
     def delete_mention(self, mention_id: int) -> bool:
         """Delete a mention and tombstone it so it is never fetched back; False if it did not exist."""
         return self._db.run(lambda conn: mentions.delete(conn, self._dialect, mention_id))
+
+    def get_mentions(self, mention_ids: Sequence[int]) -> list[StoredMention]:
+        """Return the mentions of these row ids that still exist, in one read."""
+        return self._db.read(lambda conn: mention_reads.get_many(conn, mention_ids))
+
+    def term_index(self) -> TermIndex:
+        """Return the term index rising terms read (each mention's terms, tokenised once)."""
+        return TermIndex(self._db, self._clock, self._dialect)
 
     def ideas(self) -> IdeaStore:
         """Return the idea box's storage (ideas, members, votes, history, replies) on this database."""

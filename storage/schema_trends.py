@@ -1,13 +1,13 @@
 """The tables trend charts and themes read: rollups that survive retention, and sentence vectors.
 
-Migration ``0004_rollups`` creates exactly these tables.
+Migration ``0004_rollups`` creates the rollups and vectors, ``0009_trends_api`` the term index.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.schema import ID, SHORT, Base
@@ -65,3 +65,26 @@ class MentionVectorRow(Base):
                                             primary_key=True)
     model: Mapped[str] = mapped_column(String(SHORT))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class MentionTermsRow(Base):
+    """The terms of one mention, tokenised once: what rising terms count instead of re-reading texts.
+
+    ``terms`` holds the sorted 64-bit keys (``analysis.terms.term_key``) of the mention's distinct
+    terms as little-endian int64 bytes: counts only, no words (a key names a term only to someone
+    who already has the text). ``author_id`` and the publication time (``published_us``, microseconds
+    since the epoch: an integer, so a million rows are read without parsing dates) are copied from
+    the mention so a window is one range read. Deleted with the mention (retention, erasure); re-made when the
+    mention changes (``indexed_at`` older than its ``updated_at``). Migration ``0009_trends_api``.
+    """
+
+    __tablename__ = "mention_terms"
+    __table_args__ = (Index("ix_mention_terms_published_us", "published_us"),)
+
+    mention_id: Mapped[int] = mapped_column(
+        ID, ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    author_id: Mapped[int] = mapped_column(ID)
+    published_us: Mapped[int] = mapped_column(BigInteger)
+    indexed_at: Mapped[datetime]
+    terms: Mapped[bytes] = mapped_column(LargeBinary)

@@ -25,8 +25,21 @@ os.environ["LISTENER_MODEL_DIR"] = str(Path(_MODEL_DIR) / "e5-small")
 os.environ["XDG_CACHE_HOME"] = str(Path(_MODEL_DIR) / "user-cache")
 
 
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Start the house checks in the background when they are among the tests to run."""
+    if any(item.path.name == "test_quality.py" for item in items):
+        from tests import house_checks
+
+        house_checks.start()
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Remove the run's model folder (about 600 MB)."""
+    """Stop house checks left running and remove the run's model folder (about 600 MB)."""
+    from tests import house_checks
+
+    house_checks.stop()
     shutil.rmtree(_MODEL_DIR, ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent

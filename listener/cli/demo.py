@@ -72,6 +72,9 @@ def demo(
     start: Annotated[datetime | None, typer.Option(
         help="Pin the first simulated day (YYYY-MM-DD, UTC); default: the days ending at midnight today.",
         formats=["%Y-%m-%d"])] = None,
+    web: Annotated[bool, typer.Option("--web", help="Then serve the dashboard on the demo database, "
+                                      "with a demo account printed on screen.")] = False,
+    port: Annotated[int, typer.Option(help="Port of the dashboard with --web.")] = 8080,
 ) -> None:
     """Simulate a week of French and English mentions and run every stage on them (offline)."""
     with user_errors(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -92,6 +95,13 @@ def demo(
                   f"[bold]listener alerts{option}[/], [bold]listener authors{option}[/]", highlight=False)
     if found:
         console.print(f"(with no {DEFAULT_CONFIG} here, every command reads {DEMO_CONFIG})", highlight=False)
+    if web:
+        from listener.cli.web import serve_demo
+
+        serve_demo(report.config_path, report.db_path, host="127.0.0.1", port=port,
+                   start=report.start, end=report.end)
+    else:
+        console.print("or in the browser: [bold]listener demo --web[/] (the dashboard, with a demo account)")
 
 
 def register(app: typer.Typer) -> None:

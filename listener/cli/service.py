@@ -128,6 +128,11 @@ def status(
         console.print(f"scheduler leader: {fleet['leader'] or '-'}; workers: {workers}; "
                       f"queued jobs: {fleet['queued_jobs']} (oldest {fleet['oldest_queued_age_s'] or 0} s); "
                       f"queues: {fleet.get('queues')}", highlight=False)
+    x_posts = (fleet.get("quotas") or {}).get("twitter:posts")
+    if x_posts is not None:
+        console.print(f"X posts read this month by all workers: {x_posts} of "
+                      f"{settings.sources.twitter.monthly_post_cap} (sources.twitter.monthly_post_cap)",
+                      highlight=False)
     console.print(f"overall: {document['status']}")
 
 def digest(

@@ -1,9 +1,15 @@
-"""``listener web``: serve the HTTP API (and its interactive docs at /api/docs)."""
+"""``listener web``: serve the dashboard and the HTTP API (and its interactive docs at /api/docs).
+
+``listener demo --web`` ends here too (:func:`serve_demo`): it adds a demo account with a fresh
+random password, prints both, and serves the dashboard on the demo database.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -39,7 +45,8 @@ def web(
                 f"[bold]listener users add NAME --role admin -c {config}[/]"
             )
     console.print(
-        f"listener API on http://{chosen_host}:{chosen_port}/api/ (docs: /api/docs)", highlight=False
+        f"listener dashboard on http://{chosen_host}:{chosen_port}/ "
+        f"(API: /api/, docs: /api/docs)", highlight=False
     )
     if reload:
         repository.close()
@@ -62,3 +69,57 @@ def web(
 def register(app: typer.Typer) -> None:
     """Add ``web`` to the command line."""
     app.command("web")(web)
+
+
+def record_demo_alerts(settings: Any, repository: Any, *, start: datetime, end: datetime) -> int:
+    """Store the alerts the demo's week raised (the demo itself keeps them in memory), for the dashboard.
+
+    Their ``console`` channel logs instead of printing, so the terminal stays on the dashboard's address.
+    """
+    from alerts.notifiers import LogNotifier
+    from listener.wiring import replay_alerts
+
+    quiet = {c.id: LogNotifier(c.id, lang=settings.language) for c in settings.alerts.channels}
+    stored = 0
+    for _at, alert in replay_alerts(
+        settings, repository, start=start, end=end, step=timedelta(hours=1), notifiers=quiet
+    ):
+        stored += repository.record_alert(alert) is not None
+    return stored
+
+
+def serve_demo(
+    config_path: Path, db_path: Path, *, host: str, port: int, start: datetime, end: datetime
+) -> None:
+    """Serve the dashboard on the demo database with a new ``demo`` admin account printed on screen."""
+    import secrets
+
+    import uvicorn
+
+    from listener.web.security import hash_password
+    from listener.web.serve import app_for
+
+    settings = settings_from(config_path)
+    with user_errors():
+        app, repository = app_for(settings, clock=current_clock())
+        if not repository.alerts(limit=1):
+            from listener.demo import demo_settings  # the rules the demo evaluated
+
+            record_demo_alerts(demo_settings(db_path), repository, start=start, end=end)
+    password = secrets.token_urlsafe(12)
+    store = app.state.store
+    found = store.user(username="demo")
+    if found is None:
+        store.add_user("demo", display_name="Demo", password_hash=hash_password(password), role="admin",
+                       language=settings.language)
+    else:
+        store.update_user(found.id, actor_id=None, action="user.reset_password", end_sessions=True,
+                          password_hash=hash_password(password))
+    console.print(
+        f"\n[bold]dashboard:[/] http://{host}:{port}/  user [bold]demo[/]  password [bold]{password}[/]"
+        "  (Ctrl+C to stop)", highlight=False
+    )
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    finally:
+        repository.close()

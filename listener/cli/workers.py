@@ -7,6 +7,7 @@ config (``database.url`` on PostgreSQL) and ``LISTENER_BROKER_URL`` (RabbitMQ on
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import socket
@@ -41,9 +42,11 @@ def scheduler(
     lease_s: Annotated[float, typer.Option(min=1.0, help="Leadership lease: the takeover bound.")] = 30.0,
 ) -> None:
     """Enqueue due jobs for the workers; run two for safety, exactly one acts (SIGTERM stops it)."""
+    from kombu.exceptions import OperationalError
+
     from listener.logging_setup import configure_logging
     from listener.service import JobSpec
-    from listener.workers.broker import QUEUE_OF_KIND
+    from listener.workers.broker import QUEUE_OF_KIND, BrokerUnavailable
     from listener.workers.context import CONFIG_ENV, build_context, worker_name
     from listener.workers.leader import LeaderScheduler
     from listener.workers.tasks import app
@@ -58,13 +61,17 @@ def scheduler(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints every thread's stack: where it waits
     with user_errors():
         ctx = build_context(config.resolve())
 
         def send(spec: JobSpec, marker: str) -> None:
             name = "listener.analyse" if spec.kind == "analysis" else "listener.run_job"
             args = [marker] if spec.kind == "analysis" else [spec.id, marker]
-            app.send_task(name, args=args, queue=QUEUE_OF_KIND[spec.kind])
+            try:
+                app.send_task(name, args=args, queue=QUEUE_OF_KIND[spec.kind])
+            except OperationalError as err:  # kombu's "broker unreachable", after its own short retries
+                raise BrokerUnavailable(f"scheduler: broker unreachable: {err}") from err
 
         leader = LeaderScheduler(ctx.repository.coordinator, ctx.specs, send, name=worker_name(),
                                  clock=current_clock(), lease_s=lease_s, timezone=settings.timezone)

@@ -1,7 +1,8 @@
-"""The trends step, run after each analysis slice: rollups brought up to date, theme vectors stored.
+"""The trends step, run after each analysis slice: rollups and term index up to date, theme vectors stored.
 
 Runs after analysis (so sentiment and intents are known): the rollups are refreshed (only the hours
-touched since last time), and, when the wiring gives an encoder loader (``analysis.theme_vectors:
+touched since last time), new and changed mentions are tokenised into the term index (once each,
+so rising terms never re-read texts), and, when the wiring gives an encoder loader (``analysis.theme_vectors:
 true``), the negative and complaint mentions of the last two days without a theme vector get one, a
 bounded number per run, so a spike alert can name its themes without loading a model on the alert
 path. The encoder is loaded on first need.
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from storage import Repository
 
 RECENT = timedelta(days=2)
+INDEX_PER_RUN = 50_000
+"""Mentions tokenised into the term index per run (a database that predates it catches up over runs)."""
 
 
 @dataclass
@@ -44,6 +47,7 @@ class TrendsStep:
     def __call__(self, now: datetime) -> int:
         """One pass; the vectors computed are stored, so the next pass continues where this one ended."""
         self.repository.refresh_rollups()
+        trends_report.refresh_term_index(self.repository, limit=INDEX_PER_RUN)
         if self.load_encoder is None:
             return 0
         recent = trends_report.load_mentions(self.repository, [], now - RECENT, now)

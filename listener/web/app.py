@@ -5,6 +5,8 @@ tomorrow) passes them in, which is also how tests run the real app on a temporar
 response carries the security headers; a state change coming from another site's page (its Origin is
 not ours) is refused before any route runs. The interactive docs at ``/api/docs`` load Swagger UI from
 the installed ``fastapi-offline`` package and our own start-up script: no CDN, no inline script.
+The referrer policy is ``same-origin``: with ``no-referrer`` Chromium sends ``Origin: null`` on the
+pages' own POSTs, which the origin guard (rightly) refuses.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
@@ -21,10 +24,13 @@ from fastapi.staticfiles import StaticFiles
 from listener import __version__
 from listener.config import Settings
 from listener.core.clock import Clock
-from listener.web import errors
+from listener.web import errors, pages
 from listener.web.routers import ALL
 from listener.web.security import SAFE_METHODS, LoginLimiter
 from storage import Repository, WebStore
+
+if TYPE_CHECKING:
+    from analysis.theme_vectors import ThemeEncoder
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -34,7 +40,7 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
@@ -61,8 +67,15 @@ def _is_foreign(request: Request) -> bool:
     return urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
 
 
-def create_app(repository: Repository, store: WebStore, *, clock: Clock, settings: Settings) -> FastAPI:
-    """Return the web API over these collaborators."""
+def create_app(
+    repository: Repository,
+    store: WebStore,
+    *,
+    clock: Clock,
+    settings: Settings,
+    theme_encoder: Callable[[], ThemeEncoder] | None = None,
+) -> FastAPI:
+    """Return the web API over these collaborators (``theme_encoder``: loaded on first aspects request)."""
     app = FastAPI(
         title="listener API",
         version=__version__,
@@ -75,6 +88,7 @@ def create_app(repository: Repository, store: WebStore, *, clock: Clock, setting
     app.state.store = store
     app.state.clock = clock
     app.state.settings = settings
+    app.state.theme_encoder = theme_encoder
     app.state.limiter = LoginLimiter(
         attempts=settings.web.login_attempts, window=settings.web.login_window, clock=clock
     )
@@ -104,6 +118,7 @@ def create_app(repository: Repository, store: WebStore, *, clock: Clock, setting
     def docs() -> HTMLResponse:
         return HTMLResponse(DOCS_PAGE)
 
+    pages.install(app)
     app.mount("/api/docs/assets", StaticFiles(directory=_swagger_assets()), name="docs-assets")
     app.mount(
         "/api/docs/local", StaticFiles(directory=str(files("listener.web") / "static")), name="docs-local"

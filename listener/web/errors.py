@@ -50,6 +50,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the last active admin cannot be demoted or disabled",
         "le dernier administrateur actif ne peut être rétrogradé ni désactivé",
     ),
+    "unknown_topic": ("no such topic in the configuration", "ce sujet n'existe pas dans la configuration"),
+    "idea_workflow": ("this status change is not allowed", "ce changement de statut n'est pas permis"),
+    "idea_merge": (
+        "an idea cannot be merged into itself or into a merged idea",
+        "une idée ne peut être fusionnée avec elle-même ni avec une idée déjà fusionnée",
+    ),
+    "idea_split": (
+        "choose some, not all, of the idea's suggestions",
+        "choisissez certaines suggestions de l'idée, pas toutes",
+    ),
     "database_unavailable": (
         "the database is unavailable, retry shortly",
         "la base de données est indisponible, réessayez bientôt",

@@ -1,8 +1,9 @@
-"""What ``listener status`` and ``/healthz`` show about the fleet: leader, workers, queues.
+"""What ``listener status`` and ``/healthz`` show about the fleet: leader, workers, queues, quotas.
 
 Everything but the queue depths comes from the leases in the database (``storage.coordination``):
 the scheduler leader, each worker's heartbeat, the jobs waiting in a queue (with the age of the
-oldest) and the collections running now. Depths come from the broker, asked passively and briefly;
+oldest), the collections running now and this month's shared quotas (e.g. X posts read by all
+workers). Depths come from the broker, asked passively and briefly;
 an unreachable broker is reported, never raised.
 """
 
@@ -40,7 +41,7 @@ def queue_depths(url: str, queues: tuple[str, ...], timeout_s: float = 2.0) -> d
 
 def fleet_status(coordinator: Coordinator, now: datetime, depths: dict[str, int] | str | None = None
                  ) -> dict[str, Any]:
-    """Return the leader, live workers, waiting jobs (oldest age) and running collections."""
+    """Return the leader, live workers, waiting jobs (oldest age), running collections, month's quotas."""
     leader = coordinator.live_leases("scheduler")
     queued = coordinator.live_leases("queued:")
     oldest = min((lease.acquired_at for lease in queued), default=None)
@@ -52,4 +53,5 @@ def fleet_status(coordinator: Coordinator, now: datetime, depths: dict[str, int]
         "oldest_queued_age_s": round((now - oldest).total_seconds(), 1) if oldest else None,
         "running": [lease.name.removeprefix("collect:") for lease in coordinator.live_leases("collect:")],
         "queues": depths,
+        "quotas": coordinator.quota_usage(now.strftime("%Y-%m")),
     }

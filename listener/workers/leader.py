@@ -92,7 +92,12 @@ class LeaderScheduler:
         wait_s = 2 * max(spec.interval.total_seconds(), 1.0) if spec.at is None else 3600.0
         if self.coordinator.acquire_lease(f"queued:{spec.id}", marker, wait_s) is None:
             return 0  # still waiting in its queue since the last time
-        self.send(spec, marker)
+        try:
+            self.send(spec, marker)
+        except ListenerError:
+            # not queued (broker down): free the marker so the next tick after recovery queues it at once
+            self.coordinator.release_lease(f"queued:{spec.id}", marker)
+            raise
         return 1
 
     def run(self, stop: threading.Event, tick_s: float = 1.0) -> None:
@@ -101,6 +106,7 @@ class LeaderScheduler:
             try:
                 self.tick()
             except ListenerError as err:  # database or broker down: keep trying, act again once back
+                # (leadership is dropped and retaken, so every job is due again: a lost round is redone)
                 logger.warning("scheduler: tick failed, retrying: %s", err, extra={"holder": self.name})
                 self.is_leader = False
                 self._due.clear()

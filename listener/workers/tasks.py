@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 
 RUN_LEASE_ENV = "LISTENER_RUN_LEASE_S"
 """Seconds a collection's lease lasts (default 600): a killed worker's (source, topic) is free after it."""
-HEARTBEAT_S = 10.0
+HEARTBEAT_ENV = "LISTENER_HEARTBEAT_S"
+"""Seconds between a worker's heartbeats (default 10); its ``worker:`` lease lasts three of them."""
 
 
 def make_app(url: str | None = None) -> Celery:
@@ -148,11 +149,18 @@ _stop_heartbeat = threading.Event()
 
 
 def _heartbeat(name: str) -> None:
+    every_s = float(os.environ.get(HEARTBEAT_ENV, "10"))
     coordinator = context.current().repository.coordinator
     while not _stop_heartbeat.is_set():
-        coordinator.acquire_lease(f"worker:{name}", name, ttl_s=HEARTBEAT_S * 3)
-        _stop_heartbeat.wait(HEARTBEAT_S)
-    coordinator.release_lease(f"worker:{name}", name)
+        try:
+            coordinator.acquire_lease(f"worker:{name}", name, ttl_s=every_s * 3)
+        except ListenerError as err:  # database restarting: beat again next time, the worker lives on
+            logger.warning("worker: heartbeat failed: %s", err, extra={"holder": name})
+        _stop_heartbeat.wait(every_s)
+    try:
+        coordinator.release_lease(f"worker:{name}", name)
+    except ListenerError as err:
+        logger.warning("worker: could not release the heartbeat lease: %s", err, extra={"holder": name})
 
 
 def _start_heartbeat(sender: Any = None, **_: Any) -> None:

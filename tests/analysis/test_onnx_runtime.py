@@ -112,3 +112,18 @@ def test_the_outlier_product_stays_fp32_in_the_int8_graph(model_data_dir: Path) 
         assert nodes.get(name) == "MatMul", name  # not renamed by the exporter, not quantised
     quantised = [name for name, op in nodes.items() if op in ("MatMulInteger", "DynamicQuantizeMatMul")]
     assert len(quantised) >= 12 * 6 - len(onnx_build.FP32_NODES)
+
+
+def test_fast_tokenizer_gives_the_ids_and_padding_of_transformers(model_data_dir: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from analysis.encoder import FastTokenizer
+
+    folder = model_build.model_dir(model_data_dir)
+    reference = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    texts = [*TEXTS, "<script>alert(1)</script>", "\u202eevil\u200b", "日本語のテキスト", "x" * 5000]
+    ours = FastTokenizer(folder, 128)
+    assert ours.ids(texts) == reference(texts, truncation=True, max_length=128)["input_ids"]
+    input_ids, mask = ours.padded(texts)
+    want = reference(texts, padding=True, truncation=True, max_length=128, return_tensors="np")
+    assert np.array_equal(input_ids, want["input_ids"]) and np.array_equal(mask, want["attention_mask"])

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import threading
 from multiprocessing.synchronize import Barrier
 
+import pytest
+import sqlalchemy as sa
 from storage_builders import batch, mention
 
 from listener.core.model import Metrics
@@ -65,3 +68,41 @@ def test_two_processes_upserting_overlapping_batches(repo: Repository, db_url: s
     for worker in (0, 1):
         cursor = repo.load_cursor("testsrc", f"q{worker}")
         assert cursor is not None and cursor.get("round") == ROUNDS - 1
+
+
+_EARLY_M1 = (
+    "insert into mentions (source, external_id, author_id, text, search_text, published_at, fetched_at,"
+    " first_seen_at, updated_at, intents, echo_count, \"references\", hashtags, mentioned_handles,"
+    " links, raw) values ('testsrc', 'm1', :a, 'early', 'early', now(), now(), now(), now(), '[]', 0,"
+    " '[]', '[]', '[]', '[]', '{}')"
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_a_key_inserted_by_another_writer_meanwhile_is_upserted_not_doubled(
+    repo: Repository, db_url: str
+) -> None:
+    """The COPY of new keys meets a row another transaction inserted after the look-up: it falls back.
+
+    Another connection inserts ``m1`` without committing; our batch (``m0``-``m2``) does not see it, so it
+    takes all three for new and COPYs them, which waits on that row; the other commits, the COPY fails on
+    the unique key and leaves nothing, and the three are upserted instead: ``m1`` is updated, not doubled,
+    and its author counts it once.
+    """
+    other = sa.create_engine(db_url)
+    with other.connect() as conn:
+        conn.execute(sa.text("insert into authors (source, external_id, handle, first_seen_at, last_seen_at, "
+                             "mention_count) values ('testsrc', 'u1', 'user1', now(), now(), 1)"))
+        author_id = conn.execute(sa.text("select id from authors where external_id = 'u1'")).scalar_one()
+        conn.execute(sa.text(_EARLY_M1), {"a": author_id})
+        timer = threading.Timer(1.0, conn.commit)  # commits while our COPY waits on the row
+        timer.start()
+        result = repo.upsert_batch(batch(*(mention(n) for n in range(3))), source="testsrc", query_id="q")
+        timer.join()
+        counted = conn.execute(sa.text("select mention_count from authors where external_id = 'u1'")).scalar()
+    other.dispose()
+    assert (result.inserted, result.updated) == (2, 1), result
+    stored = repo.search_mentions(MentionFilter(limit=None, order="id"))
+    assert sorted(s.mention.external_id for s in stored) == ["m0", "m1", "m2"]
+    assert counted == 3  # m1 once

@@ -48,9 +48,38 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/routing"): "viewer",
     ("GET", "/api/exports/mentions.csv"): "analyst",
     ("GET", "/api/exports/mentions.parquet"): "analyst",
+    # The dashboard's pages: an anonymous visitor is sent to the login page (303) instead of a 401.
+    ("GET", "/"): "viewer",
+    ("GET", "/inbox"): "viewer",
+    ("GET", "/inbox/new"): "viewer",
+    ("GET", "/inbox/facets"): "viewer",
+    ("GET", "/mentions/{mention_id}"): "viewer",
+    ("GET", "/people"): "viewer",
+    ("GET", "/people/{key:path}"): "viewer",
+    ("GET", "/alerts"): "viewer",
+    ("GET", "/alerts/{alert_id}"): "viewer",
+    ("GET", "/sources"): "viewer",
+    ("GET", "/settings"): "viewer",
+    ("GET", "/login"): "anonymous",
+    ("POST", "/ui/language"): "viewer",
+    ("GET", "/api/trends/series"): "viewer",
+    ("GET", "/api/trends/share-of-voice"): "viewer",
+    ("GET", "/api/trends/rising"): "viewer",
+    ("GET", "/api/trends/bursts"): "viewer",
+    ("GET", "/api/trends/story"): "viewer",
+    ("GET", "/api/trends/themes"): "viewer",
+    ("GET", "/api/trends/aspects"): "viewer",
+    ("GET", "/api/ideas"): "viewer",
+    ("GET", "/api/ideas/replies"): "viewer",
+    ("POST", "/api/ideas/replies/sent"): "analyst",
+    ("GET", "/api/ideas/{idea_id}"): "viewer",
+    ("PATCH", "/api/ideas/{idea_id}"): "analyst",
+    ("POST", "/api/ideas/{idea_id}/status"): "analyst",
+    ("POST", "/api/ideas/{idea_id}/merge"): "analyst",
+    ("POST", "/api/ideas/{idea_id}/split"): "analyst",
 }
-MOUNTS = {"/api/docs/assets", "/api/docs/local"}
-"""Static file mounts (public: Swagger UI's files and our start-up script)."""
+MOUNTS = {"/api/docs/assets", "/api/docs/local", "/ui/static"}
+"""Static file mounts (public: Swagger UI's files, our start-up script, the dashboard's script and style)."""
 
 # A harmless request per route: ids that do not exist, bodies that are valid, so an allowed caller
 # gets past authorisation (404/2xx/422) and never changes the seeded data other tests read.
@@ -61,6 +90,7 @@ PATHS = {
     "note_id": "999999",
     "author_id": "999999",
     "alert_id": "999999",
+    "idea_id": "999999",
 }
 BODIES: dict[tuple[str, str], object] = {
     ("POST", "/api/auth/login"): {"username": "viewer", "password": PASSWORD},
@@ -72,6 +102,12 @@ BODIES: dict[tuple[str, str], object] = {
     ("POST", "/api/mentions/{mention_id}/notes"): {"body": "x"},
     ("PUT", "/api/mentions/{mention_id}/notes/{note_id}"): {"body": "x"},
     ("POST", "/api/mentions/{mention_id}/labels"): {"label": "negative"},
+    ("POST", "/ui/language"): {"language": "en"},
+    ("POST", "/api/ideas/replies/sent"): {"ids": [999999]},
+    ("PATCH", "/api/ideas/{idea_id}"): {"title": "x"},
+    ("POST", "/api/ideas/{idea_id}/status"): {"status": "planned"},
+    ("POST", "/api/ideas/{idea_id}/merge"): {"sources": [999998]},
+    ("POST", "/api/ideas/{idea_id}/split"): {"mention_ids": [999999]},
 }
 CALLERS = ("anonymous", "viewer", "analyst", "admin")
 
@@ -116,13 +152,16 @@ def test_each_caller_gets_what_the_table_says(sqlite_env: WebEnv, caller: str) -
         for (method, template), needed in sorted(DECISIONS.items()):
             if template == "/api/auth/logout" and caller != "anonymous":
                 continue  # a token has no session to end; logout is covered in test_security
-            path = template.format(**PATHS)
+            path = template.replace("{key:path}", "999999").format(**PATHS)
             response = client.request(method, path, json=BODIES.get((method, template)))
             client.cookies.clear()  # the login route signs the caller in: keep each call's identity
             if _allowed(caller, needed):
                 ok = response.status_code not in (401, 403)  # 200, 201, 204, 404 or 422: past the gate
             else:
-                ok = response.status_code == (401 if caller == "anonymous" else 403)
+                refused = 401 if caller == "anonymous" else 403
+                if caller == "anonymous" and method == "GET" and not path.startswith("/api/"):
+                    refused = 303  # a page sends the visitor to /login
+                ok = response.status_code == refused
             if not ok:
                 wrong.append(f"{caller} {method} {path} -> {response.status_code} (needs {needed})")
     assert wrong == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from listener.web.routers import auth, exports, mentions, reads, users, workflow
+from listener.web.routers import auth, exports, ideas, mentions, reads, trends, users, workflow
 
 ALL: tuple[APIRouter, ...] = (
     auth.router,
@@ -13,4 +13,6 @@ ALL: tuple[APIRouter, ...] = (
     workflow.router,
     reads.router,
     exports.router,
+    trends.router,
+    ideas.router,
 )

@@ -1,0 +1,43 @@
+"""The alerts pages (threads, messages, delivery attempts) and the sources page (health of every job)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from listener.web.pages.render import SignedIn, page
+from listener.web.routers.reads import alert_detail, alerts, sources
+from listener.web.schemas import RowId
+from listener.web.security import Principal
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(
+    request: Request,
+    since: Literal["1d", "7d", "30d"] = "7d",
+    rule_id: Annotated[str | None, Query(max_length=255)] = None,
+    principal: Principal = SignedIn,
+) -> HTMLResponse:
+    """List recorded alerts, newest first, grouped by thread (same rule and subject)."""
+    found = alerts(request, since=since, rule_id=rule_id, limit=200, _=principal)
+    threads: dict[tuple[str, str], list[object]] = {}
+    for alert in found:
+        threads.setdefault((alert.rule_id, alert.subject), []).append(alert)
+    return page(request, principal, "alerts.html", title="Alerts", threads=threads, since=since)
+
+
+@router.get("/alerts/{alert_id}", response_class=HTMLResponse)
+def alert_page(alert_id: RowId, request: Request, principal: Principal = SignedIn) -> HTMLResponse:
+    """Show an alert, its thread and every delivery attempt."""
+    found = alert_detail(alert_id, request, _=principal)
+    return page(request, principal, "alert.html", title="Alert", d=found)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request, principal: Principal = SignedIn) -> HTMLResponse:
+    """Show the health of every (source, query) job."""
+    return page(request, principal, "sources.html", title="Sources", rows=sources(request, _=principal))

@@ -1,0 +1,231 @@
+// listener dashboard: the little script of our own. Pages are rendered on the server; this file only
+// sends changes to the API (session cookie + X-CSRF-Token header), adds keyboard shortcuts to the
+// inbox and polls it for new mentions. It never builds markup from user text.
+"use strict";
+(function () {
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+  const msg = (name) => document.body.dataset[name] || name;
+
+  function flash(text, isError) {
+    const box = $("#flash");
+    if (!box) return;
+    box.textContent = text;
+    box.className = isError ? "error" : "ok";
+  }
+
+  async function api(method, url, body) {
+    const response = await fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: Object.assign({ "X-CSRF-Token": csrf() }, body === undefined ? {} : { "Content-Type": "application/json" }),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      flash(response.status === 403 ? msg("msgForbidden") : msg("msgError").replace("{status}", response.status), true);
+      throw new Error("listener: " + method + " " + url + " -> " + response.status);
+    }
+    return response.status === 204 ? null : response.json();
+  }
+
+  // --- signing in and out, language -------------------------------------------------------------
+  const login = $("#login-form");
+  if (login) {
+    login.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const error = $("#login-error");
+      const response = await fetch("/api/auth/login", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ username: $("#username").value, password: $("#password").value }),
+      });
+      if (response.ok) {
+        window.location.assign(login.dataset.next || "/");
+      } else {
+        error.textContent = response.status === 429 ? error.dataset.wait : error.dataset.bad;
+      }
+    });
+  }
+  $$('[data-action="logout"]').forEach((button) =>
+    button.addEventListener("click", async () => {
+      await api("POST", "/api/auth/logout");
+      window.location.assign("/login");
+    })
+  );
+  $$('[data-action="language"]').forEach((select) =>
+    select.addEventListener("change", async () => {
+      await api("POST", "/ui/language", { language: select.value });
+      window.location.reload();
+    })
+  );
+
+  // Filter forms send only the fields that are set (an empty status is not a status).
+  $$("form.filters").forEach((form) =>
+    form.addEventListener("submit", () => {
+      $$("input, select", form).forEach((field) => { if (field.name && field.value === "") field.disabled = true; });
+    })
+  );
+
+  // --- the inbox ------------------------------------------------------------------------------------
+  const table = $("table.inbox");
+  const rows = () => $$("tr.mention", table);
+  let current = -1;
+
+  function focusRow(index) {
+    const all = rows();
+    if (!all.length) return;
+    current = Math.max(0, Math.min(all.length - 1, index));
+    all.forEach((row) => row.classList.remove("current"));
+    all[current].classList.add("current");
+    all[current].focus();
+  }
+
+  function currentRow() {
+    const all = rows();
+    return current >= 0 && current < all.length ? all[current] : null;
+  }
+
+  async function setWorkflow(row, change) {
+    await api("PATCH", "/api/mentions/" + row.dataset.id + "/workflow", change);
+    if (change.status) {
+      const cell = $(".status", row);
+      cell.dataset.status = change.status;
+      cell.textContent = JSON.parse(table.dataset.labels || "{}")[change.status] || change.status;
+    }
+    if (change.assignee_id) {
+      $(".assignee", row).textContent = table.dataset.meName || "";
+    }
+    flash(msg("msgSaved"));
+  }
+
+  const facets = $("aside.facets[data-src]");
+  if (facets) {
+    fetch(facets.dataset.src, { credentials: "same-origin" }).then(async (response) => {
+      if (!response.ok) return;
+      const holder = document.createElement("template");
+      holder.innerHTML = await response.text();
+      facets.replaceChildren(holder.content);
+    });
+  }
+
+  if (table) {
+    document.addEventListener("keydown", (event) => {
+      const target = event.target;
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      if (target && (["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(target.tagName) || target.isContentEditable)) return;
+      const row = currentRow();
+      if (event.key === "j") focusRow(current + 1);
+      else if (event.key === "k") focusRow(current - 1);
+      else if (event.key === "o" && row) window.location.assign("/mentions/" + row.dataset.id);
+      else if (event.key === "x" && row) { const box = $(".pick", row); if (box) box.checked = !box.checked; }
+      else if (event.key === "h" && row) setWorkflow(row, { status: "handled" }).catch(() => {});
+      else if (event.key === "a" && row) setWorkflow(row, { assignee_id: Number(table.dataset.me) }).catch(() => {});
+      else return;
+      event.preventDefault();
+    });
+    const all = $("#select-all");
+    if (all) all.addEventListener("change", () => $$(".pick", table).forEach((box) => { box.checked = all.checked; }));
+
+    const bulk = $("#bulk");
+    if (bulk) {
+      bulk.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const ids = $$(".pick:checked", table).map((box) => Number(box.value));
+        if (!ids.length) { flash(msg("msgPick"), true); return; }
+        const change = {};
+        if ($("#bulk-status").value) change.status = $("#bulk-status").value;
+        if ($("#bulk-assignee").value) change.assignee_id = Number($("#bulk-assignee").value);
+        if ($("#bulk-tag").value.trim()) change.add_tags = [$("#bulk-tag").value.trim()];
+        await api("POST", "/api/mentions/bulk", { ids: ids, change: change });
+        window.location.reload();
+      });
+    }
+
+    // New mentions appear without a reload: the server renders the rows, we put them on top.
+    const every = Number(table.dataset.poll || 10000);
+    const poll = async () => {
+      const query = table.dataset.query;
+      const url = "/inbox/new?" + (query ? query + "&" : "") + "after=" + table.dataset.newest;
+      try {
+        const response = await fetch(url, { credentials: "same-origin" });
+        const count = Number(response.headers.get("X-New-Count") || "0");
+        if (response.ok && count > 0) {
+          const holder = document.createElement("template");
+          holder.innerHTML = await response.text();
+          const fresh = $$("tr.mention", holder.content);
+          fresh.forEach((row) => row.classList.add("fresh"));
+          $("#rows").prepend(holder.content);
+          table.dataset.newest = String(Math.max(...fresh.map((row) => Number(row.dataset.id)), Number(table.dataset.newest)));
+          flash(msg("msgNew").replace("{count}", String(count)));
+        }
+      } finally {
+        window.setTimeout(poll, every);
+      }
+    };
+    window.setTimeout(poll, every);
+  }
+
+  // --- one mention ----------------------------------------------------------------------------------
+  const detail = $("article.mention-detail");
+  if (detail) {
+    const id = detail.dataset.id;
+    $$('[data-action="label"]').forEach((button) =>
+      button.addEventListener("click", async () => {
+        await api("POST", "/api/mentions/" + id + "/labels", { label: button.dataset.label });
+        $$('[data-action="label"]').forEach((b) => { if (b.parentNode === button.parentNode) b.setAttribute("aria-pressed", "false"); });
+        button.setAttribute("aria-pressed", "true");
+        const item = document.createElement("li");
+        item.textContent = button.textContent;
+        $("#labels").append(item);
+        flash(msg("msgLabelled"));
+      })
+    );
+    const workflow = $("#workflow");
+    if (workflow) {
+      workflow.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const assignee = $("#w-assignee").value;
+        const change = { status: $("#w-status").value, assignee_id: assignee ? Number(assignee) : null };
+        if ($("#w-tags").value.trim()) change.add_tags = [$("#w-tags").value.trim()];
+        await api("PATCH", "/api/mentions/" + id + "/workflow", change);
+        window.location.reload();
+      });
+    }
+    const note = $("#note-form");
+    if (note) {
+      note.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        await api("POST", "/api/mentions/" + id + "/notes", { body: $("#note").value });
+        window.location.reload();
+      });
+    }
+  }
+
+  // --- people, settings -------------------------------------------------------------------------------
+  const erase = $("#erase-form");
+  if (erase) {
+    erase.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if ($("#erase-confirm").value !== erase.dataset.handle) { flash(msg("msgConfirm"), true); return; }
+      await api("DELETE", "/api/authors/" + erase.dataset.author);
+      window.location.assign("/people");
+    });
+  }
+  const tokenForm = $("#token-form");
+  if (tokenForm) {
+    tokenForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const made = await api("POST", "/api/tokens", { name: $("#token-name").value });
+      $("#token-value").textContent = made.token;
+      $("#token-shown").hidden = false;
+    });
+  }
+  $$('[data-action="revoke-token"]').forEach((button) =>
+    button.addEventListener("click", async () => {
+      await api("DELETE", "/api/tokens/" + button.dataset.token);
+      window.location.reload();
+    })
+  );
+})();
