@@ -130,23 +130,29 @@ class AuthorProfile:
     bot: BotVerdict | None
     estrangement: Estrangement | None
     recent: tuple[StoredMention, ...]
+    first_posted_at: datetime | None = None
+    """When the earliest stored post was published (``first_seen_at`` is the day it was collected)."""
+
+
+class AmbiguousAuthor(ValueError):
+    """A plain handle that several sources share: the message lists them, to pick one."""
 
 
 def find_author(repo: Repository, key: str) -> StoredAuthor | None:
-    """Find an author by row id, ``source:external_id``, or ``source:handle`` / ``source:@handle``."""
+    """Find an author by row id, ``source:external_id``, ``source:handle`` / ``source:@handle``, or a
+    plain handle (``claire_techfr``, ``@claire_techfr``) when one source only has it."""
     if key.isdigit():
         return repo.get_author(int(key))
-    if ":" not in key:
-        raise ValueError(f"author {key!r}: use 'source:external_id', 'source:@handle' or a row id")
-    found = repo.get_author(key)
-    if found is not None:
-        return found
-    source, handle = key.split(":", 1)
-    wanted = handle.lstrip("@").lower()
-    matches = [
-        a for a in repo.authors(source=source, limit=None) if a.author.handle.lstrip("@").lower() == wanted
-    ]
-    return matches[0] if len(matches) == 1 else None
+    if ":" in key:
+        found = repo.get_author(key)
+        if found is not None:
+            return found
+    source, handle = key.split(":", 1) if ":" in key else (None, key)
+    matches = repo.authors(source=source, handle=handle, limit=None)
+    if len(matches) > 1:
+        listed = ", ".join(f"{a.author.source}:@{a.author.handle.lstrip('@')}" for a in matches)
+        raise AmbiguousAuthor(f"several authors are @{handle.lstrip('@')}: {listed}; give one of these")
+    return matches[0] if matches else None
 
 
 def profile(
@@ -171,6 +177,8 @@ def profile(
         bot=activity.bots.get(author_key),
         estrangement=estranged[0] if estranged else None,
         recent=tuple(history),
+        first_posted_at=next((s.mention.published_at for s in repo.search_mentions(
+            MentionFilter(author_id=stored.id, order="oldest", limit=1))), None),
     )
 
 

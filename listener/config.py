@@ -340,8 +340,16 @@ def parse_settings(text: str, *, source: str = "<config>") -> Settings:
         raise ConfigError(_describe(err, lines, source)) from err
 
 
+DEMO_STREAM_DB = "demo-stream.db"
+"""The demo source's own SQLite file, in ``data_dir`` (``sources.demo.database: own``)."""
+
+
 def load_settings(path: Path) -> Settings:
-    """Read and validate a config file; relative ``data_dir`` and SQLite paths follow the file."""
+    """Read and validate a config file; relative ``data_dir`` and SQLite paths follow the file.
+
+    With the demo source enabled (``sources.demo.database: own``, the default) the database is the demo's
+    own file in ``data_dir``, whatever ``database.url`` says: fictional mentions never enter a real one.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as err:
@@ -356,10 +364,15 @@ def load_settings(path: Path) -> Settings:
     url = settings.database.url
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
         updates["database"] = DatabaseSettings(url="sqlite:///" + str(base / url.removeprefix("sqlite:///")))
+    demo = settings.sources.demo
+    if demo.enabled and demo.database == "own":
+        data_dir = updates.get("data_dir", settings.data_dir)
+        updates["database"] = DatabaseSettings(url=f"sqlite:///{data_dir / DEMO_STREAM_DB}")
     return settings.model_copy(update=updates) if updates else settings
 
 
 __all__ = [  # the source settings live in listener/source_settings.py; re-exported for their importers
+    "DEMO_STREAM_DB",
     "AlertsSettings",
     "AnalysisSettings",
     "BlueskySourceSettings",

@@ -21,7 +21,7 @@ from listener.config import DatabaseSettings, Settings, parse_settings
 from listener.core.model import Query
 from listener.jobs.collect import run_once
 from listener.jobs.echoes import refresh_echo_groups
-from listener.wiring import load_analyzer, query_matcher, replay_alerts, repository_at
+from listener.wiring import load_analyzer, replay_alerts, repository_at, topic_matcher
 
 if TYPE_CHECKING:
     from analysis.analyzer import Analyzer
@@ -78,7 +78,7 @@ def collect(world: DemoWorld, repository: Repository, queries: Sequence[Query], 
     """Advance the simulated clock tick by tick, collecting every topic as the scheduler would."""
     clock = [world.start]
     connector = DemoConnector(world, clock=lambda: clock[0])
-    matcher = query_matcher(queries)
+    matcher = topic_matcher([(q.id, q.expression) for q in queries])
     steps = int((world.end - world.start) / tick)
     runs = failures = 0
     for step in range(1, steps + 1):
@@ -186,12 +186,16 @@ def analysis_sections(repository: Repository) -> dict[str, list[tuple[str, ...]]
 
 def demo_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime
                 ) -> list[tuple[str, ...]]:
-    """Evaluate the alert rules hour by hour over the simulated week, as the service would have."""
+    """Evaluate the alert rules hour by hour over the simulated week, as the service would have.
+
+    The alerts and their deliveries to the console channel are stored, so ``listener alerts`` shows
+    afterwards what the demo showed; nothing is sent anywhere else.
+    """
     from alerts.notifiers import LogNotifier
 
     notifier = LogNotifier("console", lang=settings.language, tz=settings.timezone)
     replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1),
-                  notifiers={"console": notifier})
+                  notifiers={"console": notifier}, store=True)
     return [(f"{alert.window_end:%a %d %H:%M}", alert.severity, rendered.subject)
             for alert, rendered in notifier.sent]
 

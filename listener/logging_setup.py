@@ -31,6 +31,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """One readable line: UTC time with its offset, level, logger, message, then ``key=value`` extras.
+
+    The extras carry what the message leaves out ("service: job finished" is about ``job=demo:lumio``),
+    so a text log names its job, its outcome and its figures as the JSON one does.
+    """
+
+    _standard = JsonFormatter._standard
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Return the record as one line (a traceback, if any, on the lines after it)."""
+        at = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+        extras = " ".join(f"{k}={v}" for k, v in record.__dict__.items() if k not in self._standard)
+        line = f"{at} {record.levelname} {record.name} {record.getMessage()}"
+        line += f" {extras}" if extras else ""
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
 class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
     """Write to whatever ``sys.stderr`` is when a record comes, not the one at start-up.
 
@@ -53,7 +73,7 @@ def configure_logging(settings: Settings) -> None:
     if settings.logging.format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.logging.level)

@@ -70,9 +70,15 @@ class SourceSettings(_Section):
 
 
 class DemoSourceSettings(SourceSettings):
-    """The simulated stream used by ``listener demo`` and the default config (no account needed)."""
+    """The simulated stream of ``listener demo``: fictional mentions, so it runs only when asked for.
 
-    enabled: bool = True
+    Off unless ``enabled: true`` is written (the starter config does), and stored in its own SQLite
+    file (``database: own``, ``<data_dir>/demo-stream.db``) so simulated mentions never enter the
+    database of real ones; ``database: shared`` stores them in ``database.url`` on purpose.
+    """
+
+    enabled: bool = False
+    database: Literal["own", "shared"] = "own"
     seed: int = 42
     days: int = 7
     start: AwareDatetime | None = None

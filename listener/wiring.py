@@ -22,7 +22,7 @@ from alerts.rules import Rule, TextMatcher
 from listener.config import ChannelSettings, RuleSettings, Settings
 from listener.core.clock import Clock, system_clock
 from listener.core.errors import ConfigError
-from listener.core.model import Connector, Query
+from listener.core.model import Connector
 from listener.jobs.alerts import AlertJob, rules_span
 from listener.jobs.collect import CollectJob
 from listener.jobs.digest import DigestJob, Drivers
@@ -77,11 +77,6 @@ def topic_matcher(topics: Sequence[tuple[str, str]]) -> TopicMatcher:
 def settings_matcher(settings: Settings) -> TopicMatcher | None:
     """Return the matcher of the configured topics, or None when there are none (keep everything)."""
     return topic_matcher([(t.id, t.query) for t in settings.topics]) if settings.topics else None
-
-
-def query_matcher(queries: Sequence[Query]) -> TopicMatcher:
-    """Return the matcher of these queries (the demo's topics)."""
-    return topic_matcher([(q.id, q.expression) for q in queries])
 
 
 def model_folder(
@@ -218,16 +213,18 @@ def window_reader(settings: Settings, repository: Repository) -> WindowReader:
 
 
 def replay_alerts(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
-                  step: timedelta = timedelta(minutes=15),
-                  notifiers: Mapping[str, Notifier] | None = None) -> list[tuple[datetime, Any]]:
+                  step: timedelta = timedelta(minutes=15), notifiers: Mapping[str, Notifier] | None = None,
+                  store: bool = False) -> list[tuple[datetime, Any]]:
     """Evaluate the rules at every ``step`` from ``start`` to ``end`` over stored mentions (for the demo).
 
-    Nothing is stored: alerts live in a :class:`MemoryAlertLog` and go to log channels unless other
-    ``notifiers`` are given. Returns ``(time, alert)`` for every message decided, in order.
-    """
+    Alerts live in a :class:`MemoryAlertLog`, or with ``store`` in the repository with their deliveries
+    (deduplicated by key, as the service's); they go to log channels unless other ``notifiers`` are given.
+    Returns ``(time, alert)`` for every message decided, in order."""
+    from listener.alert_store import RepositoryAlertLog
     from listener.jobs import alerts
 
-    dispatcher = build_dispatcher(settings, MemoryAlertLog(), dry_run=notifiers is None, notifiers=notifiers,
+    log: AlertLog = RepositoryAlertLog(repository) if store else MemoryAlertLog()
+    dispatcher = build_dispatcher(settings, log, dry_run=notifiers is None, notifiers=notifiers,
                                   repository=repository)
     reader = window_reader(settings, repository)
     return alerts.replay_alerts(dispatcher, reader.read, rules_span(settings), start=start, end=end,

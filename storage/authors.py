@@ -220,11 +220,15 @@ def search(
     order: AuthorOrder,
     limit: int | None,
     offset: int,
+    handle: str | None = None,
 ) -> list[StoredAuthor]:
     """Return authors, most followed (or most active, or most recently seen) first."""
     query = sa.select(*_COLUMNS)
     if source is not None:
         query = query.where(AuthorRow.source == source)
+    if handle is not None:  # case-insensitive, with or without the leading @
+        wanted = handle.lstrip("@").lower()
+        query = query.where(sa.func.lower(AuthorRow.handle).in_((wanted, "@" + wanted)))
     if min_followers is not None:
         query = query.where(AuthorRow.followers >= min_followers)
     sorts: dict[str, sa.UnaryExpression[Any]] = {

@@ -101,6 +101,11 @@ def _record(row: Row[Any], topics: tuple[str, ...]) -> StoredMention:
     )
 
 
+def stored_topics(conn: Connection) -> list[str]:
+    """Return every topic id some stored mention matches (sorted)."""
+    return sorted(conn.execute(sa.select(MentionTopicRow.topic_id).distinct()).scalars())
+
+
 def topics_of(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     """Return the matched topic ids of each mention (sorted)."""
     found: dict[int, list[str]] = {}

@@ -249,6 +249,10 @@ class Repository(RunsAndAlerts):
         """Return the newest mention id the echo stage has handled (0 before its first run)."""
         return self._db.read(lambda conn: stage_marks.read(conn, ECHO_STAGE))
 
+    def stored_topics(self) -> list[str]:
+        """Return every topic id some stored mention matches (a topic may outlive its config entry)."""
+        return self._db.read(mention_reads.stored_topics)
+
     def save_label(self, mention_id: int, stage: str, label: str) -> int:
         """Record a community manager's correction; return its id."""
         now = self._clock()
@@ -303,12 +307,13 @@ class Repository(RunsAndAlerts):
         order: AuthorOrder = "followers",
         limit: int | None = 100,
         offset: int = 0,
+        handle: str | None = None,
     ) -> list[StoredAuthor]:
-        """Return authors, most followed first (or most active, or most recently seen)."""
+        """Return authors, most followed first (or most active, or most recently seen); ``handle``
+        keeps the ones with that handle (case and a leading @ ignored), on any source."""
         return self._db.read(
-            lambda conn: authors.search(
-                conn, source=source, min_followers=min_followers, order=order, limit=limit, offset=offset
-            )
+            lambda conn: authors.search(conn, source=source, min_followers=min_followers, order=order,
+                                        limit=limit, offset=offset, handle=handle)
         )
 
     def forget_author(self, source: str, external_id: str) -> int:

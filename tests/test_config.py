@@ -14,7 +14,7 @@ from listener.core.errors import ConfigError
 def test_empty_file_is_a_working_default_config() -> None:
     settings = parse_settings("")
     assert settings.database.url.startswith("sqlite:///")
-    assert settings.sources.demo.enabled
+    assert not settings.sources.demo.enabled  # fictional data only when asked for (issue 21)
 
 
 def test_error_names_file_line_and_key_path() -> None:

@@ -1,7 +1,8 @@
 """The ``listener`` command line: one module per command group, discovered at start-up.
 
 Each module in this package exposes ``register(app)``; commands parse arguments and call
-``listener.wiring``, nothing more. Adding a command never edits this file.
+``listener.wiring``, nothing more. Adding a command never edits this file (its ``--help`` panel is
+named in ``_help.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import pkgutil
 
 import typer
 
+from listener.cli._help import PlainGroup, arrange
+
 app = typer.Typer(
+    cls=PlainGroup,
     name="listener",
     help="Self-hosted social listening: collect mentions, find discontent, warn the community manager.",
     no_args_is_help=True,
@@ -46,6 +50,7 @@ def _register_commands() -> None:
         register = getattr(module, "register", None)
         if callable(register):
             register(app)
+    arrange(app)
 
 
 _register_commands()

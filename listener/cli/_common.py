@@ -55,26 +55,63 @@ def current_clock() -> Clock:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+DEMO_CONFIG = Path(".listener/demo.yaml")
+"""What ``listener demo`` writes next to its database: the fallback when there is no config.yaml."""
+
+
+def config_path(path: Path) -> Path:
+    """Return the config to read: ``path``, or the demo's when the default config.yaml is absent.
+
+    After ``listener demo`` a user types ``listener mentions`` and expects the demo's data; saying which
+    file was used (on stderr) keeps the choice visible, and ``-c`` always wins.
+    """
+    if path == DEFAULT_CONFIG and not path.exists() and DEMO_CONFIG.exists():
+        err_console.print(f"no {DEFAULT_CONFIG} here: using the demo's {DEMO_CONFIG} (-c FILE to choose)",
+                          highlight=False)
+        return DEMO_CONFIG
+    return path
+
+
 def settings_from(path: Path) -> Settings:
-    """Load the config or exit with the file, line and key path of the problem."""
+    """Load the config (see :func:`config_path`) or exit with the file, line and key of the problem."""
     with user_errors():
-        return load_settings(path)
+        try:
+            return load_settings(config_path(path))
+        except ConfigError as err:
+            if path == DEFAULT_CONFIG and not path.exists():
+                raise ConfigError(f"{err}\nor run 'listener demo', then any command reads its "
+                                  f"{DEMO_CONFIG}; or give -c FILE") from err
+            raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def open_repository(settings: Settings, *, upgrade: bool = False) -> Repository:
-    """Open the configured database; ``upgrade`` applies migrations, else an empty one is an error.
+def sqlite_file(url: str) -> Path | None:
+    """Return the file of a SQLite URL (None for other engines and in-memory databases)."""
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///"))
+    return None
 
-    Commands that write on their own (``demo``, ``run``) upgrade; read-only commands refuse to create a
-    schema behind the operator's back and say what to run instead.
+
+def open_repository(settings: Settings, *, upgrade: bool = False) -> Repository:
+    """Open the configured database under the one schema rule of every command.
+
+    Only the commands that run the pipeline (``db upgrade``, ``run``, ``worker``, ``scheduler``,
+    ``web``, ``demo``, ``users``) create or migrate the schema (``upgrade``). Every other command
+    refuses a missing database file or an empty schema, creates nothing, and says what to run.
     """
+    from alerts.i18n import translator
     from listener.wiring import repository_at
 
+    _ = translator(settings.language)
+    missing = sqlite_file(settings.database.url)
+    if not upgrade and missing is not None and not missing.exists():
+        raise ListenerError(_("the database {path} does not exist yet: run 'listener db upgrade' first")
+                            .format(path=missing))
     repository = repository_at(settings.database.url, clock=current_clock())
     if upgrade:
         repository.upgrade()
     elif repository.schema_revision() is None:
         repository.close()
-        raise ListenerError(f"the database {repository.safe_url} has no listener schema yet: "
-                            "run 'listener db upgrade' first")
+        raise ListenerError(_("the database {url} has no listener schema yet: run 'listener db upgrade' "
+                              "first").format(url=repository.safe_url))
     return repository

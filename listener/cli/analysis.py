@@ -19,6 +19,7 @@ from listener.cli._common import (
     ConfigOption,
     console,
     err_console,
+    open_repository,
     settings_from,
     user_errors,
 )
@@ -88,13 +89,13 @@ def classify_cmd(
 
 def _analyse(config: Path, limit: int | None, *, everything: bool) -> None:
     from listener.analyse import run, utcnow
-    from listener.wiring import load_analyzer, repository_at
+    from listener.wiring import load_analyzer
 
     settings = settings_from(config)
     with user_errors():
         with model_steps() as step:
             model = load_analyzer(settings, say=_say, step=step)
-        repo = repository_at(settings.database.url)
+        repo = open_repository(settings)
         try:
             total = repo.count_mentions() if everything else None  # reanalyse redoes every mention
             with counts(total) as seen:
@@ -128,8 +129,6 @@ def label_cmd(
 ) -> None:
     """Record a correction; the next ``listener train`` learns from it."""
     from analysis.training import stage_of
-    from listener.wiring import repository_at
-
     settings = settings_from(config)
     try:
         stage = stage_of(label)
@@ -137,7 +136,7 @@ def label_cmd(
         err_console.print(f"[bold red]error:[/] {err}", highlight=False)
         raise typer.Exit(2) from err
     with user_errors():
-        repo = repository_at(settings.database.url)
+        repo = open_repository(settings)
         try:
             if repo.get_mention(mention_id) is None:
                 err_console.print(f"[bold red]error:[/] no mention with id {mention_id}", highlight=False)
@@ -151,7 +150,7 @@ def label_cmd(
 def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) -> None:
     """Retrain the heads on the labelled sets plus stored corrections; write a new version."""
     from listener.analyse import train_from_store, utcnow
-    from listener.wiring import load_analyzer, repository_at
+    from listener.wiring import load_analyzer
 
     settings = settings_from(config)
     root = data or Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -163,7 +162,7 @@ def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) ->
     with user_errors():
         with model_steps() as step:
             model = load_analyzer(settings, say=_say, step=step)
-        repo = repository_at(settings.database.url)
+        repo = open_repository(settings)
         try:
             with counts() as seen:
                 folder, n = train_from_store(

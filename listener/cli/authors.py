@@ -24,12 +24,15 @@ from listener.cli._common import (
     console,
     current_clock,
     err_console,
+    open_repository,
     settings_from,
     user_errors,
 )
-from listener.wiring import repository_at
+from listener.cli._filters import check_topics
 from storage import Repository
 
+AuthorKey = Annotated[str, typer.Argument(
+    help="Author: 'source:external_id', 'source:@handle', a plain handle or a row id.")]
 TopicOption = Annotated[str | None, typer.Option("--topic", "-t", help="Only this topic id.")]
 SourceOption = Annotated[
     str | None, typer.Option("--source", "-s", help="Only this source (twitter, reddit...).")
@@ -48,8 +51,7 @@ def _now(at: datetime | None) -> datetime:
 
 
 def _open(config: Path) -> Repository:
-    settings = settings_from(config)
-    return repository_at(settings.database.url)
+    return open_repository(settings_from(config))
 
 
 def _columns(table: Table, names: tuple[str, ...], handles: list[str]) -> None:
@@ -108,6 +110,8 @@ def authors(
     with user_errors():
         repo = _open(config)
         try:
+            if topic is not None:
+                check_topics(settings_from(config), [topic], repo.stored_topics())
             activity = report.load_activity(
                 repo, report.Period.last(days, now=now, topic=topic, source=source), now=now
             )
@@ -195,7 +199,7 @@ def _print_bearers(bearers: list[FlagBearer], scope: str) -> None:
 
 
 def author(
-    key: Annotated[str, typer.Argument(help="Author 'source:external_id', 'source:@handle' or row id.")],
+    key: AuthorKey,
     config: ConfigOption = DEFAULT_CONFIG,
     days: DaysOption = 30.0,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many recent mentions.")] = 10,
@@ -219,13 +223,14 @@ def author(
         )
         raise typer.Exit(1)
     a = found.author.author
+    first_post = f"{found.first_posted_at:%Y-%m-%d}" if found.first_posted_at else "?"
     created = f"{a.created_at:%Y-%m-%d}" if a.created_at else "?"
     lines = [
         f"[bold]{a.display_name or a.handle}[/] @{a.handle} ({a.source}, key {a.key}, id {found.author.id})",
         f"followers {_known(a.followers)}, karma {_known(a.karma)}, verified {_known(a.verified)}, "
         f"account created {created}",
-        f"{found.author.mention_count} mention(s) stored, first seen {found.author.first_seen_at:%Y-%m-%d}, "
-        f"last seen {found.author.last_seen_at:%Y-%m-%d}",
+        f"{found.author.mention_count} mention(s) stored, first post {first_post}, "
+        f"collected {found.author.first_seen_at:%Y-%m-%d} to {found.author.last_seen_at:%Y-%m-%d} (UTC)",
     ]
     if found.bot is not None and found.bot.is_bot:
         lines.append("influence: not ranked (marked as a bot)")
@@ -259,7 +264,7 @@ def author(
 
 
 def forget_author(
-    key: Annotated[str, typer.Argument(help="Author 'source:external_id', 'source:@handle' or row id.")],
+    key: AuthorKey,
     config: ConfigOption = DEFAULT_CONFIG,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
@@ -282,7 +287,7 @@ def forget_author(
                     f"Erase {found.author.handle} ({found.author.key}) and their {found.mention_count} "
                     "mention(s) for good?"
                 )
-            elif key.isdigit() or ":@" in key:
+            elif key.isdigit() or ":@" in key or ":" not in key:
                 err_console.print(f"[red]no author {key!r}[/]")
                 raise typer.Exit(1)
             else:

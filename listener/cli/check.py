@@ -13,7 +13,14 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from
+from listener.cli._common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    config_path,
+    console,
+    settings_from,
+    sqlite_file,
+)
 from listener.config import Settings
 from listener.core.errors import ListenerError
 from listener.secret_refs import EnvReference, env_references
@@ -43,6 +50,9 @@ def check_database(settings: Settings) -> list[Finding]:
     from listener.wiring import repository_at
     from storage import migrate
 
+    missing = sqlite_file(settings.database.url)
+    if missing is not None and not missing.exists():  # connecting would leave an empty file behind
+        return [Finding("warning", "database", f"{missing}: does not exist yet; run 'listener db upgrade'")]
     try:
         repository = repository_at(settings.database.url)
     except ListenerError as err:  # e.g. an unsupported scheme: say so and go on checking the rest
@@ -67,6 +77,9 @@ def check_health(settings: Settings) -> list[Finding]:
     """Report how each collection job has been doing (from storage), failing ones as warnings."""
     from listener.wiring import repository_at
 
+    missing = sqlite_file(settings.database.url)
+    if missing is not None and not missing.exists():
+        return []  # check_database has already said why
     try:
         repository = repository_at(settings.database.url)
     except ListenerError:
@@ -115,7 +128,22 @@ def check_sources(settings: Settings, refs: Mapping[str, EnvReference]) -> list[
             findings.append(Finding("ok", f"source {name}", f"enabled, every {section.interval}"))
     if not findings:
         findings.append(Finding("warning", "sources", "no source is enabled: nothing will be collected"))
-    return findings
+    return findings + _demo_findings(settings)
+
+
+def _demo_findings(settings: Settings) -> list[Finding]:
+    """Say where the fictional demo stream is stored, and warn when it runs beside real sources."""
+    if not settings.sources.demo.enabled:
+        return []
+    real = [name for name, section in settings.sources if name != "demo" and section.enabled]
+    where = settings.database.url.removeprefix("sqlite:///")
+    if not real:
+        return [Finding("ok", "source demo", f"simulated mentions are stored in {where}")]
+    stored = (f"simulated mentions are mixed with the real ones in {where}"
+              if settings.sources.demo.database == "shared"
+              else f"real and simulated mentions all go to the demo's own database {where}")
+    return [Finding("warning", "source demo", f"the fictional demo stream is enabled beside "
+                    f"{', '.join(real)}: {stored}; set sources.demo.enabled: false for real use")]
 
 
 def check_topics(settings: Settings) -> list[Finding]:
@@ -210,6 +238,7 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
 ) -> None:
     """Validate the config, reach the database, and report sources, topics and channels."""
+    config = config_path(config)
     settings = settings_from(config)
     refs = {ref.key: ref for ref in env_references(config) if not ref.is_set}
     findings = [Finding("ok", "config", f"{config}: valid")]

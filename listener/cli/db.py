@@ -12,7 +12,9 @@ from listener.cli._common import (
     console,
     current_clock,
     err_console,
+    open_repository,
     settings_from,
+    sqlite_file,
     user_errors,
 )
 
@@ -27,7 +29,6 @@ def prune(
     """Delete mentions older than the retention limit, keeping their daily counts."""
     from datetime import timedelta
 
-    from listener.wiring import repository_at
 
     settings = settings_from(config)
     keep = days if days is not None else settings.retention.mentions_days
@@ -38,11 +39,8 @@ def prune(
         raise typer.Exit(2)
     with user_errors():
         before = current_clock()() - timedelta(days=keep)
-        repo = repository_at(settings.database.url)
+        repo = open_repository(settings)
         try:
-            if repo.schema_revision() is None:
-                err_console.print("[red]the database has no schema yet: run 'listener db upgrade'[/]")
-                raise typer.Exit(1)
             pruned = repo.prune_mentions(before)
         finally:
             repo.close()
@@ -87,6 +85,11 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from(config)
         with user_errors():
+            missing = sqlite_file(settings.database.url)
+            if missing is not None and not missing.exists():  # connecting would create an empty file
+                console.print(f"database {missing}: does not exist (run: listener db upgrade); "
+                              f"newest {head()}", highlight=False)
+                return
             repo = repository_at(settings.database.url)
             try:
                 revision = repo.schema_revision()

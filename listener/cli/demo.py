@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from listener.cli._common import console, current_clock, user_errors
+from listener.cli._common import DEFAULT_CONFIG, DEMO_CONFIG, console, current_clock, user_errors
 from listener.demo import DemoReport, run_demo
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -89,8 +89,12 @@ def demo(
         pinned = start.replace(tzinfo=UTC) if start is not None else None
         report = run_demo(db, now=current_clock()(), seed=seed, days=days, start=pinned, progress=progress)
     render(report)
-    console.print(f"\nexplore it: [bold]listener mentions -c {report.config_path} --topic lumio "
-                  "--sentiment negative[/]")
+    found = not DEFAULT_CONFIG.exists() and report.config_path.resolve() == DEMO_CONFIG.resolve()
+    option = "" if found else f" -c {report.config_path}"
+    console.print(f"\nexplore it: [bold]listener mentions{option} --topic lumio --sentiment negative[/], "
+                  f"[bold]listener alerts{option}[/], [bold]listener authors{option}[/]", highlight=False)
+    if found:
+        console.print(f"(with no {DEFAULT_CONFIG} here, every command reads {DEMO_CONFIG})", highlight=False)
     if web:
         from listener.cli.web import serve_demo
 

@@ -11,7 +11,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.markup import escape
+from rich.padding import Padding
 
 from listener.cli._common import (
     DEFAULT_CONFIG,
@@ -22,6 +23,8 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
+from listener.cli._filters import INTENTS, SENTIMENTS, check_choices, check_search, check_topics
+from listener.cli._tables import narrow_table, when
 from listener.core.errors import ConfigError
 from listener.source_settings import _parse_duration
 
@@ -81,23 +84,36 @@ def _row(stored: Any) -> dict[str, Any]:
     }
 
 
-def _print_table(rows: Iterable[dict[str, Any]], total: int) -> None:
-    table = Table(title=f"{total} mention(s)", show_lines=False)
-    for column, style in (("id", "dim"), ("published", ""), ("source", ""), ("author", "cyan"),
-                          ("topics", ""), ("sentiment", ""), ("text", "")):
-        table.add_column(column, style=style or None, overflow="fold")
-    colours = {"negative": "red", "positive": "green", "neutral": "white"}
+_COLOURS = {"negative": "red", "positive": "green", "neutral": "white"}
+_WIDE = 120
+"""From this width on, one table row per mention; below it, a heading line and the text under it."""
+
+
+def _print_table(rows: Iterable[dict[str, Any]], total: int, zone: str) -> None:
+    title = f"{total} mention(s), times in {zone}"
+    wide = console.width >= _WIDE
+    table = narrow_table(title, "id", "published", "source", "author", "topics", "sentiment", "text",
+                         keep=("id", "published"))
+    if not wide:
+        console.print(f"[bold]{title}[/]", highlight=False)
     shown = 0
     for row in rows:
         shown += 1
         sentiment = row["sentiment"] or "-"
+        coloured = f"[{_COLOURS.get(sentiment, 'white')}]{sentiment}[/]"
         text = " ".join(str(row["text"]).split())
-        table.add_row(
-            str(row["id"]), row["published_at"][:16].replace("T", " "), row["source"], "@" + row["author"],
-            ",".join(row["topics"]), f"[{colours.get(sentiment, 'white')}]{sentiment}[/]",
-            text if len(text) <= 140 else text[:139] + "…",
-        )
-    console.print(table)
+        text = text if len(text) <= 280 else text[:279] + "…"
+        published = when(row["published_at"], zone)
+        if wide:
+            table.add_row(str(row["id"]), published, row["source"], "[cyan]@" + row["author"] + "[/]",
+                          ",".join(row["topics"]), coloured, escape(text))
+        else:
+            console.print(f"[dim]{row['id']}[/]  {published}  {row['source']}  "
+                          f"[cyan]@{escape(row['author'])}[/]  {','.join(row['topics']) or '-'}  {coloured}",
+                          highlight=False)
+            console.print(Padding(escape(text), (0, 0, 1, 4)), highlight=False)
+    if wide:
+        console.print(table)
     if shown < total:
         console.print(f"[dim]showing {shown} of {total}; use --limit or --format csv for more[/]")
 
@@ -111,8 +127,8 @@ def mentions(
     lang: Annotated[list[str] | None, typer.Option("--lang", help="Language code (repeatable).")] = None,
     sentiment: Annotated[list[str] | None, typer.Option("--sentiment", help="negative, neutral or positive.")]
     = None,
-    intent: Annotated[list[str] | None, typer.Option("--intent", help="complaint, question, suggestion, "
-                                                     "praise...")] = None,
+    intent: Annotated[list[str] | None, typer.Option("--intent", help="complaint, question, suggestion or "
+                                                     "praise (repeatable).")] = None,
     since: Annotated[str | None, typer.Option("--since", help="2d, 6h, or a date.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="2d, 6h, or a date.")] = None,
     no_echoes: Annotated[bool, typer.Option("--no-echoes", help="Hide reposts and copies.")] = False,
@@ -125,6 +141,9 @@ def mentions(
     settings = settings_from(config)
     now = current_clock()()
     with user_errors():
+        check_search(search, settings.language)
+        check_choices("--sentiment", sentiment, SENTIMENTS, settings.language)
+        check_choices("--intent", intent, INTENTS, settings.language)
         flt = MentionFilter(
             text=search, topics=tuple(topic or ()), sources=tuple(source or ()), langs=tuple(lang or ()),
             sentiments=tuple(sentiment or ()), intents=tuple(intent or ()),
@@ -134,6 +153,8 @@ def mentions(
         )
         repository = open_repository(settings)
         try:
+            if topic:
+                check_topics(settings, topic, repository.stored_topics())
             found = repository.search_mentions(flt)
             total = repository.count_mentions(flt) if output is Format.table else len(found)
         finally:
@@ -148,7 +169,7 @@ def mentions(
         for row in rows:
             writer.writerow({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()})
     else:
-        _print_table(rows, total)
+        _print_table(rows, total, settings.timezone)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from listener.cli._common import (
     ConfigOption,
     console,
     current_clock,
+    open_repository,
     settings_from,
     user_errors,
 )
@@ -24,9 +25,10 @@ logger = logging.getLogger(__name__)
 
 
 def _open(settings: Any, clock: Clock | None = None) -> Any:
-    from listener.wiring import open_repository
+    """Open and migrate the database: only ``run`` does (the one schema rule, see ``open_repository``)."""
+    from listener.wiring import open_repository as open_and_upgrade
 
-    return open_repository(settings, clock=clock or current_clock())
+    return open_and_upgrade(settings, clock=clock or current_clock())
 
 
 def _start_web(settings: Any, repository: Any, clock: Clock) -> Any:
@@ -92,26 +94,30 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the /healthz document.")] = False,
 ) -> None:
     """Show each job's last run, duration, outcome and backlog, and each channel's health."""
-    from rich.table import Table
-
+    from listener.cli._tables import narrow_table, when
     from listener.status import status_document
 
     settings = settings_from(config)
     with user_errors():
-        repository = _open(settings)
+        repository = open_repository(settings)
         document = status_document(settings, repository, clock=current_clock())
         repository.close()
     if as_json:
         console.print_json(json.dumps(document, default=str))
         return
-    table = Table("job", "outcome", "last run", "duration", "items", "backlog", "failures", "next run")
+    zone = settings.timezone
+    table = narrow_table(f"Jobs (times in {zone})", "job", "outcome", "last run", "took", "items", "backlog",
+                         "next run", keep=("job", "outcome", "last run", "took", "next run"))
     for job in document["jobs"]:
-        table.add_row(job["id"], str(job["outcome"]), str(job.get("last_finished_at") or "-"),
-                      f"{job.get('duration_ms') or 0} ms", str(job.get("items", 0)),
-                      str(job.get("backlog") if job.get("backlog") is not None else "-"),
-                      str(job.get("consecutive_failures", 0)), str(job.get("next_run_at") or "-"))
+        failures = job.get("consecutive_failures", 0)
+        backlog, took = job.get("backlog"), (job.get("duration_ms") or 0) / 1000
+        table.add_row(job["id"], str(job["outcome"]) + (f" ×{failures}" if failures else ""),
+                      when(job.get("last_finished_at"), zone), f"{took:.1f} s",
+                      str(job.get("items", 0)), "-" if backlog is None else str(backlog),
+                      when(job.get("next_run_at"), zone))
     console.print(table)
-    channels = Table("channel", "healthy", "failures", "last error")
+    channels = narrow_table("Alert channels", "channel", "healthy", "failures", "last error",
+                            keep=("channel", "healthy"))
     for channel in document["channels"]:
         channels.add_row(channel["channel"], "yes" if channel["is_healthy"] else "NO",
                          str(channel["consecutive_failures"]), channel["last_error"] or "")
@@ -143,7 +149,7 @@ def digest(
 
     settings = settings_from(config)
     with user_errors():
-        repository = _open(settings)
+        repository = open_repository(settings)
         now = current_clock()()
         chosen = date.fromisoformat(day) if day else digest_day(now, settings.timezone)
         reader = window_reader(settings, repository)
@@ -176,7 +182,7 @@ def alerts_list(
     """List the alerts stored, newest first, and how each delivery went (one line each)."""
     settings = settings_from(config)
     with user_errors():
-        repository = _open(settings)
+        repository = open_repository(settings)
         stored = repository.alerts(since=current_clock()() - timedelta(days=days), limit=limit)
         lines = []
         for item in stored:

@@ -2,42 +2,44 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import typer
-from rich.table import Table
 
-from listener.cli._common import DEFAULT_CONFIG, ConfigOption, console, settings_from, user_errors
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "-"
+from listener.cli._common import (
+    DEFAULT_CONFIG,
+    ConfigOption,
+    console,
+    open_repository,
+    settings_from,
+    user_errors,
+)
+from listener.cli._tables import narrow_table, when
 
 
 def sources(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """Show the health of every (source, topic) collection job."""
     settings = settings_from(config)
-    from listener.wiring import repository_at  # imported here: ``listener --help`` stays light
-
-    with user_errors(), repository_at(settings.database.url) as repository:
-        repository.upgrade()
-        rows = repository.source_health()
-    table = Table(title="Sources")
-    for column in ("source", "topic", "last success", "last error", "failures", "items", "next run"):
-        table.add_column(column)
+    with user_errors():
+        repository = open_repository(settings)
+        try:
+            rows = repository.source_health()
+        finally:
+            repository.close()
+    zone = settings.timezone
+    table = narrow_table(f"Sources (times in {zone})", "source", "topic", "last success", "failures", "items",
+                         "next run", "last error", keep=("source", "topic", "last success", "next run"))
     for row in rows:
         failures = str(row.consecutive_failures)
         table.add_row(
             row.source,
             row.query_id,
-            _when(row.last_success_at),
-            (row.last_error or "-")[:80],
+            when(row.last_success_at, zone),
             f"[red]{failures}[/]" if row.consecutive_failures else failures,
             str(row.items_fetched_total),
-            _when(row.next_run_not_before),
+            when(row.next_run_not_before, zone),
+            row.last_error or "-",
         )
     if not rows:
-        console.print("no collection run recorded yet (run 'listener run-once')")
+        console.print("no collection run recorded yet (run 'listener run --once')")
         return
     console.print(table)
 

@@ -25,8 +25,8 @@ from alerts.window import Window, WindowMention
 from listener.core.model import Alert
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("alerts",)
-"""Folders whose ``_("...")`` messages users read (e-mails, chat, the log channel, digests)."""
+SOURCES = ("alerts", "listener/cli")
+"""Folders whose ``_("...")`` messages users read (e-mails, chat, the log channel, digests, the CLI)."""
 
 
 def _code_messages() -> dict[str, str]:

@@ -26,7 +26,8 @@ def test_clean_config_passes_and_reports_the_empty_database(
     assert result.exit_code == 0, result.output
     assert "run 'listener db upgrade'" in result.output
     assert "model not built yet" in result.output  # built on first use: a warning, not an error
-    assert "0 error(s), 2 warning(s)" in result.output
+    assert "no source is enabled" in result.output  # the demo no longer runs unless asked for
+    assert "0 error(s), 3 warning(s)" in result.output
 
 
 def test_heads_trained_for_another_runtime_are_flagged(tmp_path: Path) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from connectors.demo import DemoSettings, DemoWorld
@@ -28,26 +30,49 @@ def test_demo_stores_every_simulated_mention_once_with_topics(tmp_path: Path) ->
     assert (burst_day.day - world.start.date()).days == world.burst_day
 
 
+ALERTS = "Alerts the community manager received (console channel)"
+
+
 def test_demo_is_deterministic_and_rerunnable(tmp_path: Path) -> None:
+    from storage import Repository
+
     first = run_demo(tmp_path / "a.db", seed=5, days=2, now=NOW)
     second = run_demo(tmp_path / "a.db", seed=5, days=2, now=NOW)
     assert first.stored == second.stored
     assert first.daily == second.daily
+    # the alerts the demo showed are stored once, however often it runs
+    repository = Repository.from_url(f"sqlite:///{tmp_path / 'a.db'}")
+    try:
+        stored = repository.alerts(since=NOW - timedelta(days=3650), limit=1000)
+    finally:
+        repository.close()
+    assert len(stored) == len(second.sections[ALERTS]) == len(first.sections[ALERTS]) > 0
 
 
-def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
+def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no config.yaml here: commands then read the demo's own config
+    db = tmp_path / ".listener" / "demo.db"
     runner = CliRunner()
-    result = runner.invoke(app, ["demo", "--db", str(db), "--days", "3", "--seed", "9"])
+    result = runner.invoke(app, ["demo", "--days", "3", "--seed", "9"])
     assert result.exit_code == 0, result.output
     assert "mentions stored" in result.output and "lumio" in result.output
     config = db.with_suffix(".yaml")
     assert load_settings(config).database.url == f"sqlite:///{db.resolve()}"
-    listed = runner.invoke(app, ["mentions", "-c", str(config), "--topic", "ondea", "--format", "json",
-                                 "--limit", "5"])
+    listed = runner.invoke(app, ["mentions", "--topic", "ondea", "--format", "json", "--limit", "5"])
     assert listed.exit_code == 0, listed.output
-    lines = listed.output.strip().splitlines()
+    lines = [line for line in listed.output.strip().splitlines() if line.startswith("{")]
     assert len(lines) == 5 and all('"ondea"' in line for line in lines)
+    assert "no such config file" not in listed.output
+    section = result.output.split(ALERTS, 1)[1].split("└", 1)[0]
+    shown = len(re.findall(r"^│ \w{3} \d{2} \d{2}:\d{2} │", section, flags=re.MULTILINE))
+    alerts = runner.invoke(app, ["alerts", "--days", "30"])
+    assert alerts.exit_code == 0, alerts.output
+    assert "no alerts in that period" not in alerts.output
+    assert alerts.output.count("[console:sent#1]") == shown > 0
+    (tmp_path / ".listener" / "demo.yaml").unlink()
+    missing = runner.invoke(app, ["mentions"])
+    assert missing.exit_code == 2 and "listener demo" in missing.output
 
 
 def test_demo_groups_the_simulated_reposts_under_their_originals(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ def test_init_writes_a_valid_config_identical_to_the_example(tmp_path: Path) -> 
     settings = load_settings(target)
     assert [t.id for t in settings.topics] == ["lumio", "ondea", "fibrix"]
     assert settings.sources.demo.enabled
+    assert settings.database.url == f"sqlite:///{tmp_path / '.listener' / 'demo-stream.db'}"
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:

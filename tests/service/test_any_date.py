@@ -28,7 +28,7 @@ language: fr
 topics:
   - {id: lumio, name: Lumio, role: brand, query: 'lumio OR #lumio OR #lumiodown OR @lumio_fr'}
 sources:
-  demo: {enabled: true, seed: 11, days: 3}
+  demo: {enabled: true, database: shared, seed: 11, days: 3}
 analysis: {enabled: true}
 alerts:
   channels: [{id: console, type: log, lang: fr}]

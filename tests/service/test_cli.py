@@ -21,7 +21,7 @@ topics:
   - {id: lumio, name: Lumio, role: brand, query: 'lumio OR #lumio OR #lumiodown OR @lumio_fr'}
   - {id: ondea, name: Ondea, role: competitor, query: 'ondea OR #ondea OR @ondea'}
 sources:
-  demo: {enabled: true, seed: 3, days: 7}
+  demo: {enabled: true, database: shared, seed: 3, days: 7}
 analysis: {enabled: false}
 alerts:
   channels:

@@ -65,7 +65,7 @@ topics:
   - {{id: ondea, name: Ondea, role: competitor, query: 'ondea OR #ondea OR @ondea'}}
   - {{id: fibrix, name: Fibrix, role: competitor, query: 'fibrix OR #fibrix OR @fibrix_officiel'}}
 sources:
-  demo: {{enabled: true, interval: 2s, seed: 7, days: 7}}
+  demo: {{enabled: true, database: shared, interval: 2s, seed: 7, days: 7}}
 analysis: {{enabled: false}}
 service: {{jitter: 0s}}
 alerts:

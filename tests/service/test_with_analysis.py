@@ -26,7 +26,7 @@ topics:
   - {{id: lumio, name: Lumio, role: brand,
       query: 'lumio OR #lumio OR #lumiodown OR @lumio_fr OR "lumio box"'}}
 sources:
-  demo: {{enabled: true, seed: 42, days: 7}}
+  demo: {{enabled: true, database: shared, seed: 42, days: 7}}
 analysis: {{enabled: true}}
 alerts:
   channels: [{{id: mail, type: email, to: [cm@example.org], lang: fr}}]

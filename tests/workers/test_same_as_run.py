@@ -35,7 +35,7 @@ topics:
       query: 'lumio OR #lumio OR #lumiodown OR @lumio_fr OR "lumio box"'}}
   - {{id: ondea, name: Ondea, role: competitor, query: 'ondea OR #ondea OR @ondea'}}
 sources:
-  demo: {{enabled: true, interval: 1h, seed: 7, days: 7}}
+  demo: {{enabled: true, database: shared, interval: 1h, seed: 7, days: 7}}
 analysis: {{enabled: false}}
 service: {{jitter: 0s}}
 alerts:
