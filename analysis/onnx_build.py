@@ -9,7 +9,9 @@ the other (XLM-T FR 0.724 on an AVX2 EPYC fell to 0.703 on a VNNI Xeon with the 
 7-bit weights no sum saturates: both compute the same integers. One matrix product stays in fp32
 (``FP32_NODES``): it alone made most of the int8 error. The exported graph returns exactly what the
 heads read, the mean-pooled, L2-normalised hidden states of ``layers``, and stops at the deepest of
-them, so unused layers cost nothing.
+them, so unused layers cost nothing. The word table is kept out of the torch export and the
+quantiser and written in afterwards (``analysis.onnx_embedding``): the same graph, a third of the
+memory.
 
 The export is derived from the checksummed model folder by code pinned here; it is checked against
 the ``transformers`` model on fixed sentences before it is used, and rebuilt when the folder, the
@@ -33,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis import adapter
+from analysis import adapter, onnx_embedding
 from analysis.model_build import MANIFEST, ModelBuildError
 
 logger = logging.getLogger(__name__)
@@ -189,46 +191,65 @@ def _present(graph: Path, names: Sequence[str]) -> list[str]:
 
 
 def _graph_step(folder: Path, layers: Sequence[int], adapter_path: Path | None, tmp: Path) -> None:
-    """Write ``fp32.onnx``, the model's vectors on ``CHECK_TEXTS`` and the library versions into ``tmp``."""
+    """Write ``graph.onnx`` (with a stand-in word table, see ``analysis.onnx_embedding``), the
+    model's vectors on ``CHECK_TEXTS`` and the library versions into ``tmp``."""
     import torch
     import transformers
 
     module, tokenizer = _pooled_module(folder, layers, adapter_path)
+    enc = tokenizer([PREFIX + t for t in CHECK_TEXTS], padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        np.save(tmp / "want.npy", module(enc["input_ids"], enc["attention_mask"]).numpy())
+    words = module.bert.embeddings.word_embeddings
+    words.weight = torch.nn.Parameter(words.weight[: onnx_embedding.STAND_IN_ROWS].clone())
     sample = tokenizer([PREFIX + t for t in CHECK_TEXTS[:2]], padding=True, return_tensors="pt")
+    sample["input_ids"] = sample["input_ids"] % onnx_embedding.STAND_IN_ROWS
     with warnings.catch_warnings():
         # The exporter warns about tracing internals (advanced indexing, Python conditions on
         # shapes) that do not apply here: the result is checked against the model afterwards.
         warnings.simplefilter("ignore")
-        _export_graph(torch, module, sample, tmp / "fp32.onnx")
-    enc = tokenizer([PREFIX + t for t in CHECK_TEXTS], padding=True, return_tensors="pt")
-    with torch.inference_mode():
-        np.save(tmp / "want.npy", module(enc["input_ids"], enc["attention_mask"]).numpy())
+        _export_graph(torch, module, sample, tmp / "graph.onnx")
     versions = {"torch": torch.__version__, "transformers": transformers.__version__}
     (tmp / "versions.json").write_text(json.dumps(versions))
 
 
-def _quantise_step(tmp: Path) -> None:
-    """Write ``int8.onnx`` from ``fp32.onnx`` (dynamic int8, 7-bit weights, ``FP32_NODES`` kept)."""
+def _quantise_step(tmp: Path, folder: Path) -> None:
+    """Write ``int8.onnx`` from ``graph.onnx`` (dynamic int8, 7-bit weights, ``FP32_NODES`` kept),
+    the word table quantised block by block by ``analysis.onnx_embedding``."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    fp32 = tmp / "fp32.onnx"
+    graph = tmp / "graph.onnx"
     root_logger = logging.getLogger()
     root_logger.setLevel(logging.ERROR)  # the quantiser logs every tensor (and advice) on the root
     quantize_dynamic(
-        str(fp32),
-        str(tmp / "int8.onnx"),
+        str(graph),
+        str(tmp / "int8-stand-in.onnx"),
         weight_type=QuantType.QInt8,
         per_channel=True,
         reduce_range=True,
-        nodes_to_exclude=_present(fp32, FP32_NODES),
+        nodes_to_exclude=[*_present(graph, FP32_NODES), onnx_embedding.GATHER],
     )
+    model = onnx.load(str(tmp / "int8-stand-in.onnx"))
+    onnx_embedding.put_uint8(model, folder)
+    onnx.save_model(model, str(tmp / "int8.onnx"))
+
+
+def _fp32_step(tmp: Path, folder: Path) -> None:
+    """Write ``fp32.onnx``: ``graph.onnx`` with the real word table."""
+    import onnx
+
+    model = onnx.load(str(tmp / "graph.onnx"))
+    onnx_embedding.put_fp32(model, folder)
+    onnx.save_model(model, str(tmp / "fp32.onnx"))
 
 
 def _in_child(step: str, *args: str) -> None:
     """Run one heavy step in a child Python, so its memory goes back to the system when it ends.
 
     Run in one process, torch, the exporter and the quantiser kept about 3.9 GB resident at once;
-    one step at a time each child stays far below that, and the caller never loads torch.
+    one step at a time, with the word table kept out of them (``analysis.onnx_embedding``), each
+    child peaks at 1.1-1.3 GB (``benchmarks/model_memory.py``), and the caller never loads torch.
     """
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
@@ -268,12 +289,14 @@ def export(
             on_step("export")
         layer_list = ",".join(str(layer) for layer in layers)
         _in_child("graph", str(folder), layer_list, str(adapter_path or ""), str(tmp))
-        result = tmp / "fp32.onnx"
         if precision == "int8":
             if on_step:
                 on_step("quantise")
-            _in_child("quantise", str(tmp))
+            _in_child("quantise", str(tmp), str(folder))
             result = tmp / "int8.onnx"
+        else:
+            _in_child("fp32", str(tmp), str(folder))
+            result = tmp / "fp32.onnx"
         if on_step:
             on_step("check")
         cosine = _check(folder, result, np.load(tmp / "want.npy"), layers, precision)
@@ -295,13 +318,16 @@ def export(
 
 
 def _main(argv: Sequence[str]) -> None:
-    """Child entry point of :func:`_in_child`: ``graph FOLDER LAYERS ADAPTER TMP`` or ``quantise TMP``."""
+    """Child entry point of :func:`_in_child`: ``graph FOLDER LAYERS ADAPTER TMP``, ``quantise TMP
+    FOLDER`` or ``fp32 TMP FOLDER``."""
     if argv[0] == "graph":
         folder, layers, adapter_arg, tmp = argv[1:5]
         adapter_path = Path(adapter_arg) if adapter_arg else None
         _graph_step(Path(folder), [int(x) for x in layers.split(",")], adapter_path, Path(tmp))
     elif argv[0] == "quantise":
-        _quantise_step(Path(argv[1]))
+        _quantise_step(Path(argv[1]), Path(argv[2]))
+    elif argv[0] == "fp32":
+        _fp32_step(Path(argv[1]), Path(argv[2]))
     else:
         raise SystemExit(f"unknown step {argv[0]!r}")
 
