@@ -12,8 +12,12 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from listener.demo import DemoReport
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -114,3 +118,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         conn.execute(sa.text("create schema public"))
     engine.dispose()
     yield base
+
+
+@pytest.fixture(scope="session")
+def demo_week(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
+    """The demo's week (seed 42, 3 days to 2026-11-23), run once: read it, or change a ``copy_of`` it."""
+    from listener.demo import run_demo
+    from tests.demo_week import DAYS, NOW, SEED
+
+    return run_demo(tmp_path_factory.mktemp("demo-week") / "demo.db", seed=SEED, days=DAYS, now=NOW)

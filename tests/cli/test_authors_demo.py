@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
-
 from listener.author_report import demo_sections
-from listener.demo import run_demo
+from listener.demo import DemoReport
 from storage import Repository
 
-NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
-
-def test_demo_world_gets_both_rankings(tmp_path: Path) -> None:
-    report = run_demo(tmp_path / "demo.db", days=2, now=NOW)
-    repo = Repository.from_url(f"sqlite:///{tmp_path / 'demo.db'}")
+def test_demo_world_gets_both_rankings(demo_week: DemoReport) -> None:
+    report = demo_week
+    repo = Repository.from_url(f"sqlite:///{report.db_path}")
     try:
         sections = demo_sections(repo, now=report.end)
     finally:

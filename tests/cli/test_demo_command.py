@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,15 +12,13 @@ from typer.testing import CliRunner
 from connectors.demo import DemoSettings, DemoWorld
 from listener.cli import app
 from listener.config import load_settings
-from listener.demo import run_demo
+from listener.demo import DemoReport, run_demo
+from tests.demo_week import DAYS, NOW, SEED, copy_of
 
-NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
-
-def test_demo_stores_every_simulated_mention_once_with_topics(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    report = run_demo(db, seed=3, days=3, now=NOW)
-    world = DemoWorld(DemoSettings(seed=3, days=3), now=NOW)
+def test_demo_stores_every_simulated_mention_once_with_topics(demo_week: DemoReport) -> None:
+    report = demo_week
+    world = DemoWorld(DemoSettings(seed=SEED, days=DAYS), now=NOW)
     assert report.stored == len(world.mentions)
     assert report.failures == 0
     assert set(report.by_topic) == {"lumio", "ondea", "fibrix"}
@@ -33,15 +31,16 @@ def test_demo_stores_every_simulated_mention_once_with_topics(tmp_path: Path) ->
 ALERTS = "Alerts the community manager received (console channel)"
 
 
-def test_demo_is_deterministic_and_rerunnable(tmp_path: Path) -> None:
+def test_demo_is_deterministic_and_rerunnable(demo_week: DemoReport, tmp_path: Path) -> None:
     from storage import Repository
 
-    first = run_demo(tmp_path / "a.db", seed=5, days=2, now=NOW)
-    second = run_demo(tmp_path / "a.db", seed=5, days=2, now=NOW)
+    first = demo_week
+    again = copy_of(first, tmp_path)  # run again over the first run's files
+    second = run_demo(again.db_path, seed=SEED, days=DAYS, now=NOW)
     assert first.stored == second.stored
     assert first.daily == second.daily
     # the alerts the demo showed are stored once, however often it runs
-    repository = Repository.from_url(f"sqlite:///{tmp_path / 'a.db'}")
+    repository = Repository.from_url(f"sqlite:///{again.db_path}")
     try:
         stored = repository.alerts(since=NOW - timedelta(days=3650), limit=1000)
     finally:
@@ -54,7 +53,7 @@ def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: 
     monkeypatch.chdir(tmp_path)  # no config.yaml here: commands then read the demo's own config
     db = tmp_path / ".listener" / "demo.db"
     runner = CliRunner()
-    result = runner.invoke(app, ["demo", "--days", "3", "--seed", "9"])
+    result = runner.invoke(app, ["demo", "--days", "2", "--seed", "9"])
     assert result.exit_code == 0, result.output
     assert "mentions stored" in result.output and "lumio" in result.output
     config = db.with_suffix(".yaml")
@@ -75,14 +74,14 @@ def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: 
     assert missing.exit_code == 2 and "listener demo" in missing.output
 
 
-def test_demo_groups_the_simulated_reposts_under_their_originals(tmp_path: Path) -> None:
+def test_demo_groups_the_simulated_reposts_under_their_originals(demo_week: DemoReport) -> None:
     from storage import MentionFilter, Repository
 
-    report = run_demo(tmp_path / "demo.db", seed=4, days=3, now=NOW)
-    world = DemoWorld(DemoSettings(seed=4, days=3), now=NOW)
+    report = demo_week
+    world = DemoWorld(DemoSettings(seed=SEED, days=DAYS), now=NOW)
     reposts = {m.external_id: m.reposted_id for m in world.mentions if m.reposted_id}
     assert report.echoes >= len(reposts) > 0
-    repository = Repository.from_url(f"sqlite:///{tmp_path / 'demo.db'}")
+    repository = Repository.from_url(f"sqlite:///{report.db_path}")
     try:
         stored = {s.mention.external_id: s for s in repository.search_mentions(MentionFilter(limit=None))}
         for repost_id, original_id in reposts.items():

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
 
 import pytest
 from typer.testing import CliRunner
 
 from listener.cli import app
-from listener.demo import DemoReport, run_demo
+from listener.demo import DemoReport
 from storage import Repository
-
-NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+from tests.demo_week import copy_of
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
-    return run_demo(tmp_path_factory.mktemp("ideas-demo") / "demo.db", seed=42, days=3, now=NOW)
+def demo(demo_week: DemoReport, tmp_path_factory: pytest.TempPathFactory) -> DemoReport:
+    """The shared demo week, copied: the commands below change ideas' status."""
+    return copy_of(demo_week, tmp_path_factory.mktemp("ideas-demo"))
 
 
 def test_the_demo_groups_its_planted_ideas_across_french_and_english(demo: DemoReport) -> None:

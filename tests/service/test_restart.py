@@ -198,7 +198,8 @@ def test_sigterm_stops_cleanly_and_healthz_answers(tmp_path: Path, smtp: tuple[K
         service.send_signal(signal.SIGTERM)
         output = service.communicate(timeout=60)[0].decode()
     assert document is not None, output[-3000:]
-    assert {job["id"] for job in document["jobs"]} == {"demo:lumio", "demo:ondea", "demo:fibrix", "echoes", "alerts"}
+    jobs = {job["id"] for job in document["jobs"]}
+    assert jobs == {"demo:lumio", "demo:ondea", "demo:fibrix", "echoes", "alerts"}
     assert [c["channel"] for c in document["channels"]] == ["mail"]
     assert service.returncode == 0, output[-3000:]
     assert "service: stopped" in output
