@@ -2,8 +2,9 @@
 
     python benchmarks/restarts.py [--rounds 5] [--broker rabbitmq|redis]
 
-The longer variant of ``tests/workers/test_restarts.py`` (see ``tests/workers/restart_harness.py``): one
-``listener scheduler`` and two ``listener worker`` processes collect from a loopback news-search server
+The full proof behind ``tests/workers/test_restarts.py`` (see ``tests/workers/restart_harness.py``): the
+test plays one outage of each server with a loopback proxy in front of the shared servers; here real
+servers are restarted, several rounds. One ``listener scheduler`` and two ``listener worker`` processes collect from a loopback news-search server
 while a private broker (a RabbitMQ node of its own; ``--broker redis`` for a private ``redis-server``) is
 SIGKILLed and restarted, then a private PostgreSQL cluster is stopped in ``immediate`` mode and started
 again, ``--rounds`` times, each time with a request in flight. The machine's shared servers are never
