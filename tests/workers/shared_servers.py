@@ -21,10 +21,14 @@ RABBIT_PORT = 5672
 DEFAULT_VHOST_URL = f"amqp://guest:guest@127.0.0.1:{RABBIT_PORT}//"
 
 
-def _ctl(*args: str) -> bool:
+def _ctl(*args: str, wait: bool = True) -> bool:
     ctl = shutil.which("rabbitmqctl", path="/usr/sbin:/usr/lib/rabbitmq/bin:/usr/bin")
     if ctl is None:
         return False
+    if not wait:  # deleting the vhost at the end need not hold the session up (seconds under load)
+        subprocess.Popen([ctl, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+        return True
     try:
         return subprocess.run([ctl, *args], capture_output=True, timeout=60, check=False).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
@@ -42,7 +46,7 @@ def private_vhost() -> Iterator[str]:
     try:
         yield f"amqp://guest:guest@127.0.0.1:{RABBIT_PORT}/{name}"
     finally:
-        _ctl("delete_vhost", name)
+        _ctl("delete_vhost", name, wait=False)
 
 
 def purge_queues(url: str) -> None:
