@@ -2,14 +2,15 @@
 
     python benchmarks/restarts.py [--rounds 5] [--broker rabbitmq|redis]
 
-The longer variant of ``tests/workers/test_restarts.py`` (see ``tests/workers/restart_harness.py``): one
-``listener scheduler`` and two ``listener worker`` processes collect from a loopback news-search server
-while a private broker (a RabbitMQ node of its own; ``--broker redis`` for a private ``redis-server``) is
-SIGKILLed and restarted, then a private PostgreSQL cluster is stopped in ``immediate`` mode and started
-again, ``--rounds`` times, each time with a request in flight. The machine's shared servers are never
-touched. It prints served and stored mentions, lost, duplicated, (source, topic) fetched twice at once
-and workers that did not reconnect: the last four must be 0. About 25 s a round with RabbitMQ here (its
-node takes 15-20 s to boot).
+The full proof behind ``tests/workers/test_restarts.py`` (see ``tests/workers/restart_harness.py``): the
+test plays one outage of each server with a loopback proxy in front of the shared servers; here real
+servers are restarted, several rounds. One ``listener scheduler`` and two ``listener worker`` processes
+collect from a loopback news-search server while a private broker (a RabbitMQ node of its own;
+``--broker redis`` for a private ``redis-server``) is SIGKILLed and restarted, then a private PostgreSQL
+cluster is stopped in ``immediate`` mode and started again, ``--rounds`` times, each time with a request
+in flight. The machine's shared servers are never touched. It prints served and stored mentions, lost,
+duplicated, (source, topic) fetched twice at once and workers that did not reconnect: the last four
+must be 0. About 25 s a round with RabbitMQ here (its node takes 15-20 s to boot).
 
 With ``--broker redis``, kombu 5.7's Redis transport makes a worker exit when the broker goes away
 while a late-acknowledged task runs (see docs/scale.md): expect "a process died" there.

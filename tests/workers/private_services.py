@@ -7,7 +7,9 @@ temporary directory (run as the ``postgres`` user when we are root, since ``init
 acknowledged, like a durable RabbitMQ queue), and a RabbitMQ node with its own name, port and
 Mnesia directory (about 15-20 s to boot on these machines, so only ``benchmarks/restarts.py`` uses it).
 
-Shared by ``tests/workers/test_restarts.py`` (short) and ``benchmarks/restarts.py`` (longer).
+Used by ``benchmarks/restarts.py`` (the full proof: real restarts); ``tests/workers/test_restarts.py``
+plays the restarts with ``loopback_proxy`` in front of the shared servers instead, in a fraction of the
+time. ``crash`` and ``back`` are what ``restart_harness`` calls.
 """
 
 from __future__ import annotations
@@ -86,6 +88,14 @@ class PrivatePostgres:
         subprocess.run(_as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode,
                                      "-w", "stop"]), check=False, capture_output=True)
 
+    def crash(self) -> None:
+        """Stop in ``immediate`` mode: every connection dropped at once."""
+        self.stop()
+
+    def back(self) -> None:
+        """Start again after :meth:`crash`."""
+        self.start()
+
     def close(self) -> None:
         """Stop the server and delete its files."""
         self.stop()
@@ -119,6 +129,14 @@ class PrivateRedis:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
+
+    def crash(self) -> None:
+        """SIGKILL, as a crash does."""
+        self.kill()
+
+    def back(self) -> None:
+        """Start again after :meth:`crash`."""
+        self.start()
 
     def close(self) -> None:
         """Kill the server and delete its files."""
@@ -160,6 +178,14 @@ class PrivateRabbit:
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+
+    def crash(self) -> None:
+        """SIGKILL, as a crash does."""
+        self.kill()
+
+    def back(self) -> None:
+        """Start again after :meth:`crash`."""
+        self.start()
 
     def close(self) -> None:
         """Kill the node and delete its files."""

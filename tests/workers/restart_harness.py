@@ -1,11 +1,13 @@
-"""A scheduler and two workers on a private broker and PostgreSQL, both restarted mid-batch; then a check.
+"""A scheduler and two workers on a broker and PostgreSQL that restart mid-batch; then a check.
 
-Shared by ``tests/workers/test_restarts.py`` (one restart of each) and ``benchmarks/restarts.py``
-(several rounds), both on a private RabbitMQ node. Everything is real: ``listener
-scheduler`` and ``listener worker`` processes, a loopback news-search server whose answers grow at each
-request and which logs when each request started and ended, and the private servers of
-``private_services``. The broker is SIGKILLed (a crash) and PostgreSQL stopped in ``immediate`` mode
-(every connection dropped) while a request is in flight; each comes back a moment later.
+Shared by ``tests/workers/test_restarts.py`` (one outage of each, played by a loopback proxy in front of
+the machine's shared RabbitMQ and PostgreSQL: ``loopback_proxy``) and ``benchmarks/restarts.py``
+(several rounds of real restarts of a private RabbitMQ node and PostgreSQL cluster: ``private_services``).
+Everything else is real: ``listener scheduler`` and ``listener worker`` processes, and a loopback
+news-search server whose answers grow at each request and which logs when each request started and
+ended. Each server goes down while a request is in flight (a RabbitMQ node SIGKILLed, PostgreSQL stopped
+in ``immediate`` mode, or the proxy resetting every connection and refusing new ones) and comes back a
+moment later.
 
 The checker compares what the feed served with what PostgreSQL stored (lost, duplicated), checks that
 no (source, topic) was ever fetched twice at once, and that every worker renewed its heartbeat after the
@@ -38,13 +40,15 @@ TOPICS = ("alpha", "beta", "gamma")
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-class Broker(Protocol):
-    """A private broker the harness can crash and restart."""
+class Restartable(Protocol):
+    """A server (or the proxy in front of one) the harness can start, crash and bring back."""
 
     url: str
+    """What the fleet connects to."""
 
     def start(self) -> None: ...
-    def kill(self) -> None: ...
+    def crash(self) -> None: ...
+    def back(self) -> None: ...
 
 
 class Feed:
@@ -186,50 +190,55 @@ def _feed(delay_s: float) -> Iterator[tuple[str, Feed]]:
         yield server.url, handler
 
 
-def run_restarts(directory: Path, broker: Broker, postgres: PostgresLike, *, rounds: int = 1,
-                 delay_s: float = 0.5, say: Callable[[str], None] = lambda _: None) -> Verdict:
-    """Collect while the broker and PostgreSQL are each restarted ``rounds`` times; return the verdict."""
+def run_restarts(directory: Path, broker: Restartable, postgres: Restartable, *, rounds: int = 1,
+                 delay_s: float = 0.5, down_s: float = 1.0, check_url: str | None = None,
+                 say: Callable[[str], None] = lambda _: None) -> Verdict:
+    """Collect while the broker and PostgreSQL are each restarted ``rounds`` times; return the verdict.
+
+    ``check_url`` is where the checker reads PostgreSQL (``postgres.url`` unless given: a proxy's
+    outages need not cut the checker too).
+    """
     booting = threading.Thread(target=broker.start)  # a RabbitMQ node takes 15-20 s: boot it meanwhile
     booting.start()
     postgres.start()
     booting.join()
-    engine = sa.create_engine(postgres.url, pool_pre_ping=True)
+    engine = sa.create_engine(check_url or postgres.url, pool_pre_ping=True)
+    started = time.monotonic()
+
+    def said(what: str) -> None:
+        say(f"{time.monotonic() - started:5.1f} s: {what}")
+
     with _feed(delay_s) as (feed_url, log):
         fleet = Fleet(write_config(directory, postgres.url, feed_url), broker.url,
                       explain=lambda: _sessions(engine))
         try:
             fleet.wait(lambda: all(log.requests(t) >= 2 for t in TOPICS), 120, "two rounds of collection")
+            said("two rounds of collection")
             restarted_at = datetime.now(UTC)
             for round_ in range(rounds):
-                for name, crash, back in (("broker", broker.kill, broker.start),
-                                          ("postgresql", postgres.stop, postgres.start)):
+                for name, server in (("broker", broker), ("postgresql", postgres)):
                     fleet.wait(lambda: log.in_flight > 0, 30, f"a request in flight before restarting {name}")
                     before = {t: log.requests(t) for t in TOPICS}
-                    crash()
-                    time.sleep(1.0)
-                    back()
+                    server.crash()
+                    time.sleep(down_s)
+                    server.back()
                     restarted_at = datetime.now(UTC)
-                    fleet.wait(lambda b=before: all(log.requests(t) >= b[t] + 2 for t in TOPICS), 90,
-                               f"collection to go on after the {name} restart")
-                    say(f"round {round_ + 1}: {name} restarted, collection went on "
+                    def went_on(b: dict[str, int] = before) -> bool:
+                        return all(log.requests(t) >= b[t] + 2 for t in TOPICS)
+
+                    fleet.wait(went_on, 90, f"collection to go on after the {name} restart")
+                    said(f"round {round_ + 1}: {name} restarted, collection went on "
                         f"({sum(log.requests(t) for t in TOPICS)} requests so far)")
             silent = _wait_heartbeats(fleet, engine, restarted_at)
+            said(f"heartbeats checked ({silent} workers silent)")
             fleet.stop_scheduler()  # no more enqueues: let the workers drain
             fleet.wait(lambda: _quiet(engine, log), 60, "the queues to drain")
+            said("queues drained")
         finally:
             fleet.stop()
     verdict = _check(log, engine, restarts=2 * rounds, silent=silent)
     engine.dispose()
     return verdict
-
-
-class PostgresLike(Protocol):
-    """A private PostgreSQL the harness can stop and start."""
-
-    url: str
-
-    def start(self) -> None: ...
-    def stop(self, mode: str = "immediate") -> None: ...
 
 
 def _wait_heartbeats(fleet: Fleet, engine: sa.Engine, since: datetime) -> int:

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from tests.service.test_restart import Keeper
-from tests.workers.test_fleet import _purge_queues
 
 pytestmark = pytest.mark.postgres
 
@@ -83,14 +82,24 @@ def _state(url: str) -> tuple[set[tuple[str, str]], list[tuple[str, str]]]:
     return mentions, alerts
 
 
-def test_fleet_matches_the_single_box(mail: list[tuple[Keeper, int]], pg_server_url: str,
+def _alert_runs(url: str) -> int:
+    """Return how many runs of the alert rules finished."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        count = conn.execute(sa.text(
+            "select count(*) from job_runs where job_id = 'alerts' and finished_at is not null")).scalar()
+    engine.dispose()
+    return int(count or 0)
+
+
+def test_fleet_matches_the_single_box(mail: list[tuple[Keeper, int]], pg_server_url: str, broker: str,
                                       tmp_path: Path) -> None:
     engine = sa.create_engine(pg_server_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(sa.text("drop schema public cascade"))
         conn.execute(sa.text("create schema public"))
     engine.dispose()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "LISTENER_HEARTBEAT_S": "1", "LISTENER_BROKER_URL": broker, "PYTHONPATH": str(ROOT)}
     single, fleet = tmp_path / "single", tmp_path / "fleet"
     for folder, url, (_, port) in ((single, f"sqlite:///{single}/listener.db", mail[0]),
                                    (fleet, pg_server_url, mail[1])):
@@ -102,7 +111,6 @@ def test_fleet_matches_the_single_box(mail: list[tuple[Keeper, int]], pg_server_
     expected_mentions, expected_alerts = _state(f"sqlite:///{single}/listener.db")
     assert expected_mentions and expected_alerts
 
-    _purge_queues()
     subprocess.run([sys.executable, "-m", "listener", "db", "upgrade", "-c", "config.yaml"], cwd=fleet,
                    env=env, check=True, capture_output=True, timeout=120)
     procs = [subprocess.Popen([sys.executable, "-m", "listener", *args, "-c", "config.yaml"], cwd=fleet,
@@ -115,8 +123,11 @@ def test_fleet_matches_the_single_box(mail: list[tuple[Keeper, int]], pg_server_
             mentions, alerts = _state(pg_server_url)
             if mentions == expected_mentions and alerts == expected_alerts:
                 break
-            time.sleep(0.5)
-        time.sleep(5)  # a few more alert evaluations: nothing new may be sent
+            time.sleep(0.3)
+        # two more alert evaluations after the last mention was stored: nothing new may be sent
+        evaluated = _alert_runs(pg_server_url)
+        while time.monotonic() < deadline and _alert_runs(pg_server_url) < evaluated + 2:
+            time.sleep(0.3)
     finally:
         for proc in procs:
             os.killpg(proc.pid, signal.SIGTERM)

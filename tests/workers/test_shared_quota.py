@@ -19,12 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from connectors._http import HttpClient, HttpPolicy
 from connectors._twitter_quota import MIN_RESULTS, QUOTA_KEY
 from connectors.twitter import TwitterConnector
-from listener.cli import app
 from listener.core.errors import RetryLater
 from listener.core.model import Query
 from listener.shared_limits import SharedHostLimiter
@@ -110,6 +108,10 @@ def test_two_workers_racing_for_the_last_posts_never_pass_the_cap(
     for _, _, message in results:
         assert f"monthly post cap reached for all workers ({used}/{CAP} posts read in 2026-11)" in message
         assert "waits until 2026-12-01" in message
+    from typer.testing import CliRunner  # here: the spawned workers import this module, not the CLI
+
+    from listener.cli import app
+
     config = tmp_path / "config.yaml"
     config.write_text(f"database: {{url: '{db_url}'}}\nsources:\n  twitter: {{monthly_post_cap: {CAP}}}\n",
                       encoding="utf-8")
