@@ -352,7 +352,7 @@ def build_service(settings: Settings, repository: Repository, *, dry_run: bool =
         specs.append(build_routing_job(settings, repository, dry_run=dry_run, clock=clock,
                                        require_analysis=analysis_job is not None))
     specs.append(JobSpec(id="alerts", kind="alerts", interval=settings.alerts.interval,
-                         run=AlertJob(dispatcher, reader.read, rules_span(settings))))
+                         run=AlertJob(dispatcher, reader.read, rules_span(settings), EchoJob(repository))))
     digest = settings.alerts.digest
     if digest.enabled:
         from listener.jobs.ideas import digest_ideas

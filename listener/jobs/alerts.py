@@ -28,14 +28,22 @@ WindowRead = Callable[[datetime, timedelta], Window]
 
 @dataclass
 class AlertJob:
-    """Read the window, decide, store, deliver."""
+    """Read the window, decide, store, deliver.
+
+    Rules count distinct posts, so ``group_echoes`` (the echo stage) runs first: in a fleet the alert
+    task may run before the echo task has seen the newest mentions, and a repost not yet grouped would
+    count as one more voice. Under ``listener run`` the echo stage already ran and this is a no-op.
+    """
 
     dispatcher: Dispatcher
     read_window: WindowRead
     span: timedelta
+    group_echoes: Callable[[datetime], object] | None = None
 
     def __call__(self, now: datetime) -> JobResult:
         """Run one tick at ``now``."""
+        if self.group_echoes is not None:
+            self.group_echoes(now)
         result = self.dispatcher.tick(self.read_window(now, self.span), now)
         failed = sum(1 for d in result.deliveries if not d.is_ok)
         return JobResult(items=len(result.decided), backlog=failed)
