@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from listener.web.pages.charts import buckets_from_series, inbox_link, volume_chart
 from listener.web.pages.render import SignedIn, formats_for, page
-from listener.web.routers.reads import ShareOut
+from listener.web.routers.reads import shares_from
 from listener.web.security import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -92,19 +92,6 @@ def _since_yesterday(request: Request, now: datetime, topics: tuple[str, ...]) -
     return out
 
 
-def _shares(request: Request, rows: list[tuple[str, str, str | None, int]]) -> list[ShareOut]:
-    """Return each topic's share of voice from the chart's rows (what ``/api/share-of-voice`` computes)."""
-    counts: dict[str, int] = {}
-    for name, _at, _sentiment, n in rows:
-        counts[name] = counts.get(name, 0) + n
-    roles = {t.id: t.role for t in request.app.state.settings.topics}
-    total = sum(counts.values()) or 1
-    return [
-        ShareOut(topic=t, role=roles.get(t, "other"), count=n, share=round(n / total, 4))
-        for t, n in sorted(counts.items(), key=lambda kv: -kv[1])
-    ]
-
-
 @router.get("/", response_class=HTMLResponse)
 def overview(
     request: Request,
@@ -135,7 +122,7 @@ def overview(
         if not chosen or s.alert.subject in chosen or s.alert.subject not in configured
     ]
     chart = volume_chart(buckets, topics=chosen, alerts=marks)
-    shares = _shares(request, rows)
+    shares = shares_from(request, ((name, n) for name, _at, _sentiment, n in rows))
     total = sum(b.total for b in buckets)
     negative = sum(b.counts.get("negative", 0) for b in buckets)
     positive = sum(b.counts.get("positive", 0) for b in buckets)

@@ -5,6 +5,7 @@ Also the admin's author erasure (GDPR) and a read-only view of the routing rules
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -335,14 +336,20 @@ def share_of_voice(
 ) -> list[ShareOut]:
     """Return each configured topic's share of the mentions in the period (default: 7 days)."""
     start, end = _period(request, since, until)
-    counts: dict[str, int] = {}
-    for name, _at, _s, n, _echoes in request.app.state.store.series(since=start, until=end, interval="day"):
-        counts[name] = counts.get(name, 0) + n
+    rows = request.app.state.store.series(since=start, until=end, interval="day")
+    return shares_from(request, ((name, n) for name, _at, _s, n, _echoes in rows))
+
+
+def shares_from(request: Request, counts: Iterable[tuple[str, int]]) -> list[ShareOut]:
+    """Each topic's share of ``(topic, count)`` pairs, largest first (the API's and the overview's)."""
+    totals: dict[str, int] = {}
+    for name, n in counts:
+        totals[name] = totals.get(name, 0) + n
     roles = {t.id: t.role for t in request.app.state.settings.topics}
-    total = sum(counts.values()) or 1
+    total = sum(totals.values()) or 1
     return [
         ShareOut(topic=t, role=roles.get(t, "other"), count=n, share=round(n / total, 4))
-        for t, n in sorted(counts.items(), key=lambda kv: -kv[1])
+        for t, n in sorted(totals.items(), key=lambda kv: -kv[1])
     ]
 
 
