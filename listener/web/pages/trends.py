@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from listener.web.pages.charts import inbox_link
 from listener.web.pages.render import SignedIn, page
 from listener.web.routers import trends as api
-from listener.web.schemas_trends import BurstOut, SpikeStoryOut
+from listener.web.schemas_trends import BurstOut, RisingOut, RisingTermOut, SpikeStoryOut
 from listener.web.security import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -41,6 +41,21 @@ class Burst:
 
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+def _leading_terms(rising: RisingOut | None) -> list[tuple[RisingTermOut, list[str]]]:
+    """Return the strongest term of each co-occurring group, with the group's other terms beside it."""
+    if rising is None:
+        return []
+    out: list[tuple[RisingTermOut, list[str]]] = []
+    seen: set[int] = set()
+    for term in rising.terms:
+        if term.group in seen:
+            continue
+        seen.add(term.group)
+        group = rising.groups[term.group].terms if term.group < len(rising.groups) else []
+        out.append((term, [t for t in group if t != term.term]))
+    return out
 
 
 def _bursts(request: Request, topic: str, since: str, principal: Principal) -> list[Burst]:
@@ -87,6 +102,7 @@ def trends(
         names={t.id: t.name for t in topics},
         voice=voice,
         rising=rising,
+        leading=_leading_terms(rising),
         bursts=bursts,
         themes=themes,
     )
