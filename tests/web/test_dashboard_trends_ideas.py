@@ -97,3 +97,13 @@ def test_a_viewer_gets_no_form_and_an_analyst_changes_status_through_the_api(api
     for html in (detail, board):
         assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
         assert '<bdi dir="auto">&lt;img' in html
+
+
+def test_a_merged_idea_points_to_its_target_and_offers_no_status(api: WebEnv) -> None:
+    *_, target, source = _idea_ids(api)
+    with closing(api.browser("analyst")) as analyst:
+        merged = analyst.post(f"/api/ideas/{target}/merge", json={"sources": [source]})
+        assert merged.status_code == 200, merged.text
+        html = analyst.get(f"/ideas/{source}").text
+    assert f'<a href="/ideas/{target}">' in html and "Merged into" in html
+    assert 'id="idea-status"' not in html
