@@ -105,6 +105,7 @@ class MentionRow(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id", name="uq_mentions_source_external_id"),
         Index("ix_mentions_published_at", "published_at"),
+        Index("ix_mentions_published_sentiment_echo", "published_at", "sentiment", "echo_of_id"),
         Index("ix_mentions_author_id", "author_id"),
         Index("ix_mentions_sentiment_published_at", "sentiment", "published_at"),
         Index(  # echoes only: see migration 0012_web_speed

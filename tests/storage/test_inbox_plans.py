@@ -8,7 +8,7 @@ the page to ``ix_mentions_published_at``, and still serves the lookups of a ment
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,4 +58,16 @@ def test_the_folded_first_page_walks_the_date_index(tmp_path: Path) -> None:
             "EXPLAIN QUERY PLAN SELECT id FROM mentions WHERE echo_of_id = 1 ORDER BY id"
         ).all()
     assert any("ix_mentions_echo_of_id" in str(r[-1]) for r in lookup)
+    repo.close()
+
+
+def test_the_series_reads_the_period_from_a_covering_index(tmp_path: Path) -> None:
+    clock = fixed(NOW)
+    repo = Repository.from_url(f"sqlite:///{tmp_path / 'plans.db'}", clock=clock)
+    repo.upgrade()
+    store = WebStore.of(repo, clock=clock)
+    plans = _plans(
+        repo, lambda: store.series(since=NOW - timedelta(days=30), until=NOW, interval="day", topics=())
+    )
+    assert any("COVERING INDEX ix_mentions_published_sentiment_echo" in p for p in plans)
     repo.close()
