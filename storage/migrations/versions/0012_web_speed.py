@@ -11,7 +11,7 @@ and ``IN``, which imply NOT NULL on both engines) on the index, and lets the fol
 echo or not): the period's rows are read from the index, not from the wide mention rows (2x on SQLite).
 
 Revision ID: 0012_web_speed
-Revises: 0008_trust_service
+Revises: 0009_trends_api
 Create Date: 2026-12-03 13:50:00
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_web_speed"
-down_revision: str | None = "0008_trust_service"
+down_revision: str | None = "0009_trends_api"
 branch_labels: str | None = None
 depends_on: str | None = None
 
