@@ -10,7 +10,7 @@ and ``IN``, which imply NOT NULL on both engines) on the index, and lets the fol
 ``ix_mentions_published_sentiment_echo`` covers what the overview's series counts (date, sentiment,
 echo or not): the period's rows are read from the index, not from the wide mention rows (2x on SQLite).
 
-Revision ID: 0012_web_speed
+Revision ID: 0010_web_speed
 Revises: 0009_trends_api
 Create Date: 2026-12-03 13:50:00
 """
@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_web_speed"
+revision: str = "0010_web_speed"
 down_revision: str | None = "0009_trends_api"
 branch_labels: str | None = None
 depends_on: str | None = None
