@@ -108,7 +108,7 @@ class MentionRow(Base):
         Index("ix_mentions_published_sentiment_echo", "published_at", "sentiment", "echo_of_id"),
         Index("ix_mentions_author_id", "author_id"),
         Index("ix_mentions_sentiment_published_at", "sentiment", "published_at"),
-        Index(  # echoes only: see migration 0012_web_speed
+        Index(  # echoes only: see migration 0010_web_speed
             "ix_mentions_echo_of_id",
             "echo_of_id",
             sqlite_where=text("echo_of_id IS NOT NULL"),
