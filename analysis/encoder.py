@@ -8,7 +8,6 @@ batch pads to its own longest text (dynamic padding), ``torch.inference_mode``, 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -19,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis import adapter
+from analysis.tokenizer import FastTokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Encoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
-        from transformers import AutoModel, AutoTokenizer
+        from transformers import AutoModel
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
@@ -51,7 +51,7 @@ class Encoder:
         self.max_length = max_length
         self.batch_size = batch_size
         self._torch = torch
-        self.tokenizer: Any = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        self.tokenizer = FastTokenizer(folder, max_length)
         self.model: Any = AutoModel.from_pretrained(
             str(folder), local_files_only=True, add_pooling_layer=False
         )
@@ -78,9 +78,7 @@ class Encoder:
             for start in range(0, len(order), self.batch_size):
                 idx = order[start : start + self.batch_size]
                 batch = [PREFIX + texts[i][: self.max_length * 16] for i in idx]
-                enc = self.tokenizer(
-                    batch, padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
-                )
+                enc = self.tokenizer.torch_batch(batch)
                 result = self.model(
                     input_ids=enc["input_ids"],
                     attention_mask=enc["attention_mask"],
@@ -95,49 +93,6 @@ class Encoder:
                     parts.append(torch.nn.functional.normalize(pooled, p=2, dim=1))
                 out[idx] = torch.cat(parts, dim=1).numpy()
         return out
-
-
-class FastTokenizer:
-    """The model's ``tokenizer.json`` run by the ``tokenizers`` library, without ``transformers``.
-
-    ``AutoTokenizer`` wraps the same Rust tokenizer but, with transformers 5, rebuilds it from the
-    250k-entry vocabulary on every load: 5-16 s per load against 0.3-2 s here, paid by every command
-    that analyses and twice by the demo. The ids are the same (checked in ``tests/analysis``).
-    """
-
-    def __init__(self, folder: Path, max_length: int) -> None:
-        from tokenizers import Tokenizer
-
-        spec = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
-        # transformers 5 rebuilds XLM-R's tokenizer the way sentencepiece splits (whitespace runs
-        # dropped, no lone "▁" for trailing spaces) instead of the file's Metaspace + Replace; the
-        # heads were trained on those ids, so ours are set the same way.
-        normalizer = spec.get("normalizer") or {}
-        if normalizer.get("type") == "Sequence":
-            kept = [n for n in normalizer["normalizers"] if n.get("type") == "Precompiled"]
-            spec["normalizer"] = kept[0] if kept else None
-        if (spec.get("pre_tokenizer") or {}).get("type") == "Metaspace":
-            spec["pre_tokenizer"] = {"type": "Sequence",
-                                     "pretokenizers": [{"type": "WhitespaceSplit"}, spec["pre_tokenizer"]]}
-        self._tokenizer = Tokenizer.from_str(json.dumps(spec))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length)
-        self._pad_id = self._tokenizer.token_to_id("<pad>") or 0
-
-    def ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """Token ids of each text, special tokens added, cut at ``max_length``."""
-        return [encoding.ids for encoding in self._tokenizer.encode_batch(list(texts))]
-
-    def padded(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """``(input_ids, attention_mask)`` padded on the right to the longest text of the batch."""
-        rows = self.ids(texts)
-        width = max((len(row) for row in rows), default=0)
-        input_ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
-        mask = np.zeros((len(rows), width), dtype=np.int64)
-        for number, row in enumerate(rows):
-            input_ids[number, : len(row)] = row
-            mask[number, : len(row)] = 1
-        return input_ids, mask
 
 
 class OnnxEncoder:

@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from analysis import adapter, datasets
 from analysis.datasets import SENTIMENT_LABELS
+from analysis.tokenizer import FastTokenizer
 from listener.core.clock import from_environment
 
 logger = logging.getLogger(__name__)
@@ -91,12 +92,12 @@ def finetune(
     ``limit`` keeps that many evenly spaced tweets (a smoke run); the shipped adapter uses all.
     """
     import torch
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel
 
     from analysis.training import spread
 
     torch.manual_seed(seed)
-    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    tokenizer = FastTokenizer(folder, 128)
     model = AutoModel.from_pretrained(
         str(folder), local_files_only=True, add_pooling_layer=False, attn_implementation="eager"
     )
@@ -127,13 +128,7 @@ def finetune(
         order = rng.permutation(len(rows))
         for start in range(0, len(order), BATCH):
             batch = [rows[i] for i in order[start : start + BATCH]]
-            enc = tokenizer(
-                ["query: " + e.text for e in batch],
-                padding=True,
-                truncation=True,
-                max_length=128,
-                return_tensors="pt",
-            )
+            enc = tokenizer.torch_batch(["query: " + e.text for e in batch])
             out = model(**enc, output_hidden_states=True)
             mask = enc["attention_mask"].unsqueeze(-1).float()
             denom = mask.sum(1).clamp(min=1.0)

@@ -37,12 +37,15 @@ import numpy as np
 
 from analysis import adapter, onnx_embedding
 from analysis.model_build import MANIFEST, ModelBuildError
+from analysis.tokenizer import FastTokenizer
 
 logger = logging.getLogger(__name__)
 
 EXPORT_VERSION = "2"
 OPSET = 17
 PREFIX = "query: "
+CHECK_MAX_LENGTH = 512
+"""The check texts are short: nothing is cut (the model's own limit)."""
 
 CHECK_TEXTS = (
     "Je vais résilier mon abonnement, le service client ne répond jamais.",
@@ -107,11 +110,11 @@ def is_exported(
 def _pooled_module(folder: Path, layers: Sequence[int], adapter_path: Path | None) -> tuple[Any, Any]:
     """The ``transformers`` model cut after the deepest layer, wrapped to return pooled features."""
     import torch
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar
-    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    tokenizer = FastTokenizer(folder, CHECK_MAX_LENGTH)
     bert = AutoModel.from_pretrained(
         str(folder), local_files_only=True, add_pooling_layer=False, attn_implementation="eager"
     )
@@ -142,12 +145,11 @@ def _pooled_module(folder: Path, layers: Sequence[int], adapter_path: Path | Non
 def _check(folder: Path, path: Path, want: Any, layers: Sequence[int], precision: str) -> float:
     """Smallest per-layer cosine between the exported graph and the model's vectors ``want``."""
     import onnxruntime as ort
-    from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-    enc = tokenizer([PREFIX + t for t in CHECK_TEXTS], padding=True, return_tensors="np")
+    tokenizer = FastTokenizer(folder, CHECK_MAX_LENGTH)
+    input_ids, attention_mask = tokenizer.padded([PREFIX + t for t in CHECK_TEXTS])
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    got = session.run(None, {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]})[0]
+    got = session.run(None, {"input_ids": input_ids, "attention_mask": attention_mask})[0]
     worst = 1.0
     for k in range(len(layers)):
         a = got[:, k * 384 : (k + 1) * 384]
@@ -197,12 +199,12 @@ def _graph_step(folder: Path, layers: Sequence[int], adapter_path: Path | None, 
     import transformers
 
     module, tokenizer = _pooled_module(folder, layers, adapter_path)
-    enc = tokenizer([PREFIX + t for t in CHECK_TEXTS], padding=True, return_tensors="pt")
+    enc = tokenizer.torch_batch([PREFIX + t for t in CHECK_TEXTS])
     with torch.inference_mode():
         np.save(tmp / "want.npy", module(enc["input_ids"], enc["attention_mask"]).numpy())
     words = module.bert.embeddings.word_embeddings
     words.weight = torch.nn.Parameter(words.weight[: onnx_embedding.STAND_IN_ROWS].clone())
-    sample = tokenizer([PREFIX + t for t in CHECK_TEXTS[:2]], padding=True, return_tensors="pt")
+    sample = tokenizer.torch_batch([PREFIX + t for t in CHECK_TEXTS[:2]])
     sample["input_ids"] = sample["input_ids"] % onnx_embedding.STAND_IN_ROWS
     with warnings.catch_warnings():
         # The exporter warns about tracing internals (advanced indexing, Python conditions on

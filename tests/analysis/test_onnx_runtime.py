@@ -117,7 +117,7 @@ def test_the_outlier_product_stays_fp32_in_the_int8_graph(model_data_dir: Path) 
 def test_fast_tokenizer_gives_the_ids_and_padding_of_transformers(model_data_dir: Path) -> None:
     from transformers import AutoTokenizer
 
-    from analysis.encoder import FastTokenizer
+    from analysis.tokenizer import FastTokenizer
 
     folder = model_build.model_dir(model_data_dir)
     reference = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
