@@ -238,8 +238,8 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
 ) -> None:
     """Validate the config, reach the database, and report sources, topics and channels."""
-    config = config_path(config)
     settings = settings_from(config)
+    config = config_path(config)
     refs = {ref.key: ref for ref in env_references(config) if not ref.is_set}
     findings = [Finding("ok", "config", f"{config}: valid")]
     findings += check_database(settings)
