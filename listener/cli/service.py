@@ -186,19 +186,22 @@ def alerts_list(
     limit: Annotated[int, typer.Option(help="At most this many alerts.")] = 50,
 ) -> None:
     """List the alerts stored, newest first, and how each delivery went (one line each)."""
+    from alerts.i18n import translator
+
     settings = settings_from(config)
+    _ = translator(settings.language)
     with user_errors():
         repository = open_repository(settings)
         stored = repository.alerts(since=current_clock()() - timedelta(days=days), limit=limit)
         lines = []
         for item in stored:
             attempts = repository.deliveries(item.id)
-            summary = " ".join(f"{d.channel}:{d.outcome}#{d.attempt}" for d in attempts) or "pending"
+            summary = " ".join(f"{d.channel}:{d.outcome}#{d.attempt}" for d in attempts) or _("pending")
             alert = item.alert
             lines.append(f"{item.id:>5}  {item.created_at.isoformat(timespec='seconds')}  {alert.rule_id}  "
                          f"{alert.subject}  {alert.details.get('phase', '')}  [{summary}]  {alert.title}")
         repository.close()
-    for line in lines or ["no alerts in that period"]:
+    for line in lines or [_("no alerts in that period")]:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 

@@ -50,3 +50,27 @@ def test_status_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert result.exit_code == 0, result.output
     assert "Canaux d'alerte" in result.output and "état général :" in result.output
     assert "overall" not in result.output and "Alert channels" not in result.output
+
+
+def test_check_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _demo_config(tmp_path, "fr", tmp_path / "absent.db")
+    result = CliRunner().invoke(app, ["check"])
+    flat = " ".join(result.output.split())
+    assert "n'existe pas encore ; lancez 'listener db upgrade'" in flat, flat
+    assert "avertissement(s)" in flat and "warning" not in flat
+
+
+def test_mentions_and_alerts_read_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "listener.db"
+    repository = Repository.from_url(f"sqlite:///{db}")
+    repository.upgrade()
+    repository.close()
+    _demo_config(tmp_path, "fr", db)
+    runner = CliRunner()
+    listed = runner.invoke(app, ["mentions"])
+    assert listed.exit_code == 0, listed.output
+    assert "0 mention(s), heures en" in listed.output
+    alerts = runner.invoke(app, ["alerts"])
+    assert alerts.exit_code == 0 and "aucune alerte sur cette période" in alerts.output, alerts.output
