@@ -15,6 +15,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
+from alerts.i18n import translator
 from analysis.authors import FlagBearer, OpinionLeader
 from analysis.influence import AuthorInfluence
 from listener import author_report as report
@@ -54,11 +55,23 @@ def _open(config: Path) -> Repository:
     return open_repository(settings_from(config))
 
 
-def _columns(table: Table, names: tuple[str, ...], handles: list[str]) -> None:
+def _column_labels(lang: str) -> dict[str, str]:
+    """Return each column's heading in ``lang`` (the keys stay English: they choose the layout)."""
+    _ = translator(lang)
+    return {"#": "#", "author": _("author"), "source": _("source"), "score": _("score"),
+            "points": _("points"),
+            "audience": _("audience"), "mentions": _("mentions"), "bot": _("bot"), "stance": _("stance"),
+            "engagement": _("engagement"), "echoes": _("echoes"), "flag": _("flag"),
+            "influence": _("influence"), "negativity": _("negativity"), "estranged": _("estranged"),
+            "grievance": _("grievance")}
+
+
+def _columns(table: Table, names: tuple[str, ...], handles: list[str], lang: str = "en") -> None:
     """Add columns; the author column never shrinks below its longest handle (the text ones wrap)."""
+    labels = _column_labels(lang)
     for name in names:
         if name == "author":
-            table.add_column(name, no_wrap=True, min_width=max((len(h) for h in handles), default=6))
+            table.add_column(labels[name], no_wrap=True, min_width=max((len(h) for h in handles), default=6))
         else:
             right = name in {
                 "#",
@@ -70,7 +83,7 @@ def _columns(table: Table, names: tuple[str, ...], handles: list[str]) -> None:
                 "engagement",
                 "echoes",
             }
-            table.add_column(name, justify="right" if right else "left", overflow="fold")
+            table.add_column(labels[name], justify="right" if right else "left", overflow="fold")
 
 
 def _known(value: object) -> str:
@@ -107,6 +120,8 @@ def authors(
         err_console.print(f"[red]unknown role {role!r}[/]: use 'leader' or 'flag-bearer'")
         raise typer.Exit(2)
     now = _now(at)
+    lang = settings_from(config).language
+    _ = translator(lang)
     with user_errors():
         repo = _open(config)
         try:
@@ -117,24 +132,31 @@ def authors(
             )
         finally:
             repo.close()
-    scope = f"{topic or 'all topics'}, {source or 'all sources'}, last {days:g} days"
+    scope = _("{topic}, {source}, last {days} days").format(
+        topic=topic or _("all topics"), source=source or _("all sources"), days=f"{days:g}")
     if role == "leader":
-        _print_leaders(report.leaders(activity, now=now, limit=limit), scope)
+        _print_leaders(report.leaders(activity, now=now, limit=limit), scope, lang)
     elif role == "flag-bearer":
-        _print_bearers(report.bearers(activity, now=now, limit=limit), scope)
+        _print_bearers(report.bearers(activity, now=now, limit=limit), scope, lang)
     else:
-        _print_ranking(report.ranking(activity, now=now, include_bots=include_bots)[:limit], activity, scope)
+        _print_ranking(report.ranking(activity, now=now, include_bots=include_bots)[:limit], activity, scope,
+                       lang)
     bots = len(activity.bot_keys)
     if bots and not include_bots:
-        console.print(f"[dim]{bots} account(s) marked as bots are left out (see --include-bots).[/]")
+        left_out = _("{count} account(s) marked as bots are left out (see --include-bots).")
+        console.print("[dim]" + left_out.format(count=bots) + "[/]")
 
 
-def _print_ranking(ranked: list[AuthorInfluence], activity: report.Activity, scope: str) -> None:
-    table = Table(title=f"Authors by influence ({scope})", caption="points: reach/engagement/network")
+def _print_ranking(ranked: list[AuthorInfluence], activity: report.Activity, scope: str, lang: str = "en"
+                   ) -> None:
+    _ = translator(lang)
+    table = Table(title=_("Authors by influence ({scope})").format(scope=scope),
+                  caption=_("points: reach/engagement/network"))
     _columns(
         table,
         ("#", "author", "source", "score", "points", "audience", "mentions", "bot"),
         [r.handle for r in ranked],
+        lang,
     )
     for i, r in enumerate(ranked, 1):
         verdict = activity.bots.get(r.key)
@@ -146,17 +168,19 @@ def _print_ranking(ranked: list[AuthorInfluence], activity: report.Activity, sco
             _score_cell(dict(r.points)),
             f"{r.audience:,}" if r.audience is not None else "?",
             str(r.mentions),
-            "bot" if verdict and verdict.is_bot else "",
+            _("bot") if verdict and verdict.is_bot else "",
         )
     console.print(table)
 
 
-def _print_leaders(leaders: list[OpinionLeader], scope: str) -> None:
-    table = Table(title=f"Opinion leaders ({scope})")
+def _print_leaders(leaders: list[OpinionLeader], scope: str, lang: str = "en") -> None:
+    _ = translator(lang)
+    table = Table(title=_("Opinion leaders ({scope})").format(scope=scope))
     _columns(
         table,
         ("#", "author", "source", "score", "stance", "engagement", "echoes", "mentions"),
         [lead.influence.handle for lead in leaders],
+        lang,
     )
     colours = {"friend": "green", "critic": "red", "neutral": "white"}
     for i, lead in enumerate(leaders, 1):
@@ -174,14 +198,17 @@ def _print_leaders(leaders: list[OpinionLeader], scope: str) -> None:
     console.print(table)
 
 
-def _print_bearers(bearers: list[FlagBearer], scope: str) -> None:
+def _print_bearers(bearers: list[FlagBearer], scope: str, lang: str = "en") -> None:
+    _ = translator(lang)
     table = Table(
-        title=f"Flag-bearers of discontent ({scope})", caption="flag = influence x negativity x activity"
+        title=_("Flag-bearers of discontent ({scope})").format(scope=scope),
+        caption=_("flag = influence x negativity x activity"),
     )
     _columns(
         table,
         ("#", "author", "source", "flag", "influence", "negativity", "estranged", "grievance"),
         [b.influence.handle for b in bearers],
+        lang,
     )
     for i, b in enumerate(bearers, 1):
         grievance = report.short(b.grievances[0].text, 60) if b.grievances else ""
@@ -192,7 +219,7 @@ def _print_bearers(bearers: list[FlagBearer], scope: str) -> None:
             f"{b.flag:.1f}",
             f"{b.influence.score:.1f}",
             f"{b.negativity:.0%}",
-            "yes" if b.is_estranged else "",
+            _("yes") if b.is_estranged else "",
             grievance,
         )
     console.print(table)

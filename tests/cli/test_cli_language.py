@@ -61,7 +61,7 @@ def test_check_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "avertissement(s)" in flat and "warning" not in flat
 
 
-def test_mentions_and_alerts_read_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mentions_alerts_and_authors_read_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     db = tmp_path / "listener.db"
     repository = Repository.from_url(f"sqlite:///{db}")
@@ -74,3 +74,6 @@ def test_mentions_and_alerts_read_french(tmp_path: Path, monkeypatch: pytest.Mon
     assert "0 mention(s), heures en" in listed.output
     alerts = runner.invoke(app, ["alerts"])
     assert alerts.exit_code == 0 and "aucune alerte sur cette période" in alerts.output, alerts.output
+    authors = runner.invoke(app, ["authors", "--role", "leader"])
+    assert authors.exit_code == 0, authors.output
+    assert "Leaders d'opinion (tous les sujets, toutes les sources, 30 derniers jours)" in authors.output
