@@ -39,7 +39,7 @@ def test_a_missing_database_is_refused_in_the_config_language(
     assert note in flat and heading in flat and refusal in flat
 
 
-def test_status_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_and_sources_read_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     db = tmp_path / "listener.db"
     repository = Repository.from_url(f"sqlite:///{db}")
@@ -50,6 +50,8 @@ def test_status_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert result.exit_code == 0, result.output
     assert "Canaux d'alerte" in result.output and "état général :" in result.output
     assert "overall" not in result.output and "Alert channels" not in result.output
+    sources = CliRunner().invoke(app, ["sources"])
+    assert sources.exit_code == 0 and "aucune collecte enregistrée" in sources.output, sources.output
 
 
 def test_check_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
