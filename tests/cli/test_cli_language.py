@@ -79,3 +79,10 @@ def test_mentions_alerts_and_authors_read_french(tmp_path: Path, monkeypatch: py
     authors = runner.invoke(app, ["authors", "--role", "leader"])
     assert authors.exit_code == 0, authors.output
     assert "Leaders d'opinion (tous les sujets, toutes les sources, 30 derniers jours)" in authors.output
+
+
+def test_db_upgrade_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _demo_config(tmp_path, "fr", tmp_path / "new.db")
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0 and "mise à jour de vide à la révision" in result.output, result.output
