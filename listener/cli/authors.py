@@ -234,6 +234,7 @@ def author(
 ) -> None:
     """Show an author's profile, influence breakdown and recent mentions."""
     now = _now(at)
+    _ = translator(settings_from(config).language)
     with user_errors():
         repo = _open(config)
         try:
@@ -244,40 +245,39 @@ def author(
         finally:
             repo.close()
     if found is None:
-        err_console.print(
-            f"[red]no author {key!r}[/] (use 'source:external_id', 'source:@handle' or a row id; "
-            "see `listener authors`)"
-        )
+        err_console.print("[red]" + _("no author {key}").format(key=repr(key)) + "[/] " + _(
+            "(use 'source:external_id', 'source:@handle' or a row id; see `listener authors`)"))
         raise typer.Exit(1)
     a = found.author.author
     first_post = f"{found.first_posted_at:%Y-%m-%d}" if found.first_posted_at else "?"
     created = f"{a.created_at:%Y-%m-%d}" if a.created_at else "?"
     lines = [
-        f"[bold]{a.display_name or a.handle}[/] @{a.handle} ({a.source}, key {a.key}, id {found.author.id})",
-        f"followers {_known(a.followers)}, karma {_known(a.karma)}, verified {_known(a.verified)}, "
-        f"account created {created}",
-        f"{found.author.mention_count} mention(s) stored, first post {first_post}, "
-        f"collected {found.author.first_seen_at:%Y-%m-%d} to {found.author.last_seen_at:%Y-%m-%d} (UTC)",
+        f"[bold]{a.display_name or a.handle}[/] @{a.handle} "
+        + _("({source}, key {key}, id {id})").format(source=a.source, key=a.key, id=found.author.id),
+        _("followers {followers}, karma {karma}, verified {verified}, account created {created}").format(
+            followers=_known(a.followers), karma=_known(a.karma), verified=_known(a.verified),
+            created=created),
+        _("{count} mention(s) stored, first post {first}, collected {since} to {until} (UTC)").format(
+            count=found.author.mention_count, first=first_post,
+            since=f"{found.author.first_seen_at:%Y-%m-%d}", until=f"{found.author.last_seen_at:%Y-%m-%d}"),
     ]
     if found.bot is not None and found.bot.is_bot:
-        lines.append("influence: not ranked (marked as a bot)")
+        lines.append(_("influence: not ranked (marked as a bot)"))
     elif found.influence is not None:
-        lines.append(
-            f"influence (last {days:g} days): rank {found.rank}/{found.ranked}; {found.influence.explain()}"
-        )
+        lines.append(_("influence (last {days} days): rank {rank}/{ranked}; {explained}").format(
+            days=f"{days:g}", rank=found.rank, ranked=found.ranked, explained=found.influence.explain()))
     else:
-        lines.append(f"influence: no scored mention in the last {days:g} days")
+        lines.append(_("influence: no scored mention in the last {days} days").format(days=f"{days:g}"))
     if found.bot is not None and found.bot.is_bot:
-        lines.append(f"[yellow]marked as a bot[/]: {'; '.join(found.bot.reasons)}")
+        lines.append("[yellow]" + _("marked as a bot") + f"[/]: {'; '.join(found.bot.reasons)}")
     if found.estrangement is not None:
         e = found.estrangement
-        lines.append(
-            f"[red]turning negative[/] since {e.turned_at:%Y-%m-%d}: "
-            f"discontent {e.earlier:.0%} before, {e.recent:.0%} now"
-        )
-    console.print(Panel("\n".join(lines), title="author"))
-    table = Table(title="recent mentions")
-    for name in ("published", "id", "sentiment", "intents", "text"):
+        lines.append("[red]" + _("turning negative") + "[/] " + _(
+            "since {day}: discontent {before} before, {now} now").format(
+            day=f"{e.turned_at:%Y-%m-%d}", before=f"{e.earlier:.0%}", now=f"{e.recent:.0%}"))
+    console.print(Panel("\n".join(lines), title=_("author")))
+    table = Table(title=_("recent mentions"))
+    for name in (_("published"), "id", _("sentiment"), _("intents"), _("text")):
         table.add_column(name, overflow="fold")
     for s in found.recent:
         table.add_row(

@@ -79,6 +79,8 @@ def test_mentions_alerts_and_authors_read_french(tmp_path: Path, monkeypatch: py
     authors = runner.invoke(app, ["authors", "--role", "leader"])
     assert authors.exit_code == 0, authors.output
     assert "Leaders d'opinion (tous les sujets, toutes les sources, 30 derniers jours)" in authors.output
+    unknown = runner.invoke(app, ["author", "demo:@nobody"])
+    assert unknown.exit_code == 1 and "aucun auteur 'demo:@nobody'" in unknown.output, unknown.output
 
 
 def test_db_upgrade_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
