@@ -5,6 +5,8 @@ Prints macro-F1, macro-recall and the precision of "negative" on XLM-T French an
 TweetEval sentiment val; complaint-class F1 by 5-fold cross-validation on the complaint set;
 suggestion F1 on the SemEval trial sets; irony as a diagnostic. VADER (English) and
 vaderSentiment-fr (French) run on the same texts in the same run. Test splits are held back.
+The alert-margin curve per language (``_accuracy_curve``) picks the starter margins; ``--old-heads``
+prints a previous head set beside the current one on the same features in the same run.
 Encoder vectors are cached in the data dir, so a second run only re-fits and re-scores.
 """
 
@@ -224,6 +226,12 @@ def main() -> None:
         "--heads", type=Path, default=None, help="heads folder (default: newest, else shipped)"
     )
     parser.add_argument(
+        "--old-heads",
+        type=Path,
+        default=None,
+        help="a previous heads folder to print beside the current one (sentiment val sets and margin curves)",
+    )
+    parser.add_argument(
         "--runtime", default=None, help="onnx-int8, onnx or torch (default: the configured default)"
     )
     parser.add_argument(
@@ -233,7 +241,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from analysis import analyzer, model_build
+    from analysis import analyzer, heads, model_build
     from listener.analyse import training_features
 
     folder = model_build.build(args.data_dir)
@@ -246,6 +254,23 @@ def main() -> None:
     print(f"runtime {runtime}; heads {model.headset.version} from {model.heads_path}")
     print(f"trained on: {model.headset.meta.get('training_sets', {}).get('sentiment')}")
     root = args.data
+    from benchmarks import _accuracy_curve
+
+    if args.old_heads:
+        old = analyzer.Analyzer(
+            encoder=model.encoder,
+            headset=heads.load(args.old_heads),
+            heads_path=args.old_heads,
+            runtime=model.runtime,
+            encoder_id=model.encoder_id,
+        )
+        print(f"== old heads {old.headset.version} (same features, same run) ==")
+        for lang, name in (("fr", "french"), ("en", "english")):
+            rows = datasets.xlmt(root, name, "val")
+            sentiment_block(f"OLD XLM-T {name} val", rows, old, features, lang, target=lang)
+        _accuracy_curve.margin_curves(root, old, features, f"OLD {old.headset.version}")
+        print(f"== current heads {model.headset.version} ==")
+    _accuracy_curve.margin_curves(root, model, features, model.headset.version)
     sentiment_block(
         "XLM-T French val", datasets.xlmt(root, "french", "val"), model, features, "fr", target="fr"
     )

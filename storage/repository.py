@@ -20,6 +20,7 @@ from storage import (
     analysis_results,
     authors,
     cursors,
+    data_version,
     erasure,
     labels,
     mention_reads,
@@ -244,6 +245,10 @@ class Repository(RunsAndAlerts):
                 stage_marks.write(conn, ECHO_STAGE, mark, now)
 
         self._db.run(work)
+
+    def data_version(self) -> tuple[int, ...]:
+        """Return a cheap fingerprint that changes when mentions, authors or erasures do (see the module)."""
+        return self._db.read(data_version.read)
 
     def echo_mark(self) -> int:
         """Return the newest mention id the echo stage has handled (0 before its first run)."""

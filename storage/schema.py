@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -104,9 +105,15 @@ class MentionRow(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id", name="uq_mentions_source_external_id"),
         Index("ix_mentions_published_at", "published_at"),
+        Index("ix_mentions_published_sentiment_echo", "published_at", "sentiment", "echo_of_id"),
         Index("ix_mentions_author_id", "author_id"),
         Index("ix_mentions_sentiment_published_at", "sentiment", "published_at"),
-        Index("ix_mentions_echo_of_id", "echo_of_id"),
+        Index(  # echoes only: see migration 0010_web_speed
+            "ix_mentions_echo_of_id",
+            "echo_of_id",
+            sqlite_where=text("echo_of_id IS NOT NULL"),
+            postgresql_where=text("echo_of_id IS NOT NULL"),
+        ),
         Index("ix_mentions_source_published_at", "source", "published_at"),
         Index("ix_mentions_source_in_reply_to", "source", "in_reply_to"),
         Index("ix_mentions_source_conversation_id", "source", "conversation_id"),

@@ -97,3 +97,12 @@ def test_negative_margins_per_language() -> None:
     with pytest.raises(ConfigError) as err:
         parse_settings("alerts:\n  negative_margin_by_language: {fr: 1.5}\n", source="config.yaml")
     assert "negative_margin_by_language" in str(err.value)
+
+
+def test_starter_config_gives_french_and_english_their_measured_margins() -> None:
+    """The starter margins are the ones the README's curves pick (benchmarks/_accuracy_curve.py)."""
+    from listener.cli.init import starter_config
+
+    alerts = parse_settings(starter_config(), source="starter config").alerts
+    assert alerts.negative_margin_by_language == {"fr": 0.6, "en": 0.6}
+    assert alerts.negative_margin == 0.5

@@ -25,6 +25,7 @@ from listener import __version__
 from listener.config import Settings
 from listener.core.clock import Clock
 from listener.web import errors, pages
+from listener.web.report_cache import ReportCache
 from listener.web.routers import ALL
 from listener.web.security import SAFE_METHODS, LoginLimiter
 from storage import Repository, WebStore
@@ -89,6 +90,7 @@ def create_app(
     app.state.clock = clock
     app.state.settings = settings
     app.state.theme_encoder = theme_encoder
+    app.state.reports = ReportCache(clock=clock)
     app.state.limiter = LoginLimiter(
         attempts=settings.web.login_attempts, window=settings.web.login_window, clock=clock
     )

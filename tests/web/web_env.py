@@ -20,10 +20,11 @@ from listener.web.app import create_app
 from listener.web.security import digest, hash_password, new_api_token
 from listener.web.serve import WebServer
 from storage import Repository, WebStore
+from storage.web_records import Role
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
-ROLES = ("admin", "analyst", "viewer")
+ROLES: tuple[Role, ...] = ("admin", "analyst", "viewer")
 CONFIG = """
 topics:
   - {id: lumio, name: Lumio, query: lumio}

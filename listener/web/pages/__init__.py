@@ -14,11 +14,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from listener.web.pages import account, inbox, monitoring, overview, people
+from listener.web.pages import account, ideas, inbox, monitoring, overview, people, trends
 from listener.web.pages.render import TEMPLATES, LoginRedirect
 
 STATIC = TEMPLATES.parent / "ui_static"
-ROUTERS = (overview.router, inbox.router, people.router, monitoring.router, account.router)
+ROUTERS = (overview.router, inbox.router, people.router, trends.router, ideas.router, monitoring.router,
+           account.router)
 
 
 def _to_login(request: Request, _exc: Exception) -> Response:

@@ -14,7 +14,7 @@ def _(message: str) -> str:
 
 
 TITLES = (_("Overview"), _("Inbox"), _("Mention"), _("People"), _("Author"), _("Alerts"), _("Alert"),
-          _("Sources"), _("Settings"), _("Sign in"))
+          _("Sources"), _("Settings"), _("Sign in"), _("Trends"), _("Ideas"), _("Idea"))
 PERIODS = (_("Today"), _("7 days"), _("30 days"))
 ROLES = (_("admin"), _("analyst"), _("viewer"), _("brand"), _("competitor"), _("campaign"), _("other"))
 STATUSES = (_("new"), _("in_progress"), _("handled"), _("ignored"))
@@ -26,3 +26,7 @@ FACETS = (_("status"), _("topic"), _("source"), _("lang"), _("department"))
 SORTS = (_("time"), _("influence"), _("negativity"))
 STANCES = (_("supporter"), _("critic"), _("mixed"))
 INFLUENCE = (_("reach"), _("engagement"), _("freshness"), _("network"))
+TERM_KINDS = (_("word"), _("hashtag"), _("account"), _("phrase"))
+IDEA_STATUSES = (_("under_review"), _("planned"), _("shipped"), _("declined"), _("merged"))
+IDEA_EVENTS = (_("opened"), _("renamed"), _("absorbed"), _("split"))
+REPLY_STATES = (_("drafted"), _("sent"))

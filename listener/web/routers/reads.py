@@ -161,11 +161,21 @@ def authors(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     _: Principal = Viewer,
 ) -> AuthorsOut:
-    """Return the opinion leaders and flag-bearers of the last ``days``."""
+    """Return the opinion leaders and flag-bearers of the last ``days`` (reused while data is unchanged)."""
+    state = request.app.state
+    return state.reports.get(  # type: ignore[no-any-return]
+        ("authors", days, topic, limit),
+        state.repository.data_version(),
+        lambda: _rank_authors(state.repository, state.clock(), days=days, topic=topic, limit=limit),
+    )
+
+
+def _rank_authors(
+    repository: Any, now: datetime, *, days: float, topic: str | None, limit: int
+) -> AuthorsOut:
     from listener.author_report import Period, bearers, leaders, load_activity
 
-    now = request.app.state.clock()
-    activity = load_activity(request.app.state.repository, Period.last(days, now=now, topic=topic), now=now)
+    activity = load_activity(repository, Period.last(days, now=now, topic=topic), now=now)
     return AuthorsOut(
         leaders=[
             AuthorRankOut(influence=_influence(x.influence), stance=x.stance)
@@ -216,6 +226,7 @@ def erase_author(author_id: RowId, request: Request, principal: Principal = Admi
     if author is None:
         raise ApiError(404, "not_found")
     report = state.repository.erase_author(author.author.source, author.author.external_id)
+    state.reports.clear()
     state.store.audit(
         user_id=principal.user.id,
         action="author.erase",

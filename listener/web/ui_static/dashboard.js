@@ -222,6 +222,25 @@
       $("#token-shown").hidden = false;
     });
   }
+  // --- ideas: status (drafts a reply to each supporter) and rename ---------------------------------
+  const ideaStatus = $("#idea-status");
+  if (ideaStatus) {
+    ideaStatus.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const change = { status: $("#i-status").value };
+      if ($("#i-reason").value.trim()) change.reason = $("#i-reason").value.trim();
+      await api("POST", "/api/ideas/" + ideaStatus.dataset.idea + "/status", change);
+      window.location.reload();
+    });
+  }
+  const ideaRename = $("#idea-rename");
+  if (ideaRename) {
+    ideaRename.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await api("PATCH", "/api/ideas/" + ideaRename.dataset.idea, { title: $("#i-title").value });
+      window.location.reload();
+    });
+  }
   $$('[data-action="revoke-token"]').forEach((button) =>
     button.addEventListener("click", async () => {
       await api("DELETE", "/api/tokens/" + button.dataset.token);
