@@ -199,18 +199,23 @@ def keys_of(items: Sequence[AuthorInfluence]) -> list[str]:
 
 
 def demo_sections(
-    repo: Repository, *, now: datetime, days: float = 30.0, limit: int = 8
+    repo: Repository, *, now: datetime, days: float = 30.0, limit: int = 8, lang: str = "en"
 ) -> dict[str, list[tuple[str, ...]]]:
     """Return the author tables the demo shows: both rankings side by side, leaders, flag-bearers.
 
-    Rows are plain strings, in the shape ``listener.demo.DemoReport.sections`` holds.
+    Rows are plain strings, in the shape ``listener.demo.DemoReport.sections`` holds; titles and
+    labels are in ``lang``, handles and figures as they are.
     """
+    from alerts.i18n import translator
+
+    _ = translator(lang)
     activity = load_activity(repo, Period.last(days, now=now), now=now)
     ranked = ranking(activity, now=now)
     by_audience = sorted(
         (r for r in ranked if r.audience is not None), key=lambda r: (-(r.audience or 0), r.key)
     )
-    side: list[tuple[str, ...]] = [("#", "by influence score", "score", "by raw followers", "followers")]
+    side: list[tuple[str, ...]] = [
+        ("#", _("by influence score"), _("score"), _("by raw followers"), _("followers"))]
     for i in range(min(limit, len(ranked))):
         left = ranked[i]
         right = by_audience[i] if i < len(by_audience) else None
@@ -224,20 +229,22 @@ def demo_sections(
             )
         )
     lead_rows: list[tuple[str, ...]] = [
-        (f"@{x.influence.handle}", x.stance, f"{x.influence.score:.1f}", f"{x.engagement:,.0f} engagement")
+        (f"@{x.influence.handle}", x.stance, f"{x.influence.score:.1f}",
+         _("{engagement} engagement").format(engagement=f"{x.engagement:,.0f}"))
         for x in leaders(activity, now=now, limit=limit)
     ]
     bearer_rows: list[tuple[str, ...]] = [
         (
             f"@{b.influence.handle}",
-            f"flag {b.flag:.1f}",
-            f"{b.negativity:.0%} negative" + (", turning negative" if b.is_estranged else ""),
+            _("flag {flag}").format(flag=f"{b.flag:.1f}"),
+            _("{share} negative").format(share=f"{b.negativity:.0%}")
+            + (_(", turning negative") if b.is_estranged else ""),
             short(b.grievances[0].text, 70) if b.grievances else "",
         )
         for b in bearers(activity, now=now, limit=limit)
     ]
     return {
-        "Top authors: influence score vs raw followers": side,
-        "Opinion leaders (friends and critics)": lead_rows,
-        "Flag-bearers of discontent": bearer_rows,
+        _("Top authors: influence score vs raw followers"): side,
+        _("Opinion leaders (friends and critics)"): lead_rows,
+        _("Flag-bearers of discontent"): bearer_rows,
     }

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alerts.i18n import translator
 from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld, demo_queries
 from listener.author_report import demo_sections
 from listener.config import DatabaseSettings, Settings, parse_settings
@@ -60,7 +61,9 @@ class DemoReport:
     stages: list[str] = field(default_factory=list)
     """The stages that ran, in order (collection, storage, analysis, ...)."""
     sections: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
-    """Extra tables filled by later stages: title -> rows."""
+    """Extra tables filled by later stages: title -> rows (titles in ``language``)."""
+    language: str = "en"
+    """The language of the demo config's messages (``language``), in which the summary is printed."""
 
     @property
     def share_of_voice(self) -> dict[str, float]:
@@ -154,21 +157,22 @@ def _loudest(stored: Sequence[StoredMention], limit: int = 5) -> list[StoredMent
     return sorted(originals, key=lambda s: (-(s.mention.metrics.total() + 3 * s.echo_count), s.id))[:limit]
 
 
-def analysis_sections(repository: Repository) -> dict[str, list[tuple[str, ...]]]:
+def analysis_sections(repository: Repository, lang: str = "en") -> dict[str, list[tuple[str, ...]]]:
     """Sentiment per topic, and the complaints, questions and churn threats that draw most echo."""
     from storage import MentionFilter
 
+    _ = translator(lang)
     sections: dict[str, list[tuple[str, ...]]] = {}
-    rows: list[tuple[str, ...]] = [("topic", "negative", "neutral", "positive", "analysed")]
-    for topic, *_ in DEMO_TOPICS:
+    rows: list[tuple[str, ...]] = [(_("topic"), _("negative"), _("neutral"), _("positive"), _("analysed"))]
+    for topic, *_rest in DEMO_TOPICS:
         counts = {label: repository.count_mentions(MentionFilter(topics=(topic,), sentiments=(label,)))
                   for label in ("negative", "neutral", "positive")}
         total = sum(counts.values()) or 1
         rows.append((topic, *(f"{counts[k] / total:.0%}" for k in ("negative", "neutral", "positive")),
                      str(sum(counts.values()))))
-    sections["Sentiment by topic"] = rows
-    for title, intent in (("Top complaints (most engagement)", "complaint"),
-                          ("Questions to answer", "question")):
+    sections[_("Sentiment by topic")] = rows
+    for title, intent in ((_("Top complaints (most engagement)"), "complaint"),
+                          (_("Questions to answer"), "question")):
         found = repository.search_mentions(MentionFilter(topics=("lumio",), intents=(intent,), limit=None))
         sections[title] = [(f"@{s.mention.author.handle}", s.lang or "?", _short(s.mention.text))
                            for s in _loudest(found)]
@@ -180,7 +184,7 @@ def analysis_sections(repository: Repository) -> dict[str, list[tuple[str, ...]]
             if annotation.stage == "signals" and annotation.scores.get("churn", 0.0) >= 0.5:
                 churn.append((f"@{stored.mention.author.handle}", f"{annotation.scores['churn']:.2f}",
                               _short(annotation.explanation or stored.mention.text, 90)))
-    sections[f"Churn threats ({len(churn)}; showing 5)"] = churn[:5]
+    sections[_("Churn threats ({count}; showing 5)").format(count=len(churn))] = churn[:5]
     return sections
 
 
@@ -217,13 +221,15 @@ def spike_sections(settings: Settings, repository: Repository, *, start: datetim
     progress("theme vectors", 0, len(unhappy))
     trends_report.vectors_for(repository, unhappy, lambda: theme_encoder(settings))
     progress("theme vectors", len(unhappy), len(unhappy))
+    _ = translator(settings.language)
     sections: dict[str, list[tuple[str, ...]]] = {}
     spikes = [a for _, a in replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1))
               if a.kind == "negative_spike" and "drivers" in a.details]
     if spikes:
         first = spikes[0]
         text = drivers_text(first.details["drivers"], settings.language)
-        sections[f"In the alert of {first.window_end:%a %d %H:%M}: what drove the spike"] = [
+        when = f"{first.window_end:%a %d %H:%M}"
+        sections[_("In the alert of {when}: what drove the spike").format(when=when)] = [
             (line,) for line in text.splitlines()]
     reader = window_reader(settings, repository)
     busiest = max(((end - timedelta(days=d)).date() for d in range(1, 8)),
@@ -232,7 +238,8 @@ def spike_sections(settings: Settings, repository: Repository, *, start: datetim
                          digest_drivers(settings, repository))
     lang = settings.language
     lines = [line for story in digest.drivers for line in drivers_text(dict(story), lang).splitlines()]
-    sections[f"In the digest of {busiest:%a %d/%m}"] = [(line,) for line in lines] or [("no spike that day",)]
+    sections[_("In the digest of {day}").format(day=f"{busiest:%a %d/%m}")] = (
+        [(line,) for line in lines] or [(_("no spike that day"),)])
     return sections
 
 
@@ -262,28 +269,30 @@ def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, sta
         repository.upgrade()
         report.runs, report.failures = collect(world, repository, demo_queries(), tick=timedelta(hours=3),
                                                progress=progress)
-        report.stages += ["collect", "match topics", "store"]
         settings = demo_settings(db_path)
+        report.language = settings.language
+        _ = translator(settings.language)
+        report.stages += [_("collect"), _("match topics"), _("store")]
         model = analyse_all(settings, repository, now=report.end, progress=progress)
-        report.stages += ["language", "sentiment", "intent", "signals"]
+        report.stages += [_("language"), _("sentiment"), _("intent"), _("signals")]
         report.echoes = refresh_echo_groups(repository, since=report.start, until=report.end)
-        report.stages.append("group echoes")
+        report.stages.append(_("group echoes"))
         from listener.idea_box.demo_ideas import idea_sections
 
         ideas = idea_sections(repository, model.encoder.embed, demo_queries(),
-                              since=report.start, now=report.end)
-        report.stages.append("ideas")
+                              since=report.start, now=report.end, lang=settings.language)
+        report.stages.append(_("ideas"))
         summarise(report, _all_mentions(repository))
-        report.sections.update(analysis_sections(repository))
+        report.sections.update(analysis_sections(repository, settings.language))
         report.sections.update(ideas)
-        report.sections.update(demo_sections(repository, now=report.end))
-        report.stages.append("authors")
-        report.sections["Alerts the community manager received (console channel)"] = demo_alerts(
+        report.sections.update(demo_sections(repository, now=report.end, lang=settings.language))
+        report.stages.append(_("authors"))
+        report.sections[_("Alerts the community manager received (console channel)")] = demo_alerts(
             settings, repository, start=report.start, end=report.end)
-        report.stages.append("alerts")
+        report.stages.append(_("alerts"))
         report.sections.update(spike_sections(settings, repository, start=report.start, end=report.end,
                                               progress=progress))
-        report.stages.append("what drove the spike")
+        report.stages.append(_("what drove the spike"))
     finally:
         repository.close()
     return report

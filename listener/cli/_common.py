@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from alerts.i18n import translator
 from listener.config import Settings, load_settings
 from listener.core.clock import Clock, from_environment
 from listener.core.errors import ConfigError, DatabaseUnavailable, ListenerError
@@ -31,20 +33,24 @@ EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3
 EXIT_FAILED = 1
 
+language: ContextVar[str] = ContextVar("listener_cli_language", default="en")
+"""The ``language`` of the config this command loaded (English until one is loaded): its errors speak it."""
+
 
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Print our errors as one clear message and exit non-zero, instead of a traceback."""
+    _ = translator(language.get())
     try:
         yield
     except ConfigError as err:
-        err_console.print(f"[bold red]config error[/]\n{err}", highlight=False)
+        err_console.print("[bold red]" + _("config error") + f"[/]\n{err}", highlight=False)
         sys.exit(EXIT_CONFIG)
     except DatabaseUnavailable as err:
-        err_console.print(f"[bold red]database unavailable:[/] {err}", highlight=False)
+        err_console.print("[bold red]" + _("database unavailable:") + f"[/] {err}", highlight=False)
         sys.exit(EXIT_UNAVAILABLE)
     except ListenerError as err:
-        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+        err_console.print("[bold red]" + _("error:") + f"[/] {err}", highlight=False)
         sys.exit(EXIT_FAILED)
 
 
@@ -62,26 +68,36 @@ DEMO_CONFIG = Path(".listener/demo.yaml")
 def config_path(path: Path) -> Path:
     """Return the config to read: ``path``, or the demo's when the default config.yaml is absent.
 
-    After ``listener demo`` a user types ``listener mentions`` and expects the demo's data; saying which
-    file was used (on stderr) keeps the choice visible, and ``-c`` always wins.
+    After ``listener demo`` a user types ``listener mentions`` and expects the demo's data;
+    :func:`settings_from` says which file was used (on stderr, in its language), and ``-c`` always wins.
     """
     if path == DEFAULT_CONFIG and not path.exists() and DEMO_CONFIG.exists():
-        err_console.print(f"no {DEFAULT_CONFIG} here: using the demo's {DEMO_CONFIG} (-c FILE to choose)",
-                          highlight=False)
         return DEMO_CONFIG
     return path
 
 
 def settings_from(path: Path) -> Settings:
-    """Load the config (see :func:`config_path`) or exit with the file, line and key of the problem."""
+    """Load the config (see :func:`config_path`) or exit with the file, line and key of the problem.
+
+    From then on the command's errors speak the config's ``language``.
+    """
+    language.set("en")
     with user_errors():
+        chosen = config_path(path)
         try:
-            return load_settings(config_path(path))
+            settings = load_settings(chosen)
         except ConfigError as err:
             if path == DEFAULT_CONFIG and not path.exists():
-                raise ConfigError(f"{err}\nor run 'listener demo', then any command reads its "
-                                  f"{DEMO_CONFIG}; or give -c FILE") from err
+                _ = translator(language.get())  # no config, no language yet: English
+                raise ConfigError(_("{error}\nor run 'listener demo', then any command reads its {demo}; "
+                                    "or give -c FILE").format(error=err, demo=DEMO_CONFIG)) from err
             raise
+        language.set(settings.language)
+        if chosen != path:
+            _ = translator(settings.language)
+            err_console.print(_("no {default} here: using the demo's {demo} (-c FILE to choose)").format(
+                default=DEFAULT_CONFIG, demo=DEMO_CONFIG), highlight=False)
+        return settings
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -15,6 +15,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
+from alerts.i18n import translator
 from analysis.authors import FlagBearer, OpinionLeader
 from analysis.influence import AuthorInfluence
 from listener import author_report as report
@@ -54,11 +55,23 @@ def _open(config: Path) -> Repository:
     return open_repository(settings_from(config))
 
 
-def _columns(table: Table, names: tuple[str, ...], handles: list[str]) -> None:
+def _column_labels(lang: str) -> dict[str, str]:
+    """Return each column's heading in ``lang`` (the keys stay English: they choose the layout)."""
+    _ = translator(lang)
+    return {"#": "#", "author": _("author"), "source": _("source"), "score": _("score"),
+            "points": _("points"),
+            "audience": _("audience"), "mentions": _("mentions"), "bot": _("bot"), "stance": _("stance"),
+            "engagement": _("engagement"), "echoes": _("echoes"), "flag": _("flag"),
+            "influence": _("influence"), "negativity": _("negativity"), "estranged": _("estranged"),
+            "grievance": _("grievance")}
+
+
+def _columns(table: Table, names: tuple[str, ...], handles: list[str], lang: str = "en") -> None:
     """Add columns; the author column never shrinks below its longest handle (the text ones wrap)."""
+    labels = _column_labels(lang)
     for name in names:
         if name == "author":
-            table.add_column(name, no_wrap=True, min_width=max((len(h) for h in handles), default=6))
+            table.add_column(labels[name], no_wrap=True, min_width=max((len(h) for h in handles), default=6))
         else:
             right = name in {
                 "#",
@@ -70,7 +83,7 @@ def _columns(table: Table, names: tuple[str, ...], handles: list[str]) -> None:
                 "engagement",
                 "echoes",
             }
-            table.add_column(name, justify="right" if right else "left", overflow="fold")
+            table.add_column(labels[name], justify="right" if right else "left", overflow="fold")
 
 
 def _known(value: object) -> str:
@@ -107,6 +120,8 @@ def authors(
         err_console.print(f"[red]unknown role {role!r}[/]: use 'leader' or 'flag-bearer'")
         raise typer.Exit(2)
     now = _now(at)
+    lang = settings_from(config).language
+    _ = translator(lang)
     with user_errors():
         repo = _open(config)
         try:
@@ -117,24 +132,31 @@ def authors(
             )
         finally:
             repo.close()
-    scope = f"{topic or 'all topics'}, {source or 'all sources'}, last {days:g} days"
+    scope = _("{topic}, {source}, last {days} days").format(
+        topic=topic or _("all topics"), source=source or _("all sources"), days=f"{days:g}")
     if role == "leader":
-        _print_leaders(report.leaders(activity, now=now, limit=limit), scope)
+        _print_leaders(report.leaders(activity, now=now, limit=limit), scope, lang)
     elif role == "flag-bearer":
-        _print_bearers(report.bearers(activity, now=now, limit=limit), scope)
+        _print_bearers(report.bearers(activity, now=now, limit=limit), scope, lang)
     else:
-        _print_ranking(report.ranking(activity, now=now, include_bots=include_bots)[:limit], activity, scope)
+        _print_ranking(report.ranking(activity, now=now, include_bots=include_bots)[:limit], activity, scope,
+                       lang)
     bots = len(activity.bot_keys)
     if bots and not include_bots:
-        console.print(f"[dim]{bots} account(s) marked as bots are left out (see --include-bots).[/]")
+        left_out = _("{count} account(s) marked as bots are left out (see --include-bots).")
+        console.print("[dim]" + left_out.format(count=bots) + "[/]")
 
 
-def _print_ranking(ranked: list[AuthorInfluence], activity: report.Activity, scope: str) -> None:
-    table = Table(title=f"Authors by influence ({scope})", caption="points: reach/engagement/network")
+def _print_ranking(ranked: list[AuthorInfluence], activity: report.Activity, scope: str, lang: str = "en"
+                   ) -> None:
+    _ = translator(lang)
+    table = Table(title=_("Authors by influence ({scope})").format(scope=scope),
+                  caption=_("points: reach/engagement/network"))
     _columns(
         table,
         ("#", "author", "source", "score", "points", "audience", "mentions", "bot"),
         [r.handle for r in ranked],
+        lang,
     )
     for i, r in enumerate(ranked, 1):
         verdict = activity.bots.get(r.key)
@@ -146,17 +168,19 @@ def _print_ranking(ranked: list[AuthorInfluence], activity: report.Activity, sco
             _score_cell(dict(r.points)),
             f"{r.audience:,}" if r.audience is not None else "?",
             str(r.mentions),
-            "bot" if verdict and verdict.is_bot else "",
+            _("bot") if verdict and verdict.is_bot else "",
         )
     console.print(table)
 
 
-def _print_leaders(leaders: list[OpinionLeader], scope: str) -> None:
-    table = Table(title=f"Opinion leaders ({scope})")
+def _print_leaders(leaders: list[OpinionLeader], scope: str, lang: str = "en") -> None:
+    _ = translator(lang)
+    table = Table(title=_("Opinion leaders ({scope})").format(scope=scope))
     _columns(
         table,
         ("#", "author", "source", "score", "stance", "engagement", "echoes", "mentions"),
         [lead.influence.handle for lead in leaders],
+        lang,
     )
     colours = {"friend": "green", "critic": "red", "neutral": "white"}
     for i, lead in enumerate(leaders, 1):
@@ -174,14 +198,17 @@ def _print_leaders(leaders: list[OpinionLeader], scope: str) -> None:
     console.print(table)
 
 
-def _print_bearers(bearers: list[FlagBearer], scope: str) -> None:
+def _print_bearers(bearers: list[FlagBearer], scope: str, lang: str = "en") -> None:
+    _ = translator(lang)
     table = Table(
-        title=f"Flag-bearers of discontent ({scope})", caption="flag = influence x negativity x activity"
+        title=_("Flag-bearers of discontent ({scope})").format(scope=scope),
+        caption=_("flag = influence x negativity x activity"),
     )
     _columns(
         table,
         ("#", "author", "source", "flag", "influence", "negativity", "estranged", "grievance"),
         [b.influence.handle for b in bearers],
+        lang,
     )
     for i, b in enumerate(bearers, 1):
         grievance = report.short(b.grievances[0].text, 60) if b.grievances else ""
@@ -192,7 +219,7 @@ def _print_bearers(bearers: list[FlagBearer], scope: str) -> None:
             f"{b.flag:.1f}",
             f"{b.influence.score:.1f}",
             f"{b.negativity:.0%}",
-            "yes" if b.is_estranged else "",
+            _("yes") if b.is_estranged else "",
             grievance,
         )
     console.print(table)
@@ -207,6 +234,7 @@ def author(
 ) -> None:
     """Show an author's profile, influence breakdown and recent mentions."""
     now = _now(at)
+    _ = translator(settings_from(config).language)
     with user_errors():
         repo = _open(config)
         try:
@@ -217,40 +245,39 @@ def author(
         finally:
             repo.close()
     if found is None:
-        err_console.print(
-            f"[red]no author {key!r}[/] (use 'source:external_id', 'source:@handle' or a row id; "
-            "see `listener authors`)"
-        )
+        err_console.print("[red]" + _("no author {key}").format(key=repr(key)) + "[/] " + _(
+            "(use 'source:external_id', 'source:@handle' or a row id; see `listener authors`)"))
         raise typer.Exit(1)
     a = found.author.author
     first_post = f"{found.first_posted_at:%Y-%m-%d}" if found.first_posted_at else "?"
     created = f"{a.created_at:%Y-%m-%d}" if a.created_at else "?"
     lines = [
-        f"[bold]{a.display_name or a.handle}[/] @{a.handle} ({a.source}, key {a.key}, id {found.author.id})",
-        f"followers {_known(a.followers)}, karma {_known(a.karma)}, verified {_known(a.verified)}, "
-        f"account created {created}",
-        f"{found.author.mention_count} mention(s) stored, first post {first_post}, "
-        f"collected {found.author.first_seen_at:%Y-%m-%d} to {found.author.last_seen_at:%Y-%m-%d} (UTC)",
+        f"[bold]{a.display_name or a.handle}[/] @{a.handle} "
+        + _("({source}, key {key}, id {id})").format(source=a.source, key=a.key, id=found.author.id),
+        _("followers {followers}, karma {karma}, verified {verified}, account created {created}").format(
+            followers=_known(a.followers), karma=_known(a.karma), verified=_known(a.verified),
+            created=created),
+        _("{count} mention(s) stored, first post {first}, collected {since} to {until} (UTC)").format(
+            count=found.author.mention_count, first=first_post,
+            since=f"{found.author.first_seen_at:%Y-%m-%d}", until=f"{found.author.last_seen_at:%Y-%m-%d}"),
     ]
     if found.bot is not None and found.bot.is_bot:
-        lines.append("influence: not ranked (marked as a bot)")
+        lines.append(_("influence: not ranked (marked as a bot)"))
     elif found.influence is not None:
-        lines.append(
-            f"influence (last {days:g} days): rank {found.rank}/{found.ranked}; {found.influence.explain()}"
-        )
+        lines.append(_("influence (last {days} days): rank {rank}/{ranked}; {explained}").format(
+            days=f"{days:g}", rank=found.rank, ranked=found.ranked, explained=found.influence.explain()))
     else:
-        lines.append(f"influence: no scored mention in the last {days:g} days")
+        lines.append(_("influence: no scored mention in the last {days} days").format(days=f"{days:g}"))
     if found.bot is not None and found.bot.is_bot:
-        lines.append(f"[yellow]marked as a bot[/]: {'; '.join(found.bot.reasons)}")
+        lines.append("[yellow]" + _("marked as a bot") + f"[/]: {'; '.join(found.bot.reasons)}")
     if found.estrangement is not None:
         e = found.estrangement
-        lines.append(
-            f"[red]turning negative[/] since {e.turned_at:%Y-%m-%d}: "
-            f"discontent {e.earlier:.0%} before, {e.recent:.0%} now"
-        )
-    console.print(Panel("\n".join(lines), title="author"))
-    table = Table(title="recent mentions")
-    for name in ("published", "id", "sentiment", "intents", "text"):
+        lines.append("[red]" + _("turning negative") + "[/] " + _(
+            "since {day}: discontent {before} before, {now} now").format(
+            day=f"{e.turned_at:%Y-%m-%d}", before=f"{e.earlier:.0%}", now=f"{e.recent:.0%}"))
+    console.print(Panel("\n".join(lines), title=_("author")))
+    table = Table(title=_("recent mentions"))
+    for name in (_("published"), "id", _("sentiment"), _("intents"), _("text")):
         table.add_column(name, overflow="fold")
     for s in found.recent:
         table.add_row(

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
+from alerts.i18n import translator
 from listener.cli._common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -50,27 +51,33 @@ def check_database(settings: Settings) -> list[Finding]:
     from listener.wiring import repository_at
     from storage import migrate
 
+    _ = translator(settings.language)
+    area = _("database")
     missing = sqlite_file(settings.database.url)
     if missing is not None and not missing.exists():  # connecting would leave an empty file behind
-        return [Finding("warning", "database", f"{missing}: does not exist yet; run 'listener db upgrade'")]
+        return [Finding("warning", area, _("{path}: does not exist yet; run 'listener db upgrade'")
+                        .format(path=missing))]
     try:
         repository = repository_at(settings.database.url)
     except ListenerError as err:  # e.g. an unsupported scheme: say so and go on checking the rest
-        return [Finding("error", "database", str(err))]
+        return [Finding("error", area, str(err))]
     try:
         current = repository.schema_revision()
     except ListenerError as err:
-        return [Finding("error", "database", str(err))]
+        return [Finding("error", area, str(err))]
     finally:
         repository.close()
     head = migrate.head()
     where = repository.safe_url
     if current is None:
-        return [Finding("warning", "database", f"{where}: reachable, empty; run 'listener db upgrade'")]
+        return [Finding("warning", area,
+                        _("{url}: reachable, empty; run 'listener db upgrade'").format(url=where))]
     if current != head:
-        return [Finding("warning", "database", f"{where}: schema {current}, code expects {head}; "
-                                               "run 'listener db upgrade'")]
-    return [Finding("ok", "database", f"{where}: reachable, schema up to date ({current})")]
+        return [Finding("warning", area,
+                        _("{url}: schema {current}, code expects {head}; run 'listener db upgrade'")
+                        .format(url=where, current=current, head=head))]
+    return [Finding("ok", area, _("{url}: reachable, schema up to date ({current})").format(url=where,
+                                                                                          current=current))]
 
 
 def check_health(settings: Settings) -> list[Finding]:
@@ -92,15 +99,17 @@ def check_health(settings: Settings) -> list[Finding]:
         return []  # check_database has already said why
     finally:
         repository.close()
+    _ = translator(settings.language)
     findings: list[Finding] = []
     for row in rows:
-        area = f"health {row.source}:{row.query_id}"
+        area = _("health {job}").format(job=f"{row.source}:{row.query_id}")
         if row.consecutive_failures:
-            findings.append(Finding("warning", area, f"{row.consecutive_failures} failure(s) in a row; "
-                                    f"last error: {row.last_error}"))
+            findings.append(Finding("warning", area, _("{count} failure(s) in a row; last error: {error}")
+                                    .format(count=row.consecutive_failures, error=row.last_error)))
         else:
-            when = f"{row.last_success_at:%Y-%m-%d %H:%M}" if row.last_success_at else "never"
-            findings.append(Finding("ok", area, f"last success {when}, {row.items_fetched_total} items"))
+            when = f"{row.last_success_at:%Y-%m-%d %H:%M}" if row.last_success_at else _("never")
+            findings.append(Finding("ok", area, _("last success {when}, {count} items").format(
+                when=when, count=row.items_fetched_total)))
     return findings
 
 
@@ -114,20 +123,23 @@ def _unset(refs: Mapping[str, EnvReference], key: str) -> str:
 
 def check_sources(settings: Settings, refs: Mapping[str, EnvReference]) -> list[Finding]:
     """Say, for each source, whether it is enabled and has the credentials it needs."""
+    _ = translator(settings.language)
     findings: list[Finding] = []
     for name, section in settings.sources:
         if not section.enabled:
             continue
         missing = [key for key in required_secrets(name) if getattr(section, key, None) is None]
+        area = _("source {name}").format(name=name)
         if missing:
             said = "; ".join(_unset(refs, f"sources.{name}.{key}") for key in missing)
-            findings.append(
-                Finding("error", f"source {name}", f"enabled but {said}: set it, or disable the source")
-            )
+            findings.append(Finding("error", area, _("enabled but {problem}: set it, or disable the source")
+                                    .format(problem=said)))
         else:
-            findings.append(Finding("ok", f"source {name}", f"enabled, every {section.interval}"))
+            findings.append(Finding("ok", area,
+                                    _("enabled, every {interval}").format(interval=section.interval)))
     if not findings:
-        findings.append(Finding("warning", "sources", "no source is enabled: nothing will be collected"))
+        findings.append(Finding("warning", _("sources"),
+                                _("no source is enabled: nothing will be collected")))
     return findings + _demo_findings(settings)
 
 
@@ -135,15 +147,19 @@ def _demo_findings(settings: Settings) -> list[Finding]:
     """Say where the fictional demo stream is stored, and warn when it runs beside real sources."""
     if not settings.sources.demo.enabled:
         return []
+    _ = translator(settings.language)
+    area = _("source {name}").format(name="demo")
     real = [name for name, section in settings.sources if name != "demo" and section.enabled]
     where = settings.database.url.removeprefix("sqlite:///")
     if not real:
-        return [Finding("ok", "source demo", f"simulated mentions are stored in {where}")]
-    stored = (f"simulated mentions are mixed with the real ones in {where}"
+        return [Finding("ok", area, _("simulated mentions are stored in {where}").format(where=where))]
+    stored = (_("simulated mentions are mixed with the real ones in {where}")
               if settings.sources.demo.database == "shared"
-              else f"real and simulated mentions all go to the demo's own database {where}")
-    return [Finding("warning", "source demo", f"the fictional demo stream is enabled beside "
-                    f"{', '.join(real)}: {stored}; set sources.demo.enabled: false for real use")]
+              else _("real and simulated mentions all go to the demo's own database {where}")
+              ).format(where=where)
+    return [Finding("warning", area, _("the fictional demo stream is enabled beside {sources}: {stored}; "
+                                       "set sources.demo.enabled: false for real use").format(
+                                           sources=", ".join(real), stored=stored))]
 
 
 def check_topics(settings: Settings) -> list[Finding]:
@@ -151,28 +167,33 @@ def check_topics(settings: Settings) -> list[Finding]:
     import connectors
     from listener.core.query import UntranslatableQueryError, translate
 
+    _ = translator(settings.language)
     findings: list[Finding] = []
     if not settings.topics:
-        return [Finding("warning", "topics", "no topic is configured: add the brand and its competitors")]
+        return [Finding("warning", _("topics"),
+                        _("no topic is configured: add the brand and its competitors"))]
     syntaxes = {name: cls.search_syntax for name, cls in connectors.REGISTRY.items()
                 if hasattr(cls, "search_syntax")}
     enabled = [name for name, section in settings.sources if section.enabled and name in syntaxes]
     for topic in settings.topics:
-        findings.append(Finding("ok", f"topic {topic.id}", topic.query))
+        area = _("topic {id}").format(id=topic.id)
+        findings.append(Finding("ok", area, topic.query))
         for name in enabled:
             try:
                 native = translate(topic.query, syntaxes[name])
             except UntranslatableQueryError as err:
-                findings.append(Finding("warning", f"topic {topic.id}", f"{name}: {err}"))
+                findings.append(Finding("warning", area, f"{name}: {err}"))
                 continue
             for item in native:
-                note = " (widened: the local matcher filters the rest)" if item.is_widened else ""
-                findings.append(Finding("ok", f"topic {topic.id}", f"{name} searches: {item.text}{note}"))
+                note = _(" (widened: the local matcher filters the rest)") if item.is_widened else ""
+                findings.append(Finding("ok", area, _("{source} searches: {query}").format(
+                    source=name, query=item.text) + note))
     return findings
 
 
 def check_channels(settings: Settings, refs: Mapping[str, EnvReference]) -> list[Finding]:
     """Check that every alert channel can be used (recipients, URLs and SMTP login from the environment)."""
+    _ = translator(settings.language)
     findings: list[Finding] = []
     smtp = settings.alerts.smtp
     mails = any(channel.type == "email" for channel in settings.alerts.channels)
@@ -185,26 +206,27 @@ def check_channels(settings: Settings, refs: Mapping[str, EnvReference]) -> list
             Finding(
                 "error",
                 "smtp",
-                "alerts.smtp.username is set but alerts.smtp.password is "
-                "not in the config: add it as a ${ENV_VAR} reference",
+                _("alerts.smtp.username is set but alerts.smtp.password is not in the config: add it as a "
+                  "{reference} reference").format(reference="${ENV_VAR}"),
             )
         )
     for channel in settings.alerts.channels:
+        area = _("channel {id}").format(id=channel.id)
         if channel.type == "email" and not channel.to:
-            findings.append(Finding("error", f"channel {channel.id}", "e-mail channel without recipients"))
+            findings.append(Finding("error", area, _("e-mail channel without recipients")))
         elif channel.type == "apprise" and channel.url is None:
-            findings.append(
-                Finding("error", f"channel {channel.id}", _unset(refs, f"alerts.channels.{channel.id}.url"))
-            )
+            findings.append(Finding("error", area, _unset(refs, f"alerts.channels.{channel.id}.url")))
         else:
-            findings.append(Finding("ok", f"channel {channel.id}", channel.type))
+            findings.append(Finding("ok", area, channel.type))
     return findings
 
 
 def check_model(settings: Settings) -> list[Finding]:
     """Say whether the local model is built and exported for the configured runtime (no loading)."""
+    _ = translator(settings.language)
+    area = _("analysis")
     if not settings.analysis.enabled:
-        return [Finding("ok", "analysis", "disabled")]
+        return [Finding("ok", area, _("disabled"))]
     import json
 
     from analysis import heads, model_build, onnx_build
@@ -213,23 +235,25 @@ def check_model(settings: Settings) -> list[Finding]:
     runtime = settings.analysis.runtime
     folder = model_build.model_dir(settings.data_dir)
     if not model_build.is_built(folder):
-        return [Finding("warning", "analysis", f"model not built yet in {folder}: built on first use, "
-                                               "or now with 'listener model build'")]
-    findings = [Finding("ok", "analysis", f"model built in {folder}")]
+        return [Finding("warning", area, _("model not built yet in {folder}: built on first use, or now with "
+                                           "'listener model build'").format(folder=folder))]
+    findings = [Finding("ok", area, _("model built in {folder}").format(folder=folder))]
     precision = onnx_build.precision_of(runtime)
     if precision:
         if onnx_build.is_exported(folder, FEATURE_LAYERS, precision):
-            findings.append(Finding("ok", "analysis", f"runtime {runtime}: exported"))
+            findings.append(Finding("ok", area, _("runtime {runtime}: exported").format(runtime=runtime)))
         else:
-            message = f"runtime {runtime}: not exported yet (first use does it, or 'listener model build')"
-            findings.append(Finding("warning", "analysis", message))
+            message = _("runtime {runtime}: not exported yet (first use does it, or 'listener model build')")
+            findings.append(Finding("warning", area, message.format(runtime=runtime)))
     head_dir = heads.latest(settings.data_dir)
     meta = json.loads((head_dir / heads.META).read_text())
     mismatch = heads_mismatch(meta, runtime)
     if mismatch:
-        findings.append(Finding("warning", "analysis", f"{mismatch}: run 'listener train'"))
+        findings.append(Finding("warning", area,
+                                _("{problem}: run 'listener train'").format(problem=mismatch)))
     else:
-        findings.append(Finding("ok", "analysis", f"heads {meta.get('version')} ({runtime})"))
+        findings.append(Finding("ok", area, _("heads {version} ({runtime})").format(
+            version=meta.get("version"), runtime=runtime)))
     return findings
 
 
@@ -238,10 +262,11 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
 ) -> None:
     """Validate the config, reach the database, and report sources, topics and channels."""
-    config = config_path(config)
     settings = settings_from(config)
+    config = config_path(config)
     refs = {ref.key: ref for ref in env_references(config) if not ref.is_set}
-    findings = [Finding("ok", "config", f"{config}: valid")]
+    _ = translator(settings.language)
+    findings = [Finding("ok", _("config"), _("{path}: valid").format(path=config))]
     findings += check_database(settings)
     findings += check_sources(settings, refs)
     findings += check_health(settings)
@@ -260,7 +285,7 @@ def check(
     console.print(table)
     errors = sum(f.level == "error" for f in findings)
     warnings = sum(f.level == "warning" for f in findings)
-    console.print(f"{errors} error(s), {warnings} warning(s)")
+    console.print(_("{errors} error(s), {warnings} warning(s)").format(errors=errors, warnings=warnings))
     if errors:
         raise typer.Exit(1)
 

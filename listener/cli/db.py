@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from alerts.i18n import translator
 from listener.cli._common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -31,10 +32,12 @@ def prune(
 
 
     settings = settings_from(config)
+    _ = translator(settings.language)
     keep = days if days is not None else settings.retention.mentions_days
     if keep is None:
         err_console.print(
-            "[red]no retention limit: set retention.mentions_days in the config, or give --days[/]"
+            "[red]" + _("no retention limit: set retention.mentions_days in the config, or give --days")
+            + "[/]"
         )
         raise typer.Exit(2)
     with user_errors():
@@ -45,8 +48,8 @@ def prune(
         finally:
             repo.close()
     console.print(
-        f"{pruned} mention(s) published before {before:%Y-%m-%d %H:%M} UTC deleted; "
-        "their daily counts are kept",
+        _("{count} mention(s) published before {before} UTC deleted; their daily counts are kept").format(
+            count=pruned, before=f"{before:%Y-%m-%d %H:%M}"),
         highlight=False,
     )
 
@@ -61,6 +64,7 @@ def register(app: typer.Typer) -> None:
         from listener.wiring import repository_at
 
         settings = settings_from(config)
+        _ = translator(settings.language)
         with user_errors():
             repo = repository_at(settings.database.url)
             try:
@@ -70,10 +74,12 @@ def register(app: typer.Typer) -> None:
             finally:
                 repo.close()
             if before == after:
-                console.print(f"database {repo.safe_url} already at revision {after}", highlight=False)
+                console.print(_("database {url} already at revision {revision}").format(
+                    url=repo.safe_url, revision=after), highlight=False)
             else:
                 console.print(
-                    f"database {repo.safe_url} upgraded from {before or 'empty'} to revision {after}",
+                    _("database {url} upgraded from {before} to revision {revision}").format(
+                        url=repo.safe_url, before=before or _("empty"), revision=after),
                     highlight=False,
                 )
 
@@ -84,11 +90,12 @@ def register(app: typer.Typer) -> None:
         from storage.migrate import head
 
         settings = settings_from(config)
+        _ = translator(settings.language)
         with user_errors():
             missing = sqlite_file(settings.database.url)
             if missing is not None and not missing.exists():  # connecting would create an empty file
-                console.print(f"database {missing}: does not exist (run: listener db upgrade); "
-                              f"newest {head()}", highlight=False)
+                console.print(_("database {path}: does not exist (run: listener db upgrade); newest {head}")
+                              .format(path=missing, head=head()), highlight=False)
                 return
             repo = repository_at(settings.database.url)
             try:
@@ -96,8 +103,9 @@ def register(app: typer.Typer) -> None:
             finally:
                 repo.close()
             console.print(
-                f"database {repo.safe_url}: revision {revision or 'none (run: listener db upgrade)'}; "
-                f"newest {head()}",
+                _("database {url}: revision {revision}; newest {head}").format(
+                    url=repo.safe_url, revision=revision or _("none (run: listener db upgrade)"),
+                    head=head()),
                 highlight=False,
             )
 

@@ -18,6 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from alerts.i18n import translator
 from listener.cli._common import DEFAULT_CONFIG, DEMO_CONFIG, console, current_clock, user_errors
 from listener.demo import DemoReport, run_demo
 
@@ -30,23 +31,25 @@ def _spark(values: list[int]) -> str:
 
 
 def render(report: DemoReport) -> None:
-    """Print the demo's findings."""
+    """Print the demo's findings, in the language of the demo's config."""
+    _ = translator(report.language)
     langs = ", ".join(f"{lang} {n}" for lang, n in report.by_lang.most_common())
     console.print(Panel.fit(
-        f"[bold]Lumio[/] (brand) vs [bold]Ondea[/] and [bold]Fibrix[/] (competitors), simulated from "
-        f"{report.start:%Y-%m-%d} to {report.end:%Y-%m-%d}\n"
-        f"{report.stored} mentions stored in {report.db_path} ({langs}); "
-        f"{report.runs} collection runs, {report.failures} failed; "
-        f"{report.echoes} echoes (reposts, copies) grouped under their originals\n"
-        f"stages: {' → '.join(report.stages)}",
+        _("[bold]Lumio[/] (brand) vs [bold]Ondea[/] and [bold]Fibrix[/] (competitors), simulated from "
+          "{start} to {end}").format(start=f"{report.start:%Y-%m-%d}", end=f"{report.end:%Y-%m-%d}") + "\n"
+        + _("{stored} mentions stored in {path} ({langs}); {runs} collection runs, {failures} failed; "
+            "{echoes} echoes (reposts, copies) grouped under their originals").format(
+            stored=report.stored, path=report.db_path, langs=langs, runs=report.runs,
+            failures=report.failures, echoes=report.echoes) + "\n"
+        + _("stages: {stages}").format(stages=" → ".join(report.stages)),
         title="listener demo"))
     days = sorted({d.day for d in report.daily})
-    table = Table(title="Volume per day and share of voice")
-    table.add_column("topic", no_wrap=True)
+    table = Table(title=_("Volume per day and share of voice"))
+    table.add_column(_("topic"), no_wrap=True)
     for day in days:
         table.add_column(f"{day:%d/%m}", justify="right", no_wrap=True)
-    table.add_column("trend", no_wrap=True)
-    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column(_("trend"), no_wrap=True)
+    table.add_column(_("share"), justify="right", no_wrap=True)
     share = report.share_of_voice
     for topic in dict.fromkeys(d.topic_id for d in report.daily):
         counts = [next((d.mentions for d in report.daily if d.topic_id == topic and d.day == day), 0)
@@ -57,7 +60,7 @@ def render(report: DemoReport) -> None:
         if not rows:
             continue
         section = Table(title=title, show_header=False)
-        for _ in rows[0]:
+        for _cell in rows[0]:
             section.add_column(overflow="fold")
         for row in rows:
             section.add_row(*row)
@@ -89,19 +92,24 @@ def demo(
         pinned = start.replace(tzinfo=UTC) if start is not None else None
         report = run_demo(db, now=current_clock()(), seed=seed, days=days, start=pinned, progress=progress)
     render(report)
+    _ = translator(report.language)
     found = not DEFAULT_CONFIG.exists() and report.config_path.resolve() == DEMO_CONFIG.resolve()
     option = "" if found else f" -c {report.config_path}"
-    console.print(f"\nexplore it: [bold]listener mentions{option} --topic lumio --sentiment negative[/], "
-                  f"[bold]listener alerts{option}[/], [bold]listener authors{option}[/]", highlight=False)
+    console.print("\n" + _("explore it: {mentions}, {alerts}, {authors}").format(
+        mentions=f"[bold]listener mentions{option} --topic lumio --sentiment negative[/]",
+        alerts=f"[bold]listener alerts{option}[/]", authors=f"[bold]listener authors{option}[/]"),
+        highlight=False)
     if found:
-        console.print(f"(with no {DEFAULT_CONFIG} here, every command reads {DEMO_CONFIG})", highlight=False)
+        console.print(_("(with no {default} here, every command reads {demo})").format(
+            default=DEFAULT_CONFIG, demo=DEMO_CONFIG), highlight=False)
     if web:
         from listener.cli.web import serve_demo
 
         serve_demo(report.config_path, report.db_path, host="127.0.0.1", port=port,
                    start=report.start, end=report.end)
     else:
-        console.print("or in the browser: [bold]listener demo --web[/] (the dashboard, with a demo account)")
+        console.print(_("or in the browser: {command} (the dashboard, with a demo account)").format(
+            command="[bold]listener demo --web[/]"))
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 from rich.padding import Padding
 
+from alerts.i18n import translator
 from listener.cli._common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -89,11 +90,13 @@ _WIDE = 120
 """From this width on, one table row per mention; below it, a heading line and the text under it."""
 
 
-def _print_table(rows: Iterable[dict[str, Any]], total: int, zone: str) -> None:
-    title = f"{total} mention(s), times in {zone}"
+def _print_table(rows: Iterable[dict[str, Any]], total: int, zone: str, lang: str = "en") -> None:
+    _ = translator(lang)
+    title = _("{count} mention(s), times in {zone}").format(count=total, zone=zone)
     wide = console.width >= _WIDE
-    table = narrow_table(title, "id", "published", "source", "author", "topics", "sentiment", "text",
-                         keep=("id", "published"))
+    kept = ("id", _("published"))
+    table = narrow_table(title, *kept, _("source"), _("author"), _("topics"), _("sentiment"), _("text"),
+                         keep=kept)
     if not wide:
         console.print(f"[bold]{title}[/]", highlight=False)
     shown = 0
@@ -115,7 +118,8 @@ def _print_table(rows: Iterable[dict[str, Any]], total: int, zone: str) -> None:
     if wide:
         console.print(table)
     if shown < total:
-        console.print(f"[dim]showing {shown} of {total}; use --limit or --format csv for more[/]")
+        console.print("[dim]" + _("showing {shown} of {total}; use --limit or --format csv for more").format(
+            shown=shown, total=total) + "[/]")
 
 
 def mentions(
@@ -169,7 +173,7 @@ def mentions(
         for row in rows:
             writer.writerow({k: (";".join(v) if isinstance(v, list) else v) for k, v in row.items()})
     else:
-        _print_table(rows, total, settings.timezone)
+        _print_table(rows, total, settings.timezone, settings.language)
 
 
 def register(app: typer.Typer) -> None:

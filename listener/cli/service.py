@@ -94,6 +94,7 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the /healthz document.")] = False,
 ) -> None:
     """Show each job's last run, duration, outcome and backlog, and each channel's health."""
+    from alerts.i18n import translator
     from listener.cli._tables import narrow_table, when
     from listener.status import status_document
 
@@ -106,8 +107,10 @@ def status(
         console.print_json(json.dumps(document, default=str))
         return
     zone = settings.timezone
-    table = narrow_table(f"Jobs (times in {zone})", "job", "outcome", "last run", "took", "items", "backlog",
-                         "next run", keep=("job", "outcome", "last run", "took", "next run"))
+    _ = translator(settings.language)
+    kept = (_("job"), _("outcome"), _("last run"), _("took"), _("next run"))
+    table = narrow_table(_("Jobs (times in {zone})").format(zone=zone), *kept[:4], _("items"), _("backlog"),
+                         kept[4], keep=kept)
     for job in document["jobs"]:
         failures = job.get("consecutive_failures", 0)
         backlog, took = job.get("backlog"), (job.get("duration_ms") or 0) / 1000
@@ -116,24 +119,27 @@ def status(
                       str(job.get("items", 0)), "-" if backlog is None else str(backlog),
                       when(job.get("next_run_at"), zone))
     console.print(table)
-    channels = narrow_table("Alert channels", "channel", "healthy", "failures", "last error",
-                            keep=("channel", "healthy"))
+    channels = narrow_table(_("Alert channels"), _("channel"), _("healthy"), _("failures"), _("last error"),
+                            keep=(_("channel"), _("healthy")))
     for channel in document["channels"]:
-        channels.add_row(channel["channel"], "yes" if channel["is_healthy"] else "NO",
+        channels.add_row(channel["channel"], _("yes") if channel["is_healthy"] else _("NO"),
                          str(channel["consecutive_failures"]), channel["last_error"] or "")
     console.print(channels)
     fleet = document.get("fleet") or {}
     if fleet.get("leader") or fleet.get("workers"):
         workers = ", ".join(fleet["workers"]) or "-"
-        console.print(f"scheduler leader: {fleet['leader'] or '-'}; workers: {workers}; "
-                      f"queued jobs: {fleet['queued_jobs']} (oldest {fleet['oldest_queued_age_s'] or 0} s); "
-                      f"queues: {fleet.get('queues')}", highlight=False)
+        console.print(_("scheduler leader: {leader}; workers: {workers}; queued jobs: {queued} "
+                        "(oldest {age} s); queues: {queues}").format(
+                            leader=fleet["leader"] or "-", workers=workers, queued=fleet["queued_jobs"],
+                            age=fleet["oldest_queued_age_s"] or 0, queues=fleet.get("queues")),
+                      highlight=False)
     x_posts = (fleet.get("quotas") or {}).get("twitter:posts")
     if x_posts is not None:
-        console.print(f"X posts read this month by all workers: {x_posts} of "
-                      f"{settings.sources.twitter.monthly_post_cap} (sources.twitter.monthly_post_cap)",
+        console.print(_("X posts read this month by all workers: {used} of {cap} "
+                        "(sources.twitter.monthly_post_cap)").format(
+                            used=x_posts, cap=settings.sources.twitter.monthly_post_cap),
                       highlight=False)
-    console.print(f"overall: {document['status']}")
+    console.print(_("overall: {status}").format(status=document["status"]))
 
 def digest(
     config: ConfigOption = DEFAULT_CONFIG,
@@ -180,19 +186,22 @@ def alerts_list(
     limit: Annotated[int, typer.Option(help="At most this many alerts.")] = 50,
 ) -> None:
     """List the alerts stored, newest first, and how each delivery went (one line each)."""
+    from alerts.i18n import translator
+
     settings = settings_from(config)
+    _ = translator(settings.language)
     with user_errors():
         repository = open_repository(settings)
         stored = repository.alerts(since=current_clock()() - timedelta(days=days), limit=limit)
         lines = []
         for item in stored:
             attempts = repository.deliveries(item.id)
-            summary = " ".join(f"{d.channel}:{d.outcome}#{d.attempt}" for d in attempts) or "pending"
+            summary = " ".join(f"{d.channel}:{d.outcome}#{d.attempt}" for d in attempts) or _("pending")
             alert = item.alert
             lines.append(f"{item.id:>5}  {item.created_at.isoformat(timespec='seconds')}  {alert.rule_id}  "
                          f"{alert.subject}  {alert.details.get('phase', '')}  [{summary}]  {alert.title}")
         repository.close()
-    for line in lines or ["no alerts in that period"]:
+    for line in lines or [_("no alerts in that period")]:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 

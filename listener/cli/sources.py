@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from alerts.i18n import translator
 from listener.cli._common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -25,8 +26,10 @@ def sources(config: ConfigOption = DEFAULT_CONFIG) -> None:
         finally:
             repository.close()
     zone = settings.timezone
-    table = narrow_table(f"Sources (times in {zone})", "source", "topic", "last success", "failures", "items",
-                         "next run", "last error", keep=("source", "topic", "last success", "next run"))
+    _ = translator(settings.language)
+    kept = (_("source"), _("topic"), _("last success"))
+    table = narrow_table(_("Sources (times in {zone})").format(zone=zone), *kept, _("failures"), _("items"),
+                         _("next run"), _("last error"), keep=(*kept, _("next run")))
     for row in rows:
         failures = str(row.consecutive_failures)
         table.add_row(
@@ -39,7 +42,7 @@ def sources(config: ConfigOption = DEFAULT_CONFIG) -> None:
             row.last_error or "-",
         )
     if not rows:
-        console.print("no collection run recorded yet (run 'listener run --once')")
+        console.print(_("no collection run recorded yet (run 'listener run --once')"))
         return
     console.print(table)
 

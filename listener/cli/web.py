@@ -96,6 +96,7 @@ def serve_demo(
 
     import uvicorn
 
+    from alerts.i18n import translator
     from listener.web.security import hash_password
     from listener.web.serve import app_for
 
@@ -115,10 +116,10 @@ def serve_demo(
     else:
         store.update_user(found.id, actor_id=None, action="user.reset_password", end_sessions=True,
                           password_hash=hash_password(password))
-    console.print(
-        f"\n[bold]dashboard:[/] http://{host}:{port}/  user [bold]demo[/]  password [bold]{password}[/]"
-        "  (Ctrl+C to stop)", highlight=False
-    )
+    _ = translator(settings.language)
+    shown = _("[bold]dashboard:[/] {url}  user {user}  password {password}  (Ctrl+C to stop)").format(
+        url=f"http://{host}:{port}/", user="[bold]demo[/]", password=f"[bold]{password}[/]")
+    console.print("\n" + shown, highlight=False)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
     finally:

@@ -19,14 +19,18 @@ from storage import Repository
 
 
 def idea_sections(
-    repository: Repository, embed: Embed, queries: Sequence[Query], *, since: datetime, now: datetime
+    repository: Repository, embed: Embed, queries: Sequence[Query], *, since: datetime, now: datetime,
+    lang: str = "en",
 ) -> dict[str, list[tuple[str, ...]]]:
-    """Group, rank and plan; return the demo's tables (title -> rows, first row the header)."""
+    """Group, rank and plan; return the demo's tables (title -> rows, first row the header), in ``lang``."""
+    from alerts.i18n import translator
+
+    _ = translator(lang)
     run = refresh_ideas(repository, embed, queries, since=since, until=now + timedelta(seconds=1))
     crowd = Crowd.of(repository, now=now, days=max((now - since).days, 1))
     brand = next(q.id for q in queries if q.role == "brand")
     rows = board(repository, now=now, crowd=crowd, scope=f"brand:{brand}")
-    header = ("#", "idea", "people", "votes", "langs", "score", "status")
+    header = ("#", _("idea"), _("people"), _("votes"), _("langs"), _("score"), _("status"))
     sections: dict[str, list[tuple[str, ...]]] = {}
     if rows:
         top = rows[0]
@@ -34,21 +38,22 @@ def idea_sections(
             repository, top.idea.id, "planned", actor="demo", owner="product team", bots=crowd.bots
         )
         rows = board(repository, now=now, crowd=crowd, scope=f"brand:{brand}")
-        refused = ", ".join(f"{k} {v}" for k, v in sorted(run.refused.items())) or "none"
-        title = (
-            f"Ideas customers suggest ({run.placed} suggestions in {len(rows)} ideas, "
-            f"{run.votes} votes; refused: {refused})"
-        )
+        refused = ", ".join(f"{k} {v}" for k, v in sorted(run.refused.items())) or _("none")
+        title = _(
+            "Ideas customers suggest ({placed} suggestions in {ideas} ideas, {votes} votes; "
+            "refused: {refused})"
+        ).format(placed=run.placed, ideas=len(rows), votes=run.votes, refused=refused)
         sections[title] = [header, *(_line(r) for r in rows[:8])]
         sections[
-            f"Replies drafted: idea #{top.idea.id} moved to planned ({len(change.replies)} supporters)"
-        ] = [("lang", "reply"), *((r.lang, r.text) for r in change.replies[:6])]
+            _("Replies drafted: idea #{id} moved to planned ({count} supporters)").format(
+                id=top.idea.id, count=len(change.replies))
+        ] = [(_("lang"), _("reply")), *((r.lang, r.text) for r in change.replies[:6])]
     for query in queries:
         if query.role != "competitor":
             continue
         theirs = board(repository, now=now, crowd=crowd, scope=f"competitor:{query.id}")
         if theirs:
-            sections[f"What customers ask of {query.name} (openings)"] = [
+            sections[_("What customers ask of {name} (openings)").format(name=query.name)] = [
                 header,
                 *(_line(r) for r in theirs[:3]),
             ]

@@ -25,8 +25,9 @@ from alerts.window import Window, WindowMention
 from listener.core.model import Alert
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("alerts", "listener/cli")
-"""Folders whose ``_("...")`` messages users read (e-mails, chat, the log channel, digests, the CLI)."""
+SOURCES = ("alerts", "listener")
+"""Folders whose ``_("...")`` messages users read (e-mails, chat, the log channel, digests, the CLI and
+what it prints: the demo's summary, reports, errors)."""
 
 
 def _code_messages() -> dict[str, str]:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from alerts.i18n import translator
 from connectors.demo import DemoSettings, DemoWorld
 from listener.cli import app
 from listener.config import load_settings
-from listener.demo import DemoReport, run_demo
+from listener.demo import DemoReport, demo_settings, run_demo
 from tests.demo_week import DAYS, NOW, SEED, copy_of
 
 
@@ -28,7 +29,9 @@ def test_demo_stores_every_simulated_mention_once_with_topics(demo_week: DemoRep
     assert (burst_day.day - world.start.date()).days == world.burst_day
 
 
-ALERTS = "Alerts the community manager received (console channel)"
+def alerts_title(lang: str) -> str:
+    """The title of the demo's alerts table, in the language of the demo's config (the starter's)."""
+    return translator(lang)("Alerts the community manager received (console channel)")
 
 
 def test_demo_is_deterministic_and_rerunnable(demo_week: DemoReport, tmp_path: Path) -> None:
@@ -45,7 +48,8 @@ def test_demo_is_deterministic_and_rerunnable(demo_week: DemoReport, tmp_path: P
         stored = repository.alerts(since=NOW - timedelta(days=3650), limit=1000)
     finally:
         repository.close()
-    assert len(stored) == len(second.sections[ALERTS]) == len(first.sections[ALERTS]) > 0
+    title = alerts_title(first.language)
+    assert len(stored) == len(second.sections[title]) == len(first.sections[title]) > 0
 
 
 def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: Path,
@@ -55,7 +59,11 @@ def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: 
     runner = CliRunner()
     result = runner.invoke(app, ["demo", "--days", "2", "--seed", "9"])
     assert result.exit_code == 0, result.output
-    assert "mentions stored" in result.output and "lumio" in result.output
+    lang = demo_settings(db).language
+    stored = translator(lang)("{stored} mentions stored in {path} ({langs}); {runs} collection runs, "
+                              "{failures} failed; {echoes} echoes (reposts, copies) grouped under their "
+                              "originals").split("{path}")[0].split("}", 1)[1]
+    assert stored.strip() and stored in result.output and "lumio" in result.output
     config = db.with_suffix(".yaml")
     assert load_settings(config).database.url == f"sqlite:///{db.resolve()}"
     listed = runner.invoke(app, ["mentions", "--topic", "ondea", "--format", "json", "--limit", "5"])
@@ -63,7 +71,7 @@ def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: 
     lines = [line for line in listed.output.strip().splitlines() if line.startswith("{")]
     assert len(lines) == 5 and all('"ondea"' in line for line in lines)
     assert "no such config file" not in listed.output
-    section = result.output.split(ALERTS, 1)[1].split("└", 1)[0]
+    section = result.output.split(alerts_title(lang), 1)[1].split("└", 1)[0]
     shown = len(re.findall(r"^│ \w{3} \d{2} \d{2}:\d{2} │", section, flags=re.MULTILINE))
     alerts = runner.invoke(app, ["alerts", "--days", "30"])
     assert alerts.exit_code == 0, alerts.output

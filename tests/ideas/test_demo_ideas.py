@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 import pytest
 from typer.testing import CliRunner
 
+from alerts.i18n import translator
 from listener.cli import app
 from listener.demo import DemoReport
 from storage import Repository
@@ -43,19 +44,24 @@ def test_the_demo_groups_its_planted_ideas_across_french_and_english(demo: DemoR
         if c.most_common(1)[0][1] / sum(c.values()) >= 0.8 and {"fr", "en"} <= langs[i]
     }
     assert len(recovered) >= 3, dict(planted)
-    assert "ideas" in demo.stages
+    assert translator(demo.language)("ideas") in demo.stages
 
 
 def test_the_demo_ranks_ideas_and_plans_the_first_with_replies_in_both_languages(demo: DemoReport) -> None:
-    title = next(t for t in demo.sections if t.startswith("Ideas customers suggest"))
+    _ = translator(demo.language)  # the demo's titles speak its config's language (the starter's)
+    suggest = _("Ideas customers suggest ({placed} suggestions in {ideas} ideas, {votes} votes; "
+                "refused: {refused})").split("{")[0]
+    title = next(t for t in demo.sections if t.startswith(suggest))
     header, *rows = demo.sections[title]
     assert header[0] == "#" and len(rows) >= 3
     people = [int(r[2]) for r in rows]
     assert people == sorted(people, reverse=True) or rows[0][6] == "planned"
-    replies = next(t for t in demo.sections if t.startswith("Replies drafted"))
+    replies = next(t for t in demo.sections if t.startswith(
+        _("Replies drafted: idea #{id} moved to planned ({count} supporters)").split("{")[0]))
     langs = {lang for lang, _ in demo.sections[replies][1:]}
     assert langs and all(text.startswith("@") for _, text in demo.sections[replies][1:])
-    assert any(t.startswith("What customers ask of") for t in demo.sections)
+    asked = _("What customers ask of {name} (openings)").split("{")[0]
+    assert any(t.startswith(asked) for t in demo.sections)
 
 
 def test_the_ideas_commands_work_on_the_demo(demo: DemoReport) -> None:
