@@ -14,64 +14,25 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.replay import ReplayServer, Reply, Seen, serve
+from tests.replay import ReplayServer, serve
+from tests.workers.restart_harness import TOPICS, Feed
 
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-TOPICS = ("alpha", "beta", "gamma")
 DELAY_S = 0.5
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class Feed:
-    """News-search answers: each request for a topic adds two items; every request is logged."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.log: list[tuple[str, float, float]] = []
-        self.served: dict[str, set[str]] = {t: set() for t in TOPICS}
-        self.in_flight = 0
-
-    def __call__(self, seen: Seen) -> Reply:
-        topic = seen.query.get("q", "")
-        start = time.monotonic()
-        with self.lock:
-            self.in_flight += 1
-            count = 2 * (1 + sum(1 for q, _, _ in self.log if q == topic))
-        time.sleep(DELAY_S)
-        items = []
-        for i in range(count):
-            guid = f"{topic}-{i}"
-            when = format_datetime(T0 + timedelta(minutes=i))
-            items.append(f"<item><title>{topic} news {i}</title><guid>{guid}</guid>"
-                         f"<link>https://news.example/{guid}</link><pubDate>{when}</pubDate></item>")
-        body = (f"<?xml version='1.0'?><rss version='2.0'><channel><title>{topic}</title>"
-                f"{''.join(items)}</channel></rss>").encode()
-        with self.lock:
-            self.in_flight -= 1
-            self.log.append((topic, start, time.monotonic()))
-            self.served[topic].update(f"{topic}-{i}" for i in range(count))
-        return Reply(200, {"Content-Type": "application/rss+xml"}, body)
-
-    def requests(self, topic: str) -> int:
-        with self.lock:
-            return sum(1 for q, _, _ in self.log if q == topic)
 
 
 @pytest.fixture
 def feed() -> Iterator[tuple[ReplayServer, Feed]]:
-    handler = Feed()
+    handler = Feed(DELAY_S)
     for server in serve():
         server.add("/search", handler)
         yield server, handler
