@@ -105,8 +105,7 @@ def demo(
     if web:
         from listener.cli.web import serve_demo
 
-        serve_demo(report.config_path, report.db_path, host="127.0.0.1", port=port,
-                   start=report.start, end=report.end)
+        serve_demo(report.config_path, host="127.0.0.1", port=port)
     else:
         console.print(_("or in the browser: {command} (the dashboard, with a demo account)").format(
             command="[bold]listener demo --web[/]"))

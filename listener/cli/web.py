@@ -7,9 +7,8 @@ random password, prints both, and serves the dashboard on the demo database.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -71,27 +70,11 @@ def register(app: typer.Typer) -> None:
     app.command("web")(web)
 
 
-def record_demo_alerts(settings: Any, repository: Any, *, start: datetime, end: datetime) -> int:
-    """Store the alerts the demo's week raised (the demo itself keeps them in memory), for the dashboard.
+def serve_demo(config_path: Path, *, host: str, port: int) -> None:
+    """Serve the dashboard on the demo database with a new ``demo`` admin account printed on screen.
 
-    Their ``console`` channel logs instead of printing, so the terminal stays on the dashboard's address.
+    The demo stored its week's alerts (``run_demo``), so the overview marks its spikes as they are.
     """
-    from alerts.notifiers import LogNotifier
-    from listener.wiring import replay_alerts
-
-    quiet = {c.id: LogNotifier(c.id, lang=settings.language) for c in settings.alerts.channels}
-    stored = 0
-    for _at, alert in replay_alerts(
-        settings, repository, start=start, end=end, step=timedelta(hours=1), notifiers=quiet
-    ):
-        stored += repository.record_alert(alert) is not None
-    return stored
-
-
-def serve_demo(
-    config_path: Path, db_path: Path, *, host: str, port: int, start: datetime, end: datetime
-) -> None:
-    """Serve the dashboard on the demo database with a new ``demo`` admin account printed on screen."""
     import secrets
 
     import uvicorn
@@ -103,10 +86,6 @@ def serve_demo(
     settings = settings_from(config_path)
     with user_errors():
         app, repository = app_for(settings, clock=current_clock())
-        if not repository.alerts(limit=1):
-            from listener.demo import demo_settings  # the rules the demo evaluated
-
-            record_demo_alerts(demo_settings(db_path), repository, start=start, end=end)
     password = secrets.token_urlsafe(12)
     store = app.state.store
     found = store.user(username="demo")
