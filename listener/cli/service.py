@@ -164,7 +164,7 @@ def digest(
         built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen,
                             digest_drivers(settings, repository), digest_ideas(repository, settings.language))
         if dry_run:
-            _, text, _ = render_digest(built, settings.language)
+            _subject, text, _html = render_digest(built, settings.language)
             console.print(text, highlight=False, markup=False)
             if out is not None:
                 message = digest_message(built, settings.language, sender=smtp_config(settings).sender,

@@ -91,16 +91,16 @@ def test_db_upgrade_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 0 and "mise à jour de vide à la révision" in said, result.output
 
 
-@pytest.mark.parametrize(("lang", "added", "header", "refusal", "topics"), [
-    ("fr", "utilisateur camille ajouté comme analyst", "identifiant",
-     "le mot de passe doit compter au moins 12 caractères", "aucun sujet configuré"),
-    ("en", "user camille added as analyst", "username",
-     "the password needs at least 12 characters", "no topics configured"),
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", ("utilisateur camille ajouté comme analyst", "identifiant",
+            "le mot de passe doit compter au moins 12 caractères", "aucun sujet configuré")),
+    ("en", ("user camille added as analyst", "username",
+            "the password needs at least 12 characters", "no topics configured")),
 ])
 def test_users_and_topics_speak_the_config_language(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, added: str, header: str, refusal: str,
-    topics: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, said: tuple[str, str, str, str]
 ) -> None:
+    added, header, refusal, topics = said
     monkeypatch.chdir(tmp_path)
     _demo_config(tmp_path, lang, tmp_path / "listener.db")
     runner = CliRunner()
