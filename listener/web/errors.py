@@ -60,6 +60,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "choose some, not all, of the idea's suggestions",
         "choisissez certaines suggestions de l'idée, pas toutes",
     ),
+    "too_many_views": (
+        "you keep too many saved views, delete one first",
+        "vous avez trop de vues enregistrées, supprimez-en une d'abord",
+    ),
     "database_unavailable": (
         "the database is unavailable, retry shortly",
         "la base de données est indisponible, réessayez bientôt",

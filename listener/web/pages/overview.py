@@ -7,7 +7,7 @@ is SVG drawn on the server (:mod:`listener.web.pages.charts`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -19,7 +19,10 @@ from listener.web.routers.reads import shares_from
 from listener.web.security import Principal
 
 router = APIRouter(include_in_schema=False)
-Period = Literal["today", "7d", "30d"]
+Period = Literal["today", "7d", "30d", "custom"]
+MAX_CUSTOM_DAYS = 366
+"""The longest custom period (a year and a day): longer ones would draw thousands of daily bars."""
+DateText = Annotated[str | None, Query(max_length=40)]
 SPIKE_KINDS = frozenset({"volume_spike", "negative_spike"})
 
 
@@ -47,6 +50,38 @@ class Change:
         if self.negative is None or self.previous_negative is None:
             return None
         return self.negative - self.previous_negative
+
+
+def _(message: str) -> str:
+    """Mark a message for extraction (the template translates it when rendering)."""
+    return message
+
+
+def _custom(
+    request: Request, now: datetime, first: str | None, last: str | None
+) -> tuple[datetime, datetime, timedelta, str] | str:
+    """Return the custom period's bounds, step and interval, or the message saying what is wrong.
+
+    ``first`` and ``last`` are days (YYYY-MM-DD) in the configured time zone, both included: the period
+    runs from ``first``'s local midnight to the midnight after ``last`` (or now, if sooner).
+    """
+    try:
+        day_from = date.fromisoformat(first or "")
+        day_to = date.fromisoformat(last or "")
+    except ValueError:
+        return _("Give both dates of the custom period as YYYY-MM-DD.")
+    if day_from > day_to:
+        return _("The start date must be on or before the end date.")
+    if (day_to - day_from).days + 1 > MAX_CUSTOM_DAYS:
+        return _("A custom period may last at most 366 days.")
+    tz = formats_for(request, None).tz
+    start = datetime.combine(day_from, time(), tzinfo=tz).astimezone(UTC)
+    end = min(datetime.combine(day_to + timedelta(days=1), time(), tzinfo=tz).astimezone(UTC), now)
+    if start >= now:
+        return _("The custom period must start before now.")
+    if end - start <= timedelta(days=3):
+        return start, end, timedelta(hours=1), "hour"
+    return start, end, timedelta(days=1), "day"
 
 
 def _start(period: Period, now: datetime, request: Request) -> tuple[datetime, timedelta, str]:
@@ -97,19 +132,34 @@ def overview(
     request: Request,
     period: Period = "7d",
     topic: Annotated[list[str] | None, Query(max_length=50)] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=40)] = None,
     principal: Principal = SignedIn,
 ) -> HTMLResponse:
-    """Show where the brand stands: volume and sentiment over time, share of voice, alerts, spikes."""
+    """Show where the brand stands: volume and sentiment over time, share of voice, alerts, spikes.
+
+    A custom period (``period=custom&from=&to=``) that is not valid shows its reason above the form,
+    with the 7-day figures, and answers 400 so a script can tell.
+    """
     state = request.app.state
     now = state.clock()
     configured = tuple(t.id for t in state.settings.topics)
     chosen = tuple(t for t in (topic or ()) if t in configured)
-    start, step, interval = _start(period, now, request)
+    problem = None
+    end = now
+    if period == "custom":
+        found = _custom(request, now, date_from, date_to)
+        if isinstance(found, str):
+            problem, period = found, "7d"
+        else:
+            start, end, step, interval = found
+    if period != "custom":
+        start, step, interval = _start(period, now, request)
     # Distinct posts, as every figure counts them (README "How figures count"); echoes are left out.
     rows = [(t, at, sentiment, n) for t, at, sentiment, n, _echoes
-            in state.store.series(since=start, until=now, interval=interval, topics=chosen)]
-    buckets = buckets_from_series(rows, start=start, end=now, step=step)
-    stored_alerts = state.repository.alerts(since=start, limit=200)
+            in state.store.series(since=start, until=end, interval=interval, topics=chosen)]
+    buckets = buckets_from_series(rows, start=start, end=end, step=step)
+    stored_alerts = [s for s in state.repository.alerts(since=start, limit=200) if s.alert.window_start < end]
     marks = [
         (
             s.id,
@@ -131,8 +181,13 @@ def overview(
         principal,
         "overview.html",
         title="Overview",
+        status=400 if problem else 200,
         period=period,
         periods=("today", "7d", "30d"),
+        problem=problem,
+        tz_name=state.settings.timezone,
+        date_from=date_from or "",
+        date_to=date_to or "",
         topics=state.settings.topics,
         names={t.id: t.name for t in state.settings.topics},
         chosen=chosen,
