@@ -80,6 +80,7 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/ideas/{idea_id}/status"): "analyst",
     ("POST", "/api/ideas/{idea_id}/merge"): "analyst",
     ("POST", "/api/ideas/{idea_id}/split"): "analyst",
+    ("PUT", "/api/ideas/{idea_id}/owner"): "analyst",
     # Saved views: everyone keeps their own (the store keys each on its owner; IDOR in test_saved_views).
     ("GET", "/api/views"): "viewer",
     ("POST", "/api/views"): "viewer",
@@ -116,6 +117,7 @@ BODIES: dict[tuple[str, str], object] = {
     ("POST", "/api/ideas/{idea_id}/status"): {"status": "planned"},
     ("POST", "/api/ideas/{idea_id}/merge"): {"sources": [999998]},
     ("POST", "/api/ideas/{idea_id}/split"): {"mention_ids": [999999]},
+    ("PUT", "/api/ideas/{idea_id}/owner"): {"owner": "x"},
     ("POST", "/api/views"): {"name": "route-test", "query": "status=new"},
 }
 CALLERS = ("anonymous", "viewer", "analyst", "admin")

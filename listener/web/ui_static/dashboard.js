@@ -293,6 +293,34 @@
       window.location.reload();
     });
   }
+  const ideaOwner = $("#idea-owner");
+  if (ideaOwner) {
+    ideaOwner.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await api("PUT", "/api/ideas/" + ideaOwner.dataset.idea + "/owner", { owner: $("#i-owner").value.trim() || null });
+      window.location.reload();
+    });
+  }
+  const ideaMerge = $("#idea-merge");
+  if (ideaMerge) {
+    ideaMerge.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await api("POST", "/api/ideas/" + ideaMerge.dataset.idea + "/merge", { sources: [Number($("#i-merge").value)] });
+      window.location.reload();
+    });
+  }
+  const ideaSplit = $("#idea-split");
+  if (ideaSplit) {
+    ideaSplit.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const ids = $$(".split-pick:checked", ideaSplit).map((box) => Number(box.value));
+      if (!ids.length) { flash(msg("msgPick"), true); return; }
+      const change = { mention_ids: ids };
+      if ($("#i-split-title").value.trim()) change.title = $("#i-split-title").value.trim();
+      const made = await api("POST", "/api/ideas/" + ideaSplit.dataset.idea + "/split", change);
+      window.location.assign("/ideas/" + made.id);
+    });
+  }
   $$('[data-action="revoke-token"]').forEach((button) =>
     button.addEventListener("click", async () => {
       await api("DELETE", "/api/tokens/" + button.dataset.token);
