@@ -7,6 +7,7 @@ else's view finds nothing (the API answers 404, not 403: it does not tell that t
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -19,11 +20,15 @@ MAX_VIEWS = 50
 """How many views one user may keep (the inbox lists them all in one menu)."""
 
 
-def _view(row: sa.Row[tuple[SavedViewRow]] | SavedViewRow) -> SavedView:
-    return SavedView(id=row.id, user_id=row.user_id, name=row.name, query=row.query, created_at=row.created_at)
+def _view(row: Any) -> SavedView:
+    return SavedView(
+        id=row.id, user_id=row.user_id, name=row.name, query=row.query, created_at=row.created_at
+    )
 
 
-def _find(conn: Connection, user_id: int, *, view_id: int | None = None, name: str | None = None) -> SavedView | None:
+def _find(
+    conn: Connection, user_id: int, *, view_id: int | None = None, name: str | None = None
+) -> SavedView | None:
     query = sa.select(SavedViewRow).where(SavedViewRow.user_id == user_id)
     if view_id is not None:
         query = query.where(SavedViewRow.id == view_id)
@@ -52,7 +57,9 @@ class SavedViewMethods(AuditedWrites):
             found = _find(conn, user_id, name=name)
             if found is not None:
                 conn.execute(sa.update(SavedViewRow).where(SavedViewRow.id == found.id).values(query=query))
-                return SavedView(id=found.id, user_id=user_id, name=name, query=query, created_at=found.created_at)
+                return SavedView(
+                    id=found.id, user_id=user_id, name=name, query=query, created_at=found.created_at
+                )
             count = conn.execute(
                 sa.select(sa.func.count()).select_from(SavedViewRow).where(SavedViewRow.user_id == user_id)
             ).scalar_one()

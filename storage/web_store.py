@@ -18,8 +18,8 @@ from storage import accounts
 from storage._database import Database
 from storage.audited import Audit
 from storage.inbox_store import InboxMethods
-from storage.saved_views import SavedViewMethods
 from storage.repository import Repository
+from storage.saved_views import SavedViewMethods
 from storage.web_records import (
     ApiToken,
     AuditEntry,

@@ -123,7 +123,8 @@ def test_bulk_route_the_selection_then_the_whole_filter(env: WebEnv, page: Any) 
     with page.expect_navigation():
         page.get_by_role("button", name="Apply", exact=True).click()
     with env.client("viewer") as client:
-        rows = client.get("/api/mentions", params={"topic": "lumio", "sentiment": "positive", "limit": 200}).json()
+        params = {"topic": "lumio", "sentiment": "positive", "limit": 200}
+        rows = client.get("/api/mentions", params=params).json()
     ids = [r["id"] for r in rows["items"]]
     assert len(ids) >= shown > 0
     assert {f.department for f in env.store.workflows(ids).values()} == {"sales"}

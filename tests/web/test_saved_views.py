@@ -32,8 +32,9 @@ def test_a_view_is_saved_cleaned_listed_and_deleted_by_its_owner(sqlite_env: Web
         for e in sqlite_env.store.audit_log(target_kind="saved_view", target_id=str(view["id"]))
     ]
     analyst_id = sqlite_env.user_ids["analyst"]
-    assert actions == [("view.delete", str(view["id"]), analyst_id), ("view.save", str(view["id"]), analyst_id),
-                       ("view.save", str(view["id"]), analyst_id)]
+    target = str(view["id"])
+    assert actions == [("view.delete", target, analyst_id), ("view.save", target, analyst_id),
+                       ("view.save", target, analyst_id)]
 
 
 def test_another_users_view_is_neither_listed_nor_reachable(sqlite_env: WebEnv) -> None:

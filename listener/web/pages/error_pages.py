@@ -35,9 +35,15 @@ PAGES: dict[int, tuple[str, str]] = {
     400: (_("This address is not valid"), _("A value in the address is not one the page understands.")),
     401: (_("Sign in first"), _("This page is for signed-in users.")),
     403: (_("Not allowed"), _("Your role does not allow this page.")),
-    404: (_("Page not found"), _("There is nothing at this address: it may have been mistyped, or the item was erased.")),
+    404: (
+        _("Page not found"),
+        _("There is nothing at this address: it may have been mistyped, or the item was erased."),
+    ),
     422: (_("This address is not valid"), _("A value in the address is not one the page understands.")),
-    500: (_("Something went wrong"), _("The server failed to show this page. Try again; if it goes on, tell your administrator.")),
+    500: (
+        _("Something went wrong"),
+        _("The server failed to show this page. Try again; if it goes on, tell your administrator."),
+    ),
     503: (_("Try again in a moment"), _("The database is unavailable for now.")),
 }
 

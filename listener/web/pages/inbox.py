@@ -163,7 +163,8 @@ def mention_page(
         m=found.mention,
         users={u.id: u for u in request.app.state.store.users()},
         assignable=[
-            u for u in request.app.state.store.users() if u.is_active or u.id == found.mention.workflow.assignee_id
+            u for u in request.app.state.store.users()
+            if u.is_active or u.id == found.mention.workflow.assignee_id
         ],
         statuses=STATUSES,
         sentiment_labels=SENTIMENT_LABELS,

@@ -130,6 +130,7 @@ def _since_yesterday(request: Request, now: datetime, topics: tuple[str, ...]) -
 @router.get("/", response_class=HTMLResponse)
 def overview(
     request: Request,
+    *,
     period: Period = "7d",
     topic: Annotated[list[str] | None, Query(max_length=50)] = None,
     date_from: Annotated[str | None, Query(alias="from", max_length=40)] = None,

@@ -66,7 +66,9 @@ def save_view(payload: ViewIn, request: Request, principal: Principal = Viewer) 
     if not name:
         raise ApiError(422, "invalid_request")
     try:
-        view = request.app.state.store.save_view(principal.user.id, name=name, query=clean_query(payload.query))
+        view = request.app.state.store.save_view(
+            principal.user.id, name=name, query=clean_query(payload.query)
+        )
     except ValueError as err:
         raise ApiError(409, "too_many_views") from err
     return ViewOut.of(view)
