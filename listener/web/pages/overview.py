@@ -9,13 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from listener.web.filters import inbox_filter
 from listener.web.pages.charts import buckets_from_series, inbox_link, volume_chart
 from listener.web.pages.render import SignedIn, formats_for, page
+from listener.web.routers.mentions import inbox
 from listener.web.routers.reads import shares_from
+from listener.web.schemas import MentionOut
 from listener.web.security import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -24,6 +28,8 @@ MAX_CUSTOM_DAYS = 366
 """The longest custom period (a year and a day): longer ones would draw thousands of daily bars."""
 DateText = Annotated[str | None, Query(max_length=40)]
 SPIKE_KINDS = frozenset({"volume_spike", "negative_spike"})
+FIRST = 5
+"""How many unhappy customers the overview names (the inbox link lists them all)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +99,55 @@ def _start(period: Period, now: datetime, request: Request) -> tuple[datetime, t
     days = 7 if period == "7d" else 30
     start = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return start, timedelta(days=1), "day"
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One topic's sentiment over the period: who is doing better shows in ``net``."""
+
+    topic: str
+    total: int
+    negative: float | None
+    net: float | None
+
+
+def _standings(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Standing]:
+    """Return each topic's negative share and net sentiment (positive minus negative, over all)."""
+    sums: dict[str, list[int]] = {}
+    for topic, _at, sentiment, n in rows:
+        slot = sums.setdefault(topic, [0, 0, 0])  # total, negative, positive
+        slot[0] += n
+        if sentiment == "negative":
+            slot[1] += n
+        elif sentiment == "positive":
+            slot[2] += n
+    return {
+        t: Standing(topic=t, total=total, negative=neg / total if total else None,
+                    net=(pos - neg) / total if total else None)
+        for t, (total, neg, pos) in sums.items()
+    }
+
+
+def _to_answer_first(
+    request: Request, principal: Principal, start: datetime, end: datetime, chosen: tuple[str, ...]
+) -> tuple[list[MentionOut], str]:
+    """Return the five most influential unhappy customers not yet answered, and the inbox view of all.
+
+    Customers are the brand's (competitors' unhappy customers are not ours to answer); the inbox's own
+    filter and influence sort pick them, so the list is the top of the linked inbox view.
+    """
+    brand = tuple(t.id for t in request.app.state.settings.topics if t.role == "brand")
+    topics = [t for t in (chosen or brand) if t in brand] or list(brand)
+    since, until = (when.isoformat().replace("+00:00", "Z") for when in (start, end))
+    query = [("sentiment", "negative"), ("status", "new"), *(("topic", t) for t in topics),
+             ("since", since), ("until", until), ("sort", "influence")]
+    flt = inbox_filter(request, topic=topics or None, sentiment=["negative"], status=["new"],
+                       since=since, until=until, echoes=False)
+    found = inbox(request, flt, sort="influence", limit=50, cursor=None, _=principal)
+    people: dict[int, MentionOut] = {}
+    for item in found.items:  # five people, each by their most influential post
+        people.setdefault(item.author.id, item)
+    return list(people.values())[:FIRST], "/inbox?" + urlencode(query)
 
 
 def _since_yesterday(request: Request, now: datetime, topics: tuple[str, ...]) -> list[Change]:
@@ -177,6 +232,11 @@ def overview(
     total = sum(b.total for b in buckets)
     negative = sum(b.counts.get("negative", 0) for b in buckets)
     positive = sum(b.counts.get("positive", 0) for b in buckets)
+    standings = _standings(rows)
+    rivals = [s for s in standings.values() if s.net is not None and s.total and s.topic in configured
+              and next(t.role for t in state.settings.topics if t.id == s.topic) == "competitor"]
+    best_rival = max(rivals, key=lambda s: s.net or 0.0, default=None)
+    first, first_href = _to_answer_first(request, principal, start, end, chosen)
     return page(
         request,
         principal,
@@ -196,6 +256,10 @@ def overview(
         buckets=buckets,
         interval=interval,
         shares=shares,
+        standings=standings,
+        best_rival=best_rival,
+        first=first,
+        first_href=first_href,
         alerts=stored_alerts[:20],
         total=total,
         negative_share=negative / total if total else None,
