@@ -252,7 +252,8 @@ def test_html_error_pages_for_the_browser_and_json_for_the_api(env: WebEnv, page
 
 def test_the_overview_answers_the_morning_questions(env: WebEnv, page: Any) -> None:
     sign_in(page, "viewer", "/?period=today")
-    assert "Best net sentiment among competitors in this period: Ondea" in page.locator("p.verdict").inner_text()
+    verdict = page.locator("p.verdict").inner_text()
+    assert "Best net sentiment among competitors in this period: Ondea" in verdict
     assert page.locator("table.share th", has_text="Net sentiment").count() == 1
     first = page.get_by_role("region", name="Unhappy customers to answer first")
     handles = first.locator("ol.first li a").all_inner_texts()

@@ -6,7 +6,12 @@ Runs on the shared SQLite server of ``sqlite_env`` (one per module) with real se
 
 from __future__ import annotations
 
-from web_env import WebEnv
+from pathlib import Path
+
+import sqlalchemy as sa
+from web_env import WebEnv, start_env, stop_env
+
+HOSTILE = '<script>alert("view")</script>\u202e'
 
 
 def test_a_view_is_saved_cleaned_listed_and_deleted_by_its_owner(sqlite_env: WebEnv) -> None:
@@ -56,3 +61,31 @@ def test_a_change_without_the_csrf_header_is_refused(sqlite_env: WebEnv) -> None
     analyst.close()
     assert refused.status_code == 403 and refused.json()["error"] == "csrf"
     assert all(v.name != "NoCsrf" for v in sqlite_env.store.saved_views(sqlite_env.user_ids["analyst"]))
+
+
+def test_a_hostile_view_name_is_text(sqlite_env: WebEnv) -> None:
+    analyst = sqlite_env.browser("analyst")
+    made = analyst.post("/api/views", json={"name": HOSTILE, "query": "status=new"}).json()
+    html = analyst.get("/inbox", params={"poll": "600000"}).text
+    analyst.delete(f"/api/views/{made['id']}")
+    analyst.close()
+    assert HOSTILE not in html and "&lt;script&gt;alert(" in html
+
+
+def test_a_failing_database_gives_an_html_page_to_browsers_and_json_to_the_api(tmp_path: Path) -> None:
+    env = start_env(f"sqlite:///{tmp_path / 'listener.db'}", mentions=3)
+    try:
+        with env.repo.database.engine.begin() as conn:  # the inbox reads it on every page
+            conn.execute(sa.text("DROP TABLE saved_views"))
+        client = env.browser("viewer")
+        page = client.get("/inbox", headers={"Accept-Language": "fr"})
+        api = client.get("/api/views", headers={"Accept-Language": "fr"})
+        client.close()
+    finally:
+        stop_env(env)
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in page.text and 'href="/inbox"' in page.text  # the app's layout
+    assert "saved_views" not in page.text and "Traceback" not in page.text  # no internals
+    assert api.status_code == 500 and api.json() == {
+        "error": "storage_error", "message": "la base de données a refusé l'opération"
+    }

@@ -77,7 +77,7 @@ def error_page(request: Request, exc: Exception) -> Response:
     status = _status(exc)
     known = status if status in PAGES else (500 if status >= 500 else 400)
     heading, text = PAGES[known]
-    reader = None if known >= 500 else _reader(request)
+    reader = _reader(request)  # None when the database cannot tell: the page then has no navigation
     headers = {"Retry-After": "5"} if status == 503 else None
     response = page(request, reader, "error.html", status=status, title=heading, heading=heading, text=text,
                     code=status)

@@ -47,13 +47,14 @@ def alert_page(alert_id: RowId, request: Request, principal: Principal = SignedI
     settings = request.app.state.settings
     alert = found.alert
     told = None
-    if alert.subject in {t.id for t in settings.topics} and alert.window_end - alert.window_start <= STORY_SPAN:
+    is_topic = alert.subject in {t.id for t in settings.topics}
+    if is_topic and alert.window_end - alert.window_start <= STORY_SPAN:
         told = story(request, start=alert.window_start.isoformat(), end=alert.window_end.isoformat(),
                      topic=alert.subject, _=principal)
     since, until = (w.isoformat().replace("+00:00", "Z") for w in (alert.window_start, alert.window_end))
+    query = urlencode([("since", since), ("until", until), ("topic", alert.subject)])
     return page(request, principal, "alert.html", title="Alert", d=found, story=told,
-                names={t.id: t.name for t in settings.topics},
-                inbox_href=f"/inbox?{urlencode([('since', since), ('until', until), ('topic', alert.subject)])}")
+                names={t.id: t.name for t in settings.topics}, inbox_href=f"/inbox?{query}")
 
 
 @router.get("/sources", response_class=HTMLResponse)
