@@ -165,7 +165,7 @@
         const change = {};
         if ($("#bulk-status").value) change.status = $("#bulk-status").value;
         if ($("#bulk-assignee").value) change.assignee_id = Number($("#bulk-assignee").value);
-        if ($("#bulk-department").value) change.department = $("#bulk-department").value;
+        if ($("#bulk-department") && $("#bulk-department").value) change.department = $("#bulk-department").value;
         if ($("#bulk-tag").value.trim()) change.add_tags = [$("#bulk-tag").value.trim()];
         if ($("#bulk-scope").value === "filter") {
           const query = bulk.dataset.query;
