@@ -8,17 +8,18 @@ module; each test opens its own browser context. Every change is checked in the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from browser_support import chromium_browser, screenshot
-from web_env import NOW, PASSWORD, WebEnv, make_mention, seed, start_env, stop_env
+from web_env import NOW, WebEnv, make_mention, seed, start_env, stop_env
 
 from analysis.ideas.lexical import LexicalEmbedder
 from listener.core.model import Alert, Annotation, Author, Batch, Mention
 from listener.idea_box.grouping_job import refresh_ideas
+from listener.web.security import SESSION_COOKIE
 
 IDEAS = (
     ("Lumio please add a dark mode to the mobile app", "ann"),
@@ -68,6 +69,17 @@ def browser() -> Iterator[Any]:
     yield from chromium_browser()
 
 
+@pytest.fixture(scope="module")
+def cookies(env: WebEnv) -> dict[str, str]:
+    """One session per role for the module (signing in through the form is test_dashboard_browser's)."""
+    found = {}
+    for role in ("viewer", "analyst"):
+        client = env.browser(role)
+        found[role] = client.cookies[SESSION_COOKIE]
+        client.close()
+    return found
+
+
 @pytest.fixture
 def page(env: WebEnv, browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(base_url=env.base_url)
@@ -81,12 +93,16 @@ def page(env: WebEnv, browser: Any, request: pytest.FixtureRequest) -> Iterator[
     assert errors == [], f"script errors: {errors}"
 
 
-def sign_in(page: Any, role: str, then: str) -> None:
-    page.goto(then)
-    page.get_by_label("Username").fill(role)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(re.escape(then.split("?", maxsplit=1)[0]) + r"(\?.*)?$"))
+@pytest.fixture
+def sign_in(env: WebEnv, cookies: dict[str, str]) -> Callable[[Any, str, str], None]:
+    """Return ``sign_in(page, role, then)``: open ``then`` in ``role``'s module session."""
+
+    def opened(page: Any, role: str, then: str) -> None:
+        page.context.clear_cookies()
+        page.context.add_cookies([{"name": SESSION_COOKIE, "value": cookies[role], "url": env.base_url}])
+        page.goto(then)
+
+    return opened
 
 
 def _serious(page: Any) -> list[str]:
@@ -96,7 +112,7 @@ def _serious(page: Any) -> list[str]:
             for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def test_save_apply_and_delete_a_view(env: WebEnv, page: Any) -> None:
+def test_save_apply_and_delete_a_view(env: WebEnv, page: Any, sign_in: Any) -> None:
     sign_in(page, "viewer", "/inbox?sentiment=negative&topic=ondea&poll=600000")
     page.get_by_label("Save this filter as").fill("Angry about Ondea")
     page.get_by_role("button", name="Save view").click()
@@ -112,7 +128,7 @@ def test_save_apply_and_delete_a_view(env: WebEnv, page: Any) -> None:
     assert env.store.saved_views(env.user_ids["viewer"]) == []
 
 
-def test_bulk_route_the_selection_then_the_whole_filter(env: WebEnv, page: Any) -> None:
+def test_bulk_route_the_selection_then_the_whole_filter(env: WebEnv, page: Any, sign_in: Any) -> None:
     sign_in(page, "analyst", "/inbox?poll=600000&topic=ondea")
     picked = [int(page.locator("tr.mention").nth(i).get_attribute("data-id")) for i in (0, 1)]
     for mention_id in picked:
@@ -139,7 +155,7 @@ def test_bulk_route_the_selection_then_the_whole_filter(env: WebEnv, page: Any) 
     assert {f.department for f in env.store.workflows(ids).values()} == {"sales"}
 
 
-def test_the_a_key_offers_the_active_users(env: WebEnv, page: Any) -> None:
+def test_the_a_key_offers_the_active_users(env: WebEnv, page: Any, sign_in: Any) -> None:
     env.store.add_user("gone", display_name="Gone Person", password_hash="x", role="analyst")
     gone = env.store.user(username="gone")
     assert gone is not None
@@ -163,7 +179,7 @@ def test_the_a_key_offers_the_active_users(env: WebEnv, page: Any) -> None:
     assert env.store.workflows([mention_id])[mention_id].assignee_id == env.user_ids["admin"]
 
 
-def test_a_custom_period_and_its_refusals_in_both_languages(env: WebEnv, page: Any) -> None:
+def test_a_custom_period_and_its_refusals_in_both_languages(env: WebEnv, page: Any, sign_in: Any) -> None:
     day = NOW.date()
     sign_in(page, "viewer", "/?period=today")
     today = page.locator("p.figures").first.inner_text()
@@ -198,14 +214,12 @@ def _idea_ids(env: WebEnv) -> list[int]:
         return [i["idea"]["id"] for i in client.get("/api/ideas", params={"days": 30}).json()["items"]]
 
 
-def test_ideas_merge_split_rename_and_owner_for_analysts_only(env: WebEnv, page: Any) -> None:
+def test_ideas_merge_split_rename_and_owner_for_analysts_only(env: WebEnv, page: Any, sign_in: Any) -> None:
     ideas = env.repo.ideas()
     by_size = sorted(_idea_ids(env), key=lambda i: -len(ideas.posts([i])[i]))
     big, small = by_size[0], by_size[-1]
     sign_in(page, "viewer", f"/ideas/{big}")
     assert page.locator("form").count() == 0 and page.locator(".split-pick").count() == 0
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile("/login"))
 
     sign_in(page, "analyst", f"/ideas/{big}")
     assert _serious(page) == []
@@ -231,7 +245,7 @@ def test_ideas_merge_split_rename_and_owner_for_analysts_only(env: WebEnv, page:
     assert {"idea.owner", "idea.rename", "idea.merge", "idea.split"} <= actions
 
 
-def test_html_error_pages_for_the_browser_and_json_for_the_api(env: WebEnv, page: Any) -> None:
+def test_html_error_pages_for_the_browser_and_json_for_the_api(env: WebEnv, page: Any, sign_in: Any) -> None:
     sign_in(page, "analyst", "/inbox?poll=600000")
     for path, status in (("/nowhere", 404), ("/mentions/999999", 404), ("/mentions/abc", 422)):
         response = page.goto(path)
@@ -250,7 +264,7 @@ def test_html_error_pages_for_the_browser_and_json_for_the_api(env: WebEnv, page
     assert page.request.get("/api/mentions/999999").json()["error"] == "not_found"
 
 
-def test_the_overview_answers_the_morning_questions(env: WebEnv, page: Any) -> None:
+def test_the_overview_answers_the_morning_questions(env: WebEnv, page: Any, sign_in: Any) -> None:
     sign_in(page, "viewer", "/?period=today")
     verdict = page.locator("p.verdict").inner_text()
     assert "Best net sentiment among competitors in this period: Ondea" in verdict
