@@ -270,6 +270,7 @@ def test_the_overview_answers_the_morning_questions(env: WebEnv, page: Any, sign
     assert "Best net sentiment among competitors in this period: Ondea" in verdict
     assert page.locator("table.share th", has_text="Net sentiment").count() == 1
     first = page.get_by_role("region", name="Unhappy customers to answer first")
+    first.locator("ol.first li a").first.wait_for()  # the list arrives after the page
     handles = first.locator("ol.first li a").all_inner_texts()
     assert len(handles) == 5 == len(set(handles))  # five people, not five posts
     assert set(handles) <= {f"@user{n}" for n in range(20, 26)}  # the brand's unhappy customers only

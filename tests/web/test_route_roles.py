@@ -53,6 +53,7 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/inbox"): "viewer",
     ("GET", "/inbox/new"): "viewer",
     ("GET", "/inbox/facets"): "viewer",
+    ("GET", "/overview/first"): "viewer",
     ("GET", "/mentions/{mention_id}"): "viewer",
     ("GET", "/people"): "viewer",
     ("GET", "/people/{key:path}"): "viewer",

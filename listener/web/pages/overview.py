@@ -9,17 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from listener.web.filters import inbox_filter
 from listener.web.pages.charts import buckets_from_series, inbox_link, volume_chart
+from listener.web.pages.overview_first import first_links
 from listener.web.pages.render import SignedIn, formats_for, page
-from listener.web.routers.mentions import inbox
 from listener.web.routers.reads import shares_from
-from listener.web.schemas import MentionOut
 from listener.web.security import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -28,8 +25,6 @@ MAX_CUSTOM_DAYS = 366
 """The longest custom period (a year and a day): longer ones would draw thousands of daily bars."""
 DateText = Annotated[str | None, Query(max_length=40)]
 SPIKE_KINDS = frozenset({"volume_spike", "negative_spike"})
-FIRST = 5
-"""How many unhappy customers the overview names (the inbox link lists them all)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,28 +123,6 @@ def _standings(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Standi
     }
 
 
-def _to_answer_first(
-    request: Request, principal: Principal, start: datetime, end: datetime, chosen: tuple[str, ...]
-) -> tuple[list[MentionOut], str]:
-    """Return the five most influential unhappy customers not yet answered, and the inbox view of all.
-
-    Customers are the brand's (competitors' unhappy customers are not ours to answer); the inbox's own
-    filter and influence sort pick them, so the list is the top of the linked inbox view.
-    """
-    brand = tuple(t.id for t in request.app.state.settings.topics if t.role == "brand")
-    topics = [t for t in (chosen or brand) if t in brand] or list(brand)
-    since, until = (when.isoformat().replace("+00:00", "Z") for when in (start, end))
-    query = [("sentiment", "negative"), ("status", "new"), *(("topic", t) for t in topics),
-             ("since", since), ("until", until), ("sort", "influence")]
-    flt = inbox_filter(request, topic=topics or None, sentiment=["negative"], status=["new"],
-                       since=since, until=until, echoes=False)
-    found = inbox(request, flt, sort="influence", limit=50, cursor=None, _=principal)
-    people: dict[int, MentionOut] = {}
-    for item in found.items:  # five people, each by their most influential post
-        people.setdefault(item.author.id, item)
-    return list(people.values())[:FIRST], "/inbox?" + urlencode(query)
-
-
 def _since_yesterday(request: Request, now: datetime, topics: tuple[str, ...]) -> list[Change]:
     state = request.app.state
     cut = now - timedelta(hours=24)
@@ -236,7 +209,7 @@ def overview(
     rivals = [s for s in standings.values() if s.net is not None and s.total and s.topic in configured
               and next(t.role for t in state.settings.topics if t.id == s.topic) == "competitor"]
     best_rival = max(rivals, key=lambda s: s.net or 0.0, default=None)
-    first, first_href = _to_answer_first(request, principal, start, end, chosen)
+    first_src, first_href = first_links(request, start, end, chosen)
     return page(
         request,
         principal,
@@ -258,7 +231,7 @@ def overview(
         shares=shares,
         standings=standings,
         best_rival=best_rival,
-        first=first,
+        first_src=first_src,
         first_href=first_href,
         alerts=stored_alerts[:20],
         total=total,

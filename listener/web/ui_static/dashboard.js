@@ -109,15 +109,15 @@
     flash(msg("msgSaved"));
   }
 
-  const facets = $("aside.facets[data-src]");
-  if (facets) {
-    fetch(facets.dataset.src, { credentials: "same-origin" }).then(async (response) => {
+  // Parts that take longer than the page (the inbox's counts, the overview's first to answer) arrive after it.
+  $$("aside.facets[data-src], ol.first[data-src]").forEach((part) => {
+    fetch(part.dataset.src, { credentials: "same-origin" }).then(async (response) => {
       if (!response.ok) return;
       const holder = document.createElement("template");
       holder.innerHTML = await response.text();
-      facets.replaceChildren(holder.content);
+      part.replaceChildren(holder.content);
     });
-  }
+  });
 
   if (table) {
     document.addEventListener("keydown", (event) => {
