@@ -98,7 +98,7 @@ def _either(json_handler: Handler) -> Handler:
 
 
 def _server_error(request: Request, exc: Exception) -> Response:
-    logger.error("web: unexpected error %s", type(exc).__name__, extra={"path": request.url.path})
+    """Answer an unexpected exception (Starlette re-raises it afterwards: the server logs the traceback)."""
     if _is_page(request):
         return error_page(request, exc)
     return errors.server_error(request, exc)
