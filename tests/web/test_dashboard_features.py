@@ -60,6 +60,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
         window_start=NOW - timedelta(hours=2), window_end=NOW, title="Lumio: negative spike",
         summary="7 negative mentions in 2 hours",
     ))
+    started.repo.record_alert(Alert(
+        rule_id="lumio-share", kind="negative_share", subject="lumio", severity="info", is_resolution=True,
+        window_start=NOW - timedelta(minutes=30), window_end=NOW, title="Resolved: Lumio negative share",
+        summary="back to normal",
+    ))
     yield started
     stop_env(started)
 
@@ -278,6 +283,8 @@ def test_the_overview_answers_the_morning_questions(env: WebEnv, page: Any, sign
     page.wait_for_url(re.compile(r"/inbox\?sentiment=negative&status=new&topic=lumio"))
     assert set(page.locator("tr.mention .sentiment").all_inner_texts()) == {"negative"}
     page.go_back()
+    alerts = page.locator("ul.alerts li").all_inner_texts()  # open and critical first, though older
+    assert alerts[0].startswith("Lumio: negative spike") and alerts[1].startswith("Resolved:")
     page.get_by_role("link", name="Lumio: negative spike", exact=True).click()
     story = page.get_by_role("region", name="What drove this")
     assert "lumio is down again" in story.inner_text()  # its example posts

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -25,6 +25,7 @@ MAX_CUSTOM_DAYS = 366
 """The longest custom period (a year and a day): longer ones would draw thousands of daily bars."""
 DateText = Annotated[str | None, Query(max_length=40)]
 SPIKE_KINDS = frozenset({"volume_spike", "negative_spike"})
+SEVERITY = {"critical": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,12 @@ def _standings(rows: list[tuple[str, str, str | None, int]]) -> dict[str, Standi
                     net=(pos - neg) / total if total else None)
         for t, (total, neg, pos) in sums.items()
     }
+
+
+def _alert_rank(stored: Any) -> tuple[bool, int, float]:
+    """Order the period's alerts for a reader: open before resolved, critical first, then newest."""
+    alert = stored.alert
+    return alert.is_resolution, SEVERITY.get(alert.severity, len(SEVERITY)), -alert.window_start.timestamp()
 
 
 def _since_yesterday(request: Request, now: datetime, topics: tuple[str, ...]) -> list[Change]:
@@ -233,7 +240,7 @@ def overview(
         best_rival=best_rival,
         first_src=first_src,
         first_href=first_href,
-        alerts=stored_alerts[:20],
+        alerts=sorted(stored_alerts, key=_alert_rank)[:20],
         total=total,
         negative_share=negative / total if total else None,
         net=(positive - negative) / total if total else None,
