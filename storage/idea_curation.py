@@ -48,6 +48,17 @@ class IdeaCuration:
 
         self._db.run(work)
 
+    def set_owner(self, idea_id: int, owner: str | None, *, actor: str | None = None) -> None:
+        """Name who inside the company carries an idea (None: nobody); the history records the change."""
+        now = self._clock()
+
+        def work(conn: Connection) -> None:
+            old = conn.execute(sa.select(IdeaRow.owner).where(IdeaRow.id == idea_id)).scalar_one()
+            conn.execute(sa.update(IdeaRow).where(IdeaRow.id == idea_id).values(owner=owner, updated_at=now))
+            _event(conn, idea_id, now, "owner_changed", actor=actor, note=f"{old or '–'} -> {owner or '–'}")
+
+        self._db.run(work)
+
     def merge(self, target_id: int, source_id: int, *, actor: str | None = None) -> None:
         """Move every suggestion and vote of ``source_id`` into ``target_id``; the source is ``merged``."""
         now = self._clock()

@@ -152,3 +152,17 @@ class NoteRevisionRow(Base):
     body: Mapped[str]
     edited_at: Mapped[datetime]
     edited_by: Mapped[int | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class SavedViewRow(Base):
+    """A user's named inbox filter (the inbox's query string); only its owner lists, applies or deletes it."""
+
+    __tablename__ = "saved_views"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_views_user_name"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(SHORT))
+    query: Mapped[str] = mapped_column(Text)
+    """The inbox filter as a URL query string (``sentiment=negative&topic=lumio``), without cursor."""
+    created_at: Mapped[datetime]

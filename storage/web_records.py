@@ -145,3 +145,14 @@ class InboxPage:
 
     items: tuple[InboxItem, ...]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SavedView:
+    """A user's named inbox filter: ``query`` is the inbox's query string."""
+
+    id: int
+    user_id: int
+    name: str
+    query: str
+    created_at: datetime

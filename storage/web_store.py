@@ -19,6 +19,7 @@ from storage._database import Database
 from storage.audited import Audit
 from storage.inbox_store import InboxMethods
 from storage.repository import Repository
+from storage.saved_views import SavedViewMethods
 from storage.web_records import (
     ApiToken,
     AuditEntry,
@@ -31,8 +32,8 @@ TOKEN_STAMP_EVERY = timedelta(minutes=1)
 """How stale a token's ``last_used_at`` may get before a request refreshes it."""
 
 
-class WebStore(InboxMethods):
-    """Accounts, sessions, tokens and the audit log; the inbox and its workflow come from InboxMethods."""
+class WebStore(InboxMethods, SavedViewMethods):
+    """Accounts, sessions, tokens and the audit log; the inbox, workflow and saved views from the mixins."""
 
     def __init__(self, database: Database, *, clock: Clock) -> None:
         self._db = database

@@ -8,6 +8,7 @@ tree maps to statuses here and nowhere else: a bad filter or cursor is 400, an u
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -59,6 +60,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "idea_split": (
         "choose some, not all, of the idea's suggestions",
         "choisissez certaines suggestions de l'idée, pas toutes",
+    ),
+    "too_many_views": (
+        "you keep too many saved views, delete one first",
+        "vous avez trop de vues enregistrées, supprimez-en une d'abord",
     ),
     "database_unavailable": (
         "the database is unavailable, retry shortly",
@@ -142,9 +147,21 @@ def _listener(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body(request, "server_error"), status_code=500)
 
 
+def server_error(request: Request, _exc: Exception) -> JSONResponse:
+    """Answer an unexpected failure with a 500 and no internals (the caller logs it)."""
+    return JSONResponse(body(request, "server_error"), status_code=500)
+
+
+HANDLERS: dict[type[Exception], Callable[[Request, Exception], JSONResponse]] = {
+    ApiError: _api_error,
+    RequestValidationError: _validation,
+    StarletteHTTPException: _http,
+    ListenerError: _listener,
+}
+"""Each error class and its JSON handler (the dashboard's pages put an HTML one in front of them)."""
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on an application."""
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(ListenerError, _listener)
+    for kind, handler in HANDLERS.items():
+        app.add_exception_handler(kind, handler)

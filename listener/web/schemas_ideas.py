@@ -152,6 +152,12 @@ class RenameIn(_In):
     title: Annotated[str, Field(min_length=1, max_length=300)]
 
 
+class OwnerIn(_In):
+    """Who carries the idea inside the company (a name or a team); null or empty: nobody."""
+
+    owner: Annotated[str | None, Field(max_length=255)] = None
+
+
 class MergeIn(_In):
     """Ideas whose suggestions, votes and replies move into this one."""
 

@@ -105,7 +105,10 @@ def test_keys_mark_handled_and_assign_then_bulk(env: WebEnv, page: Any) -> None:
     page.keyboard.press("j")
     page.keyboard.press("h")
     page.locator(f"#row-{first} .status[data-status='handled']").wait_for()
-    page.keyboard.press("a")
+    page.keyboard.press("a")  # the picker opens on the signed-in user: Tab to "Assign", Enter
+    page.get_by_role("dialog", name="Assign the mention").wait_for()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
     page.locator(f"#row-{first} .assignee", has_text="Analyst").wait_for()
     flow = env.store.workflows([first])[first]
     assert flow.status == "handled" and flow.assignee_id == env.user_ids["analyst"]
@@ -114,7 +117,7 @@ def test_keys_mark_handled_and_assign_then_bulk(env: WebEnv, page: Any) -> None:
     page.locator(f"#row-{first} .pick").check()
     page.get_by_label("Status", exact=True).nth(1).select_option("in_progress")
     page.get_by_label("Add tag").fill("billing")
-    page.get_by_role("button", name="Apply to selected").click()
+    page.get_by_role("button", name="Apply", exact=True).click()
     page.locator(f"#row-{second} .status[data-status='in_progress']").wait_for()
     screenshot(page, "inbox")
     flows = env.store.workflows([first, second])

@@ -53,6 +53,7 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("GET", "/inbox"): "viewer",
     ("GET", "/inbox/new"): "viewer",
     ("GET", "/inbox/facets"): "viewer",
+    ("GET", "/overview/first"): "viewer",
     ("GET", "/mentions/{mention_id}"): "viewer",
     ("GET", "/people"): "viewer",
     ("GET", "/people/{key:path}"): "viewer",
@@ -80,6 +81,11 @@ DECISIONS: dict[tuple[str, str], str] = {
     ("POST", "/api/ideas/{idea_id}/status"): "analyst",
     ("POST", "/api/ideas/{idea_id}/merge"): "analyst",
     ("POST", "/api/ideas/{idea_id}/split"): "analyst",
+    ("PUT", "/api/ideas/{idea_id}/owner"): "analyst",
+    # Saved views: everyone keeps their own (the store keys each on its owner; IDOR in test_saved_views).
+    ("GET", "/api/views"): "viewer",
+    ("POST", "/api/views"): "viewer",
+    ("DELETE", "/api/views/{view_id}"): "viewer",
 }
 MOUNTS = {"/api/docs/assets", "/api/docs/local", "/ui/static"}
 """Static file mounts (public: Swagger UI's files, our start-up script, the dashboard's script and style)."""
@@ -94,6 +100,7 @@ PATHS = {
     "author_id": "999999",
     "alert_id": "999999",
     "idea_id": "999999",
+    "view_id": "999999",
 }
 BODIES: dict[tuple[str, str], object] = {
     ("POST", "/api/auth/login"): {"username": "viewer", "password": PASSWORD},
@@ -111,6 +118,8 @@ BODIES: dict[tuple[str, str], object] = {
     ("POST", "/api/ideas/{idea_id}/status"): {"status": "planned"},
     ("POST", "/api/ideas/{idea_id}/merge"): {"sources": [999998]},
     ("POST", "/api/ideas/{idea_id}/split"): {"mention_ids": [999999]},
+    ("PUT", "/api/ideas/{idea_id}/owner"): {"owner": "x"},
+    ("POST", "/api/views"): {"name": "route-test", "query": "status=new"},
 }
 CALLERS = ("anonymous", "viewer", "analyst", "admin")
 

@@ -14,12 +14,24 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from listener.web.pages import account, ideas, inbox, monitoring, overview, people, trends
+from listener.web.pages import (
+    account,
+    error_pages,
+    ideas,
+    inbox,
+    monitoring,
+    overview,
+    overview_first,
+    people,
+    trends,
+)
 from listener.web.pages.render import TEMPLATES, LoginRedirect
 
 STATIC = TEMPLATES.parent / "ui_static"
-ROUTERS = (overview.router, inbox.router, people.router, trends.router, ideas.router, monitoring.router,
-           account.router)
+ROUTERS = (
+    overview.router, overview_first.router, inbox.router, people.router, trends.router, ideas.router,
+    monitoring.router, account.router,
+)
 
 
 def _to_login(request: Request, _exc: Exception) -> Response:
@@ -32,4 +44,5 @@ def install(app: FastAPI) -> None:
     for router in ROUTERS:
         app.include_router(router)
     app.add_exception_handler(LoginRedirect, _to_login)
+    error_pages.install(app)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")

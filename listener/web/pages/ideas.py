@@ -2,9 +2,10 @@
 and one idea with its supporters' posts, history and drafted replies.
 
 Reads call the idea API's handlers (``listener.web.routers.ideas``), so the board ranks exactly as
-``/api/ideas`` and ``listener ideas``. Changes (status, which drafts a reply to each supporter, and
-rename) are the API's ``POST /api/ideas/{id}/status`` and ``PATCH /api/ideas/{id}``, sent by the page's
-script with the session cookie and CSRF header; only analysts and admins see those forms.
+``/api/ideas`` and ``listener ideas``. Changes (status, which drafts a reply to each supporter; rename;
+owner; merging other ideas of the same scope into this one; splitting some suggestions off into a new
+idea) are the API's ``/api/ideas/{id}`` routes, sent by the page's script with the session cookie and
+CSRF header; only analysts and admins see those forms, a viewer reads the same page without them.
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ def board(request: Request, days: Days = "30", principal: Principal = SignedIn) 
 def idea_page(idea_id: RowId, request: Request, principal: Principal = SignedIn) -> HTMLResponse:
     """Show an idea: its support, supporters' suggestions and votes, history and drafted replies."""
     detail = api.idea(idea_id, request, days=30.0, _=principal)
+    others = []
+    if principal.at_least("analyst") and detail.idea.status != "merged":
+        board = api.ideas(
+            request, scope=detail.idea.scope, status=None, days=90.0, limit=BOARD_SIZE, offset=0, _=principal
+        )
+        others = [i.idea for i in board.items if i.idea.id != idea_id and i.idea.status != "merged"]
     return page(
         request,
         principal,
@@ -80,4 +87,5 @@ def idea_page(idea_id: RowId, request: Request, principal: Principal = SignedIn)
         statuses=STATUSES,
         suggestions=[p for p in detail.posts if p.kind == "suggestion"],
         votes=[p for p in detail.posts if p.kind == "vote"],
+        others=others,
     )

@@ -18,6 +18,7 @@ from alerts.i18n import translator
 from listener.web.filters import Sort, inbox_filter
 from listener.web.pages.render import SignedIn, fragment, page, user_lang
 from listener.web.routers.mentions import detail, inbox
+from listener.web.routers.views import clean_query
 from listener.web.schemas import MentionOut, RowId
 from listener.web.security import Principal
 from storage.web_records import InboxFilter
@@ -73,6 +74,7 @@ def inbox_page(
     found = inbox(request, flt, sort=sort, limit=50, cursor=cursor, _=principal)
     users = {u.id: u for u in state.store.users()}
     query = _query_without(request, "cursor", "poll")
+    view_query = clean_query(urlencode(query))
     return page(
         request,
         principal,
@@ -81,6 +83,10 @@ def inbox_page(
         items=found.items,
         echoes=_echoes(request, found.items),
         users=users,
+        assignable=[u for u in users.values() if u.is_active],
+        departments=state.settings.routing.departments,
+        views=state.store.saved_views(principal.user.id),
+        view_query=view_query,
         statuses=STATUSES,
         sentiments=SENTIMENTS,
         topics=state.settings.topics,
@@ -156,6 +162,10 @@ def mention_page(
         d=found,
         m=found.mention,
         users={u.id: u for u in request.app.state.store.users()},
+        assignable=[
+            u for u in request.app.state.store.users()
+            if u.is_active or u.id == found.mention.workflow.assignee_id
+        ],
         statuses=STATUSES,
         sentiment_labels=SENTIMENT_LABELS,
         intent_labels=INTENT_LABELS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from listener.web.routers import auth, exports, ideas, mentions, reads, trends, users, workflow
+from listener.web.routers import auth, exports, ideas, mentions, reads, trends, users, views, workflow
 
 ALL: tuple[APIRouter, ...] = (
     auth.router,
@@ -15,4 +15,5 @@ ALL: tuple[APIRouter, ...] = (
     exports.router,
     trends.router,
     ideas.router,
+    views.router,
 )

@@ -22,6 +22,7 @@ from listener.web.schemas_ideas import (
     IdeaOut,
     IdeaStatus,
     MergeIn,
+    OwnerIn,
     RenameIn,
     RepliesSentIn,
     RepliesSentOut,
@@ -152,6 +153,16 @@ def rename(idea_id: RowId, payload: RenameIn, request: Request, principal: Princ
         raise ApiError(422, "invalid_request", detail="title: empty")
     request.app.state.repository.ideas().rename(idea_id, title, actor=principal.user.username)
     _audit(request, principal, "idea.rename", idea_id)
+    return IdeaOut.model_validate(_idea(request, idea_id))
+
+
+@router.put("/{idea_id}/owner", response_model=IdeaOut)
+def owner(idea_id: RowId, payload: OwnerIn, request: Request, principal: Principal = Analyst) -> IdeaOut:
+    """Name who carries an idea inside the company (empty: nobody), without changing its status."""
+    _idea(request, idea_id)
+    name = (payload.owner or "").strip() or None
+    request.app.state.repository.ideas().set_owner(idea_id, name, actor=principal.user.username)
+    _audit(request, principal, "idea.owner", idea_id, owner=name)
     return IdeaOut.model_validate(_idea(request, idea_id))
 
 

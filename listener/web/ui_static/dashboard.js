@@ -68,6 +68,14 @@
     })
   );
 
+  // Picking a day of the custom period selects the custom period.
+  $$('input[type="date"][name="from"], input[type="date"][name="to"]').forEach((field) =>
+    field.addEventListener("change", () => {
+      const custom = $('input[name="period"][value="custom"]', field.form);
+      if (custom) custom.checked = true;
+    })
+  );
+
   // --- the inbox ------------------------------------------------------------------------------------
   const table = $("table.inbox");
   const rows = () => $$("tr.mention", table);
@@ -95,20 +103,21 @@
       cell.textContent = JSON.parse(table.dataset.labels || "{}")[change.status] || change.status;
     }
     if (change.assignee_id) {
-      $(".assignee", row).textContent = table.dataset.meName || "";
+      const chosen = $('#assign-to option[value="' + change.assignee_id + '"]');
+      $(".assignee", row).textContent = chosen ? chosen.textContent : (table.dataset.meName || "");
     }
     flash(msg("msgSaved"));
   }
 
-  const facets = $("aside.facets[data-src]");
-  if (facets) {
-    fetch(facets.dataset.src, { credentials: "same-origin" }).then(async (response) => {
+  // Parts that take longer than the page (the inbox's counts, the overview's first to answer) arrive after it.
+  $$("aside.facets[data-src], ol.first[data-src]").forEach((part) => {
+    fetch(part.dataset.src, { credentials: "same-origin" }).then(async (response) => {
       if (!response.ok) return;
       const holder = document.createElement("template");
       holder.innerHTML = await response.text();
-      facets.replaceChildren(holder.content);
+      part.replaceChildren(holder.content);
     });
-  }
+  });
 
   if (table) {
     document.addEventListener("keydown", (event) => {
@@ -121,24 +130,51 @@
       else if (event.key === "o" && row) window.location.assign("/mentions/" + row.dataset.id);
       else if (event.key === "x" && row) { const box = $(".pick", row); if (box) box.checked = !box.checked; }
       else if (event.key === "h" && row) setWorkflow(row, { status: "handled" }).catch(() => {});
-      else if (event.key === "a" && row) setWorkflow(row, { assignee_id: Number(table.dataset.me) }).catch(() => {});
+      else if (event.key === "a" && row) pickAssignee(row);
       else return;
       event.preventDefault();
     });
     const all = $("#select-all");
     if (all) all.addEventListener("change", () => $$(".pick", table).forEach((box) => { box.checked = all.checked; }));
 
+    // Assigning one mention (the "a" key) offers the active users, the signed-in one first selected.
+    const dialog = $("#assign-dialog");
+    let assigning = null;
+    function pickAssignee(row) {
+      if (!dialog) { setWorkflow(row, { assignee_id: Number(table.dataset.me) }).catch(() => {}); return; }
+      assigning = row;
+      dialog.returnValue = "";
+      dialog.showModal();
+      $("#assign-to").focus();
+    }
+    if (dialog) {
+      dialog.addEventListener("close", () => {
+        const row = assigning;
+        assigning = null;
+        if (!row) return;
+        if (dialog.returnValue === "assign") setWorkflow(row, { assignee_id: Number($("#assign-to").value) }).catch(() => {});
+        row.focus();
+      });
+    }
+
+    // Bulk actions: status, assignee, department (routing) and a tag, on the selection or the whole filter.
     const bulk = $("#bulk");
     if (bulk) {
       bulk.addEventListener("submit", async (event) => {
         event.preventDefault();
-        const ids = $$(".pick:checked", table).map((box) => Number(box.value));
-        if (!ids.length) { flash(msg("msgPick"), true); return; }
         const change = {};
         if ($("#bulk-status").value) change.status = $("#bulk-status").value;
         if ($("#bulk-assignee").value) change.assignee_id = Number($("#bulk-assignee").value);
+        if ($("#bulk-department") && $("#bulk-department").value) change.department = $("#bulk-department").value;
         if ($("#bulk-tag").value.trim()) change.add_tags = [$("#bulk-tag").value.trim()];
-        await api("POST", "/api/mentions/bulk", { ids: ids, change: change });
+        if ($("#bulk-scope").value === "filter") {
+          const query = bulk.dataset.query;
+          await api("POST", "/api/mentions/bulk" + (query ? "?" + query : ""), { change: change });
+        } else {
+          const ids = $$(".pick:checked", table).map((box) => Number(box.value));
+          if (!ids.length) { flash(msg("msgPick"), true); return; }
+          await api("POST", "/api/mentions/bulk", { ids: ids, change: change });
+        }
         window.location.reload();
       });
     }
@@ -166,6 +202,22 @@
     };
     window.setTimeout(poll, every);
   }
+
+  // --- saved views: the current filter under a name; each user sees only their own -------------------
+  const saveView = $("#save-view");
+  if (saveView) {
+    saveView.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const made = await api("POST", "/api/views", { name: $("#view-name").value, query: saveView.dataset.query });
+      window.location.assign(made.href);
+    });
+  }
+  $$('[data-action="delete-view"]').forEach((button) =>
+    button.addEventListener("click", async () => {
+      await api("DELETE", "/api/views/" + button.dataset.view);
+      window.location.reload();
+    })
+  );
 
   // --- one mention ----------------------------------------------------------------------------------
   const detail = $("article.mention-detail");
@@ -239,6 +291,34 @@
       event.preventDefault();
       await api("PATCH", "/api/ideas/" + ideaRename.dataset.idea, { title: $("#i-title").value });
       window.location.reload();
+    });
+  }
+  const ideaOwner = $("#idea-owner");
+  if (ideaOwner) {
+    ideaOwner.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await api("PUT", "/api/ideas/" + ideaOwner.dataset.idea + "/owner", { owner: $("#i-owner").value.trim() || null });
+      window.location.reload();
+    });
+  }
+  const ideaMerge = $("#idea-merge");
+  if (ideaMerge) {
+    ideaMerge.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await api("POST", "/api/ideas/" + ideaMerge.dataset.idea + "/merge", { sources: [Number($("#i-merge").value)] });
+      window.location.reload();
+    });
+  }
+  const ideaSplit = $("#idea-split");
+  if (ideaSplit) {
+    ideaSplit.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const ids = $$(".split-pick:checked", ideaSplit).map((box) => Number(box.value));
+      if (!ids.length) { flash(msg("msgPick"), true); return; }
+      const change = { mention_ids: ids };
+      if ($("#i-split-title").value.trim()) change.title = $("#i-split-title").value.trim();
+      const made = await api("POST", "/api/ideas/" + ideaSplit.dataset.idea + "/split", change);
+      window.location.assign("/ideas/" + made.id);
     });
   }
   $$('[data-action="revoke-token"]').forEach((button) =>
