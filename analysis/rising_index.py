@@ -13,6 +13,7 @@ mentions (``texts``). Grouping and "the mentions behind each term" reuse ``analy
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -161,19 +162,62 @@ def rising_indexed(
     passing = passing[np.lexsort((-count[passing], -z[passing]))][:MAX_PASSING]
     in_window = current[owner]
     pairs = _Pairs(owner=owner, tid=tid, vocabulary=vocabulary, in_window=in_window, ids=ids)
-    names = _names(pairs, candidates[passing], passing, texts)
+    return finish(
+        pairs,
+        candidates[passing],
+        Scores(count=count[passing], expected=expected[passing], z=z[passing], g2=g2[passing]),
+        texts=texts,
+        reach=reach,
+        limit=limit,
+        per_term=per_term,
+        frame=Rising(
+            status="ok",
+            baseline_windows=len(past),
+            window_mentions=n_current,
+            window_start=start,
+            window_end=now,
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scores:
+    """The numbers of the terms that passed, in the order of their term ids."""
+
+    count: Floats
+    expected: Floats
+    z: Floats
+    g2: Floats
+
+
+def finish(
+    pairs: _Pairs,
+    tids: npt.NDArray[np.intp],
+    scores: Scores,
+    *,
+    texts: Callable[[Sequence[int]], Mapping[int, str]],
+    reach: Callable[[Sequence[int]], Mapping[int, float]],
+    limit: int,
+    per_term: int,
+    frame: Rising,
+) -> Rising:
+    """Name the passing terms, keep the best, attach their mentions and groups (both paths share this).
+
+    ``pairs`` must hold at least the window's (mention, term) pairs of the terms ``tids``.
+    """
+    names = _names(pairs, tids, np.arange(len(tids)), texts)
     found = [
         RisingTerm(
-            term=names[int(c)],
-            kind=kind(names[int(c)]),
-            count=int(count[c]),
-            expected=float(expected[c]),
-            z=float(z[c]),
-            g2=float(g2[c]),
+            term=names[i],
+            kind=kind(names[i]),
+            count=int(scores.count[i]),
+            expected=float(scores.expected[i]),
+            z=float(scores.z[i]),
+            g2=float(scores.g2[i]),
             mention_ids=(),
         )
-        for c in passing
-        if int(c) in names
+        for i in range(len(tids))
+        if i in names
     ]
     found.sort(key=lambda t: (-t.z, -t.count, t.term))
     found = found[: limit * 3]
@@ -181,14 +225,8 @@ def rising_indexed(
     sets = _mention_sets(pairs, wanted, reach)
     found = [_with(t, mention_ids=tuple(m for m, _ in sets[t.term][:per_term])) for t in found]
     groups, group_of = _group(found, {t: {m for m, _ in ms} for t, ms in sets.items()})
-    return Rising(
-        status="ok",
-        terms=tuple(_with(t, group=group_of[t.term]) for t in found[:limit]),
-        groups=tuple(groups),
-        baseline_windows=len(past),
-        window_mentions=n_current,
-        window_start=start,
-        window_end=now,
+    return dataclasses.replace(
+        frame, terms=tuple(_with(t, group=group_of[t.term]) for t in found[:limit]), groups=tuple(groups)
     )
 
 
@@ -201,19 +239,27 @@ def _score(
     *,
     baseline_windows: int,
     min_count: int,
+    weight: npt.NDArray[np.int64] | None = None,
 ) -> tuple[npt.NDArray[np.intp], Floats, Floats, Floats, Floats]:
     """Score the terms used by ``min_count`` authors in the window as ``rising_terms`` does.
 
-    Returns the candidates (term ids) and, per candidate, count, expectation, z and G².
+    ``(win, term)`` are distinct (window, author, term) triples, or, with ``weight``, (window, term)
+    pairs each standing for ``weight`` authors (the per-day counts). Returns the candidates (term ids)
+    and, per candidate, count, expectation, z and G².
     """
-    now_counts = np.bincount(term[win == baseline_windows], minlength=k)
+    if weight is None:
+        weight = np.ones(len(term), dtype=np.int64)
+    now = win == baseline_windows
+    now_counts = np.bincount(term[now], weights=weight[now], minlength=k).astype(np.int64)
     candidates = np.flatnonzero(now_counts >= min_count)
     slot = np.full(k, -1, dtype=np.int64)
     slot[candidates] = np.arange(len(candidates))
     old = (win < baseline_windows) & (slot[term] >= 0)
     history = np.bincount(
-        win[old] * len(candidates) + slot[term[old]], minlength=baseline_windows * len(candidates)
-    ).reshape(baseline_windows, len(candidates))[past]
+        win[old] * len(candidates) + slot[term[old]],
+        weights=weight[old],
+        minlength=baseline_windows * len(candidates),
+    ).astype(np.int64).reshape(baseline_windows, len(candidates))[past]
     n_past = per_window[past].astype(np.float64)
     now_authors = float(per_window[baseline_windows])
     count = now_counts[candidates].astype(np.float64)

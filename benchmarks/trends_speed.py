@@ -128,18 +128,22 @@ def _store_generated(path: Path, mentions: list[TrendMention]) -> None:
     con.close()
 
 
-def rising_indexed_speed(texts: list[str], n: int, *, with_text_path: bool) -> None:
+def rising_indexed_speed(texts: list[str], n: int, *, with_text_path: bool, keep: Path | None) -> None:
     from listener import trends_report
     from listener.core.clock import fixed
     from storage import Repository
 
     day = timedelta(days=1)
     mentions = _generated(texts, n, random.Random(0))
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "rising.db"
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"rising-{n}.db"
+        seeded = path.exists()
         repo = Repository.from_url(f"sqlite:///{path}", clock=fixed(NOW))
         repo.upgrade()
-        _store_generated(path, mentions)
+        if not seeded:
+            _store_generated(path, mentions)
         t0 = time.perf_counter()
         indexed = trends_report.refresh_term_index(repo)
         index_s = time.perf_counter() - t0
@@ -284,6 +288,9 @@ def main() -> None:
     parser.add_argument("--skip-indexed", action="store_true", help="skip the term index path")
     parser.add_argument("--skip-series", action="store_true")
     parser.add_argument(
+        "--keep", type=Path, default=None, help="seed the term-index database here once, then reuse it"
+    )
+    parser.add_argument(
         "--no-text-path", action="store_true", help="index path only, without the text path beside it"
     )
     args = parser.parse_args()
@@ -291,7 +298,7 @@ def main() -> None:
     if not args.skip_rising:
         rising_speed(texts, args.mentions)
     if not args.skip_indexed:
-        rising_indexed_speed(texts, args.mentions, with_text_path=not args.no_text_path)
+        rising_indexed_speed(texts, args.mentions, with_text_path=not args.no_text_path, keep=args.keep)
     if not args.skip_series:
         series_speed(args.mentions)
 
