@@ -44,6 +44,13 @@ MAX_SPAN = timedelta(days=800)
 EXAMPLES = 3
 
 
+def _reason(request: Request, reason: str) -> str:
+    """A "not enough data" reason in the configured language."""
+    from listener.trend_reasons import reason_text
+
+    return reason_text(reason, request.app.state.settings.language)
+
+
 def _roles(request: Request) -> dict[str, str]:
     return {t.id: str(t.role) for t in request.app.state.settings.topics}
 
@@ -174,7 +181,7 @@ def rising(
     )
     return RisingOut(
         status="ok" if answer.status == "ok" else "not_enough_data",
-        reason=answer.reason,
+        reason=_reason(request, answer.reason),
         topic=topic_id,
         window_start=answer.window_start,
         window_end=answer.window_end,
@@ -283,7 +290,7 @@ def themes(
 
     return ThemesOut(
         status="ok" if found.status == "ok" else "not_enough_data",
-        reason=found.reason,
+        reason=_reason(request, found.reason),
         mentions=found.mentions,
         noise=len(found.noise_ids),
         themes=[
@@ -343,7 +350,7 @@ def aspects(
     if encoder is None:
         return AspectsOut(
             status="not_enough_data",
-            reason="this server has no theme encoder (use listener themes --aspects)",
+            reason=_reason(request, "this server has no theme encoder (use listener themes --aspects)"),
             mentions=0,
             counts={},
             tags=[],
@@ -359,7 +366,7 @@ def aspects(
     return AspectsOut.model_validate(
         {
             "status": "ok" if by_id else "not_enough_data",
-            "reason": "" if by_id else "no mention with a stored vector in the period",
+            "reason": "" if by_id else _reason(request, "no mention with a stored vector in the period"),
             "mentions": len(by_id),
             "counts": dict(Counter(t.aspect for t in tags)),
             "tags": tags[:limit],
