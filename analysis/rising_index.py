@@ -13,35 +13,23 @@ mentions (``texts``). Grouping and "the mentions behind each term" reuse ``analy
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
-from analysis.rising import (
-    G2_P001,
-    MIN_BASELINE_WINDOWS,
-    MIN_WINDOW_MENTIONS,
-    Rising,
-    RisingTerm,
-    _group,
-    _with,
-)
-from analysis.terms import kind, terms
+from analysis.rising import G2_P001, MIN_BASELINE_WINDOWS, MIN_WINDOW_MENTIONS, Rising
+from analysis.rising_finish import Lookups, Pairs, Scores, finish
+from analysis.terms import term_key, terms
+
+__all__ = ["IndexedMentions", "Lookups", "index_entry", "pack_terms", "rising_indexed", "term_key", "to_us"]
 
 KEY_DTYPE = np.dtype("<i8")
 Floats = npt.NDArray[np.float64]
 MAX_PASSING = 2000
 """At most this many significant terms are turned back into words (best z first)."""
-
-
-def term_key(term: str) -> int:
-    """Return the stable 64-bit key of a term (the same in every process and on every machine)."""
-    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little", signed=True)
 
 
 def pack_terms(found: Iterable[str]) -> bytes:
@@ -101,8 +89,7 @@ def rising_indexed(
     index: IndexedMentions,
     *,
     now: datetime,
-    texts: Callable[[Sequence[int]], Mapping[int, str]],
-    reach: Callable[[Sequence[int]], Mapping[int, float]],
+    lookups: Lookups,
     window: timedelta = timedelta(hours=24),
     baseline_windows: int = 14,
     z_min: float = 3.0,
@@ -113,8 +100,9 @@ def rising_indexed(
 ) -> Rising:
     """Return the terms of ``[now - window, now)`` significantly above their baseline (see module doc).
 
-    ``texts(ids)`` gives the texts of some mentions, to name the keys that pass; ``reach(ids)`` how far
-    some mentions carry (followers or karma), to pick each term's farthest-reaching mentions.
+    ``lookups.texts(ids)`` gives the texts of some mentions, to name the keys that pass;
+    ``lookups.author_reach(ids)`` how far some authors carry (followers or karma), to pick each term's
+    farthest-reaching mentions.
     """
     start = now - window
     first = start - window * baseline_windows
@@ -161,13 +149,12 @@ def rising_indexed(
     passing = np.flatnonzero((z >= z_min) & (count >= min_ratio * expected) & (g2 >= G2_P001))
     passing = passing[np.lexsort((-count[passing], -z[passing]))][:MAX_PASSING]
     in_window = current[owner]
-    pairs = _Pairs(owner=owner, tid=tid, vocabulary=vocabulary, in_window=in_window, ids=ids)
+    pairs = Pairs(owner, tid, vocabulary, in_window, ids, authors_raw)
     return finish(
         pairs,
         candidates[passing],
         Scores(count=count[passing], expected=expected[passing], z=z[passing], g2=g2[passing]),
-        texts=texts,
-        reach=reach,
+        lookups=lookups,
         limit=limit,
         per_term=per_term,
         frame=Rising(
@@ -177,56 +164,6 @@ def rising_indexed(
             window_start=start,
             window_end=now,
         ),
-    )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Scores:
-    """The numbers of the terms that passed, in the order of their term ids."""
-
-    count: Floats
-    expected: Floats
-    z: Floats
-    g2: Floats
-
-
-def finish(
-    pairs: _Pairs,
-    tids: npt.NDArray[np.intp],
-    scores: Scores,
-    *,
-    texts: Callable[[Sequence[int]], Mapping[int, str]],
-    reach: Callable[[Sequence[int]], Mapping[int, float]],
-    limit: int,
-    per_term: int,
-    frame: Rising,
-) -> Rising:
-    """Name the passing terms, keep the best, attach their mentions and groups (both paths share this).
-
-    ``pairs`` must hold at least the window's (mention, term) pairs of the terms ``tids``.
-    """
-    names = _names(pairs, tids, np.arange(len(tids)), texts)
-    found = [
-        RisingTerm(
-            term=names[i],
-            kind=kind(names[i]),
-            count=int(scores.count[i]),
-            expected=float(scores.expected[i]),
-            z=float(scores.z[i]),
-            g2=float(scores.g2[i]),
-            mention_ids=(),
-        )
-        for i in range(len(tids))
-        if i in names
-    ]
-    found.sort(key=lambda t: (-t.z, -t.count, t.term))
-    found = found[: limit * 3]
-    wanted = {term_key(t.term): t.term for t in found}
-    sets = _mention_sets(pairs, wanted, reach)
-    found = [_with(t, mention_ids=tuple(m for m, _ in sets[t.term][:per_term])) for t in found]
-    groups, group_of = _group(found, {t: {m for m, _ in ms} for t, ms in sets.items()})
-    return dataclasses.replace(
-        frame, terms=tuple(_with(t, group=group_of[t.term]) for t in found[:limit]), groups=tuple(groups)
     )
 
 
@@ -273,17 +210,6 @@ def _score(
     return candidates, count, np.asarray(expected, dtype=np.float64), np.asarray(z, dtype=np.float64), g2
 
 
-@dataclass(frozen=True, slots=True)
-class _Pairs:
-    """The (mention, term) pairs of the period: owner mention index, term id, and what they map to."""
-
-    owner: npt.NDArray[np.intp]
-    tid: npt.NDArray[np.intp]
-    vocabulary: npt.NDArray[np.int64]
-    in_window: npt.NDArray[np.bool_]
-    ids: npt.NDArray[np.int64]
-
-
 def _g2(
     a: npt.NDArray[np.float64], b: float, c: npt.NDArray[np.float64], d: float
 ) -> npt.NDArray[np.float64]:
@@ -297,45 +223,3 @@ def _g2(
         right = np.where((c > 0) & (e2 > 0), c * np.log(np.where(c > 0, c, 1) / np.where(e2 > 0, e2, 1)), 0.0)
     result: npt.NDArray[np.float64] = 2.0 * (left + right)
     return result
-
-
-def _names(
-    pairs: _Pairs,
-    wanted_tids: npt.NDArray[np.intp],
-    passing: npt.NDArray[np.intp],
-    texts: Callable[[Sequence[int]], Mapping[int, str]],
-) -> dict[int, str]:
-    """Name each passing candidate by re-tokenising the first window mention that holds it."""
-    if not len(passing):
-        return {}
-    pick = pairs.in_window & np.isin(pairs.tid, wanted_tids)
-    first_pair: dict[int, int] = {}
-    for t, o in zip(pairs.tid[pick].tolist(), pairs.owner[pick].tolist(), strict=True):
-        first_pair.setdefault(t, o)
-    found = texts(sorted({int(pairs.ids[o]) for o in first_pair.values()}))
-    by_key: dict[int, str] = {}
-    for text in found.values():
-        by_key.update({term_key(t): t for t in terms(text)})
-    names: dict[int, str] = {}
-    for c, t in zip(passing.tolist(), wanted_tids.tolist(), strict=True):
-        name = by_key.get(int(pairs.vocabulary[t]))
-        if name is not None:  # None only when the text changed since it was indexed
-            names[c] = name
-    return names
-
-
-def _mention_sets(
-    pairs: _Pairs, wanted: Mapping[int, str], reach: Callable[[Sequence[int]], Mapping[int, float]]
-) -> dict[str, list[tuple[int, float]]]:
-    """Each wanted term's window mentions as (id, reach), farthest-reaching first (ties: lower id)."""
-    wanted_tids = np.flatnonzero(np.isin(pairs.vocabulary, np.array(list(wanted), dtype=np.int64)))
-    pick = pairs.in_window & np.isin(pairs.tid, wanted_tids)
-    sets: dict[str, list[tuple[int, float]]] = {name: [] for name in wanted.values()}
-    tids, owners = pairs.tid[pick].tolist(), pairs.owner[pick].tolist()
-    far = reach(sorted({int(pairs.ids[o]) for o in owners}))
-    for t, o in zip(tids, owners, strict=True):
-        mention_id = int(pairs.ids[o])
-        sets[wanted[int(pairs.vocabulary[t])]].append((mention_id, far.get(mention_id, 0.0)))
-    for members in sets.values():
-        members.sort(key=lambda m: (-m[1], m[0]))
-    return sets

@@ -10,6 +10,7 @@ posts simply contribute nothing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -84,3 +85,8 @@ def kind(term: str) -> str:
 def content_words(text: str) -> list[str]:
     """Return the words of ``text`` that carry meaning (labels of themes use these and phrases)."""
     return [t for t in tokens_of_folded(fold(text)) if _is_word(t)]
+
+
+def term_key(term: str) -> int:
+    """Return the stable 64-bit key of a term (the same in every process and on every machine)."""
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little", signed=True)

@@ -149,7 +149,9 @@ def rising_indexed_speed(texts: list[str], n: int, *, with_text_path: bool, keep
         indexed = trends_report.refresh_term_index(repo)
         index_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        answer, _ = trends_report.rising_for(repo, "lumio", now=NOW, window=day, baseline_windows=3)
+        answer, _ = trends_report.rising_for(
+            repo, "lumio", now=NOW, window=day, baseline_windows=3, refresh=False  # as the API: read only
+        )
         read_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         by_index = _index_path(repo, day)
@@ -176,7 +178,7 @@ def rising_indexed_speed(texts: list[str], n: int, *, with_text_path: bool, keep
 
 def _index_path(repo: Any, day: timedelta) -> Any:
     """Rising terms read from the term index (every (mention, term) pair), as before the day counts."""
-    from analysis.rising_index import IndexedMentions, rising_indexed
+    from analysis.rising_index import IndexedMentions, Lookups, rising_indexed
 
     index = repo.term_index()
     rows = index.window("lumio", NOW - 4 * day, NOW)
@@ -185,7 +187,8 @@ def _index_path(repo: Any, day: timedelta) -> Any:
         sizes=rows.sizes, keys=rows.keys,
     )
     return rising_indexed(
-        entries, now=NOW, texts=index.texts, reach=index.reach, window=day, baseline_windows=3
+        entries, now=NOW, lookups=Lookups(texts=index.texts, author_reach=index.author_reach), window=day,
+        baseline_windows=3,
     )
 
 

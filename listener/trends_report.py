@@ -110,11 +110,12 @@ def rising_for(
     to date (the CLI); the API and the dashboard only read them (the trends step keeps them fresh).
     """
     from analysis.rising_days import Day, aligned, rising_daily
-    from analysis.rising_index import IndexedMentions, rising_indexed
+    from analysis.rising_index import IndexedMentions, Lookups, rising_indexed
 
     if refresh:
         refresh_term_index(repository)
     index = repository.term_index()
+    lookups = Lookups(texts=index.texts, author_reach=index.author_reach)
 
     def entries(since: datetime) -> IndexedMentions:
         rows = index.window(topic, since, now)
@@ -136,16 +137,14 @@ def rising_for(
             days,
             now=now,
             window_entries=lambda: entries(now - window),
-            texts=index.texts,
-            reach=index.reach,
+            lookups=lookups,
             limit=limit,
         )
     else:
         answer = rising_indexed(
             entries(now - window * (baseline_windows + 1)),
             now=now,
-            texts=index.texts,
-            reach=index.reach,
+            lookups=lookups,
             window=window,
             baseline_windows=baseline_windows,
             limit=limit,

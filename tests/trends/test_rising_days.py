@@ -16,7 +16,7 @@ import pytest
 
 from analysis.rising import rising_terms
 from analysis.rising_days import aligned
-from analysis.rising_index import IndexedMentions, rising_indexed, term_key
+from analysis.rising_index import IndexedMentions, Lookups, rising_indexed, term_key
 from listener import trends_report
 from listener.core.clock import fixed
 from storage import Repository
@@ -61,7 +61,8 @@ def test_the_day_counts_answer_as_the_index_and_the_texts_do(repo: Repository) -
     summed, by_id = trends_report.rising_for(repo, "lumio", now=MIDNIGHT, window=DAY)
     assert repo.term_days().read("lumio", (MIDNIGHT - DAY).date()).keys  # the day counts were used
     index = repo.term_index()
-    indexed = rising_indexed(_by_index(repo), now=MIDNIGHT, texts=index.texts, reach=index.reach, window=DAY)
+    lookups = Lookups(texts=index.texts, author_reach=index.author_reach)
+    indexed = rising_indexed(_by_index(repo), now=MIDNIGHT, lookups=lookups, window=DAY)
     plain = rising_terms(
         trends_report.load_mentions(repo, ["lumio"], MIDNIGHT - 15 * DAY, MIDNIGHT), now=MIDNIGHT, window=DAY
     )

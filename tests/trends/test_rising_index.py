@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from analysis.rising import rising_terms
-from analysis.rising_index import IndexedMentions, index_entry, rising_indexed, term_key, to_us
+from analysis.rising_index import IndexedMentions, Lookups, index_entry, rising_indexed, term_key, to_us
 from analysis.trend_input import TrendMention
 from listener import trends_report
 from listener.core.clock import fixed
@@ -156,8 +156,10 @@ def test_the_pure_index_path_equals_rising_terms(scenario: str) -> None:
     indexed = rising_indexed(
         _indexed(mentions),
         now=now,
-        texts=lambda ids: {i: by_id[i].text for i in ids},
-        reach=lambda ids: {i: by_id[i].reach for i in ids},
+        lookups=Lookups(
+            texts=lambda ids: {i: by_id[i].text for i in ids},
+            author_reach=lambda ids: dict.fromkeys(ids, 0.0),  # every TrendMention of _m reaches 0
+        ),
     )
     plain = rising_terms(mentions, now=now)
     assert (indexed.status, indexed.groups) == (plain.status, plain.groups)
