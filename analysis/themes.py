@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from analysis.terms import STOP_WORDS, terms
+from analysis.terms import STOP_WORDS, readable, spellings, terms
 from analysis.trend_input import TrendMention
 from listener.core.query.normalize import fold
 
@@ -308,10 +308,12 @@ def _build(
         ids = [mentions[i].id for r in rows for i in members[r]]
         langs = Counter(mentions[i].lang or "?" for r in rows for i in members[r])
         top = labelled[c] or ("(no words)",)
+        forms = spellings(mentions[reps[r]].text for r in rows[:200])
+        shown = tuple(readable(t, forms) for t in top)
         themes.append(
             Theme(
                 id=c,
-                label=" · ".join(top[:3]),
+                label=" · ".join(shown[:3]),
                 terms=top,
                 size=len(ids),
                 distinct=len(rows),

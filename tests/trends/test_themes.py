@@ -115,3 +115,15 @@ def test_c_tf_idf_prefers_distinctive_terms_and_phrases() -> None:
     first, second = c_tf_idf(docs, 2)
     assert first[0] == "facture double" and "lumio" not in first
     assert second[0] == "panne"
+
+
+def test_labels_read_as_their_authors_spelled_them() -> None:
+    from analysis.terms import readable, spellings
+
+    forms = spellings(["Panne RÉSEAU depuis ce matin", "panne réseau", "Télé coupée", "#Télé"])
+    assert readable("panne reseau", forms) == "panne réseau" and readable("tele", forms) == "télé"
+    assert readable("#tele", forms) == "#tele"  # hashtags stay as they are counted
+    mentions, vectors, truth = _corpus()
+    answer = find_themes(mentions, vectors, dims=10)
+    outage = next(t for t in answer.themes if truth[t.mention_ids[0]] == "outage")
+    assert "reseau" not in outage.label and "réseau" in " ".join(readable(t, forms) for t in outage.terms)
