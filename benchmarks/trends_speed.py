@@ -167,9 +167,9 @@ def rising_indexed_speed(texts: list[str], n: int, *, with_text_path: bool, keep
     ]
     line = (
         f"rising terms from the per-day term counts, window of {n:,} + {baseline:,} baseline (every "
-        f"text distinct): {read_s:.1f} s, median of 3 (CPU {read_cpu:.1f} s; target < 10 s), {answer.status}, "
-        f"{len(answer.terms)} terms; baseline in the same run, the term index path: {index_path_s:.1f} s "
-        f"(CPU {index_cpu:.1f} s; ratio "
+        f"text distinct): {read_s:.1f} s, median of 3 (CPU {read_cpu:.1f} s; target < 10 s), "
+        f"{answer.status}, {len(answer.terms)} terms; baseline in the same run, the term index path: "
+        f"{index_path_s:.1f} s (CPU {index_cpu:.1f} s; ratio "
         f"{index_path_s / read_s:.1f}x), same terms, counts and mentions {same_index}; indexing the "
         f"new mentions ({indexed:,}; once each, as they arrive) and counting their days: {index_s:.1f} s"
     )
