@@ -254,7 +254,7 @@ def spike_sections(settings: Settings, repository: Repository, *, start: datetim
                          digest_drivers(settings, repository))
     lang = settings.language
     lines = [line for story in digest.drivers for line in drivers_text(dict(story), lang).splitlines()]
-    day_name = format_date(busiest, "EEE d/MM", locale=settings.language)
+    day_name = format_date(busiest, "EEE dd/MM", locale=settings.language)
     sections[_("In the digest of {day}").format(day=day_name)] = (
         [(line,) for line in lines] or [(_("no spike that day"),)])
     return sections
@@ -262,7 +262,7 @@ def spike_sections(settings: Settings, repository: Repository, *, start: datetim
 
 def when_text(at: datetime, lang: str) -> str:
     """A short day and time in the reader's language ("sam. 28 13:00", "Sat 28 13:00")."""
-    return format_datetime(at, "EEE d HH:mm", tzinfo=UTC, locale=lang)
+    return format_datetime(at, "EEE dd HH:mm", tzinfo=UTC, locale=lang)
 
 
 def _day_filter(day: date) -> Any:
