@@ -105,9 +105,10 @@ def rising_for(
     """Rising terms of a topic (or everything) in the window ending at ``now``, and their mentions.
 
     Reads the term index, not the texts (see ``analysis.rising_index``); when the window is one UTC
-    day ending at midnight and a topic is given, the per-day term counts instead (``analysis.rising_days``:
-    the same answer, summed rather than sorted). ``refresh`` first brings the index and the counts up
-    to date (the CLI); the API and the dashboard only read them (the trends step keeps them fresh).
+    day ending at midnight, a topic is given and its days are counted, the per-day term counts instead
+    (``analysis.rising_days``: the same answer, summed rather than sorted). ``refresh`` first brings
+    the index and the counts up to date (the CLI); the API and the dashboard only read them (the
+    trends step keeps them fresh).
     """
     from analysis.rising_days import Day, aligned, rising_daily
     from analysis.rising_index import IndexedMentions, Lookups, rising_indexed
@@ -127,11 +128,12 @@ def rising_for(
             keys=rows.keys,
         )
 
-    if topic and aligned(now, window):
-        store = repository.term_days()
+    store = repository.term_days()
+    needed = [(now - window * (back + 1)).date() for back in range(baseline_windows, -1, -1)]
+    if topic and aligned(now, window) and store.counted(needed):
         days = []
-        for back in range(baseline_windows, -1, -1):
-            counts = store.read(topic, (now - window * (back + 1)).date())
+        for day in needed:
+            counts = store.read(topic, day)
             days.append(Day(keys=counts.keys, authors=counts.authors, posts=counts.posts))
         answer = rising_daily(
             days,

@@ -110,6 +110,14 @@ class TermDays:
 
         return self._db.read(work)
 
+    def counted(self, days: Sequence[date]) -> bool:
+        """Tell whether every one of ``days`` has been counted (a new database counts on the next step)."""
+        d = TermDayRow
+        query = sa.select(sa.func.count()).where(
+            d.topic_id == COUNTED, d.term_key == TOTALS, d.day.in_(sorted(set(days)))
+        )
+        return bool(self._db.read(lambda conn: conn.execute(query).scalar_one()) == len(set(days)))
+
     def uncounted(self) -> list[date]:
         """Return the days the term index holds that were never counted (an index older than the counts)."""
         t, d = MentionTermsRow, TermDayRow

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from analysis.rising import rising_terms
 from analysis.rising_days import aligned
@@ -77,8 +78,15 @@ def test_the_day_counts_answer_as_the_index_and_the_texts_do(repo: Repository) -
 
 
 def test_the_day_counts_follow_new_and_edited_mentions(repo: Repository, db_url: str) -> None:
-    trends_report.refresh_term_index(repo)
     day = (MIDNIGHT - DAY).date()
+    assert not repo.term_days().counted([day])  # not counted yet: rising terms read the term index
+    trends_report.refresh_term_index(repo)
+    assert repo.term_days().counted([day, day - DAY])
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:  # an index built before the day counts existed
+        conn.execute(sa.text("DELETE FROM term_days"))
+    engine.dispose()
+    assert trends_report.refresh_term_index(repo) == 0 and repo.term_days().counted([day])  # counted again
 
     def authors(term: str) -> int:
         counts = repo.term_days().read("lumio", day)
