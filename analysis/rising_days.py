@@ -55,7 +55,8 @@ def day_counts(entries: Sequence[tuple[str, int, bytes]]) -> list[tuple[str, int
         found = np.frombuffer(b"".join(k for _, k in items), dtype=KEY_DTYPE).astype(np.int64)
         if not found.size:
             continue
-        vocabulary, tid = np.unique(found, return_inverse=True)
+        vocabulary = _distinct(found)
+        tid = np.searchsorted(vocabulary, found)
         posts = np.bincount(tid, minlength=len(vocabulary))
         pairs = _distinct(np.repeat(who.astype(np.int64), sizes) * len(vocabulary) + tid)
         authors = np.bincount(pairs % len(vocabulary), minlength=len(vocabulary))

@@ -141,7 +141,9 @@ def rising_indexed(
     owner = np.repeat(np.arange(len(ids)), sizes)
     kept = mention_win[owner] >= 0
     owner = owner[kept]
-    vocabulary, tid = np.unique(keys[kept], return_inverse=True)
+    kept_keys = keys[kept]
+    vocabulary = _distinct(kept_keys)  # sort + binary search: half the time of np.unique's argsort
+    tid = np.searchsorted(vocabulary, kept_keys)
     win, term = _window_counts(mention_win[owner], author[owner], tid.astype(np.int64), len(vocabulary))
     candidates, count, expected, z, g2 = _score(
         win, term, len(vocabulary), per_window, past, baseline_windows=baseline_windows, min_count=min_count
