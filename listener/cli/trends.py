@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 
 from alerts.i18n import translator
+from analysis.terms import readable, spellings
 from listener.cli._common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -143,11 +144,12 @@ def trends_command(
     for name in (_("authors"), _("expected"), "z"):
         terms_table.add_column(name, justify="right")
     terms_table.add_column(_("example"), overflow="fold")
+    forms = spellings(m.text for m in by_id.values())  # counted folded, shown as spelled ("résilié")
     for t in answer.terms:
         example = by_id[t.mention_ids[0]].text if t.mention_ids else ""
         terms_table.add_row(
-            answer.groups[t.group].label,
-            t.term,
+            readable(answer.groups[t.group].label, forms),
+            readable(t.term, forms),
             _kind(t.kind, _),
             str(t.count),
             f"{t.expected:.1f}",
