@@ -37,6 +37,14 @@ language: ContextVar[str] = ContextVar("listener_cli_language", default="en")
 """The ``language`` of the config this command loaded (English until one is loaded): its errors speak it."""
 
 
+def in_language(message: str) -> str:
+    """Return ``message`` in the language of the config this command loaded (English before one is).
+
+    Modules import it as ``_`` so that Babel's extractor and the catalogue test find their messages.
+    """
+    return translator(language.get())(message)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Print our errors as one clear message and exit non-zero, instead of a traceback."""

@@ -20,13 +20,31 @@ from rich.progress import (
 )
 
 from listener.cli._common import err_console
+from listener.cli._common import in_language as _
 
-MODEL_STEPS = {
-    "build": "building the local model (once per machine)",
-    "export": "exporting it for ONNX Runtime",
-    "quantise": "quantising it to int8",
-    "check": "checking it against the model",
-}
+MODEL_STEPS = ("build", "export", "quantise", "check")
+
+
+def _step_label(name: str) -> str:
+    """The label of a model step in the command's language (the step's name if it is a new one)."""
+    labels = {
+        "build": _("building the local model (once per machine)"),
+        "export": _("exporting it for ONNX Runtime"),
+        "quantise": _("quantising it to int8"),
+        "check": _("checking it against the model"),
+    }
+    return labels.get(name, name)
+
+
+def _stage_label(name: str) -> str:
+    """The label of an analysis stage's bar; other labels come translated by their caller."""
+    labels = {
+        "language": _("analysis: languages"),
+        "sentiment": _("analysis: sentiment"),
+        "intent": _("analysis: intents"),
+        "signals": _("analysis: discontent signals"),
+    }
+    return labels.get(name, name)
 
 
 def _progress() -> Progress:
@@ -49,13 +67,13 @@ def model_steps() -> Iterator[Callable[[str], None]]:
         def step(name: str) -> None:
             nonlocal task
             if task is None:
-                task = bar.add_task(MODEL_STEPS.get(name, name), total=len(MODEL_STEPS))
+                task = bar.add_task(_step_label(name), total=len(MODEL_STEPS))
             else:
-                bar.update(task, advance=1, description=MODEL_STEPS.get(name, name))
+                bar.update(task, advance=1, description=_step_label(name))
 
         yield step
         if task is not None:
-            bar.update(task, completed=len(MODEL_STEPS), description="model ready")
+            bar.update(task, completed=len(MODEL_STEPS), description=_("model ready"))
 
 
 @contextmanager
@@ -66,7 +84,7 @@ def counts(total: int | None = None) -> Iterator[Callable[[str, int, int | None]
 
         def seen(label: str, done: int, of: int | None = None) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(label, total=of if of is not None else total)
+                tasks[label] = bar.add_task(_stage_label(label), total=of if of is not None else total)
             bar.update(tasks[label], completed=done, total=of if of is not None else total)
 
         yield seen

@@ -11,17 +11,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from rich import box
 from rich.table import Table
 
+from listener.cli._common import language
+
 
 def when(value: datetime | str | None, zone: str) -> str:
-    """Return ``value`` (a datetime or ISO text; naive means UTC) as ``03 Dec 12:43`` in ``zone``."""
+    """Return ``value`` (a datetime or ISO text; naive means UTC) as ``03 Dec 12:43`` in ``zone``.
+
+    The month is named in the command's language (``03 déc. 12:43`` in French).
+    """
     if value is None or value == "":
         return "-"
     at = datetime.fromisoformat(value) if isinstance(value, str) else value
     at = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    return at.astimezone(ZoneInfo(zone)).strftime("%d %b %H:%M")
+    return format_datetime(at, "dd MMM HH:mm", tzinfo=ZoneInfo(zone), locale=language.get())
 
 
 def narrow_table(title: str, *columns: str, keep: tuple[str, ...] = ()) -> Table:

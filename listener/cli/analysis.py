@@ -23,6 +23,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
+from listener.cli._common import in_language as _
 from listener.cli._progress import counts, model_steps
 from listener.config import Settings
 
@@ -72,7 +73,8 @@ def classify_cmd(
             try:
                 raw = file.read_bytes()
             except OSError as err:
-                err_console.print(f"[bold red]error:[/] cannot read {file}: {err}", highlight=False)
+                unreadable = _("cannot read {file}: {error}").format(file=file, error=err)
+                err_console.print("[bold red]" + _("error:") + "[/] " + unreadable, highlight=False)
                 raise typer.Exit(1) from err
         else:
             raw = sys.stdin.buffer.read()
@@ -104,7 +106,8 @@ def _analyse(config: Path, limit: int | None, *, everything: bool) -> None:
         finally:
             repo.close()
         parts = ", ".join(f"{k} {v}" for k, v in result.per_stage.items())
-        console.print(f"analysed with {model.version}: {parts}", highlight=False)
+        console.print(_("analysed with {version}: {counts}").format(version=model.version, counts=parts),
+                      highlight=False)
 
 
 def analyse_cmd(
@@ -133,18 +136,20 @@ def label_cmd(
     try:
         stage = stage_of(label)
     except ValueError as err:
-        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+        err_console.print("[bold red]" + _("error:") + f"[/] {err}", highlight=False)
         raise typer.Exit(2) from err
     with user_errors():
         repo = open_repository(settings)
         try:
             if repo.get_mention(mention_id) is None:
-                err_console.print(f"[bold red]error:[/] no mention with id {mention_id}", highlight=False)
+                err_console.print("[bold red]" + _("error:") + "[/] " + _("no mention with id {id}").format(
+                    id=mention_id), highlight=False)
                 raise typer.Exit(1)
             label_id = repo.save_label(mention_id, stage, label)
         finally:
             repo.close()
-        console.print(f"label {label_id}: mention {mention_id} {stage} = {label}", highlight=False)
+        console.print(_("label {label_id}: mention {mention_id} {stage} = {label}").format(
+            label_id=label_id, mention_id=mention_id, stage=stage, label=label), highlight=False)
 
 
 def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) -> None:
@@ -156,7 +161,8 @@ def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) ->
     root = data or Path(__file__).resolve().parents[3] / "shared" / "data"
     if not (root / "sentiment").is_dir():
         err_console.print(
-            f"[bold red]error:[/] labelled data not found at {root}; pass --data FOLDER", highlight=False
+            "[bold red]" + _("error:") + "[/] " + _("labelled data not found at {path}; pass --data FOLDER")
+            .format(path=root), highlight=False
         )
         raise typer.Exit(2)
     with user_errors():
@@ -167,11 +173,12 @@ def train_cmd(config: ConfigOption = DEFAULT_CONFIG, data: DataOption = None) ->
             with counts() as seen:
                 folder, n = train_from_store(
                     repo, model, root=root, data_dir=settings.data_dir, now=utcnow(), say=_say,
-                    progress=lambda done, of: seen("embedding the training texts", done, of),
+                    progress=lambda done, of: seen(_("embedding the training texts"), done, of),
                 )
         finally:
             repo.close()
-        console.print(f"trained heads with {n} corrections into {folder}", highlight=False)
+        trained = _("trained heads with {count} corrections into {folder}")
+        console.print(trained.format(count=n, folder=folder), highlight=False)
 
 
 def build_cmd(
@@ -197,7 +204,8 @@ def build_cmd(
                     onnx_build.export(folder, FEATURE_LAYERS, precision, force=force, on_step=step)
         except model_build.ModelBuildError as err:
             raise ConfigError(str(err)) from err
-        console.print(f"model ready in {folder} (runtime {settings.analysis.runtime})", highlight=False)
+        console.print(_("model ready in {folder} (runtime {runtime})").format(
+            folder=folder, runtime=settings.analysis.runtime), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

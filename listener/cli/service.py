@@ -19,6 +19,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
+from listener.cli._common import in_language as _
 from listener.core.clock import Clock
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ def _start_web(settings: Any, repository: Any, clock: Clock) -> Any:
     app = build_web_app(settings, repository, clock=clock)
     server = WebServer(app, host=settings.web.host, port=settings.web.port)
     server.start()
-    console.print(f"listener API on http://{settings.web.host}:{server.port}/api/", highlight=False)
+    console.print(_("listener API on {url}").format(url=f"http://{settings.web.host}:{server.port}/api/"),
+                  highlight=False)
     return server
 
 
@@ -162,22 +164,24 @@ def digest(
         built = make_digest(settings, lambda s, e: reader.read(e, e - s), chosen,
                             digest_drivers(settings, repository), digest_ideas(repository, settings.language))
         if dry_run:
-            _, text, _ = render_digest(built, settings.language)
+            _subject, text, _html = render_digest(built, settings.language)
             console.print(text, highlight=False, markup=False)
             if out is not None:
                 message = digest_message(built, settings.language, sender=smtp_config(settings).sender,
                                          to=["dry-run@localhost"], now=now)
                 out.write_bytes(bytes(message))
-                console.print(f"written to {out}")
+                console.print(_("written to {path}").format(path=out))
         else:
             attempts = send_digest(stored_dispatcher(settings, repository), built, digest_channels(settings),
                                    now)
             for attempt in attempts:
-                outcome = "sent" if attempt.is_ok else f"failed, retried by the service: {attempt.error}"
-                console.print(f"digest for {chosen} -> {attempt.channel}: {outcome}")
+                outcome = _("sent") if attempt.is_ok else _("failed, retried by the service: {error}").format(
+                    error=attempt.error)
+                console.print(_("digest for {day} -> {channel}: {outcome}").format(
+                    day=chosen, channel=attempt.channel, outcome=outcome))
             if not attempts:
-                console.print(f"digest for {chosen}: already delivered on every channel "
-                              "(see listener alerts)")
+                console.print(_("digest for {day}: already delivered on every channel (see listener alerts)")
+                              .format(day=chosen))
         repository.close()
 
 def alerts_list(
@@ -186,10 +190,9 @@ def alerts_list(
     limit: Annotated[int, typer.Option(help="At most this many alerts.")] = 50,
 ) -> None:
     """List the alerts stored, newest first, and how each delivery went (one line each)."""
-    from alerts.i18n import translator
+    from listener.cli._tables import when
 
     settings = settings_from(config)
-    _ = translator(settings.language)
     with user_errors():
         repository = open_repository(settings)
         stored = repository.alerts(since=current_clock()() - timedelta(days=days), limit=limit)
@@ -198,9 +201,11 @@ def alerts_list(
             attempts = repository.deliveries(item.id)
             summary = " ".join(f"{d.channel}:{d.outcome}#{d.attempt}" for d in attempts) or _("pending")
             alert = item.alert
-            lines.append(f"{item.id:>5}  {item.created_at.isoformat(timespec='seconds')}  {alert.rule_id}  "
+            lines.append(f"{item.id:>5}  {when(item.created_at, settings.timezone)}  {alert.rule_id}  "
                          f"{alert.subject}  {alert.details.get('phase', '')}  [{summary}]  {alert.title}")
         repository.close()
+    if lines:
+        console.print(_("times in {zone}").format(zone=settings.timezone), style="dim", highlight=False)
     for line in lines or [_("no alerts in that period")]:
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 

@@ -23,6 +23,7 @@ from listener.cli._common import (
     current_clock,
     settings_from,
 )
+from listener.cli._common import in_language as _
 from listener.core.model import Author, Mention
 from listener.core.query import (
     QuerySyntaxError,
@@ -44,22 +45,23 @@ def _translations(expression: str) -> str:
         try:
             found = translate(expression, syntax)
         except UntranslatableQueryError:
-            lines.append(f"{provider}: no native search (matched locally)")
+            lines.append(_("{provider}: no native search (matched locally)").format(provider=provider))
             continue
         if not found:
-            lines.append(f"{provider}: not searched (the query excludes this source)")
+            excluded = _("{provider}: not searched (the query excludes this source)")
+            lines.append(excluded.format(provider=provider))
             continue
-        flag = " (widened, filtered locally)" if any(q.is_widened for q in found) else ""
+        flag = " " + _("(widened, filtered locally)") if any(q.is_widened for q in found) else ""
         shown = " | ".join(q.text for q in found[:3])
         if len(found) > 3:
-            shown += f" | ... {len(found)} queries"
+            shown += " | ... " + _("{count} queries").format(count=len(found))
         lines.append(f"{provider}: {shown}{flag}")
     return "\n".join(lines)
 
 
 def _report_syntax_error(err: QuerySyntaxError) -> None:
     # Plain echo, not rich: wrapping would move the caret away from its column.
-    typer.echo(f"query error: {err}", err=True)
+    typer.echo(_("query error:") + f" {err}", err=True)
 
 
 @topics_app.callback(invoke_without_command=True)
@@ -74,14 +76,14 @@ def topics(
     if ctx.invoked_subcommand is not None:
         return
     settings = settings_from(config)
-    table = Table(title="Topics")
-    for column in ("id", "name", "role", "query", "status"):
+    table = Table(title=_("Topics"))
+    for column in ("id", _("name"), _("role"), _("query"), _("status")):
         table.add_column(column)
     has_errors = False
     for topic in settings.topics:
         try:
             canonical = to_text(parse(topic.query))
-            status = "[green]ok[/]"
+            status = "[green]" + _("ok") + "[/]"
         except QuerySyntaxError as err:  # config loading checks too; kept for configs built elsewhere
             has_errors = True
             canonical, status = topic.query, f"[red]{escape(str(err))}[/]"
@@ -89,7 +91,7 @@ def topics(
         if show_providers and not has_errors:
             table.add_row("", "", "", f"[dim]{escape(_translations(topic.query))}[/]", "")
     if not settings.topics:
-        console.print("no topics configured (add some under 'topics:' in config.yaml)")
+        console.print(_("no topics configured (add some under 'topics:' in config.yaml)"))
         return
     console.print(table)
     if has_errors:
@@ -115,7 +117,7 @@ def try_query(
     from listener.wiring import topic_matcher
 
     matcher = topic_matcher([("query", query)])
-    console.print(f"query: {escape(to_text(tree))}", highlight=False, soft_wrap=True)
+    console.print(_("query:") + f" {escape(to_text(tree))}", highlight=False, soft_wrap=True)
     now = current_clock()()
     author = Author(source=source, external_id="cli", handle="cli")
     for number, text in enumerate(texts, 1):
@@ -123,11 +125,11 @@ def try_query(
                           published_at=now, fetched_at=now, lang=lang)
         hits = matcher.match(mention)
         if hits:
-            terms = ", ".join(hits[0].terms) or "(filters only)"
-            console.print(f"[green]match[/]     {escape(text)}\n          terms: {escape(terms)}",
-                          highlight=False, soft_wrap=True)
+            terms = ", ".join(hits[0].terms) or _("(filters only)")
+            console.print(f"[green]{_('match'):<9}[/] {escape(text)}\n          " + _("terms:")
+                          + f" {escape(terms)}", highlight=False, soft_wrap=True)
         else:
-            console.print(f"[red]no match[/]  {escape(text)}", highlight=False, soft_wrap=True)
+            console.print(f"[red]{_('no match'):<9}[/] {escape(text)}", highlight=False, soft_wrap=True)
     if show_providers:
         console.print(escape(_translations(query)), highlight=False, soft_wrap=True)
 

@@ -17,6 +17,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
+from listener.cli._common import in_language as _
 
 if TYPE_CHECKING:
     from storage import WebStore
@@ -39,20 +40,25 @@ def _store(config: ConfigOption) -> WebStore:
     return WebStore.of(repository, clock=current_clock())
 
 
+def _error(message: str) -> None:
+    err_console.print("[bold red]" + _("error:") + "[/] " + message, highlight=False)
+
+
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(_("password"), hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD:
-        err_console.print(f"[bold red]error:[/] the password needs at least {MIN_PASSWORD} characters")
+        _error(_("the password needs at least {count} characters").format(count=MIN_PASSWORD))
         raise typer.Exit(2)
     return password
 
 
 def _role(value: str) -> Role:
     if value not in ROLES:
-        err_console.print(f"[bold red]error:[/] role must be one of {', '.join(ROLES)}, got {value!r}")
+        choices = ", ".join(ROLES)
+        _error(_("role must be one of {roles}, got {value}").format(roles=choices, value=repr(value)))
         raise typer.Exit(2)
     return cast("Role", value)
 
@@ -60,7 +66,7 @@ def _role(value: str) -> Role:
 def _user_id(store: WebStore, username: str) -> int:
     user = store.user(username=username)
     if user is None:
-        err_console.print(f"[bold red]error:[/] no user named {username!r}", highlight=False)
+        _error(_("no user named {username}").format(username=repr(username)))
         raise typer.Exit(1)
     return user.id
 
@@ -89,9 +95,10 @@ def add(
             language=language if language in ("fr", "en") else "en",
         )
     except ValueError as err:
-        err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+        err_console.print("[bold red]" + _("error:") + f"[/] {err}", highlight=False)
         raise typer.Exit(1) from err
-    console.print(f"user {username} added as {chosen}", highlight=False)
+    console.print(_("user {username} added as {role}").format(username=username, role=chosen),
+                  highlight=False)
 
 
 @users_app.command("list")
@@ -99,16 +106,17 @@ def list_users(config: ConfigOption = DEFAULT_CONFIG) -> None:
     """List users and their roles."""
     from rich.table import Table
 
-    table = Table(title="users")
-    for column in ("id", "username", "name", "role", "active", "created"):
+    store = _store(config)
+    table = Table(title=_("users"))
+    for column in ("id", _("username"), _("name"), _("role"), _("active"), _("created")):
         table.add_column(column)
-    for user in _store(config).users():
+    for user in store.users():
         table.add_row(
             str(user.id),
             user.username,
             user.display_name,
             user.role,
-            "yes" if user.is_active else "no",
+            _("yes") if user.is_active else _("no"),
             f"{user.created_at:%Y-%m-%d}",
         )
     console.print(table)
@@ -121,7 +129,8 @@ def set_role(username: str, role: str, config: ConfigOption = DEFAULT_CONFIG) ->
     store.update_user(
         _user_id(store, username), actor_id=None, action="user.change", end_sessions=True, role=_role(role)
     )
-    console.print(f"user {username} is now {role}", highlight=False)
+    console.print(_("user {username} is now {role}").format(username=username, role=role),
+                  highlight=False)
 
 
 @users_app.command("disable")
@@ -131,7 +140,7 @@ def disable(username: str, config: ConfigOption = DEFAULT_CONFIG) -> None:
     store.update_user(
         _user_id(store, username), actor_id=None, action="user.change", end_sessions=True, is_active=False
     )
-    console.print(f"user {username} disabled", highlight=False)
+    console.print(_("user {username} disabled").format(username=username), highlight=False)
 
 
 @users_app.command("enable")
@@ -141,7 +150,7 @@ def enable(username: str, config: ConfigOption = DEFAULT_CONFIG) -> None:
     store.update_user(
         _user_id(store, username), actor_id=None, action="user.change", end_sessions=False, is_active=True
     )
-    console.print(f"user {username} enabled", highlight=False)
+    console.print(_("user {username} enabled").format(username=username), highlight=False)
 
 
 @users_app.command("reset-password")
@@ -160,7 +169,7 @@ def reset_password(
         end_sessions=True,
         password_hash=hash_password(_password(password_stdin)),
     )
-    console.print(f"password of {username} reset", highlight=False)
+    console.print(_("password of {username} reset").format(username=username), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

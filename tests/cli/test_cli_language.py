@@ -87,4 +87,30 @@ def test_db_upgrade_reads_french(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(tmp_path)
     _demo_config(tmp_path, "fr", tmp_path / "new.db")
     result = CliRunner().invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "mise à jour de vide à la révision" in result.output, result.output
+    said = " ".join(result.output.split())  # rich wraps at the terminal's width, wherever the path ends
+    assert result.exit_code == 0 and "mise à jour de vide à la révision" in said, result.output
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", ("utilisateur camille ajouté comme analyst", "identifiant",
+            "le mot de passe doit compter au moins 12 caractères", "aucun sujet configuré")),
+    ("en", ("user camille added as analyst", "username",
+            "the password needs at least 12 characters", "no topics configured")),
+])
+def test_users_and_topics_speak_the_config_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, said: tuple[str, str, str, str]
+) -> None:
+    added, header, refusal, topics = said
+    monkeypatch.chdir(tmp_path)
+    _demo_config(tmp_path, lang, tmp_path / "listener.db")
+    runner = CliRunner()
+    made = runner.invoke(app, ["users", "add", "camille", "--role", "analyst", "--password-stdin"],
+                         input="a long enough secret\n")
+    assert made.exit_code == 0 and added in made.output, made.output
+    short = runner.invoke(app, ["users", "add", "dominique", "--password-stdin"], input="short\n")
+    assert short.exit_code == 2 and refusal in " ".join(short.output.split()), short.output
+    listed = runner.invoke(app, ["users", "list"])
+    assert listed.exit_code == 0 and header in listed.output and "camille" in listed.output, listed.output
+    assert "dominique" not in listed.output
+    shown = runner.invoke(app, ["topics"])
+    assert shown.exit_code == 0 and topics in shown.output, shown.output
