@@ -46,6 +46,8 @@ ABSORB = 0.25
 """A noise mention joins the nearest theme when it is as close to its centre as this share of the
 theme's own members are (the lower quartile); see :func:`_absorb`."""
 MIN_MENTIONS = 10
+MIN_WORDED = 0.5
+"""A theme needs at least this share of its texts to hold a word (else: emoji or links, not a subject)."""
 """Fewer mentions than this (or fewer distinct texts than ``min_size`` × 2) is not enough for themes."""
 
 
@@ -293,10 +295,18 @@ def _build(
 ) -> Themes:
     n_found = len(centres)
     docs: list[Counter[str]] = [Counter() for _ in range(n_found)]
+    worded = np.zeros(len(labels), dtype=bool)
     for row, label in enumerate(labels):
         if label >= 0:
             found = [t for t in terms(mentions[reps[row]].text) if not t.startswith("@")]
             docs[label].update({t: len(members[row]) ** 0.5 for t in found})
+            worded[row] = bool(found)
+    labels = labels.copy()
+    for c in range(n_found):  # emoji-only or URL-only posts: alike, but about nothing one can name
+        rows = labels == c
+        if rows.any() and worded[rows].mean() < MIN_WORDED:
+            labels[rows] = -1
+            docs[c] = Counter()
     labelled = c_tf_idf(docs, n_terms)
     themes: list[Theme] = []
     noise: list[int] = []
@@ -324,6 +334,13 @@ def _build(
         )
     for r in np.flatnonzero(labels < 0):
         noise.extend(mentions[i].id for i in members[r])
+    if not themes:
+        return Themes(
+            status="not_enough_data",
+            mentions=len(mentions),
+            reason="no group of similar mentions stands out from the noise",
+            noise_ids=tuple(sorted(noise)),
+        )
     themes.sort(key=lambda t: (-t.size, t.id))
     renumbered = tuple(
         Theme(**{**{f: getattr(t, f) for f in Theme.__dataclass_fields__}, "id": i})
