@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from analysis.rising import rising_terms
+from analysis.terms import readable, spellings
 from analysis.themes import Themes
 from analysis.trend_input import TrendMention
 
@@ -64,7 +65,8 @@ def explain(
     rising = rising_terms(
         [*history, *spike], now=end, window=window, baseline_windows=max(lookback, 3), min_count=2
     )
-    terms = tuple(g.label for g in rising.groups[:5]) if rising.status == "ok" else ()
+    forms = spellings(m.text for m in spike)
+    terms = tuple(readable(g.label, forms) for g in rising.groups[:5]) if rising.status == "ok" else ()
     by_id = {m.id: m for m in spike}
     found: list[tuple[str, int]] = []
     examples: list[TrendMention] = []

@@ -10,7 +10,10 @@ posts simply contribute nothing.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from listener.core.query.normalize import fold, handles, hashtags, tokens_of_folded
@@ -84,3 +87,32 @@ def kind(term: str) -> str:
 def content_words(text: str) -> list[str]:
     """Return the words of ``text`` that carry meaning (labels of themes use these and phrases)."""
     return [t for t in tokens_of_folded(fold(text)) if _is_word(t)]
+
+
+def term_key(term: str) -> int:
+    """Return the stable 64-bit key of a term (the same in every process and on every machine)."""
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+def spellings(texts: Iterable[str]) -> dict[str, str]:
+    """Map folded words to their most common lower-case spelling in ``texts`` ("tele" -> "télé").
+
+    Terms are counted folded (no accents), which reads badly in a French label; this gives them back
+    the spelling their authors used, for display only.
+    """
+    seen: dict[str, Counter[str]] = {}
+    for text in texts:
+        for word in _WORD_RUN.findall(text.lower()):
+            if not word.isascii():
+                seen.setdefault(fold(word), Counter())[word] += 1
+    return {folded: counts.most_common(1)[0][0] for folded, counts in seen.items()}
+
+
+def readable(term: str, forms: Mapping[str, str]) -> str:
+    """Return ``term`` with each word spelled as in :func:`spellings` (hashtags and accounts unchanged)."""
+    if term[:1] in "#@":
+        return term
+    return " ".join(forms.get(word, word) for word in term.split(" "))

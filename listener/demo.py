@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from babel.dates import format_date, format_datetime
+
 from alerts.i18n import translator
 from connectors.demo import DEMO_TOPICS, DemoConnector, DemoSettings, DemoWorld, demo_queries
 from listener.author_report import demo_sections
@@ -200,8 +202,27 @@ def demo_alerts(settings: Settings, repository: Repository, *, start: datetime, 
     notifier = LogNotifier("console", lang=settings.language, tz=settings.timezone)
     replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1),
                   notifiers={"console": notifier}, store=True)
-    return [(f"{alert.window_end:%a %d %H:%M}", alert.severity, rendered.subject)
-            for alert, rendered in notifier.sent]
+    _ = translator(settings.language)
+    severities = {"critical": _("critical"), "warning": _("warning"), "info": _("info")}
+    return [(when_text(alert.window_end, settings.language), severities.get(alert.severity, alert.severity),
+             rendered.subject) for alert, rendered in notifier.sent]
+
+
+def theme_vectors(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
+                  progress: Progress = _noop) -> None:
+    """Store the theme vectors of the week's unhappy mentions (plain e5), as the trends step does.
+
+    Done before the alerts are replayed, so the spike alerts the demo stores (what ``listener alerts``
+    shows) name their themes too; already stored vectors are not computed again.
+    """
+    from analysis.discontent import is_discontent
+    from listener import trends_report
+    from listener.wiring import theme_encoder
+
+    unhappy = [m for m in trends_report.load_mentions(repository, [], start, end) if is_discontent(m)]
+    progress("theme vectors", 0, len(unhappy))
+    trends_report.vectors_for(repository, unhappy, lambda: theme_encoder(settings))
+    progress("theme vectors", len(unhappy), len(unhappy))
 
 
 def spike_sections(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
@@ -212,15 +233,10 @@ def spike_sections(settings: Settings, repository: Repository, *, start: datetim
     ``listener themes`` would, so the explanation can name themes.
     """
     from alerts.messages import drivers_text
-    from analysis.discontent import is_discontent
-    from listener import trends_report
     from listener.jobs.digest import make_digest
-    from listener.wiring import digest_drivers, theme_encoder, window_reader
+    from listener.wiring import digest_drivers, window_reader
 
-    unhappy = [m for m in trends_report.load_mentions(repository, [], start, end) if is_discontent(m)]
-    progress("theme vectors", 0, len(unhappy))
-    trends_report.vectors_for(repository, unhappy, lambda: theme_encoder(settings))
-    progress("theme vectors", len(unhappy), len(unhappy))
+    theme_vectors(settings, repository, start=start, end=end, progress=progress)
     _ = translator(settings.language)
     sections: dict[str, list[tuple[str, ...]]] = {}
     spikes = [a for _, a in replay_alerts(settings, repository, start=start, end=end, step=timedelta(hours=1))
@@ -228,7 +244,7 @@ def spike_sections(settings: Settings, repository: Repository, *, start: datetim
     if spikes:
         first = spikes[0]
         text = drivers_text(first.details["drivers"], settings.language)
-        when = f"{first.window_end:%a %d %H:%M}"
+        when = when_text(first.window_end, settings.language)
         sections[_("In the alert of {when}: what drove the spike").format(when=when)] = [
             (line,) for line in text.splitlines()]
     reader = window_reader(settings, repository)
@@ -238,9 +254,15 @@ def spike_sections(settings: Settings, repository: Repository, *, start: datetim
                          digest_drivers(settings, repository))
     lang = settings.language
     lines = [line for story in digest.drivers for line in drivers_text(dict(story), lang).splitlines()]
-    sections[_("In the digest of {day}").format(day=f"{busiest:%a %d/%m}")] = (
+    day_name = format_date(busiest, "EEE dd/MM", locale=settings.language)
+    sections[_("In the digest of {day}").format(day=day_name)] = (
         [(line,) for line in lines] or [(_("no spike that day"),)])
     return sections
+
+
+def when_text(at: datetime, lang: str) -> str:
+    """A short day and time in the reader's language ("sam. 28 13:00", "Sat 28 13:00")."""
+    return format_datetime(at, "EEE dd HH:mm", tzinfo=UTC, locale=lang)
 
 
 def _day_filter(day: date) -> Any:
@@ -287,6 +309,7 @@ def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, sta
         report.sections.update(ideas)
         report.sections.update(demo_sections(repository, now=report.end, lang=settings.language))
         report.stages.append(_("authors"))
+        theme_vectors(settings, repository, start=report.start, end=report.end, progress=progress)
         report.sections[_("Alerts the community manager received (console channel)")] = demo_alerts(
             settings, repository, start=report.start, end=report.end)
         report.stages.append(_("alerts"))

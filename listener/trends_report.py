@@ -61,20 +61,35 @@ def refresh_term_index(repository: Repository, *, batch: int = 5000, limit: int 
     """Tokenise the mentions that are new or changed since the last refresh into the term index.
 
     ``limit`` bounds one call (the trends step indexes a long history over several runs); returns
-    how many mentions were indexed.
+    how many mentions were indexed. The per-day term counts of every day touched are then recounted
+    (and those of days indexed before the counts existed), so rising terms over a day sum them.
     """
     from analysis.rising_index import index_entry
 
     index = repository.term_index()
     done = 0
+    touched: set[date] = set()
     while limit is None or done < limit:
         stale = index.stale(batch if limit is None else min(batch, limit - done))
         if not stale:
             break
         done += index.save([(i, a, p, index_entry(text)) for i, a, p, text in stale])
+        touched.update(p.astimezone(UTC).date() for _, _, p, _ in stale)
         if len(stale) < batch:
             break
+    recount_days(repository, touched | set(repository.term_days().uncounted()))
     return done
+
+
+def recount_days(repository: Repository, days: set[date]) -> int:
+    """Recount the per-day term counts of ``days`` from the term index; return how many rows were written."""
+    from analysis.rising_days import day_counts
+
+    store = repository.term_days()
+    written = 0
+    for day in sorted(days):
+        written += store.replace(day, day_counts(store.entries(day)))
+    return written
 
 
 def rising_for(
@@ -85,37 +100,57 @@ def rising_for(
     window: timedelta,
     baseline_windows: int = 14,
     limit: int = 20,
-    index_limit: int | None = None,
+    refresh: bool = True,
 ) -> tuple[rising.Rising, dict[int, TrendMention]]:
     """Rising terms of a topic (or everything) in the window ending at ``now``, and their mentions.
 
-    Reads the term index (brought up to date first, at most ``index_limit`` mentions tokenised),
-    not the texts: see ``analysis.rising_index``. While the index is still being built (a database
-    that predates it), the answer is ``not_enough_data`` and says so rather than counting part.
+    Reads the term index, not the texts (see ``analysis.rising_index``); when the window is one UTC
+    day ending at midnight, a topic is given and its days are counted, the per-day term counts instead
+    (``analysis.rising_days``: the same answer, summed rather than sorted). ``refresh`` first brings
+    the index and the counts up to date (the CLI); the API and the dashboard only read them (the
+    trends step keeps them fresh).
     """
-    from analysis.rising_index import IndexedMentions, rising_indexed
+    from analysis.rising_days import Day, aligned, rising_daily
+    from analysis.rising_index import IndexedMentions, Lookups, rising_indexed
 
-    refresh_term_index(repository, limit=index_limit)
+    if refresh:
+        refresh_term_index(repository)
     index = repository.term_index()
-    if index_limit is not None and index.stale(1):
-        reason = "the term index is still being built (the trends step continues it); try again later"
-        return rising.Rising(status="not_enough_data", reason=reason), {}
-    rows = index.window(topic, now - window * (baseline_windows + 1), now)
-    answer = rising_indexed(
-        IndexedMentions(
+    lookups = Lookups(texts=index.texts, author_reach=index.author_reach)
+
+    def entries(since: datetime) -> IndexedMentions:
+        rows = index.window(topic, since, now)
+        return IndexedMentions(
             mention_ids=rows.mention_ids,
             author_ids=rows.author_ids,
             published_us=rows.published_us,
             sizes=rows.sizes,
             keys=rows.keys,
-        ),
-        now=now,
-        texts=index.texts,
-        reach=index.reach,
-        window=window,
-        baseline_windows=baseline_windows,
-        limit=limit,
-    )
+        )
+
+    store = repository.term_days()
+    needed = [(now - window * (back + 1)).date() for back in range(baseline_windows, -1, -1)]
+    if topic and aligned(now, window) and store.counted(needed):
+        days = []
+        for day in needed:
+            counts = store.read(topic, day)
+            days.append(Day(keys=counts.keys, authors=counts.authors, posts=counts.posts))
+        answer = rising_daily(
+            days,
+            now=now,
+            window_entries=lambda: entries(now - window),
+            lookups=lookups,
+            limit=limit,
+        )
+    else:
+        answer = rising_indexed(
+            entries(now - window * (baseline_windows + 1)),
+            now=now,
+            lookups=lookups,
+            window=window,
+            baseline_windows=baseline_windows,
+            limit=limit,
+        )
     wanted = sorted({i for t in answer.terms for i in t.mention_ids})
     return answer, {s.id: trend_mention(s) for s in repository.get_mentions(wanted)}
 
@@ -188,7 +223,7 @@ def themes_for(
 def sov_for(
     repository: Repository, roles: Mapping[str, str], *, since: datetime, until: datetime, grain: str = "day"
 ) -> tuple[list[trends.VoiceShare], list[trends.Rivalry], list[trends.SeriesRow]]:
-    """Share of voice over ``[since, until)`` from the rollups (refreshed first), and its series."""
+    """Share of voice over ``[since, until)`` from the rollups (refreshed first: the CLI), and its series."""
     repository.refresh_rollups()
     read_grain = "day" if grain == "week" else grain
     points = repository.rollup_series(list(roles), grain=read_grain, since=since, until=until)
@@ -209,8 +244,11 @@ def series_points(
     until: datetime,
     sources: Sequence[str] = (),
     langs: Sequence[str] = (),
+    refresh: bool = True,
 ) -> tuple[list[RollupPoint], int]:
-    """Rolled-up points (refreshed first) plus, per day, the counts retention kept for pruned mentions.
+    """Rolled-up points plus, per day, the counts retention kept for pruned mentions.
+
+    ``refresh`` brings the rollups up to date first (the CLI); the API only reads them.
 
     A (day, topic) the rollups know is taken from them; a day they never saw (its mentions were
     pruned before the rollups were built) comes from ``daily_counts``, where complaints, echoes and
@@ -218,7 +256,8 @@ def series_points(
     """
     from storage.rollups import RollupPoint
 
-    repository.refresh_rollups()
+    if refresh:
+        repository.refresh_rollups()
     read_grain = "day" if grain == "week" else grain
     points = repository.rollup_series(
         list(topics), grain=read_grain, since=since, until=until, sources=sources, langs=langs

@@ -43,6 +43,7 @@ from storage.records import (
     UpsertResult,
 )
 from storage.repository_bookkeeping import RunsAndAlerts
+from storage.term_days import TermDays
 from storage.term_index import TermIndex
 
 logger = logging.getLogger(__name__)
@@ -206,6 +207,10 @@ class Repository(RunsAndAlerts):
     def term_index(self) -> TermIndex:
         """Return the term index rising terms read (each mention's terms, tokenised once)."""
         return TermIndex(self._db, self._clock, self._dialect)
+
+    def term_days(self) -> TermDays:
+        """Return the per-day term counts rising terms sum (rebuilt from the term index)."""
+        return TermDays(self._db, self._dialect)
 
     def ideas(self) -> IdeaStore:
         """Return the idea box's storage (ideas, members, votes, history, replies) on this database."""

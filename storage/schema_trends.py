@@ -1,13 +1,14 @@
 """The tables trend charts and themes read: rollups that survive retention, and sentence vectors.
 
-Migration ``0004_rollups`` creates the rollups and vectors, ``0009_trends_api`` the term index.
+Migration ``0004_rollups`` creates the rollups and vectors, ``0009_trends_api`` the term index,
+``0013_term_days`` the per-day term counts.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.schema import ID, SHORT, Base
@@ -88,3 +89,22 @@ class MentionTermsRow(Base):
     published_us: Mapped[int] = mapped_column(BigInteger)
     indexed_at: Mapped[datetime]
     terms: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TermDayRow(Base):
+    """How many distinct authors and posts of a topic used a term on one UTC day (``0013_term_days``).
+
+    What rising terms sum over the window and its baseline instead of reading every mention's terms:
+    a few hundred thousand rows over a fortnight rather than millions of (mention, term) pairs.
+    ``term_key`` 0 holds the day's totals (distinct authors and posts, whatever their terms). Counts
+    only, keyed by hashes: no text, no author. Kept when retention prunes the mentions (like the
+    rollups); a day is recounted from the term index when one of its entries is re-made.
+    """
+
+    __tablename__ = "term_days"
+
+    topic_id: Mapped[str] = mapped_column(String(SHORT), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    term_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    authors: Mapped[int] = mapped_column(Integer)
+    posts: Mapped[int] = mapped_column(Integer)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from alerts.i18n import translator
+from analysis.terms import readable, spellings
 from listener.cli._common import (
     DEFAULT_CONFIG,
     ConfigOption,
@@ -25,6 +27,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
+from listener.trend_reasons import reason_text
 
 if TYPE_CHECKING:
     from analysis.theme_vectors import ThemeEncoder
@@ -45,13 +48,29 @@ def _now(at: datetime | None) -> datetime:
 
 def _topic(config: Path, topic: str | None) -> tuple[str, dict[str, str]]:
     settings = settings_from(config)
+    _ = translator(settings.language)
     roles: dict[str, str] = {t.id: str(t.role) for t in settings.topics}
     if topic is None:
         topic = next((t for t, r in roles.items() if r == "brand"), next(iter(roles), ""))
     if topic not in roles:
-        console.print(f"[red]unknown topic {topic!r}[/]: the config has {', '.join(roles) or 'none'}")
+        known = ", ".join(roles) or _("none")
+        console.print("[red]" + _("unknown topic {topic}").format(topic=repr(topic)) + "[/]: "
+                      + _("the config has {topics}").format(topics=known))
         raise typer.Exit(2)
     return topic, roles
+
+
+def _grain(grain: str, _: Callable[[str], str]) -> str:
+    return {"hour": _("hour"), "day": _("day"), "week": _("week")}.get(grain, grain)
+
+
+def _kind(kind: str, _: Callable[[str], str]) -> str:
+    names = {"word": _("word"), "phrase": _("phrase"), "hashtag": _("hashtag"), "account": _("account")}
+    return names.get(kind, kind)
+
+
+def _role(role: str, _: Callable[[str], str]) -> str:
+    return {"brand": _("brand"), "competitor": _("competitor")}.get(role, role)
 
 
 def _pct(value: float | None) -> str:
@@ -72,11 +91,13 @@ def trends_command(
     from analysis import bursts, trends
     from listener import trends_report as report
 
-    topic_id, _ = _topic(config, topic)
+    topic_id, _roles = _topic(config, topic)
+    settings = settings_from(config)
+    _ = translator(settings.language)
     now = _now(at)
     since, until = trends.period_bounds(now, int(max(days, 1)), "hour" if grain == "hour" else "day")
     with user_errors():
-        repo = open_repository(settings_from(config))
+        repo = open_repository(settings)
         try:
             repo.refresh_rollups()
             points = repo.rollup_series(
@@ -88,9 +109,12 @@ def trends_command(
             answer, by_id = report.rising_for(repo, topic_id, now=now, window=timedelta(hours=window))
         finally:
             repo.close()
-    table = Table(title=f"{topic_id}: {grain} series, {since:%Y-%m-%d} → {until:%Y-%m-%d}")
-    for name in ("bucket", "volume", "negative", "net sentiment", "complaints"):
-        table.add_column(name, justify="left" if name == "bucket" else "right")
+    title = _("{topic}: {grain} series, {since} → {until}")
+    table = Table(title=title.format(topic=topic_id, grain=_grain(grain, _), since=f"{since:%Y-%m-%d}",
+                                     until=f"{until:%Y-%m-%d}"))
+    table.add_column(_("bucket"))
+    for name in (_("volume"), _("negative"), _("net sentiment"), _("complaints")):
+        table.add_column(name, justify="right")
     for row in trends.series(points, topics=[topic_id], grain=grain, since=since, until=until):
         table.add_row(
             f"{row.bucket:%Y-%m-%d %H:%M}",
@@ -102,32 +126,37 @@ def trends_command(
     console.print(table)
     counts = {p.bucket: p.negative for p in hourly}
     found = bursts.bursts(counts, since=since, until=until)
-    console.print(f"[bold]Negative bursts[/] (seasonal baseline): {len(found) or 'none'}")
+    heading = "[bold]" + _("Negative bursts") + "[/] " + _("(seasonal baseline)")
+    console.print(f"{heading}: {len(found) or _('none')}")
     for b in found:
-        console.print(
-            f"  {b.start:%a %Y-%m-%d %H:%M} → {b.end:%H:%M}: {b.count} negative, "
-            f"{b.expected:.1f} expected, z {b.peak_z:.1f}"
+        line = _("{count} negative, {expected} expected, z {z}").format(
+            count=b.count, expected=f"{b.expected:.1f}", z=f"{b.peak_z:.1f}"
         )
+        console.print(f"  {b.start:%Y-%m-%d %H:%M} → {b.end:%H:%M}: {line}")
     if answer.status != "ok":
-        console.print(f"[yellow]Rising terms: not enough data[/] ({answer.reason})")
+        why = reason_text(answer.reason, settings.language)
+        console.print("[yellow]" + _("Rising terms: not enough data") + f"[/] ({why})")
         return
-    terms_table = Table(title=f"Rising terms, last {window:g} h (distinct authors)")
-    for name in ("group", "term", "kind", "authors", "expected", "z", "example"):
-        terms_table.add_column(
-            name, justify="right" if name in ("authors", "expected", "z") else "left", overflow="fold"
-        )
+    title = _("Rising terms, last {hours} h (distinct authors)").format(hours=f"{window:g}")
+    terms_table = Table(title=title)
+    for name in (_("group"), _("term"), _("kind")):
+        terms_table.add_column(name, overflow="fold")
+    for name in (_("authors"), _("expected"), "z"):
+        terms_table.add_column(name, justify="right")
+    terms_table.add_column(_("example"), overflow="fold")
+    forms = spellings(m.text for m in by_id.values())  # counted folded, shown as spelled ("résilié")
     for t in answer.terms:
         example = by_id[t.mention_ids[0]].text if t.mention_ids else ""
         terms_table.add_row(
-            answer.groups[t.group].label,
-            t.term,
-            t.kind,
+            readable(answer.groups[t.group].label, forms),
+            readable(t.term, forms),
+            _kind(t.kind, _),
             str(t.count),
             f"{t.expected:.1f}",
             f"{t.z:.1f}",
             " ".join(example.split())[:80],
         )
-    console.print(terms_table if answer.terms else "No term rises above its baseline.")
+    console.print(terms_table if answer.terms else _("No term rises above its baseline."))
 
 
 def themes_command(
@@ -146,14 +175,16 @@ def themes_command(
     """Group a period's mentions into labelled themes (``--discontent``: the themes that hurt)."""
     from listener import trends_report as report
 
-    topic_id, _ = _topic(config, topic)
+    topic_id, _roles = _topic(config, topic)
     now = _now(at)
     settings = settings_from(config)
+    _ = translator(settings.language)
 
     def encoder() -> ThemeEncoder:
         from listener.wiring import theme_encoder
 
-        console.print("[dim]computing theme vectors for new mentions (stored for next time)...[/]")
+        note = _("computing theme vectors for new mentions (stored for next time)...")
+        console.print(f"[dim]{note}[/]")
         return theme_encoder(settings, say=console.print)
 
     with user_errors():
@@ -171,23 +202,25 @@ def themes_command(
             repo.close()
     found = answer.themes
     if found.status != "ok":
-        console.print(f"[yellow]Not enough data for themes[/]: {found.reason}")
+        why = reason_text(found.reason, settings.language)
+        console.print("[yellow]" + _("Not enough data for themes") + f"[/]: {why}")
         return
     if answer.discontent:
-        table = Table(title=f"Themes of discontent, {topic_id}, last {days:g} days")
+        title = _("Themes of discontent, {topic}, last {days} days").format(topic=topic_id, days=f"{days:g}")
+        table = Table(title=title)
         for name in (
             "#",
-            "theme",
-            "mentions",
-            "negativity",
-            "trend",
-            "churn risk",
-            "flag-bearers",
-            "example",
+            _("theme"),
+            _("mentions"),
+            _("negativity"),
+            _("trend"),
+            _("churn risk"),
+            _("flag-bearers"),
+            _("example"),
         ):
             table.add_column(name, overflow="fold")
         for i, d in enumerate(answer.discontent, 1):
-            trend = "new" if d.trend == float("inf") else f"×{d.trend:.1f}"
+            trend = _("new") if d.trend == float("inf") else f"×{d.trend:.1f}"
             table.add_row(
                 str(i),
                 d.theme.label,
@@ -199,8 +232,8 @@ def themes_command(
                 answer.mentions[d.theme.representative_id].text[:90],
             )
     else:
-        table = Table(title=f"Themes, {topic_id}, last {days:g} days")
-        for name in ("#", "theme", "mentions", "languages", "example"):
+        table = Table(title=_("Themes, {topic}, last {days} days").format(topic=topic_id, days=f"{days:g}"))
+        for name in ("#", _("theme"), _("mentions"), _("languages"), _("example")):
             table.add_column(name, overflow="fold")
         for t in found.themes:
             table.add_row(
@@ -211,7 +244,10 @@ def themes_command(
                 answer.mentions[t.representative_id].text[:90],
             )
     console.print(table)
-    console.print(f"[dim]{len(found.noise_ids)} of {found.mentions} mentions belong to no theme.[/]")
+    noise = _("{noise} of {total} mentions belong to no theme.").format(
+        noise=len(found.noise_ids), total=found.mentions
+    )
+    console.print(f"[dim]{noise}[/]")
     if with_aspects:
         _print_aspects(config, topic_id, now, days, only_discontent=only_discontent, encoder=encoder)
 
@@ -231,6 +267,7 @@ def _print_aspects(
     from listener import trends_report as report
 
     settings = settings_from(config)
+    _ = translator(settings.language)
     with user_errors():
         repo = open_repository(settings)
         try:
@@ -245,14 +282,15 @@ def _print_aspects(
         finally:
             repo.close()
     counts = Counter(t.aspect for t in tags)
-    table = Table(title=f"Aspects, {topic}, last {days:g} days ({len(by_id)} mentions)")
-    for name in ("aspect", "mentions", "example", "why"):
+    title = _("Aspects, {topic}, last {days} days ({count} mentions)")
+    table = Table(title=title.format(topic=topic, days=f"{days:g}", count=len(by_id)))
+    for name in (_("aspect"), _("mentions"), _("example"), _("why")):
         table.add_column(name, overflow="fold")
     names = {a.id: a.name_fr if settings.language == "fr" else a.name_en for a in DEFAULT_ASPECTS}
     for aspect, n in counts.most_common():
         best = max((t for t in tags if t.aspect == aspect), key=lambda t: t.score)
         table.add_row(names.get(aspect, aspect), str(n), by_id[best.mention_id].text[:80], best.explanation)
-    console.print(table if counts else "No mention is close to any aspect.")
+    console.print(table if counts else _("No mention is close to any aspect."))
 
 
 def sov_command(
@@ -265,23 +303,28 @@ def sov_command(
     from analysis.trends import period_bounds
     from listener import trends_report as report
 
-    _, roles = _topic(config, None)
+    _first, roles = _topic(config, None)
+    settings = settings_from(config)
+    _ = translator(settings.language)
     watched = {t: r for t, r in roles.items() if r in ("brand", "competitor")} or roles
     now = _now(at)
     since, until = period_bounds(now, int(max(days, 1)), "day")
     with user_errors():
-        repo = open_repository(settings_from(config))
+        repo = open_repository(settings)
         try:
             shares, pairs, rows = report.sov_for(repo, watched, since=since, until=until, grain=grain)
         finally:
             repo.close()
-    table = Table(title=f"Share of voice, {since:%Y-%m-%d} → {until:%Y-%m-%d}")
-    for name in ("topic", "role", "mentions", "share", "negative share", "reach share", "net sentiment"):
-        table.add_column(name, justify="left" if name in ("topic", "role") else "right")
+    table = Table(title=_("Share of voice, {since} → {until}").format(since=f"{since:%Y-%m-%d}",
+                                                                      until=f"{until:%Y-%m-%d}"))
+    for name in (_("topic"), _("role")):
+        table.add_column(name)
+    for name in (_("mentions"), _("share"), _("negative share"), _("reach share"), _("net sentiment")):
+        table.add_column(name, justify="right")
     for s in shares:
         table.add_row(
             s.topic,
-            s.role,
+            _role(s.role, _),
             str(s.volume),
             _pct(s.share_volume),
             _pct(s.share_negative),
@@ -290,12 +333,12 @@ def sov_command(
         )
     console.print(table)
     for p in pairs:
-        console.print(
-            f"{p.brand} vs {p.competitor}: {_pct(p.brand_share_volume)} of the pair's mentions, "
-            f"{_pct(p.brand_share_negative)} of its negatives, {_pct(p.brand_share_reach)} of its reach"
-        )
-    weekly = Table(title=f"Share of voice per {grain}")
-    weekly.add_column("bucket")
+        line = _("{brand} vs {competitor}: {volume} of the pair's mentions, {negative} of its negatives, "
+                 "{reach} of its reach")
+        console.print(line.format(brand=p.brand, competitor=p.competitor, volume=_pct(p.brand_share_volume),
+                                  negative=_pct(p.brand_share_negative), reach=_pct(p.brand_share_reach)))
+    weekly = Table(title=_("Share of voice per {grain}").format(grain=_grain(grain, _)))
+    weekly.add_column(_("bucket"))
     for topic in watched:
         weekly.add_column(topic, justify="right")
     buckets = sorted({r.bucket for r in rows})

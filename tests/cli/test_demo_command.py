@@ -72,7 +72,7 @@ def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: 
     assert len(lines) == 5 and all('"ondea"' in line for line in lines)
     assert "no such config file" not in listed.output
     section = result.output.split(alerts_title(lang), 1)[1].split("└", 1)[0]
-    shown = len(re.findall(r"^│ \w{3} \d{2} \d{2}:\d{2} │", section, flags=re.MULTILINE))
+    shown = len(re.findall(r"^│ \w{3}\.? \d{2} \d{2}:\d{2} +│", section, flags=re.MULTILINE))  # "sam. 28"
     alerts = runner.invoke(app, ["alerts", "--days", "30"])
     assert alerts.exit_code == 0, alerts.output
     assert "no alerts in that period" not in alerts.output

@@ -115,3 +115,29 @@ def test_c_tf_idf_prefers_distinctive_terms_and_phrases() -> None:
     first, second = c_tf_idf(docs, 2)
     assert first[0] == "facture double" and "lumio" not in first
     assert second[0] == "panne"
+
+
+def test_labels_read_as_their_authors_spelled_them() -> None:
+    from analysis.terms import readable, spellings
+
+    forms = spellings(["Panne RÉSEAU depuis ce matin", "panne réseau", "Télé coupée", "#Télé"])
+    assert readable("panne reseau", forms) == "panne réseau" and readable("tele", forms) == "télé"
+    assert readable("#tele", forms) == "#tele"  # hashtags stay as they are counted
+    mentions, vectors, truth = _corpus()
+    answer = find_themes(mentions, vectors, dims=10)
+    outage = next(t for t in answer.themes if truth[t.mention_ids[0]] == "outage")
+    assert "reseau" not in outage.label and "réseau" in " ".join(readable(t, forms) for t in outage.terms)
+
+
+def test_emoji_and_link_only_posts_make_no_theme() -> None:
+    rng = np.random.default_rng(2)
+    centre = rng.normal(size=64)
+    posts = [f"{'😡' * (1 + n % 4)} https://t.co/x{n}" for n in range(60)]
+    mentions = [TrendMention(id=i, text=t, published_at=NOW) for i, t in enumerate(posts)]
+    vectors = (centre + rng.normal(scale=0.1, size=(60, 64))).astype(np.float32)  # all alike
+    answer = find_themes(mentions, vectors, dims=10)
+    assert answer.status == "not_enough_data" and len(answer.noise_ids) == 60
+    worded, wv, _truth = _corpus()
+    emoji = [TrendMention(id=1000 + m.id, text=m.text, published_at=NOW) for m in mentions]
+    both = find_themes([*worded, *emoji], np.vstack([wv, vectors + 5]).astype(np.float32), dims=10)
+    assert both.status == "ok" and all(i < 1000 for t in both.themes for i in t.mention_ids)

@@ -3,7 +3,8 @@
 One module-wide API over SQLite: the ``web_env`` hour of 60 mentions, plus two weeks of quiet
 background and a day where many people say "panne" (a rising term and a burst), one hostile text, old
 mentions pruned by retention (the series still shows them) and three ideas grouped by the lexical
-embedder. Tests only read, except the idea workflow ones, which work on their own ideas.
+embedder, then one run of the trends step (the API only reads what it maintains). Tests only read,
+except the idea workflow ones, which work on their own ideas.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from web_env import NOW, WebEnv, make_mention, seed, start_env, stop_env
 from analysis.ideas.lexical import LexicalEmbedder
 from listener.core.model import Annotation, Author, Batch, Mention
 from listener.idea_box.grouping_job import refresh_ideas
+from listener.jobs.trends import TrendsStep
 
 HOSTILE = '<script>alert("x")</script> panne \u202e"}]{ \' OR 1=1 --'
 
@@ -71,6 +73,7 @@ def _world(env: WebEnv) -> None:
         ]
     )
     refresh_ideas(env.repo, LexicalEmbedder(), env.settings.queries(), threshold=0.45, cross_threshold=0.45)
+    TrendsStep(env.repo)(NOW)  # the API only reads the rollups and the term index: the job fills them
 
 
 @pytest.fixture(scope="module")

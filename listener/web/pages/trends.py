@@ -44,9 +44,15 @@ def _iso(value: datetime) -> str:
 
 
 def _leading_terms(rising: RisingOut | None) -> list[tuple[RisingTermOut, list[str]]]:
-    """Return the strongest term of each co-occurring group, with the group's other terms beside it."""
+    """Return the strongest term of each co-occurring group, with the group's other terms beside it.
+
+    Terms are counted folded ("resilie"); they are shown as their example mentions spell them ("résilié").
+    """
+    from analysis.terms import readable, spellings
+
     if rising is None:
         return []
+    forms = spellings(e.text for t in rising.terms for e in t.examples)
     out: list[tuple[RisingTermOut, list[str]]] = []
     seen: set[int] = set()
     for term in rising.terms:
@@ -54,7 +60,8 @@ def _leading_terms(rising: RisingOut | None) -> list[tuple[RisingTermOut, list[s
             continue
         seen.add(term.group)
         group = rising.groups[term.group].terms if term.group < len(rising.groups) else []
-        out.append((term, [t for t in group if t != term.term]))
+        shown = term.model_copy(update={"term": readable(term.term, forms)})
+        out.append((shown, [readable(t, forms) for t in group if t != term.term]))
     return out
 
 

@@ -3,7 +3,8 @@ themes (of discontent) and aspects.
 
 Every route reads (viewer and up) and calls the same glue as the CLI (``listener.trends_report``,
 ``listener.spike_explainer``), so the API and ``listener trends/themes/sov`` give the same answers.
-Series read the rollups (and the daily counts retention kept), never the mentions table. Themes and
+Series read the rollups (and the daily counts retention kept), never the mentions table; rollups, the
+term index and the per-day term counts are only read here (the trends step keeps them up to date). Themes and
 aspects use the sentence vectors already stored and never load a model in a request: without them the
 answer is ``not_enough_data`` with the reason. Texts are returned exactly as stored (JSON keeps them inert).
 """
@@ -41,8 +42,13 @@ _Topic = Annotated[str | None, Query(max_length=255, description="Topic id (defa
 _List = Annotated[list[str] | None, Query(max_length=50)]
 MAX_SPAN = timedelta(days=800)
 EXAMPLES = 3
-INDEX_PER_REQUEST = 20_000
-"""Mentions a request may tokenise into the term index before answering (the trends step does the rest)."""
+
+
+def _reason(request: Request, reason: str) -> str:
+    """A "not enough data" reason in the configured language."""
+    from listener.trend_reasons import reason_text
+
+    return reason_text(reason, request.app.state.settings.language)
 
 
 def _roles(request: Request) -> dict[str, str]:
@@ -114,6 +120,7 @@ def series(
         until=end,
         sources=tuple(source or ()),
         langs=tuple(lang or ()),
+        refresh=False,
     )
     rows = trends.series(points, topics=topics, grain=grain, since=start, until=end) if topics else []
     return TrendSeriesOut(
@@ -141,7 +148,7 @@ def share_of_voice(
     roles = _roles(request)
     start, end = _period(request, since, until, timedelta(days=30))
     points, _pruned = trends_report.series_points(
-        request.app.state.repository, list(roles), grain=grain, since=start, until=end
+        request.app.state.repository, list(roles), grain=grain, since=start, until=end, refresh=False
     )
     shares = trends.share_of_voice(points, roles)
     rows = trends.series(points, topics=list(roles), grain=grain, since=start, until=end) if roles else []
@@ -170,11 +177,11 @@ def rising(
         window=timedelta(hours=window_hours),
         baseline_windows=baseline_windows,
         limit=limit,
-        index_limit=INDEX_PER_REQUEST,
+        refresh=False,
     )
     return RisingOut(
         status="ok" if answer.status == "ok" else "not_enough_data",
-        reason=answer.reason,
+        reason=_reason(request, answer.reason),
         topic=topic_id,
         window_start=answer.window_start,
         window_end=answer.window_end,
@@ -216,7 +223,6 @@ def bursts(
     if end - start > timedelta(days=60):
         raise ApiError(400, "bad_filter", detail="bursts are searched over at most 60 days")
     repo = request.app.state.repository
-    repo.refresh_rollups()
     points = repo.rollup_series([topic_id], grain="hour", since=start - timedelta(days=35), until=end)
     counts = {p.bucket: getattr(p, measure) for p in points}
     return BurstsOut.model_validate(
@@ -284,7 +290,7 @@ def themes(
 
     return ThemesOut(
         status="ok" if found.status == "ok" else "not_enough_data",
-        reason=found.reason,
+        reason=_reason(request, found.reason),
         mentions=found.mentions,
         noise=len(found.noise_ids),
         themes=[
@@ -344,7 +350,7 @@ def aspects(
     if encoder is None:
         return AspectsOut(
             status="not_enough_data",
-            reason="this server has no theme encoder (use listener themes --aspects)",
+            reason=_reason(request, "this server has no theme encoder (use listener themes --aspects)"),
             mentions=0,
             counts={},
             tags=[],
@@ -360,7 +366,7 @@ def aspects(
     return AspectsOut.model_validate(
         {
             "status": "ok" if by_id else "not_enough_data",
-            "reason": "" if by_id else "no mention with a stored vector in the period",
+            "reason": "" if by_id else _reason(request, "no mention with a stored vector in the period"),
             "mentions": len(by_id),
             "counts": dict(Counter(t.aspect for t in tags)),
             "tags": tags[:limit],
