@@ -13,10 +13,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from alerts.messages import subject_line
 from listener.web.pages.charts import buckets_from_series, inbox_link, volume_chart
 from listener.web.pages.overview_first import first_links
 from listener.web.pages.render import SignedIn, formats_for, page
-from listener.web.routers.reads import shares_from
+from listener.web.routers.reads import reader_lang, shares_from
 from listener.web.security import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -200,7 +201,7 @@ def overview(
         (
             s.id,
             s.alert.window_start,
-            s.alert.title,
+            subject_line(s.alert, reader_lang(request, principal)),
             s.alert.kind in SPIKE_KINDS,
             s.alert.subject if s.alert.subject in configured else None,
         )
@@ -241,6 +242,7 @@ def overview(
         first_src=first_src,
         first_href=first_href,
         alerts=sorted(stored_alerts, key=_alert_rank)[:20],
+        alert_label=lambda alert: subject_line(alert, reader_lang(request, principal)),
         total=total,
         negative_share=negative / total if total else None,
         net=(positive - negative) / total if total else None,

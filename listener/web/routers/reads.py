@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from alerts.i18n import LANGS, Lang
+from alerts.messages import headline, subject_line, why_line
 from listener.web.errors import ERROR_RESPONSES, ApiError
 from listener.web.filters import parse_when
 from listener.web.schemas import AuthorCardOut, MentionOut, RowId
@@ -84,6 +86,12 @@ class AlertOut(_Out):
     severity: str
     title: str
     summary: str
+    label: str
+    """The rule's kind and subject in the reader's language, as e-mails name the thread."""
+    headline: str
+    """What happened, with its numbers, in the reader's language (``title`` stays as stored)."""
+    why: str
+    """Why the rule fired, in the reader's language (``summary`` stays as stored)."""
     window_start: datetime
     window_end: datetime
     is_resolution: bool
@@ -237,7 +245,13 @@ def erase_author(author_id: RowId, request: Request, principal: Principal = Admi
     return Response(status_code=204)
 
 
-def _alert(stored: Any) -> AlertOut:
+def reader_lang(request: Request, principal: Principal) -> Lang:
+    """The reader's own language, else the config's: alert texts are told in it."""
+    chosen = principal.user.language
+    return chosen if chosen in LANGS else request.app.state.settings.language
+
+
+def _alert(stored: Any, lang: Lang) -> AlertOut:
     a = stored.alert
     return AlertOut(
         id=stored.id,
@@ -247,6 +261,9 @@ def _alert(stored: Any) -> AlertOut:
         severity=a.severity,
         title=a.title,
         summary=a.summary,
+        label=subject_line(a, lang),
+        headline=headline(a, lang),
+        why=why_line(a, lang),
         window_start=a.window_start,
         window_end=a.window_end,
         is_resolution=a.is_resolution,
@@ -265,7 +282,9 @@ def alerts(
 ) -> list[AlertOut]:
     """Return recorded alerts, newest first."""
     start = parse_when(since, now=request.app.state.clock(), name="since")
-    return [_alert(s) for s in request.app.state.repository.alerts(since=start, rule_id=rule_id, limit=limit)]
+    lang = reader_lang(request, _)
+    found = request.app.state.repository.alerts(since=start, rule_id=rule_id, limit=limit)
+    return [_alert(s, lang) for s in found]
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertDetailOut)
@@ -280,9 +299,10 @@ def alert_detail(alert_id: RowId, request: Request, _: Principal = Viewer) -> Al
         for s in repo.alerts(rule_id=stored.alert.rule_id, limit=200)
         if s.alert.subject == stored.alert.subject
     ]
+    lang = reader_lang(request, _)
     return AlertDetailOut(
-        alert=_alert(stored),
-        thread=[_alert(s) for s in reversed(thread)],
+        alert=_alert(stored, lang),
+        thread=[_alert(s, lang) for s in reversed(thread)],
         deliveries=[
             DeliveryOut(
                 channel=d.channel, attempt=d.attempt, outcome=d.outcome, error=d.error, sent_at=d.sent_at
