@@ -111,7 +111,6 @@ def seed(url: str, count: int, batch: int = 10_000) -> float:
                 conn.execute(sa.text(
                     f"select setval(pg_get_serial_sequence('{table}', 'id'), (select max(id) from {table}))"
                 ))
-            conn.execute(sa.text("analyze"))
     engine.dispose()
     return count / (time.perf_counter() - started)
 
@@ -188,6 +187,11 @@ def seeded(url: str, count: int) -> tuple[Repository, WebStore]:
     started = time.perf_counter()
     done = repo.refresh_rollups()
     print(f"  rollups refreshed in {time.perf_counter() - started:.1f} s ({done.hours:,} hours)")
+    if repo.dialect == "postgresql":  # as autovacuum leaves a settled database: statistics, visibility map
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text("vacuum analyze"))
+        engine.dispose()
     return repo, WebStore.of(repo, clock=clock)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
 from storage import mention_reads as mentions
+from storage.rollups import as_utc as rollup_utc
 from storage.schema import AnnotationRow, AuthorRow, MentionRow, MentionTopicRow
 from storage.schema_web import TagRow, WorkflowRow
 from storage.web_records import InboxFilter, InboxItem, InboxPage, InboxSort, Status, Workflow
@@ -98,7 +99,11 @@ def decode_cursor(sort: InboxSort, cursor: str) -> tuple[Any, int]:
 def _after(sort: InboxSort, key: Any, row_id: int) -> sa.ColumnElement[bool]:
     column = _KEYS[sort]
     beyond = column > key if sort in _ASCENDING else column < key
-    return sa.or_(beyond, sa.and_(column == key, MentionRow.id < row_id))
+    # The bound the OR implies, said on its own: an index range starts at the cursor. Without it
+    # PostgreSQL walked the dates from the newest and filtered out every row before the cursor,
+    # so a 1M-row export read 250M rows (each page of 2,000 reading all the pages before it).
+    bound = column >= key if sort in _ASCENDING else column <= key
+    return sa.and_(bound, sa.or_(beyond, sa.and_(column == key, MentionRow.id < row_id)))
 
 
 def _order(sort: InboxSort) -> tuple[Any, ...]:
@@ -115,15 +120,48 @@ _WORKFLOW_COLUMNS = (
 )
 
 
+_WINDOWS = (timedelta(days=1), timedelta(days=7), timedelta(days=30), timedelta(days=365))
+
+
+def _newest_first(conn: Connection, query: Select[Any], flt: InboxFilter, top: datetime | None,
+                  limit: int) -> list[Any]:
+    """Run a newest-first page over growing periods ending at ``top``: a day, a week, a month, a year, all.
+
+    Why: with several filters at once (topic, sentiment, words, status), PostgreSQL estimates that few
+    rows match, reads every match through the indexes and sorts them (1.1 s at 1M mentions) instead of
+    walking the dates backwards. Bounded by a period, the same query reads only that period's rows.
+    A period that already holds ``limit`` rows holds the newest ones, so the page is the same.
+    """
+    if top is None:
+        top = conn.execute(sa.select(sa.func.max(MentionRow.published_at))).scalar()
+    if top is None:  # no mention at all
+        return conn.execute(query.limit(limit)).all()
+    top = rollup_utc(top)
+    for window in _WINDOWS:
+        start = top - window
+        if flt.base.since is not None and rollup_utc(flt.base.since) >= start:
+            break
+        rows = conn.execute(query.where(MentionRow.published_at >= start).limit(limit)).all()
+        if len(rows) >= limit:
+            return rows
+    return conn.execute(query.limit(limit)).all()
+
+
 def page(
     conn: Connection, dialect: str, flt: InboxFilter, *, sort: InboxSort, limit: int, cursor: str | None
 ) -> InboxPage:
     """Return one page of the inbox; ``cursor`` comes from the previous page (ValueError if forged)."""
     where = conditions(dialect, flt)
-    if cursor:
-        where.append(_after(sort, *decode_cursor(sort, cursor)))
+    after = decode_cursor(sort, cursor) if cursor else None
+    if after is not None:
+        where.append(_after(sort, *after))
     query = _joined(mentions.base_query().add_columns(*_WORKFLOW_COLUMNS, _KEYS[sort].label("sort_key")))
-    rows = conn.execute(query.where(*where).order_by(*_order(sort)).limit(limit + 1)).all()
+    query = query.where(*where).order_by(*_order(sort))
+    if sort == "time":
+        top = flt.base.until if after is None else after[0]
+        rows = _newest_first(conn, query, flt, top, limit + 1)
+    else:
+        rows = conn.execute(query.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     ids = [r._mapping["id"] for r in rows]
