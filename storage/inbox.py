@@ -219,11 +219,15 @@ def facets(conn: Connection, dialect: str, flt: InboxFilter) -> dict[str, dict[s
         for name, value in zip(_FACETS, row[:-1], strict=True):
             key = str(value) if value is not None else ""
             found[name][key] = found[name].get(key, 0) + count
+    # The matching mentions first, then their topics. Joined in one query, SQLite read every row of
+    # mention_topics in topic order and looked each mention up (11 s at 1M mentions for a week's facets).
+    matching = base.add_columns(MentionRow.id.label("id")).where(*where).cte("matching")
+    matching = matching.prefix_with("MATERIALIZED")
     matched = sa.orm.aliased(MentionTopicRow)  # the topic filter's EXISTS reads the table itself
     topic_rows = conn.execute(
-        base.join(matched, matched.mention_id == MentionRow.id)
-        .add_columns(matched.topic_id, sa.func.count())
-        .where(*where)
+        sa.select(matched.topic_id, sa.func.count())
+        .select_from(matching)
+        .join(matched, matched.mention_id == matching.c.id)
         .group_by(matched.topic_id)
     )
     found["topic"] = {str(t): int(n) for t, n in topic_rows}
