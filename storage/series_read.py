@@ -102,10 +102,11 @@ def series(
         for bucket, topic, counts in days_read:
             if bucket in clean_days:
                 add(_split(topic, _iso(bucket), counts))
-    skip = {d + HOUR * i for d in clean_days for i in range(24)}
-    for bucket, topic, counts in _rollup_rows(conn, "hour", first, last, topics):
-        if bucket not in skip and bucket not in dirty:
-            add(_split(topic, _iso(_floor(bucket, step)), counts))
+    outside = _merged(_gaps(first, last, sorted(clean_days)))  # the hours the day rows do not cover
+    for start, end in outside:
+        for bucket, topic, counts in _rollup_rows(conn, "hour", start, end, topics):
+            if bucket not in dirty:
+                add(_split(topic, _iso(_floor(bucket, step)), counts))
     raw = [(since, first), (last, until), *((h, h + HOUR) for h in sorted(dirty))]
     for start, end in _merged(raw):
         add(inbox.series(conn, dialect, since=start, until=end, interval=interval, topics=topics))
@@ -115,6 +116,16 @@ def series(
 def _order(item: tuple[tuple[str, str, str | None], list[int]]) -> tuple[str, str, str]:
     (topic, at, sentiment), _ = item
     return topic, at, sentiment or ""
+
+
+def _gaps(first: datetime, last: datetime, days: list[datetime]) -> list[tuple[datetime, datetime]]:
+    """The parts of ``[first, last)`` outside the whole ``days``."""
+    out, at = [], first
+    for day in days:
+        out.append((at, day))
+        at = day + DAY
+    out.append((at, last))
+    return out
 
 
 def _days(start: datetime, end: datetime) -> list[datetime]:
