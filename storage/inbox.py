@@ -124,7 +124,7 @@ _WINDOWS = (timedelta(days=1), timedelta(days=7), timedelta(days=30), timedelta(
 
 
 def _newest_first(conn: Connection, query: Select[Any], flt: InboxFilter, top: datetime | None,
-                  limit: int) -> list[Any]:
+                  limit: int) -> Sequence[Any]:
     """Run a newest-first page over growing periods ending at ``top``: a day, a week, a month, a year, all.
 
     Why: with several filters at once (topic, sentiment, words, status), PostgreSQL estimates that few
@@ -159,9 +159,9 @@ def page(
     query = query.where(*where).order_by(*_order(sort))
     if sort == "time":
         top = flt.base.until if after is None else after[0]
-        rows = _newest_first(conn, query, flt, top, limit + 1)
+        rows = list(_newest_first(conn, query, flt, top, limit + 1))
     else:
-        rows = conn.execute(query.limit(limit + 1)).all()
+        rows = list(conn.execute(query.limit(limit + 1)).all())
     more = len(rows) > limit
     rows = rows[:limit]
     ids = [r._mapping["id"] for r in rows]
