@@ -113,13 +113,14 @@ def changed_hours(
     (9 s for a week at 1M). ``since``/``until`` keep only the hours of that period (a reader's check).
     """
     m, a = MentionRow, AnnotationRow
-    published: list[datetime] = []
+    hours: set[datetime] = set()  # a set as it goes: a first refresh reads every mention
     newest_id = last_id
     for mention_id, at in conn.execute(sa.select(m.id, m.published_at).where(m.id > last_id)):
-        published.append(at)
+        hours.add(floor_hour(at))
         newest_id = max(newest_id, mention_id)
     if refreshed is not None:
-        published += conn.execute(sa.select(m.published_at).where(m.updated_at > refreshed)).scalars()
+        updated = conn.execute(sa.select(m.published_at).where(m.updated_at > refreshed)).scalars()
+        hours.update(floor_hour(at) for at in updated)
     newest_note = conn.execute(sa.select(sa.func.max(a.created_at))).scalar()
     newest_note = as_utc(newest_note) if newest_note is not None else None
     if annotated is not None or newest_note is not None:
@@ -127,8 +128,7 @@ def changed_hours(
         noted = sa.select(m.published_at, a.stage).join(a, a.mention_id == m.id)
         if annotated is not None:
             noted = noted.where(a.created_at > annotated)
-        published += [at for at, stage in conn.execute(noted) if stage in ("sentiment", "intent")]
-    hours = {floor_hour(at) for at in published}
+        hours.update(floor_hour(at) for at, stage in conn.execute(noted) if stage in ("sentiment", "intent"))
     if since is not None:
         hours = {h for h in hours if h + HOUR > since}
     if until is not None:

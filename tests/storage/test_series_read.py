@@ -119,3 +119,33 @@ def test_series_come_from_the_rollups_once_refreshed(repo: Repository, clock: Cl
     plain_after, after = _both(db_url, since, until, "day", ())
     assert after == before == plain
     assert plain_after == []
+
+
+def test_migration_0011_fills_the_posts_and_makes_the_next_refresh_recount(
+    db_url: str, clock: Clock
+) -> None:
+    repo = Repository.from_url(db_url, clock=clock)
+    repo.upgrade("0010_web_speed")
+    ids = _seed(repo)  # mentions, sentiments and echoes; the rollups of 0010 hold one old row
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO mention_rollups (grain, bucket, topic_id, source, lang, total, positive, neutral,"
+            " negative, complaints, echoes, reach, negative_reach)"
+            " VALUES ('day', :b, 'lumio', 'testsrc', '', 9, 2, 3, 4, 0, 1, 0, 0)"
+        ), {"b": T0 - timedelta(days=400)})
+        conn.execute(sa.text("INSERT INTO rollup_state (mention_id, refreshed_at) VALUES (:i, :t)"),
+                     {"i": max(ids.values()), "t": T0})
+    repo.upgrade()
+    with engine.connect() as conn:
+        posts = conn.execute(sa.text(
+            "SELECT positive_posts, neutral_posts, negative_posts FROM mention_rollups"
+        )).all()
+        assert posts == [(2, 3, 4)]  # retention's hours keep their whole count
+        assert conn.execute(sa.text("SELECT count(*) FROM rollup_state")).scalar() == 0
+    engine.dispose()
+    _assert_same(db_url)  # no state: counted from the mentions
+    clock.advance(minutes=1)
+    assert repo.refresh_rollups().hours > 60  # every hour with mentions recounted
+    _assert_same(db_url)
+    repo.close()
