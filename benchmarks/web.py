@@ -1,6 +1,8 @@
 """Dashboard page server times at scale (printed, never asserted).
 
-    python benchmarks/web.py --mentions 1000000 [--engines sqlite,postgresql] [--requests 100]
+    python benchmarks/web.py --mentions 1000000 [--engines sqlite,postgresql] [--requests 100] [--keep DIR]
+
+``--keep DIR`` keeps and reuses the seeded databases, the same ones as ``benchmarks/api.py --keep DIR``.
 
 Seeds synthetic mentions with ``benchmarks/api.py``'s generator, serves the real app under uvicorn on
 loopback, signs 8 browser-like clients in (session cookie) and fetches each page concurrently: the
@@ -22,7 +24,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,14 +33,12 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from api import NOW, PG_URL, seed
+from api import NOW, bench_user, database, seeded
 
 from listener.config import parse_settings
 from listener.core.clock import fixed
 from listener.web.app import create_app
-from listener.web.security import hash_password
 from listener.web.serve import WebServer
-from storage import Repository, WebStore
 
 PASSWORD = "benchmark password"
 CONFIG = """
@@ -52,7 +51,7 @@ topics:
 
 def _signed_in(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=300)
-    client.post("/api/auth/login", json={"username": "bench", "password": PASSWORD}).raise_for_status()
+    client.post("/api/auth/login", json={"username": "bench-web", "password": PASSWORD}).raise_for_status()
     return client
 
 
@@ -72,12 +71,8 @@ def load(clients: list[httpx.Client], path: str, requests: int) -> tuple[float, 
 
 def run(url: str, count: int, requests: int) -> None:
     clock = fixed(NOW)
-    repo = Repository.from_url(url, clock=clock)
-    repo.upgrade()
-    store = WebStore.of(repo, clock=clock)
-    print(f"\n== {repo.dialect}: seeding {count:,} mentions")
-    print(f"  seeded at {seed(repo, count):,.0f} mentions/s")
-    store.add_user("bench", display_name="bench", password_hash=hash_password(PASSWORD), role="admin")
+    repo, store = seeded(url, count)
+    bench_user(store, "bench-web", "admin")
     app = create_app(repo, store, clock=clock, settings=parse_settings(CONFIG))
     server = WebServer(app, host="127.0.0.1", port=0)
     server.start()
@@ -150,23 +145,13 @@ def main() -> None:
     parser.add_argument("--user", default="demo")
     parser.add_argument("--password", default="")
     parser.add_argument("--shots", type=Path, help="with --paint-url: save screenshots in this folder")
+    parser.add_argument("--keep", type=Path, help="keep the seeded databases here and reuse them")
     args = parser.parse_args()
     if args.paint_url:
         first_paint(args.paint_url, args.user, args.password, args.shots)
         return
     for engine in args.engines.split(","):
-        if engine == "sqlite":
-            folder = tempfile.mkdtemp(prefix="listener-web-bench-")
-            run(f"sqlite:///{folder}/bench.db", args.mentions, args.requests)
-        else:
-            import sqlalchemy as sa
-
-            admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(sa.text("DROP DATABASE IF EXISTS listener_web_bench"))
-                conn.execute(sa.text("CREATE DATABASE listener_web_bench"))
-            admin.dispose()
-            run(PG_URL.rsplit("/", 1)[0] + "/listener_web_bench", args.mentions, args.requests)
+        run(database(engine, args.mentions, args.keep), args.mentions, args.requests)
 
 
 if __name__ == "__main__":

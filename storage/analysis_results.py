@@ -174,8 +174,12 @@ def save_matched_topics(conn: Connection, dialect: str, batch: Sequence[Mention]
     save_topic_matches(conn, dialect, matches, replace=False)
 
 
-def set_echo_groups(conn: Connection, groups: Mapping[int, int | None]) -> None:
-    """Point each mention at its group's canonical mention (None: it is canonical); recount the groups."""
+def set_echo_groups(conn: Connection, groups: Mapping[int, int | None], now: datetime) -> None:
+    """Point each mention at its group's canonical mention (None: it is canonical); recount the groups.
+
+    A mention that changes group gets ``updated_at = now``: the rollups count distinct posts, and
+    find the hours to recount (and readers the hours not to trust) by that time.
+    """
     touched: set[int] = set()
     for mention_id, canonical in sorted(groups.items()):
         target = None if canonical == mention_id else canonical
@@ -184,7 +188,9 @@ def set_echo_groups(conn: Connection, groups: Mapping[int, int | None]) -> None:
             touched.add(old)
         if target is not None:
             touched.add(target)
-        conn.execute(sa.update(MentionRow).where(MentionRow.id == mention_id).values(echo_of_id=target))
+        if old != target:
+            moved = sa.update(MentionRow).where(MentionRow.id == mention_id)
+            conn.execute(moved.values(echo_of_id=target, updated_at=now))
     for part in _sql.chunks(sorted(touched)):
         rows = conn.execute(
             sa.select(MentionRow.echo_of_id, sa.func.count())

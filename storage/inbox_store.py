@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
-from storage import inbox, workflow
+from storage import inbox, series_read, workflow
 from storage.audited import Audit, AuditedWrites
 from storage.web_records import InboxFilter, InboxItem, InboxPage, InboxSort, Note, Workflow, WorkflowChange
 
@@ -45,9 +45,13 @@ class InboxMethods(AuditedWrites):
     def series(
         self, *, since: datetime, until: datetime, interval: str, topics: Sequence[str] = ()
     ) -> list[tuple[str, str, str | None, int, int]]:
-        """Return distinct posts and echoes per topic, UTC hour or day bucket, and sentiment."""
+        """Return distinct posts and echoes per topic, UTC hour or day bucket, and sentiment.
+
+        Read from the rollups where they are current (``storage.series_read``), from the mentions
+        elsewhere: the same answer as counting the mentions.
+        """
         return self._db.read(
-            lambda conn: inbox.series(
+            lambda conn: series_read.series(
                 conn, self._dialect, since=since, until=until, interval=interval, topics=topics
             )
         )

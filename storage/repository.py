@@ -245,7 +245,7 @@ class Repository(RunsAndAlerts):
         now = self._clock()
 
         def work(conn: Connection) -> None:
-            analysis_results.set_echo_groups(conn, groups)
+            analysis_results.set_echo_groups(conn, groups, now)
             if mark is not None:
                 stage_marks.write(conn, ECHO_STAGE, mark, now)
 

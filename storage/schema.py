@@ -117,6 +117,7 @@ class MentionRow(Base):
         Index("ix_mentions_source_published_at", "source", "published_at"),
         Index("ix_mentions_source_in_reply_to", "source", "in_reply_to"),
         Index("ix_mentions_source_conversation_id", "source", "conversation_id"),
+        Index("ix_mentions_updated_at", "updated_at"),  # what changed since a rollup refresh: 0011
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
@@ -185,6 +186,7 @@ class AnnotationRow(Base):
     __table_args__ = (
         UniqueConstraint("mention_id", "stage", name="uq_annotations_mention_stage"),
         Index("ix_annotations_stage_version", "stage", "version"),
+        Index("ix_annotations_created_at", "created_at"),  # see migration 0011_rollup_posts
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)

@@ -1,7 +1,7 @@
 """The tables trend charts and themes read: rollups that survive retention, and sentence vectors.
 
 Migration ``0004_rollups`` creates the rollups and vectors, ``0009_trends_api`` the term index,
-``0013_term_days`` the per-day term counts.
+``0011_rollup_posts`` the rollups' distinct-post counts, ``0013_term_days`` the per-day term counts.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ class MentionRollupRow(Base):
     reach: Mapped[int]
     """Sum of the authors' followers (else karma) over the mentions."""
     negative_reach: Mapped[int]
+    positive_posts: Mapped[int] = mapped_column(server_default="0")
+    """Distinct posts (mentions echoing no other) per sentiment: what the dashboard's figures count
+    (README "How figures count"); ``positive - positive_posts`` are that sentiment's echoes.
+    Migration ``0011_rollup_posts``."""
+    neutral_posts: Mapped[int] = mapped_column(server_default="0")
+    negative_posts: Mapped[int] = mapped_column(server_default="0")
 
 
 class RollupStateRow(Base):

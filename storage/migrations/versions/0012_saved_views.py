@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_saved_views"
-down_revision: str | None = "0010_web_speed"
+down_revision: str | None = "0011_rollup_posts"
 branch_labels: str | None = None
 depends_on: str | None = None
 
