@@ -284,8 +284,9 @@ def test_the_overview_answers_the_morning_questions(env: WebEnv, page: Any, sign
     assert set(page.locator("tr.mention .sentiment").all_inner_texts()) == {"negative"}
     page.go_back()
     alerts = page.locator("ul.alerts li").all_inner_texts()  # open and critical first, though older
-    assert alerts[0].startswith("Lumio: negative spike") and alerts[1].startswith("Resolved:")
-    page.get_by_role("link", name="Lumio: negative spike", exact=True).click()
+    # Named as the e-mails name them, in the reader's language, not by the stored English title.
+    assert alerts[0].startswith("Negative spike — lumio") and alerts[1].startswith("Resolved: ")
+    page.get_by_role("link", name="Negative spike — lumio", exact=True).click()
     story = page.get_by_role("region", name="What drove this")
     assert "lumio is down again" in story.inner_text()  # its example posts
     story.get_by_role("link", name="Open these mentions in the inbox").click()
