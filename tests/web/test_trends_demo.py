@@ -53,6 +53,8 @@ def served(demo_week: DemoReport, tmp_path_factory: pytest.TempPathFactory) -> I
     app, repository = app_for(settings_from(Path(demo.config_path)), clock=fixed(NOW))
     store = app.state.store
     user = store.add_user("cm", display_name="CM", password_hash=hash_password(PASSWORD), role="viewer")
+    store.add_user("cm_fr", display_name="CM", password_hash=hash_password(PASSWORD), role="viewer",
+                   language="fr")
     token = new_api_token()
     store.add_token(user, name="tests", token_hash=digest(token), prefix=token[:8])
     server = WebServer(app, host="127.0.0.1", port=0)
@@ -132,3 +134,13 @@ def test_the_page_shows_the_outage_terms_the_burst_and_what_was_compared(served:
     folded = {w for w in _outage_words() if w in terms(re.sub(r"<[^>]+>", " ", rising))}
     assert folded, rising[:2000]
     assert 'class="burst"' in bursts and "the same hour of the day before" in bursts
+
+
+def test_a_french_reader_reads_why_and_what_was_compared_in_french(served: tuple[str, str]) -> None:
+    with httpx.Client(base_url=served[0], timeout=60) as browser:
+        assert browser.post("/api/auth/login", json={"username": "cm_fr", "password": PASSWORD}).is_success
+        page = browser.get("/trends", params={"days": "7", "topic": "lumio"}).text
+    rising = page.split('id="rising-h"')[1].split('id="bursts-h"')[0]
+    assert "Comparé :" in rising and "fenêtres précédentes avec des mentions" in rising
+    assert "earlier windows" not in rising  # the reason too, not only the sentence around it
+    assert "la même heure de la veille" in page.split('id="bursts-h"')[1]
