@@ -23,6 +23,8 @@ from analysis.rising_index import IndexedMentions, rising_indexed
 LADDER = (timedelta(hours=24), timedelta(hours=12), timedelta(hours=6))
 BASELINE = 7
 """Earlier windows of the same length a short window is compared with (those with mentions count)."""
+MAX_WINDOWS = 28
+"""Most recent windows of each length tried (a week of 6-hour windows): bounds a long ``since``."""
 
 
 def rising_short(
@@ -44,7 +46,7 @@ def rising_short(
     quiet: Rising | None = None
     for window in (w for w in LADDER if w <= longest):
         best: Rising | None = None
-        for k in range(max(1, (now - since) // window)):
+        for k in range(min(max(1, (now - since) // window), MAX_WINDOWS)):
             found = rising_indexed(
                 index, now=now - window * k, lookups=lookups, window=window, baseline_windows=BASELINE,
                 limit=limit,
