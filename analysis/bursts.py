@@ -29,6 +29,12 @@ from datetime import datetime, timedelta
 
 HOUR = timedelta(hours=1)
 MAD_TO_SIGMA = 1.4826
+FULL_DAYS = 3
+"""Days of history the seasonal baseline wants before an hour (``score_hours``' ``min_days``)."""
+SHORT_DAYS = 1
+"""Days it settles for on a short history (a new install, the demo's week): the same hour the day before."""
+SHORT_K = 6.0
+"""The z an hour needs on that short baseline (4 on the seasonal one)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +81,7 @@ def score_hours(
     history_days: int = 35,
     run_hours: int = 3,
 ) -> list[HourScore]:
-    """Score each hour in ``[since, until)`` (hour-aligned UTC starts) against its own history.
+    """Score each hour in ``[since, until)`` (UTC hour starts; ``since`` is taken down to its hour).
 
     An hour's z is the larger of its own and that of the ``run_hours`` hours ending with it (counts
     and expectations summed), so a burst too slow to stand out in any one hour is still seen.
@@ -90,7 +96,8 @@ def score_hours(
     levels = _Levels(values, level_days)
     scores: list[HourScore] = []
     expectations: dict[int, float] = {}
-    at = since
+    # Counts are per clock hour: a period starting at 09:30 starts with its 09:00 hour (else none matches).
+    at = since.replace(minute=0, second=0, microsecond=0)
     while at < until:
         i = index.get(at)
         if i is None or i < 24 * min_days:
@@ -194,6 +201,40 @@ def _merge(run: Sequence[HourScore]) -> Burst:
         peak_z=peak.z,
         peak_at=peak.start,
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Found:
+    """Bursts of a period, with how much history they were judged on."""
+
+    history_days: int
+    """Whole days of counts before ``until``."""
+    baseline_days: int
+    """Fewest days of history any hour of the period was compared with (0: none could be)."""
+    bursts: list[Burst]
+
+
+def bursts_on_history(counts: Mapping[datetime, int], *, since: datetime, until: datetime) -> Found:
+    """Return the bursts of ``[since, until)`` on whatever history the counts have.
+
+    Hours with ``FULL_DAYS`` of history before them get the seasonal baseline; earlier hours of a
+    short history (a new install, the demo's week) are compared with the same hours of the
+    ``SHORT_DAYS`` day before instead, at a stricter ``SHORT_K``, since one day says nothing of the
+    spread (it is floored at 1); with no full day before any hour of the period, nothing is judged.
+    """
+    seen = [at for at, n in counts.items() if n and at < until]
+    if not seen:
+        return Found(history_days=0, baseline_days=0, bursts=[])
+    first = min(seen)
+    days = int((until - first) / timedelta(days=1))
+    full_from = max(since, first + timedelta(days=FULL_DAYS))
+    found = bursts(counts, since=full_from, until=until) if full_from < until else []
+    if since >= full_from:
+        return Found(history_days=days, baseline_days=FULL_DAYS, bursts=found)
+    if days <= SHORT_DAYS:
+        return Found(history_days=days, baseline_days=0, bursts=[])
+    early = bursts(counts, since=since, until=min(full_from, until), k=SHORT_K, min_days=SHORT_DAYS)
+    return Found(history_days=days, baseline_days=SHORT_DAYS, bursts=early + found)
 
 
 def hour_counts(times: Sequence[datetime]) -> dict[datetime, int]:

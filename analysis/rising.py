@@ -72,6 +72,8 @@ class Rising:
     baseline_windows: int = 0
     terms: tuple[RisingTerm, ...] = ()
     groups: tuple[TermGroup, ...] = ()
+    usual_reason: str = ""
+    """Set when a shorter window stands in for the usual one (``analysis.rising_short``): why it had to."""
 
 
 class _Terms:

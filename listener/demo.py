@@ -225,6 +225,18 @@ def theme_vectors(settings: Settings, repository: Repository, *, start: datetime
     progress("theme vectors", len(unhappy), len(unhappy))
 
 
+def trends_index(repository: Repository) -> None:
+    """Bring the rollups, the term index and the per-day term counts up to date, as the trends step does.
+
+    The Trends page and ``/api/trends/*`` only read them (the service's trends step keeps them fresh);
+    without this the demo's page found no mention in any window and said "not enough data".
+    """
+    from listener import trends_report
+
+    repository.refresh_rollups()
+    trends_report.refresh_term_index(repository)
+
+
 def spike_sections(settings: Settings, repository: Repository, *, start: datetime, end: datetime,
                    progress: Progress = _noop) -> dict[str, list[tuple[str, ...]]]:
     """The outage explained, as the first spike alert and the outage day's digest tell it.
@@ -310,6 +322,7 @@ def run_demo(db_path: Path, *, now: datetime, seed: int = 42, days: int = 7, sta
         report.sections.update(demo_sections(repository, now=report.end, lang=settings.language))
         report.stages.append(_("authors"))
         theme_vectors(settings, repository, start=report.start, end=report.end, progress=progress)
+        trends_index(repository)
         report.sections[_("Alerts the community manager received (console channel)")] = demo_alerts(
             settings, repository, start=report.start, end=report.end)
         report.stages.append(_("alerts"))

@@ -37,6 +37,12 @@ def _known(_: Callable[[str], str]) -> list[tuple[re.Pattern[str], str]]:
               "distinct texts needed)"),
         ),
         (
+            re.compile(
+                r"bursts need at least (?P<needed>\d+) days of history; this topic has (?P<count>\d+)"
+            ),
+            _("bursts need at least {needed} days of history; this topic has {count}"),
+        ),
+        (
             re.compile(r"no group of similar mentions stands out from the noise"),
             _("no group of similar mentions stands out from the noise"),
         ),

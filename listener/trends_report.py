@@ -7,6 +7,7 @@ and calls ``analysis.rising``, ``analysis.themes``, ``analysis.discontent``, ``a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -101,12 +102,15 @@ def rising_for(
     baseline_windows: int = 14,
     limit: int = 20,
     refresh: bool = True,
+    since: datetime | None = None,
 ) -> tuple[rising.Rising, dict[int, TrendMention]]:
     """Rising terms of a topic (or everything) in the window ending at ``now``, and their mentions.
 
     Reads the term index, not the texts (see ``analysis.rising_index``); when the window is one UTC
     day ending at midnight, a topic is given and its days are counted, the per-day term counts instead
-    (``analysis.rising_days``: the same answer, summed rather than sorted). ``refresh`` first brings
+    (``analysis.rising_days``: the same answer, summed rather than sorted). When the history is too
+    short for that baseline and a period starts at ``since``, the period's own shorter windows stand in
+    (``analysis.rising_short``), with ``usual_reason`` saying why. ``refresh`` first brings
     the index and the counts up to date (the CLI); the API and the dashboard only read them (the
     trends step keeps them fresh).
     """
@@ -151,6 +155,15 @@ def rising_for(
             baseline_windows=baseline_windows,
             limit=limit,
         )
+    if answer.status != "ok" and since is not None:
+        from analysis.rising_short import BASELINE, LADDER, rising_short
+
+        short = rising_short(
+            entries(since - LADDER[0] * BASELINE), now=now, since=since, lookups=lookups, longest=window,
+            limit=limit,
+        )
+        if short is not None:
+            answer = dataclasses.replace(short, usual_reason=answer.reason)
     wanted = sorted({i for t in answer.terms for i in t.mention_ids})
     return answer, {s.id: trend_mention(s) for s in repository.get_mentions(wanted)}
 

@@ -30,6 +30,8 @@ from listener.cli._common import (
 from listener.trend_reasons import reason_text
 
 if TYPE_CHECKING:
+    from analysis.bursts import Burst, Found
+    from analysis.rising import Rising
     from analysis.theme_vectors import ThemeEncoder
 
 TopicOption = Annotated[
@@ -106,7 +108,9 @@ def trends_command(
             hourly = repo.rollup_series(
                 [topic_id], grain="hour", since=since - timedelta(days=35), until=until
             )
-            answer, by_id = report.rising_for(repo, topic_id, now=now, window=timedelta(hours=window))
+            answer, by_id = report.rising_for(
+                repo, topic_id, now=now, window=timedelta(hours=window), since=min(since, now)
+            )
         finally:
             repo.close()
     title = _("{topic}: {grain} series, {since} → {until}")
@@ -125,9 +129,8 @@ def trends_command(
         )
     console.print(table)
     counts = {p.bucket: p.negative for p in hourly}
-    found = bursts.bursts(counts, since=since, until=until)
-    heading = "[bold]" + _("Negative bursts") + "[/] " + _("(seasonal baseline)")
-    console.print(f"{heading}: {len(found) or _('none')}")
+    history = bursts.bursts_on_history(counts, since=since, until=until)
+    found = _print_bursts_heading(history, settings.language)
     for b in found:
         line = _("{count} negative, {expected} expected, z {z}").format(
             count=b.count, expected=f"{b.expected:.1f}", z=f"{b.peak_z:.1f}"
@@ -138,6 +141,7 @@ def trends_command(
         console.print("[yellow]" + _("Rising terms: not enough data") + f"[/] ({why})")
         return
     title = _("Rising terms, last {hours} h (distinct authors)").format(hours=f"{window:g}")
+    title = _short_title(answer, window, settings.language) or title
     terms_table = Table(title=title)
     for name in (_("group"), _("term"), _("kind")):
         terms_table.add_column(name, overflow="fold")
@@ -157,6 +161,44 @@ def trends_command(
             " ".join(example.split())[:80],
         )
     console.print(terms_table if answer.terms else _("No term rises above its baseline."))
+
+
+def _print_bursts_heading(found: Found, lang: str) -> list[Burst]:
+    """Print how many bursts were found, on which history (or why none could be judged); return them."""
+    from analysis.bursts import FULL_DAYS, SHORT_DAYS
+
+    _ = translator(lang)
+    heading = "[bold]" + _("Negative bursts") + "[/] " + _("(seasonal baseline)")
+    if found.baseline_days == 0:
+        why = f"bursts need at least {SHORT_DAYS + 1} days of history; this topic has {found.history_days}"
+        reason = _("Not enough data yet: {reason}.").format(reason=reason_text(why, lang))
+        console.print(f"{heading}: {reason}")
+        return []
+    console.print(f"{heading}: {len(found.bursts) or _('none')}")
+    if found.baseline_days < FULL_DAYS:
+        note = _("This topic has {count} days of history: the hours of its first {full} days are compared "
+                 "with the same hour of the day before, later hours with their usual day and week.")
+        console.print("  " + note.format(count=found.history_days, full=FULL_DAYS))
+    return found.bursts
+
+
+def _short_title(answer: Rising, window: float, lang: str) -> str | None:
+    """When shorter windows stood in for the usual comparison, print why and return the table's title."""
+    if not (answer.usual_reason and answer.window_start and answer.window_end):
+        return None
+    _ = translator(lang)
+    usual = _("The usual comparison ({hours} h against the {windows} windows before) needs a longer history: "
+              "{reason}. The period's own shorter windows stand in; the window shown is the one where terms "
+              "rose most.")
+    why = reason_text(answer.usual_reason, lang)
+    console.print(usual.format(hours=f"{window:g}", windows=14, reason=why))
+    compared = _("Compared: {start} – {end} ({hours} h, {count} mentions) with the {windows} windows of "
+                 "{hours} h before it.")
+    return compared.format(
+        start=f"{answer.window_start:%Y-%m-%d %H:%M}", end=f"{answer.window_end:%Y-%m-%d %H:%M}",
+        hours=round((answer.window_end - answer.window_start) / timedelta(hours=1)),
+        count=answer.window_mentions, windows=answer.baseline_windows,
+    )
 
 
 def themes_command(

@@ -125,6 +125,9 @@ class RisingOut(_Out):
     window_end: datetime | None
     window_mentions: int
     baseline_windows: int
+    """Earlier windows of the window's length, with mentions, that made the baseline."""
+    usual_reason: str = ""
+    """Set when the period's shorter windows stood in for the usual comparison: why they had to."""
     terms: list[RisingTermOut]
     groups: list[TermGroupOut]
 
@@ -147,6 +150,12 @@ class BurstsOut(_Out):
     measure: Literal["negative", "total"]
     since: datetime
     until: datetime
+    status: Status = "ok"
+    reason: str = ""
+    history_days: int = 0
+    """Whole days of hourly counts the topic has before ``until``."""
+    baseline_days: int = 3
+    """Days before an hour its expectation needs: 3 (seasonal baseline) or 1 on a short history."""
     bursts: list[BurstOut]
 
 

@@ -38,7 +38,8 @@ def test_every_reason_the_trend_functions_give_reads_french() -> None:
     source = (ROOT / "analysis" / "themes.py").read_text()
     fixed = [r for r in source.split('"') if r.startswith("no group of")]
     fixed += ["some mentions have no vector yet", "no mention with a stored vector in the period",
-              "this server has no theme encoder (use listener themes --aspects)"]
+              "this server has no theme encoder (use listener themes --aspects)",
+              "bursts need at least 2 days of history; this topic has 1"]
     assert len(fixed) >= 4 and all(produced)
     for reason in produced + fixed:
         french = reason_text(reason, "fr")

@@ -4,25 +4,28 @@ the themes of discontent.
 Every figure comes from the trends API's own handlers (``listener.web.routers.trends``), so the page,
 ``/api/trends/*`` and ``listener trends`` give the same answers. Each burst carries its story (themes,
 terms, authors, competitors) and a link to the inbox filtered to its span and topic; each example
-mention links to its page. A period without enough data says so plainly.
+mention links to its page. A period without enough data says so plainly, with the reason; on a short
+history (a new install, the demo's week) rising terms and bursts use the shorter baselines the API
+falls back to, and the page says which window was compared with which baseline.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from listener.web.pages.charts import inbox_link
-from listener.web.pages.render import SignedIn, page
+from listener.web.pages.render import SignedIn, page, user_lang
 from listener.web.routers import trends as api
-from listener.web.schemas_trends import BurstOut, RisingOut, RisingTermOut, SpikeStoryOut
+from listener.web.schemas_trends import BurstOut, BurstsOut, RisingOut, RisingTermOut, SpikeStoryOut
 from listener.web.security import Principal
 
 router = APIRouter(include_in_schema=False)
+Out = TypeVar("Out", RisingOut, BurstsOut)
 Days = Literal["1", "7", "30"]
 STORIES = 5
 """Bursts whose story the page tells (the strongest first); the others are listed with their link."""
@@ -65,7 +68,17 @@ def _leading_terms(rising: RisingOut | None) -> list[tuple[RisingTermOut, list[s
     return out
 
 
-def _bursts(request: Request, topic: str, since: str, principal: Principal) -> list[Burst]:
+def _readers(answer: Out, lang: str) -> Out:
+    """The answer with its reasons in the reader's language (the API gives them in the configured one)."""
+    from listener.trend_reasons import reason_text
+
+    fields = {"reason": reason_text(answer.reason, lang)}
+    if isinstance(answer, RisingOut):
+        fields["usual_reason"] = reason_text(answer.usual_reason, lang)
+    return answer.model_copy(update=fields)
+
+
+def _bursts(request: Request, topic: str, since: str, principal: Principal) -> tuple[BurstsOut, list[Burst]]:
     found = api.bursts(request, topic=topic, measure="total", since=since, until=None, _=principal)
     strongest = sorted(found.bursts, key=lambda b: -b.peak_z)[:STORIES]
     out = []
@@ -74,7 +87,7 @@ def _bursts(request: Request, topic: str, since: str, principal: Principal) -> l
         if b in strongest:
             story = api.story(request, start=_iso(b.start), end=_iso(b.end), topic=topic, _=principal)
         out.append(Burst(burst=b, href=inbox_link(b.start, b.end, (topic,)), story=story))
-    return out
+    return found, out
 
 
 @router.get("/trends", response_class=HTMLResponse)
@@ -85,18 +98,23 @@ def trends(
     principal: Principal = SignedIn,
 ) -> HTMLResponse:
     """Show a topic's rising terms, bursts with their story, share of voice and themes of discontent."""
+    from analysis.bursts import FULL_DAYS
+
     topics = request.app.state.settings.topics
     brands = [t.id for t in topics if t.role == "brand"] + [t.id for t in topics]
     chosen = topic if topic in {t.id for t in topics} else next(iter(brands), None)
     since = f"{days}d"
     hours, baseline = RISING_WINDOW[days]
     voice = api.share_of_voice(request, since=since, until=None, grain="day", _=principal)
-    rising = bursts = themes = None
+    rising = bursts = found = themes = None
     if chosen is not None:
         rising = api.rising(
-            request, topic=chosen, window_hours=hours, baseline_windows=baseline, limit=20, _=principal
+            request, topic=chosen, window_hours=hours, baseline_windows=baseline, limit=20, since=since,
+            _=principal,
         )
-        bursts = _bursts(request, chosen, since, principal)
+        found, bursts = _bursts(request, chosen, since, principal)
+        reader = user_lang(request, principal)
+        rising, found = _readers(rising, reader), _readers(found, reader)
         themes = api.themes(request, topic=chosen, since=since, until=None, discontent=True, _=principal)
     return page(
         request,
@@ -111,5 +129,8 @@ def trends(
         rising=rising,
         leading=_leading_terms(rising),
         bursts=bursts,
+        burst_search=found,
+        full_days=FULL_DAYS,
+        usual=(hours, baseline),
         themes=themes,
     )

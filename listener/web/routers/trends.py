@@ -164,20 +164,31 @@ def rising(
     window_hours: Annotated[float, Query(ge=1, le=168)] = 24.0,
     baseline_windows: Annotated[int, Query(ge=3, le=30)] = 14,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    since: _When = None,
     _: Principal = Viewer,
 ) -> RisingOut:
-    """Return the words, hashtags, @accounts and phrases far above their own baseline in the last window."""
+    """Return the words, hashtags, @accounts and phrases far above their own baseline in the last window.
+
+    With ``since`` (the period), a history too short for that baseline is answered from the period's
+    own shorter windows: ``usual_reason`` then says why, ``window_start``/``window_end`` which window
+    was compared with the ``baseline_windows`` windows of the same length before it.
+    """
     from listener import trends_report
 
     topic_id = _topic(request, topic)
+    now = request.app.state.clock()
+    period = parse_when(since, now=now, name="since") if since else None
+    if period is not None and period >= now:
+        raise ApiError(400, "bad_filter", detail="since must be before now")
     answer, by_id = trends_report.rising_for(
         request.app.state.repository,
         topic_id,
-        now=request.app.state.clock(),
+        now=now,
         window=timedelta(hours=window_hours),
         baseline_windows=baseline_windows,
         limit=limit,
         refresh=False,
+        since=period,
     )
     return RisingOut(
         status="ok" if answer.status == "ok" else "not_enough_data",
@@ -187,6 +198,7 @@ def rising(
         window_end=answer.window_end,
         window_mentions=answer.window_mentions,
         baseline_windows=answer.baseline_windows,
+        usual_reason=_reason(request, answer.usual_reason),
         terms=[
             RisingTermOut(
                 term=t.term,
@@ -215,8 +227,13 @@ def bursts(
     until: _When = None,
     _: Principal = Viewer,
 ) -> BurstsOut:
-    """Return the hours far above a baseline that knows daily and weekly rhythms (default: 7 days)."""
-    from analysis.bursts import bursts as find
+    """Return the hours far above a baseline that knows daily and weekly rhythms (default: 7 days).
+
+    On a short history the first days' hours are compared with the day before (``baseline_days``);
+    with less than two days, ``not_enough_data`` and why.
+    """
+    from analysis.bursts import SHORT_DAYS
+    from analysis.bursts import bursts_on_history as find
 
     topic_id = _topic(request, topic)
     start, end = _period(request, since, until, timedelta(days=7))
@@ -225,16 +242,13 @@ def bursts(
     repo = request.app.state.repository
     points = repo.rollup_series([topic_id], grain="hour", since=start - timedelta(days=35), until=end)
     counts = {p.bucket: getattr(p, measure) for p in points}
-    return BurstsOut.model_validate(
-        {
-            "topic": topic_id,
-            "measure": measure,
-            "since": start,
-            "until": end,
-            "bursts": find(counts, since=start, until=end),
-        }
-    )
-
+    found = find(counts, since=start, until=end)
+    out = {"topic": topic_id, "measure": measure, "since": start, "until": end, "status": "ok", "reason": "",
+           "history_days": found.history_days, "baseline_days": found.baseline_days, "bursts": found.bursts}
+    if found.baseline_days == 0:
+        reason = f"bursts need at least {SHORT_DAYS + 1} days of history; this topic has {found.history_days}"
+        out |= {"status": "not_enough_data", "reason": _reason(request, reason)}
+    return BurstsOut.model_validate(out)
 
 @router.get("/story", response_model=SpikeStoryOut)
 def story(
