@@ -120,6 +120,33 @@ def g2(a: float, b: float, c: float, d: float) -> float:
     return 2.0 * total
 
 
+def too_few_in_window(mentions: int, start: datetime, now: datetime) -> Rising:
+    """The honest answer when the window holds too few mentions to say anything is rising."""
+    return Rising(
+        status="not_enough_data",
+        reason=f"{mentions} mentions in the window (at least {MIN_WINDOW_MENTIONS} needed)",
+        window_mentions=mentions,
+        window_start=start,
+        window_end=now,
+    )
+
+
+def too_short_a_baseline(windows: int, mentions: int, start: datetime, now: datetime) -> Rising:
+    """The honest answer when too few earlier windows hold mentions to make a baseline.
+
+    The reason's English words are the ones ``listener.trend_reasons`` recognises and translates.
+    """
+    return Rising(
+        status="not_enough_data",
+        reason=f"{windows} earlier windows with mentions "
+        f"(at least {MIN_BASELINE_WINDOWS} needed for a baseline)",
+        baseline_windows=windows,
+        window_mentions=mentions,
+        window_start=start,
+        window_end=now,
+    )
+
+
 def rising_terms(
     mentions: Sequence[TrendMention],
     *,
@@ -149,26 +176,12 @@ def rising_terms(
             past[int((m.published_at - first) / window)].append(m)
 
     if len(current) < MIN_WINDOW_MENTIONS:
-        return Rising(
-            status="not_enough_data",
-            reason=f"{len(current)} mentions in the window (at least {MIN_WINDOW_MENTIONS} needed)",
-            window_mentions=len(current),
-            window_start=start,
-            window_end=now,
-        )
+        return too_few_in_window(len(current), start, now)
     of = _Terms()
     now_counts, now_authors = _author_terms(current, of)
     history = [_author_terms(bucket, of) for bucket in past if bucket]
     if len(history) < MIN_BASELINE_WINDOWS:
-        return Rising(
-            status="not_enough_data",
-            reason=f"{len(history)} earlier windows with mentions "
-            f"(at least {MIN_BASELINE_WINDOWS} needed for a baseline)",
-            baseline_windows=len(history),
-            window_mentions=len(current),
-            window_start=start,
-            window_end=now,
-        )
+        return too_short_a_baseline(len(history), len(current), start, now)
     pooled: Counter[str] = Counter()
     for counts, _ in history:
         pooled.update(counts)

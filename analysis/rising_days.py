@@ -20,7 +20,14 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from analysis.rising import G2_P001, MIN_BASELINE_WINDOWS, MIN_WINDOW_MENTIONS, Rising
+from analysis.rising import (
+    G2_P001,
+    MIN_BASELINE_WINDOWS,
+    MIN_WINDOW_MENTIONS,
+    Rising,
+    too_few_in_window,
+    too_short_a_baseline,
+)
 from analysis.rising_finish import Lookups, Pairs, Scores, finish
 from analysis.rising_index import KEY_DTYPE, MAX_PASSING, IndexedMentions, _distinct, _score
 
@@ -111,24 +118,10 @@ def rising_daily(
         keys.append(k[~total])
         weights.append(a[~total])
     if n_current < MIN_WINDOW_MENTIONS:
-        return Rising(
-            status="not_enough_data",
-            reason=f"{n_current} mentions in the window (at least {MIN_WINDOW_MENTIONS} needed)",
-            window_mentions=n_current,
-            window_start=start,
-            window_end=now,
-        )
+        return too_few_in_window(n_current, start, now)
     past = [w for w in range(baseline_windows) if per_window[w] > 0]
     if len(past) < MIN_BASELINE_WINDOWS:
-        return Rising(
-            status="not_enough_data",
-            reason=f"{len(past)} earlier windows with mentions "
-            f"(at least {MIN_BASELINE_WINDOWS} needed for a baseline)",
-            baseline_windows=len(past),
-            window_mentions=n_current,
-            window_start=start,
-            window_end=now,
-        )
+        return too_short_a_baseline(len(past), n_current, start, now)
     vocabulary, term = np.unique(np.concatenate(keys), return_inverse=True)
     candidates, count, expected, z, g2 = _score(
         np.concatenate(wins),

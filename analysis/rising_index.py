@@ -20,7 +20,14 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from analysis.rising import G2_P001, MIN_BASELINE_WINDOWS, MIN_WINDOW_MENTIONS, Rising
+from analysis.rising import (
+    G2_P001,
+    MIN_BASELINE_WINDOWS,
+    MIN_WINDOW_MENTIONS,
+    Rising,
+    too_few_in_window,
+    too_short_a_baseline,
+)
 from analysis.rising_finish import Lookups, Pairs, Scores, finish
 from analysis.terms import term_key, terms
 
@@ -116,28 +123,14 @@ def rising_indexed(
     current = mention_win == baseline_windows
     n_current = int(current.sum())
     if n_current < MIN_WINDOW_MENTIONS:
-        return Rising(
-            status="not_enough_data",
-            reason=f"{n_current} mentions in the window (at least {MIN_WINDOW_MENTIONS} needed)",
-            window_mentions=n_current,
-            window_start=start,
-            window_end=now,
-        )
+        return too_few_in_window(n_current, start, now)
     authors_raw = np.asarray(index.author_ids, dtype=np.int64)
     author_ids, author = np.unique(authors_raw, return_inverse=True)
     mention_authors = _distinct(mention_win[inside] * (len(author_ids) + 1) + author[inside])
     per_window = np.bincount(mention_authors // (len(author_ids) + 1), minlength=baseline_windows + 1)
     past = [w for w in range(baseline_windows) if per_window[w] > 0]
     if len(past) < MIN_BASELINE_WINDOWS:
-        return Rising(
-            status="not_enough_data",
-            reason=f"{len(past)} earlier windows with mentions "
-            f"(at least {MIN_BASELINE_WINDOWS} needed for a baseline)",
-            baseline_windows=len(past),
-            window_mentions=n_current,
-            window_start=start,
-            window_end=now,
-        )
+        return too_short_a_baseline(len(past), n_current, start, now)
     owner = np.repeat(np.arange(len(ids)), sizes)
     kept = mention_win[owner] >= 0
     owner = owner[kept]
