@@ -36,13 +36,15 @@ def _step_label(name: str) -> str:
     return labels.get(name, name)
 
 
-def _stage_label(name: str) -> str:
+def stage_label(name: str) -> str:
     """The label of an analysis stage's bar; other labels come translated by their caller."""
     labels = {
         "language": _("analysis: languages"),
         "sentiment": _("analysis: sentiment"),
         "intent": _("analysis: intents"),
         "signals": _("analysis: discontent signals"),
+        "collect": _("demo: collecting"),
+        "theme vectors": _("themes: sentence vectors"),
     }
     return labels.get(name, name)
 
@@ -84,7 +86,7 @@ def counts(total: int | None = None) -> Iterator[Callable[[str, int, int | None]
 
         def seen(label: str, done: int, of: int | None = None) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(_stage_label(label), total=of if of is not None else total)
+                tasks[label] = bar.add_task(stage_label(label), total=of if of is not None else total)
             bar.update(tasks[label], completed=done, total=of if of is not None else total)
 
         yield seen

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
@@ -19,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from alerts.i18n import translator
-from listener.cli._common import DEFAULT_CONFIG, DEMO_CONFIG, console, current_clock, user_errors
+from listener.cli._common import DEFAULT_CONFIG, DEMO_CONFIG, console, current_clock, language, user_errors
 from listener.demo import DemoReport, run_demo
 
 _BARS = "▁▂▃▄▅▆▇█"
@@ -44,7 +45,8 @@ def render(report: DemoReport) -> None:
         + _("stages: {stages}").format(stages=" → ".join(report.stages)),
         title="listener demo"))
     days = sorted({d.day for d in report.daily})
-    table = Table(title=_("Volume per day and share of voice"))
+    # No vertical rules: seven days, the trend and the share fit 80 columns without cutting a date.
+    table = Table(title=_("Volume per day and share of voice"), box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(_("topic"), no_wrap=True)
     for day in days:
         table.add_column(f"{day:%d/%m}", justify="right", no_wrap=True)
@@ -80,13 +82,17 @@ def demo(
     port: Annotated[int, typer.Option(help="Port of the dashboard with --web.")] = 8080,
 ) -> None:
     """Simulate a week of French and English mentions and run every stage on them (offline)."""
+    from listener.cli._progress import stage_label
+    from listener.demo import demo_settings
+
+    language.set(demo_settings(db).language)  # the bars speak the demo's language, as its summary does
     with user_errors(), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=console, transient=True) as bars:
         tasks: dict[str, TaskID] = {}
 
         def progress(step: str, done: int, total: int) -> None:
             if step not in tasks:
-                tasks[step] = bars.add_task(step, total=total)
+                tasks[step] = bars.add_task(stage_label(step), total=total)
             bars.update(tasks[step], completed=done, total=total)
 
         pinned = start.replace(tzinfo=UTC) if start is not None else None

@@ -43,7 +43,7 @@ def idea_sections(
             "Ideas customers suggest ({placed} suggestions in {ideas} ideas, {votes} votes; "
             "refused: {refused})"
         ).format(placed=run.placed, ideas=len(rows), votes=run.votes, refused=refused)
-        sections[title] = [header, *(_line(r) for r in rows[:8])]
+        sections[title] = [header, *(_line(r, lang) for r in rows[:8])]
         sections[
             _("Replies drafted: idea #{id} moved to planned ({count} supporters)").format(
                 id=top.idea.id, count=len(change.replies))
@@ -55,13 +55,14 @@ def idea_sections(
         if theirs:
             sections[_("What customers ask of {name} (openings)").format(name=query.name)] = [
                 header,
-                *(_line(r) for r in theirs[:3]),
+                *(_line(r, lang) for r in theirs[:3]),
             ]
     return sections
 
 
-def _line(row: object) -> tuple[str, ...]:
+def _line(row: object, lang: str) -> tuple[str, ...]:
     from listener.idea_box.board import BoardRow
+    from listener.idea_box.messages import STATUS_LABELS
 
     assert isinstance(row, BoardRow)
     s = row.support
@@ -73,5 +74,5 @@ def _line(row: object) -> tuple[str, ...]:
         str(s.voters),
         langs,
         f"{s.score:.2f}",
-        row.idea.status,
+        STATUS_LABELS.get(row.idea.status, {}).get("fr" if lang == "fr" else "en", row.idea.status),
     )

@@ -64,6 +64,8 @@ def test_demo_command_prints_summary_and_its_config_explores_the_data(tmp_path: 
                               "{failures} failed; {echoes} echoes (reposts, copies) grouped under their "
                               "originals").split("{path}")[0].split("}", 1)[1]
     assert stored.strip() and stored in result.output and "lumio" in result.output
+    planned = {"fr": "prévue", "en": "planned"}[lang]  # the idea planned by the demo, status in its language
+    assert re.search(rf"│ {planned} +│", result.output), result.output
     config = db.with_suffix(".yaml")
     assert load_settings(config).database.url == f"sqlite:///{db.resolve()}"
     listed = runner.invoke(app, ["mentions", "--topic", "ondea", "--format", "json", "--limit", "5"])
