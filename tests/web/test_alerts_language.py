@@ -1,4 +1,4 @@
-"""Alerts read in the reader's language on the API and the dashboard, as the e-mails tell them.
+"""Alerts and trend reasons read in the reader's language on the API and the dashboard.
 
 The stored ``title`` and ``summary`` are the rule's English words; ``label``, ``headline`` and ``why``
 are told from the stored numbers in the signed-in user's language.
@@ -36,3 +36,13 @@ def test_an_alert_speaks_each_readers_language(sqlite_env: WebEnv) -> None:
     assert "6,5" in fr["why"] and "6.5" in en["why"]  # numbers told per locale from the stored ones
     assert page.status_code == 200 and "Pic de mentions négatives — lumio" in page.text
     assert "critique" in page.text and "Negative spike on lumio" not in page.text
+
+
+def test_trend_reasons_speak_each_readers_language(sqlite_env: WebEnv) -> None:
+    sqlite_env.store.update_user(sqlite_env.user_ids["analyst"], actor_id=None, action="user.change",
+                                 end_sessions=False, language="fr")
+    with sqlite_env.client("analyst") as french, sqlite_env.client("viewer") as english:
+        fr = french.get("/api/trends/rising", params={"topic": "ondea"}).json()
+        en = english.get("/api/trends/rising", params={"topic": "ondea"}).json()
+    assert fr["status"] == en["status"] == "not_enough_data"  # 60 mentions in one hour: no baseline
+    assert "at least" in en["reason"] and "au moins" in fr["reason"], (fr, en)

@@ -13,19 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from listener.web.pages.charts import inbox_link
-from listener.web.pages.render import SignedIn, page, user_lang
+from listener.web.pages.render import SignedIn, page
 from listener.web.routers import trends as api
 from listener.web.schemas_trends import BurstOut, BurstsOut, RisingOut, RisingTermOut, SpikeStoryOut
 from listener.web.security import Principal
 
 router = APIRouter(include_in_schema=False)
-Out = TypeVar("Out", RisingOut, BurstsOut)
 Days = Literal["1", "7", "30"]
 STORIES = 5
 """Bursts whose story the page tells (the strongest first); the others are listed with their link."""
@@ -68,16 +67,6 @@ def _leading_terms(rising: RisingOut | None) -> list[tuple[RisingTermOut, list[s
     return out
 
 
-def _readers(answer: Out, lang: str) -> Out:
-    """The answer with its reasons in the reader's language (the API gives them in the configured one)."""
-    from listener.trend_reasons import reason_text
-
-    fields = {"reason": reason_text(answer.reason, lang)}
-    if isinstance(answer, RisingOut):
-        fields["usual_reason"] = reason_text(answer.usual_reason, lang)
-    return answer.model_copy(update=fields)
-
-
 def _bursts(request: Request, topic: str, since: str, principal: Principal) -> tuple[BurstsOut, list[Burst]]:
     found = api.bursts(request, topic=topic, measure="total", since=since, until=None, _=principal)
     strongest = sorted(found.bursts, key=lambda b: -b.peak_z)[:STORIES]
@@ -113,8 +102,6 @@ def trends(
             _=principal,
         )
         found, bursts = _bursts(request, chosen, since, principal)
-        reader = user_lang(request, principal)
-        rising, found = _readers(rising, reader), _readers(found, reader)
         themes = api.themes(request, topic=chosen, since=since, until=None, discontent=True, _=principal)
     return page(
         request,

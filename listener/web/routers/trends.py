@@ -44,11 +44,12 @@ MAX_SPAN = timedelta(days=800)
 EXAMPLES = 3
 
 
-def _reason(request: Request, reason: str) -> str:
-    """A "not enough data" reason in the configured language."""
+def _reason(request: Request, reason: str, principal: Principal) -> str:
+    """A "not enough data" reason in the reader's language (their own, else the config's)."""
     from listener.trend_reasons import reason_text
+    from listener.web.routers.reads import reader_lang
 
-    return reason_text(reason, request.app.state.settings.language)
+    return reason_text(reason, reader_lang(request, principal))
 
 
 def _roles(request: Request) -> dict[str, str]:
@@ -192,13 +193,13 @@ def rising(
     )
     return RisingOut(
         status="ok" if answer.status == "ok" else "not_enough_data",
-        reason=_reason(request, answer.reason),
+        reason=_reason(request, answer.reason, _),
         topic=topic_id,
         window_start=answer.window_start,
         window_end=answer.window_end,
         window_mentions=answer.window_mentions,
         baseline_windows=answer.baseline_windows,
-        usual_reason=_reason(request, answer.usual_reason),
+        usual_reason=_reason(request, answer.usual_reason, _),
         terms=[
             RisingTermOut(
                 term=t.term,
@@ -247,7 +248,7 @@ def bursts(
            "history_days": found.history_days, "baseline_days": found.baseline_days, "bursts": found.bursts}
     if found.baseline_days == 0:
         reason = f"bursts need at least {SHORT_DAYS + 1} days of history; this topic has {found.history_days}"
-        out |= {"status": "not_enough_data", "reason": _reason(request, reason)}
+        out |= {"status": "not_enough_data", "reason": _reason(request, reason, _)}
     return BurstsOut.model_validate(out)
 
 @router.get("/story", response_model=SpikeStoryOut)
@@ -304,7 +305,7 @@ def themes(
 
     return ThemesOut(
         status="ok" if found.status == "ok" else "not_enough_data",
-        reason=_reason(request, found.reason),
+        reason=_reason(request, found.reason, _),
         mentions=found.mentions,
         noise=len(found.noise_ids),
         themes=[
@@ -364,7 +365,7 @@ def aspects(
     if encoder is None:
         return AspectsOut(
             status="not_enough_data",
-            reason=_reason(request, "this server has no theme encoder (use listener themes --aspects)"),
+            reason=_reason(request, "this server has no theme encoder (use listener themes --aspects)", _),
             mentions=0,
             counts={},
             tags=[],
@@ -380,7 +381,7 @@ def aspects(
     return AspectsOut.model_validate(
         {
             "status": "ok" if by_id else "not_enough_data",
-            "reason": "" if by_id else _reason(request, "no mention with a stored vector in the period"),
+            "reason": "" if by_id else _reason(request, "no mention with a stored vector in the period", _),
             "mentions": len(by_id),
             "counts": dict(Counter(t.aspect for t in tags)),
             "tags": tags[:limit],
