@@ -39,8 +39,9 @@ from analysis.language import detect  # noqa: E402
 from analysis.terms import terms  # noqa: E402
 from benchmarks.aspects_before import BEFORE_ASPECTS, BEFORE_THRESHOLDS  # noqa: E402
 
-MIN_PRECISION = 0.75
-"""The grid keeps the highest recall whose precision on the tuning rows reaches this (0.7 plus slack)."""
+MIN_PRECISION = 0.78
+"""The grid keeps the highest recall whose precision on the tuning rows reaches this: 0.7 plus slack, since
+the first settings, tuned at 0.75, lost 0.08 on complaints labelled afterwards."""
 
 
 def load(root: Path) -> tuple[list[str], list[set[str]], dict[str, range]]:
@@ -98,7 +99,7 @@ def report(name: str, gold: list[set[str]], found: list[set[str]]) -> None:
 def pick(score: Callable[[aspects.Thresholds], tuple[float, float]]) -> aspects.Thresholds:
     """The thresholds with the best (recall, precision) on the tuning rows, from a grid."""
     grid = itertools.product(
-        (0.86, 0.865, 0.87, 0.875, 0.88, 0.885, 0.89), (0.80, 0.805, 0.81, 0.815, 0.82, 0.825, 0.83),
+        (0.87, 0.88, 0.89, 0.90), (0.79, 0.80, 0.81, 0.82, 0.83),
         (0.01, 0.02), (0.02, 0.04), (0.0, 0.005, 0.01, 0.02), (0.83, 0.84, 0.85, 1.0),
     )
     candidates = (
