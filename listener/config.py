@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from listener.analysis_settings import AnalysisSettings, AspectSettings
 from listener.core.errors import ConfigError
 from listener.core.model import Query
 from listener.routing import RoutingSettings
@@ -82,20 +83,6 @@ class TopicSettings(_Section):
         return Query(
             id=self.id, name=self.name, expression=self.query, role=self.role, languages=self.languages
         )
-
-
-class AnalysisSettings(_Section):
-    """Local models; nothing is sent to a third party and nothing is downloaded from a hub."""
-
-    enabled: bool = True
-    interval: Duration = timedelta(minutes=1)
-    batch_size: int = Field(default=64, ge=1, le=4096)
-    runtime: Literal["onnx-int8", "onnx", "torch"] = "onnx-int8"
-    """How the encoder runs: ONNX Runtime int8 (fastest, the default), ONNX fp32, or transformers."""
-    threads: int | None = Field(default=None, ge=1, le=64)
-    """Batches encoded side by side; default: up to 2 (the machine's cores)."""
-    theme_vectors: bool = False
-    """Also store plain e5 vectors of new unhappy mentions, so spike alerts can name their themes."""
 
 
 class ChannelSettings(_Section):
@@ -284,12 +271,20 @@ class Settings(_Section):
         return [t.to_query() for t in self.topics]
 
 
+class _Twice(ValueError):
+    """A key written twice in one YAML mapping (its line, path and first line)."""
+
+
 def _line_index(node: yaml.Node, path: tuple[str | int, ...], out: dict[tuple[str | int, ...], int]) -> None:
-    """Record the 1-based line of every key path in a composed YAML tree."""
+    """Record the 1-based line of every key path in a YAML tree; a key twice in a mapping is refused."""
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
+            if (*path, key) in out:
+                dotted = ".".join(str(p) for p in (*path, key))
+                raise _Twice(f"{key_node.start_mark.line + 1}: {dotted}: written twice (line "
+                             f"{out[(*path, key)]} too); keep one")
             out[(*path, key)] = key_node.start_mark.line + 1
             _line_index(value_node, (*path, key), out)
             out[(*path, key)] = key_node.start_mark.line + 1
@@ -333,7 +328,10 @@ def parse_settings(text: str, *, source: str = "<config>") -> Settings:
         raise ConfigError(f"{source}:1: the config must be a mapping of sections (database, topics, ...)")
     lines: dict[tuple[str | int, ...], int] = {}
     if node is not None:
-        _line_index(node, (), lines)
+        try:
+            _line_index(node, (), lines)
+        except _Twice as err:
+            raise ConfigError(f"{source}:{err}") from err
     try:
         return Settings.model_validate(data)
     except ValidationError as err:
@@ -375,6 +373,7 @@ __all__ = [  # the source settings live in listener/source_settings.py; re-expor
     "DEMO_STREAM_DB",
     "AlertsSettings",
     "AnalysisSettings",
+    "AspectSettings",
     "BlueskySourceSettings",
     "ChannelSettings",
     "DatabaseSettings",

@@ -106,3 +106,42 @@ def test_starter_config_gives_french_and_english_their_measured_margins() -> Non
     alerts = parse_settings(starter_config(), source="starter config").alerts
     assert alerts.negative_margin_by_language == {"fr": 0.6, "en": 0.6}
     assert alerts.negative_margin == 0.5
+
+
+ASPECTS = """analysis:
+  aspects:
+    - {id: network, name_fr: réseau mobile, name_en: mobile network,
+       seeds: [pas de réseau mobile depuis ce matin, no mobile signal since this morning], cues: [Réseau, 4G]}
+    - {id: billing, name_fr: factures, name_en: bills, seeds: [facture fausse, my bill is wrong]}
+"""
+
+
+def test_aspects_in_config_add_to_and_replace_the_built_in_ones() -> None:
+    from analysis.aspects import DEFAULT_ASPECTS
+
+    chosen = parse_settings(ASPECTS).analysis.aspect_list()
+    assert [a.id for a in chosen] == [a.id for a in DEFAULT_ASPECTS] + ["network"]
+    billing = next(a for a in chosen if a.id == "billing")
+    assert (billing.name_en, billing.seeds, billing.cues) == ("bills", ("facture fausse", "my bill is wrong"), ())
+    assert chosen[-1].cues == ("reseau", "4g")  # folded as the mentions' words are
+    only = parse_settings(ASPECTS.replace("analysis:\n", "analysis:\n  default_aspects: false\n"))
+    assert [a.id for a in only.analysis.aspect_list()] == ["network", "billing"]
+    assert parse_settings("").analysis.aspect_list() == DEFAULT_ASPECTS
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    (ASPECTS.replace("id: billing", "id: network"), "aspect id declared twice: network"),
+    (ASPECTS.replace("[facture fausse, my bill is wrong]", "[facture fausse]"), "analysis.aspects.1.seeds"),
+    (ASPECTS.replace("cues: [Réseau, 4G]", "cues: [' ']"), "an empty seed phrase or cue word"),
+])
+def test_a_wrong_aspect_is_refused_with_its_key(text: str, said: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, source="config.yaml")
+    assert said in str(info.value)
+
+
+def test_a_key_written_twice_is_refused_not_silently_overwritten() -> None:
+    text = "analysis:\n  theme_vectors: false\n  batch_size: 32\n  theme_vectors: true\n"
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, source="config.yaml")
+    assert "config.yaml:4: analysis.theme_vectors: written twice (line 2 too)" in str(info.value)

@@ -305,7 +305,6 @@ def _print_aspects(
 ) -> None:
     from collections import Counter
 
-    from analysis.aspects import DEFAULT_ASPECTS
     from listener import trends_report as report
 
     settings = settings_from(config)
@@ -320,6 +319,7 @@ def _print_aspects(
                 until=now,
                 only_discontent=only_discontent,
                 encoder=encoder,
+                chosen=settings.analysis.aspect_list(),
             )
         finally:
             repo.close()
@@ -328,7 +328,8 @@ def _print_aspects(
     table = Table(title=title.format(topic=topic, days=f"{days:g}", count=len(by_id)))
     for name in (_("aspect"), _("mentions"), _("example"), _("why")):
         table.add_column(name, overflow="fold")
-    names = {a.id: a.name_fr if settings.language == "fr" else a.name_en for a in DEFAULT_ASPECTS}
+    in_force = settings.analysis.aspect_list()
+    names = {a.id: a.name_fr if settings.language == "fr" else a.name_en for a in in_force}
     for aspect, n in counts.most_common():
         best = max((t for t in tags if t.aspect == aspect), key=lambda t: t.score)
         table.add_row(names.get(aspect, aspect), str(n), by_id[best.mention_id].text[:80], best.explanation)

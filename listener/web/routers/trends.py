@@ -377,6 +377,7 @@ def aspects(
         until=end,
         only_discontent=discontent,
         encoder=encoder,
+        chosen=request.app.state.settings.analysis.aspect_list(),
     )
     return AspectsOut.model_validate(
         {
