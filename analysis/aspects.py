@@ -206,6 +206,21 @@ class AspectTag:
     aspect: str
     score: float
     explanation: str
+    """In English; ``seed``, ``cue`` and ``lead`` hold its parts, for a reader in another language."""
+    seed: str = ""
+    cue: str | None = None
+    lead: float | None = None
+    """How far ahead of the next aspect, when that is what made the tag (no cue, below ``similar``)."""
+
+
+def explain(seed: str, score: float, cue: str | None, lead: float | None) -> str:
+    """Why a mention got its aspect, in English (the presentation layers tell it in the reader's)."""
+    why = f"close to « {seed} » ({score:.2f})"
+    if cue is not None:
+        why += f", cue « {cue} »"
+    elif lead is not None:
+        why += f", {lead:.2f} ahead of the next aspect"
+    return why
 
 
 def seed_vectors(aspects: Sequence[Aspect], embed: Embed) -> dict[str, Vectors]:
@@ -274,10 +289,7 @@ def tag(
             leads = lead >= th.lead and score >= th.alone
             if score >= th.similar or (cue is not None and score >= th.with_cue) or leads:
                 seed = aspect.seeds[int(best_seed[k][row])]
-                why = f"close to « {seed} » ({score:.2f})"
-                if cue is not None:
-                    why += f", cue « {cue} »"
-                elif leads and score < th.similar:
-                    why += f", {lead:.2f} ahead of the next aspect"
-                tags.append(AspectTag(mention_id=mention_id, aspect=aspect.id, score=score, explanation=why))
+                ahead = lead if cue is None and leads and score < th.similar else None
+                tags.append(AspectTag(mention_id=mention_id, aspect=aspect.id, score=score, seed=seed,
+                                      cue=cue, lead=ahead, explanation=explain(seed, score, cue, ahead)))
     return sorted(tags, key=lambda t: (t.mention_id, -t.score, t.aspect))

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from alerts.i18n import translator
+
+if TYPE_CHECKING:
+    from analysis.aspects import AspectTag
 
 
 def _known(_: Callable[[str], str]) -> list[tuple[re.Pattern[str], str]]:
@@ -65,3 +69,20 @@ def reason_text(reason: str, lang: str) -> str:
         if found:
             return message.format(**found.groupdict())
     return reason
+
+
+def aspect_explanation(tag: AspectTag, lang: str) -> str:
+    """Why a mention got its aspect (closest seed phrase, cue word or lead), in ``lang``."""
+    from babel.numbers import format_decimal
+
+    _ = translator(lang)
+
+    def num(value: float) -> str:
+        return format_decimal(round(value, 2), format="0.00", locale=lang)
+
+    why = _("close to « {seed} » ({score})").format(seed=tag.seed, score=num(tag.score))
+    if tag.cue is not None:
+        why += ", " + _("cue « {cue} »").format(cue=tag.cue)
+    elif tag.lead is not None:
+        why += ", " + _("{lead} ahead of the next aspect").format(lead=num(tag.lead))
+    return why

@@ -27,7 +27,7 @@ from listener.cli._common import (
     settings_from,
     user_errors,
 )
-from listener.trend_reasons import reason_text
+from listener.trend_reasons import aspect_explanation, reason_text
 
 if TYPE_CHECKING:
     from analysis.bursts import Burst, Found
@@ -332,7 +332,8 @@ def _print_aspects(
     names = {a.id: a.name_fr if settings.language == "fr" else a.name_en for a in in_force}
     for aspect, n in counts.most_common():
         best = max((t for t in tags if t.aspect == aspect), key=lambda t: t.score)
-        table.add_row(names.get(aspect, aspect), str(n), by_id[best.mention_id].text[:80], best.explanation)
+        why = aspect_explanation(best, settings.language)
+        table.add_row(names.get(aspect, aspect), str(n), by_id[best.mention_id].text[:80], why)
     console.print(table if counts else _("No mention is close to any aspect."))
 
 

@@ -249,6 +249,13 @@ class AspectTagOut(_Out):
     aspect: str
     score: float
     explanation: str
+    """In the reader's language."""
+    seed: str
+    """The aspect's seed phrase closest to the mention."""
+    cue: str | None
+    """The aspect's cue word found in the mention, if any."""
+    lead: float | None
+    """How far ahead of the next aspect, when that is what made the tag."""
 
 
 class AspectsOut(_Out):

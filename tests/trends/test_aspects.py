@@ -81,6 +81,10 @@ def test_a_clear_lead_tags_the_best_aspect_and_says_so() -> None:
     # 1: 0.04 ahead and above 0.83; 2: only 0.01 ahead; 3: far ahead but below 0.83
     assert [(t.mention_id, t.aspect) for t in found] == [(1, "billing")]
     assert "0.04 ahead of the next aspect" in found[0].explanation
+    from listener.trend_reasons import aspect_explanation
+
+    assert aspect_explanation(found[0], "en") == found[0].explanation
+    assert aspect_explanation(found[0], "fr").endswith("0,04 devant l'aspect suivant")  # told to a French reader
 
 
 def _fields(th: Thresholds) -> dict[str, float]:

@@ -356,9 +356,13 @@ def aspects(
     ``not_enough_data``.
     """
     from collections import Counter
+    from dataclasses import replace
 
     from listener import trends_report
+    from listener.trend_reasons import aspect_explanation
+    from listener.web.routers.reads import reader_lang
 
+    lang = reader_lang(request, _)
     topic_id = _topic(request, topic)
     start, end = _period(request, since, until, timedelta(days=7))
     encoder = getattr(request.app.state, "theme_encoder", None)
@@ -385,6 +389,6 @@ def aspects(
             "reason": "" if by_id else _reason(request, "no mention with a stored vector in the period", _),
             "mentions": len(by_id),
             "counts": dict(Counter(t.aspect for t in tags)),
-            "tags": tags[:limit],
+            "tags": [replace(t, explanation=aspect_explanation(t, lang)) for t in tags[:limit]],
         }
     )
