@@ -150,6 +150,17 @@ def test_bulk_route_the_selection_then_the_whole_filter(env: WebEnv, page: Any, 
     shown = page.locator("tr.mention").count()
     page.get_by_label("Route to department").select_option(label="Sales")
     page.get_by_label("Apply to").select_option("filter")
+    with env.client("viewer") as client:
+        params = {"topic": "lumio", "sentiment": "positive", "limit": 200}
+        listed = client.get("/api/mentions", params=params).json()["items"]
+    before = env.store.workflows([r["id"] for r in listed])
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Apply", exact=True).click()
+    page.wait_for_timeout(300)  # a dismissed confirmation sends nothing
+    assert asked == ["Change every mention matching this filter, not only the selected ones?"]
+    assert env.store.workflows(list(before)) == before
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.get_by_role("button", name="Apply", exact=True).click()
     with env.client("viewer") as client:

@@ -168,6 +168,8 @@
         if ($("#bulk-department") && $("#bulk-department").value) change.department = $("#bulk-department").value;
         if ($("#bulk-tag").value.trim()) change.add_tags = [$("#bulk-tag").value.trim()];
         if ($("#bulk-scope").value === "filter") {
+          // The whole filter may be thousands of mentions (everything, with no filter): ask first.
+          if (!window.confirm(msg("msgBulkAll"))) return;
           const query = bulk.dataset.query;
           await api("POST", "/api/mentions/bulk" + (query ? "?" + query : ""), { change: change });
         } else {
