@@ -6,10 +6,13 @@
 
 Seeds synthetic mentions with ``benchmarks/api.py``'s generator, serves the real app under uvicorn on
 loopback, signs 8 browser-like clients in (session cookie) and fetches each page concurrently: the
-overview (today, 7 and 30 days), the inbox (first page, filtered and searched), a mention, people,
-alerts, sources and settings. Prints, per page, the time of a first request alone (a report the server
-reuses while the data is unchanged, like the People rankings, is computed there) then p50/p95 of the
-server time under load (goal p95 < 300 ms at 1M).
+overview (today, 7 and 30 days) and its deferred "answer first" list, the inbox (first page,
+filtered and searched, a saved view) and its deferred facet counts, a mention, people, alerts and an
+alert's page with its story, sources, settings, trends (1, 7 and 30 days) and ideas (board and one
+idea). The first run on a kept database also indexes its terms (the trends step's work, once) and
+stores one spike alert and 20 ideas of 25 suggestions each. Prints, per page, the time of a first
+request alone (a report the server reuses while the data is unchanged, like the People rankings, is
+computed there) then p50/p95 of the server time under load (goal p95 < 300 ms at 1M).
 Baseline in the same run: ``GET /api/health`` (no database) under the same load.
 
     python benchmarks/web.py --paint-url http://127.0.0.1:8080 --user demo --password ...
@@ -22,10 +25,13 @@ their screenshots (the README's come from the demo this way).
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
+import struct
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -35,10 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from api import NOW, bench_user, database, seeded
 
+from listener import trends_report
 from listener.config import parse_settings
 from listener.core.clock import fixed
+from listener.core.model import Alert
 from listener.web.app import create_app
 from listener.web.serve import WebServer
+from storage import Repository, WebStore
+from storage.idea_records import NewIdea, NewMember
 
 PASSWORD = "benchmark password"
 CONFIG = """
@@ -69,29 +79,81 @@ def load(clients: list[httpx.Client], path: str, requests: int) -> tuple[float, 
     return statistics.median(times), times[max(int(len(times) * 0.95) - 1, 0)]
 
 
-def run(url: str, count: int, requests: int) -> None:
+def extras(repo: Repository, store: WebStore, user_id: int) -> int:
+    """Index the terms, store a spike alert, 20 ideas and a saved view once; return the alert's id."""
+    started = time.perf_counter()
+    indexed = trends_report.refresh_term_index(repo)
+    print(f"  term index: {indexed:,} mentions indexed in {time.perf_counter() - started:.1f} s")
+    spike = Alert(rule_id="spike", kind="spike", subject="lumio", severity="warning",
+                  window_start=NOW - timedelta(hours=6), window_end=NOW, title="Lumio spike",
+                  summary="More mentions than usual", mention_ids=(1, 4, 7))
+    alert_id = repo.record_alert(spike) or repo.alert_id(spike.dedupe_key)
+    assert alert_id is not None
+    ideas = repo.ideas()
+    if not ideas.search():
+        vector = struct.pack("4f", 0.5, 0.5, 0.5, 0.5)
+        new = [NewIdea(key=-1 - k, scope="brand:lumio", title=f"idea {k}", lang="fr") for k in range(20)]
+        members = [NewMember(idea_id=-1 - k, mention_id=3 * (25 * k + j) + 1, similarity=0.9, vector=vector)
+                   for k in range(20) for j in range(25)]
+        ideas.save_grouping(new, members)
+    if not store.saved_views(user_id):
+        query = "topic=lumio&sentiment=negative&status=new&sort=influence"
+        store.save_view(user_id, name="unhappy", query=query)
+    return alert_id
+
+
+def _deferred(client: httpx.Client, page: str, prefix: str) -> str:
+    """The address of the fragment ``page`` loads after itself (its script fetches it)."""
+    found = re.search(re.escape(prefix) + r'[^"\'\s]*', client.get(page).text)
+    assert found is not None, f"{page} names no {prefix}"
+    return found.group(0).replace("&amp;", "&")
+
+
+def run(url: str, count: int, requests: int, wanted: list[str]) -> None:
     clock = fixed(NOW)
     repo, store = seeded(url, count)
-    bench_user(store, "bench-web", "admin")
+    user_id = bench_user(store, "bench-web", "admin")
+    alert_id = extras(repo, store, user_id)
+    idea_id = repo.ideas().search()[0].id
     app = create_app(repo, store, clock=clock, settings=parse_settings(CONFIG))
     server = WebServer(app, host="127.0.0.1", port=0)
     server.start()
     base = f"http://127.0.0.1:{server.port}"
     mention_id = repo.search_mentions()[0].id
+    probe = _signed_in(base)
+    view = probe.get("/api/views").json()[0]["href"]
+    first_7d = _deferred(probe, "/", "/overview/first?")
+    first_30d = _deferred(probe, "/?period=30d", "/overview/first?")
+    facets = _deferred(probe, "/inbox", "/inbox/facets")
+    filtered = "/inbox?topic=lumio&sentiment=negative&q=facture&status=new"
+    facets_filtered = _deferred(probe, filtered, "/inbox/facets")
+    probe.close()
     pages = [
         ("baseline /api/health", "/api/health"),
         ("overview today", "/?period=today"),
         ("overview 7 days", "/"),
         ("overview 30 days", "/?period=30d"),
+        ("answer first 7 days", first_7d),
+        ("answer first 30 days", first_30d),
         ("inbox first page", "/inbox"),
-        ("inbox filtered+search", "/inbox?topic=lumio&sentiment=negative&q=facture&status=new"),
+        ("inbox filtered+search", filtered),
+        ("inbox facets", facets),
+        ("facets filtered+search", facets_filtered),
+        ("saved view", view),
         ("mention", f"/mentions/{mention_id}"),
         ("people 7 days", "/people"),
         ("alerts", "/alerts"),
+        ("alert + story", f"/alerts/{alert_id}"),
+        ("trends 1 day", "/trends?days=1"),
+        ("trends 7 days", "/trends"),
+        ("trends 30 days", "/trends?days=30"),
+        ("ideas", "/ideas"),
+        ("idea", f"/ideas/{idea_id}"),
         ("sources", "/sources"),
         ("settings", "/settings"),
     ]
-    for name, path in pages:
+    only = [p for p in pages if not wanted or any(w in p[0] for w in wanted)]
+    for name, path in only:
         # Fresh sessions per page: a slow page leaves the others' keep-alive connections to expire.
         clients = [_signed_in(base) for _ in range(8)]
         first = _timed(clients[0], path)  # alone, before the load: a report computed once shows here
@@ -146,12 +208,13 @@ def main() -> None:
     parser.add_argument("--password", default="")
     parser.add_argument("--shots", type=Path, help="with --paint-url: save screenshots in this folder")
     parser.add_argument("--keep", type=Path, help="keep the seeded databases here and reuse them")
+    parser.add_argument("--pages", nargs="*", default=[], help="only the pages whose name holds one of these")
     args = parser.parse_args()
     if args.paint_url:
         first_paint(args.paint_url, args.user, args.password, args.shots)
         return
     for engine in args.engines.split(","):
-        run(database(engine, args.mentions, args.keep), args.mentions, args.requests)
+        run(database(engine, args.mentions, args.keep), args.mentions, args.requests, args.pages)
 
 
 if __name__ == "__main__":

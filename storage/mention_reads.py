@@ -197,6 +197,18 @@ def search(conn: Connection, dialect: str, flt: MentionFilter) -> list[StoredMen
     return records(conn, query)
 
 
+def labels(
+    conn: Connection, dialect: str, flt: MentionFilter
+) -> list[tuple[int, str | None, tuple[str, ...]]]:
+    """Return ``(id, sentiment, intents)`` of the mentions :func:`search` returns, without their text."""
+    query = (
+        sa.select(MentionRow.id, MentionRow.sentiment, MentionRow.intents)
+        .join(AuthorRow, AuthorRow.id == MentionRow.author_id)
+        .where(*_conditions(dialect, flt))
+    )
+    return [(int(i), s, tuple(_sql.loads_list(t))) for i, s, t in conn.execute(query)]
+
+
 def count(conn: Connection, dialect: str, flt: MentionFilter) -> int:
     """Return how many mentions match ``flt`` (ignoring its paging)."""
     query = sa.select(sa.func.count()).select_from(MentionRow).where(*_conditions(dialect, flt))

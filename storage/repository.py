@@ -168,6 +168,10 @@ class Repository(RunsAndAlerts):
         chosen = flt or MentionFilter()
         return self._db.read(lambda conn: mention_reads.search(conn, self._dialect, chosen))
 
+    def mention_labels(self, flt: MentionFilter) -> list[tuple[int, str | None, tuple[str, ...]]]:
+        """Return ``(id, sentiment, intents)`` of the mentions matching ``flt``: labels without texts."""
+        return self._db.read(lambda conn: mention_reads.labels(conn, self._dialect, flt))
+
     def count_mentions(self, flt: MentionFilter | None = None) -> int:
         """Return how many mentions match ``flt``, ignoring its limit and offset."""
         chosen = flt or MentionFilter()

@@ -179,3 +179,28 @@ def test_top_authors_of_a_spike_count_distinct_posts_not_reposters() -> None:
     story = explain("lumio", [original, *reposts, other], [], start=SPIKE, end=SPIKE + timedelta(hours=1))
     assert [a for a, _, _ in story.authors] == ["angry", "calm"]
     assert story.echo_share == 3 / 5
+
+
+def test_competitors_counted_in_the_database_are_those_of_their_loaded_mentions(db_url: str) -> None:
+    """The story counts a competitor's mentions in SQL; the count is that of loading them (both engines).
+
+    Windows start on a competitor's mention (the boundary belongs to the spike) and end on one (excluded).
+    """
+    from listener import trends_report
+    from listener.spike_explainer import HISTORY
+
+    repo = Repository.from_url(db_url)
+    repo.upgrade()
+    try:
+        _store(repo)
+        explainer = SpikeExplainer(repo, {"lumio": "brand", "ondea": "competitor"})
+        for start, end in [(SPIKE, SPIKE + timedelta(hours=1)), (SPIKE + timedelta(minutes=1),
+                           SPIKE + timedelta(minutes=3)), (SPIKE - timedelta(days=2), SPIKE)]:
+            loaded = trends_report.load_mentions(repo, ["ondea"], start - HISTORY, end)
+            now_count = sum(1 for m in loaded if m.published_at >= start)
+            usual = (len(loaded) - now_count) / (HISTORY / (end - start))
+            story = explainer.explain("lumio", start, end)
+            assert story["competitors"] == [{"topic": "ondea", "count": now_count, "usual": usual}]
+        assert now_count > 0 and usual > 0  # the last window has competitors' mentions on both sides
+    finally:
+        repo.close()

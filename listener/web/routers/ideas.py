@@ -39,6 +39,22 @@ router = APIRouter(prefix="/api/ideas", tags=["ideas"], responses=ERROR_RESPONSE
 _Days = Annotated[float, Query(gt=0, le=365, description="Support counted over the last N days")]
 
 
+def _crowd(request: Request, days: float) -> Crowd:
+    """Who is a bot and each author's influence over ``days``, reused while the data is unchanged.
+
+    Scoring a month's authors is the People page's costly ranking (seconds at a million mentions); the
+    board and an idea's page (twice for analysts) repeated it on every load. It is kept like the People
+    rankings (:mod:`listener.web.report_cache`): a new mention, author, annotation, label or erasure
+    recomputes it, an in-place change within a minute.
+    """
+    state = request.app.state
+    return state.reports.get(  # type: ignore[no-any-return]
+        ("crowd", days),
+        state.repository.data_version(),
+        lambda: Crowd.of(state.repository, now=state.clock(), days=days),
+    )
+
+
 def _idea(request: Request, idea_id: int) -> IdeaRecord:
     found: IdeaRecord | None = request.app.state.repository.ideas().get(idea_id)
     if found is None:
@@ -68,7 +84,7 @@ def ideas(
     rows = board(
         state.repository,
         now=now,
-        crowd=Crowd.of(state.repository, now=now, days=days),
+        crowd=_crowd(request, days),
         scope=scope,
         statuses=tuple(status or LIVE),
     )
@@ -127,7 +143,7 @@ def idea(idea_id: RowId, request: Request, days: _Days = 30.0, _: Principal = Vi
         for r in board(
             state.repository,
             now=now,
-            crowd=Crowd.of(state.repository, now=now, days=days),
+            crowd=_crowd(request, days),
             scope=found.scope,
             statuses=(found.status,),
         )
