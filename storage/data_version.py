@@ -19,6 +19,7 @@ from storage.schema import (
     MentionRow,
     MentionTombstoneRow,
 )
+from storage.schema_web import AuditRow
 
 _TABLES = (MentionRow, AnnotationRow, AuthorRow, LabelRow, MentionTombstoneRow, AuthorTombstoneRow)
 
@@ -28,3 +29,11 @@ def read(conn: Connection) -> tuple[int, ...]:
     parts = [sa.select(sa.func.coalesce(sa.func.max(t.id), 0)).scalar_subquery() for t in _TABLES]
     row = conn.execute(sa.select(*parts)).one()
     return tuple(int(v) for v in row)
+
+
+def with_workflow(conn: Connection) -> tuple[int, ...]:
+    """:func:`read` and the newest audit entry: every workflow change (status, assignee, department,
+    tags, routing included) writes one in its own transaction, so counts of the inbox cached on this
+    fingerprint are never older than the last change."""
+    audit = conn.execute(sa.select(sa.func.coalesce(sa.func.max(AuditRow.id), 0))).scalar_one()
+    return (*read(conn), int(audit))

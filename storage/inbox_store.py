@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
-from storage import inbox, series_read, workflow
+from storage import data_version, inbox, series_read, workflow
 from storage.audited import Audit, AuditedWrites
 from storage.web_records import InboxFilter, InboxItem, InboxPage, InboxSort, Note, Workflow, WorkflowChange
 
@@ -41,6 +41,10 @@ class InboxMethods(AuditedWrites):
     def facets(self, flt: InboxFilter) -> dict[str, dict[str, int]]:
         """Return counts per status, sentiment, source, language, department and topic."""
         return self._db.read(lambda conn: inbox.facets(conn, self._dialect, flt))
+
+    def facets_version(self) -> tuple[int, ...]:
+        """Return a fingerprint that changes whenever a facet count may (``data_version.with_workflow``)."""
+        return self._db.read(data_version.with_workflow)
 
     def series(
         self, *, since: datetime, until: datetime, interval: str, topics: Sequence[str] = ()

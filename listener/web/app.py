@@ -91,6 +91,7 @@ def create_app(
     app.state.settings = settings
     app.state.theme_encoder = theme_encoder
     app.state.reports = ReportCache(clock=clock)
+    app.state.facets = ReportCache(clock=clock, size=256)  # the inbox's counts, per filter
     app.state.limiter = LoginLimiter(
         attempts=settings.web.login_attempts, window=settings.web.login_window, clock=clock
     )

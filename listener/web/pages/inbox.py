@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from alerts.i18n import translator
 from listener.web.filters import Sort, inbox_filter
 from listener.web.pages.render import SignedIn, fragment, page, user_lang
-from listener.web.routers.mentions import detail, inbox
+from listener.web.routers.mentions import cached_facets, detail, inbox
 from listener.web.routers.views import clean_query
 from listener.web.schemas import MentionOut, RowId
 from listener.web.security import Principal
@@ -120,7 +120,7 @@ def facet_counts(
             for value, count in sorted(counts.items(), key=lambda kv: -kv[1])
             if value
         ]
-        for name, counts in request.app.state.store.facets(flt).items()
+        for name, counts in cached_facets(request, flt).items()
         if name in FACETS
     }
     html = fragment(request, principal, "_facets.html", facets=links, facet_names=FACETS)
