@@ -122,7 +122,8 @@ def test_aspects_in_config_add_to_and_replace_the_built_in_ones() -> None:
     chosen = parse_settings(ASPECTS).analysis.aspect_list()
     assert [a.id for a in chosen] == [a.id for a in DEFAULT_ASPECTS] + ["network"]
     billing = next(a for a in chosen if a.id == "billing")
-    assert (billing.name_en, billing.seeds, billing.cues) == ("bills", ("facture fausse", "my bill is wrong"), ())
+    assert (billing.name_en, billing.cues) == ("bills", ())
+    assert billing.seeds == ("facture fausse", "my bill is wrong")
     assert chosen[-1].cues == ("reseau", "4g")  # folded as the mentions' words are
     only = parse_settings(ASPECTS.replace("analysis:\n", "analysis:\n  default_aspects: false\n"))
     assert [a.id for a in only.analysis.aspect_list()] == ["network", "billing"]

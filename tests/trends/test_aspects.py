@@ -84,7 +84,8 @@ def test_a_clear_lead_tags_the_best_aspect_and_says_so() -> None:
     from listener.trend_reasons import aspect_explanation
 
     assert aspect_explanation(found[0], "en") == found[0].explanation
-    assert aspect_explanation(found[0], "fr").endswith("0,04 devant l'aspect suivant")  # told to a French reader
+    told = aspect_explanation(found[0], "fr")  # to a French reader
+    assert told.endswith("0,04 devant l'aspect suivant")
 
 
 def _fields(th: Thresholds) -> dict[str, float]:
