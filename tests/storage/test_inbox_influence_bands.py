@@ -11,12 +11,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-import sqlalchemy as sa
+from inbox_walk import unbounded, walk
 from storage_builders import T0, author, batch, mention
 
 from listener.core.model import Annotation
-from storage import MentionFilter, Repository, WebStore, inbox
-from storage import mention_reads as reads
+from storage import MentionFilter, Repository, WebStore
 from storage.web_records import InboxFilter
 
 AUTHORS = 1100
@@ -42,27 +41,6 @@ def _seed(repo: Repository) -> None:
     )
 
 
-def _walk(store: WebStore, flt: InboxFilter, limit: int) -> list[int]:
-    ids: list[int] = []
-    cursor = None
-    while True:
-        page = store.inbox(flt, sort="influence", limit=limit, cursor=cursor)
-        ids += [item.stored.id for item in page.items]
-        if page.next_cursor is None:
-            return ids
-        cursor = page.next_cursor
-
-
-def _plain(url: str, flt: InboxFilter) -> list[int]:
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        where = inbox.conditions(engine.dialect.name, flt)
-        query = inbox._joined(reads.base_query()).where(*where).order_by(*inbox._order("influence"))
-        ids = [row._mapping["id"] for row in conn.execute(query)]
-    engine.dispose()
-    return ids
-
-
 def test_banded_pages_equal_the_unbounded_order(repo: Repository, db_url: str) -> None:
     _seed(repo)
     store = WebStore.of(repo, clock=lambda: T0)
@@ -73,9 +51,9 @@ def test_banded_pages_equal_the_unbounded_order(repo: Repository, db_url: str) -
         InboxFilter(base=MentionFilter(since=T0 - timedelta(hours=30), limit=None)),  # small authors only
     ]
     for flt in filters:
-        expected = _plain(db_url, flt)
+        expected = unbounded(db_url, flt, "influence")
         assert expected, flt
-        assert _walk(store, flt, 51) == expected, flt
+        assert walk(store, flt, 51, "influence") == expected, flt
         for limit in range(52, 70) if flt == filters[0] else (1, 17):  # ending before, at and past the band
             first = [item.stored.id for item in store.inbox(flt, sort="influence", limit=limit).items]
             assert first == expected[:limit], (flt, limit)
