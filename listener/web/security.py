@@ -25,6 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 
+from alerts.i18n import LANGS, Lang
 from listener.web.errors import ApiError
 from storage.web_records import Role, Session, User
 
@@ -84,6 +85,15 @@ class Principal:
     def at_least(self, role: Role) -> bool:
         """Tell whether the caller's role is ``role`` or stronger."""
         return RANK[self.user.role] >= RANK[role]
+
+
+def reader_lang(request: Request, principal: Principal | None) -> Lang:
+    """The reader's language: their own when signed in, else ``?lang``, else the config's.
+
+    Pages, alerts and trend reasons are all told in it.
+    """
+    chosen = principal.user.language if principal is not None else request.query_params.get("lang", "")
+    return chosen if chosen in LANGS else request.app.state.settings.language
 
 
 class LoginLimiter:

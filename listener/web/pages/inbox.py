@@ -16,11 +16,11 @@ from fastapi.responses import HTMLResponse
 
 from alerts.i18n import translator
 from listener.web.filters import Sort, inbox_filter
-from listener.web.pages.render import SignedIn, fragment, page, user_lang
+from listener.web.pages.render import SignedIn, fragment, page
 from listener.web.routers.mentions import cached_facets, detail, inbox
 from listener.web.routers.views import clean_query
 from listener.web.schemas import MentionOut, RowId
-from listener.web.security import Principal
+from listener.web.security import Principal, reader_lang
 from storage.web_records import InboxFilter
 
 router = APIRouter(include_in_schema=False)
@@ -99,7 +99,7 @@ def inbox_page(
         newest_id=max((i.id for i in found.items), default=0),
         folded="echoes" not in request.query_params,
         poll=_poll_ms(request),
-        status_labels={s: translator(user_lang(request, principal))(s) for s in STATUSES},
+        status_labels={s: translator(reader_lang(request, principal))(s) for s in STATUSES},
     )
 
 

@@ -17,8 +17,8 @@ from alerts.messages import subject_line
 from listener.web.pages.charts import buckets_from_series, inbox_link, volume_chart
 from listener.web.pages.overview_first import first_links
 from listener.web.pages.render import SignedIn, formats_for, page
-from listener.web.routers.reads import reader_lang, shares_from
-from listener.web.security import Principal
+from listener.web.routers.reads import shares_from
+from listener.web.security import Principal, reader_lang
 
 router = APIRouter(include_in_schema=False)
 Period = Literal["today", "7d", "30d", "custom"]

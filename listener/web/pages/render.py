@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts.i18n import LANGS, translator
-from listener.web.security import Principal, authenticate
+from listener.web.security import Principal, authenticate, reader_lang
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGE_HEADERS = {"Cache-Control": "no-store"}
@@ -81,15 +81,9 @@ class Formats:
         return "–" if value is None else format_percent(value, locale=self.lang)
 
 
-def user_lang(request: Request, principal: Principal | None) -> str:
-    """Return the reader's language: their own when signed in, else ``?lang`` or the config's."""
-    lang = principal.user.language if principal is not None else request.query_params.get("lang", "")
-    return lang if lang in LANGS else str(request.app.state.settings.language)
-
-
 def formats_for(request: Request, principal: Principal | None) -> Formats:
-    """Return the reader's formats: language (:func:`user_lang`) and the configured time zone."""
-    return Formats(lang=user_lang(request, principal), tz=ZoneInfo(request.app.state.settings.timezone))
+    """Return the reader's formats: language (:func:`listener.web.security.reader_lang`) and time zone."""
+    return Formats(lang=reader_lang(request, principal), tz=ZoneInfo(request.app.state.settings.timezone))
 
 
 def page(

@@ -12,12 +12,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from alerts.i18n import LANGS, Lang
+from alerts.i18n import Lang
 from alerts.messages import headline, subject_line, why_line
 from listener.web.errors import ERROR_RESPONSES, ApiError
 from listener.web.filters import parse_when
 from listener.web.schemas import AuthorCardOut, MentionOut, RowId
-from listener.web.security import Admin, Principal, Viewer
+from listener.web.security import Admin, Principal, Viewer, reader_lang
 
 router = APIRouter(prefix="/api", tags=["reads"], responses=ERROR_RESPONSES)
 _Period = Annotated[str | None, Query(max_length=40, description="2d, 6h, or an ISO date")]
@@ -243,12 +243,6 @@ def erase_author(author_id: RowId, request: Request, principal: Principal = Admi
         details={"mentions": report.mentions},
     )
     return Response(status_code=204)
-
-
-def reader_lang(request: Request, principal: Principal) -> Lang:
-    """The reader's own language, else the config's: alert texts are told in it."""
-    chosen = principal.user.language
-    return chosen if chosen in LANGS else request.app.state.settings.language
 
 
 def _alert(stored: Any, lang: Lang) -> AlertOut:

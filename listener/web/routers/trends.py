@@ -34,7 +34,7 @@ from listener.web.schemas_trends import (
     TrendSeriesOut,
     VoiceOut,
 )
-from listener.web.security import Principal, Viewer
+from listener.web.security import Principal, Viewer, reader_lang
 
 router = APIRouter(prefix="/api/trends", tags=["trends"], responses=ERROR_RESPONSES)
 _When = Annotated[str | None, Query(max_length=40, description="2d, 6h, or an ISO date")]
@@ -47,7 +47,6 @@ EXAMPLES = 3
 def _reason(request: Request, reason: str, principal: Principal) -> str:
     """A "not enough data" reason in the reader's language (their own, else the config's)."""
     from listener.trend_reasons import reason_text
-    from listener.web.routers.reads import reader_lang
 
     return reason_text(reason, reader_lang(request, principal))
 
@@ -360,7 +359,6 @@ def aspects(
 
     from listener import trends_report
     from listener.trend_reasons import aspect_explanation
-    from listener.web.routers.reads import reader_lang
 
     lang = reader_lang(request, _)
     topic_id = _topic(request, topic)
