@@ -286,6 +286,20 @@ def read(text: str) -> Reading:
     return Reading(None, False, False, "")
 
 
+def blank(folded: str, pattern: re.Pattern[str]) -> str:
+    """``folded`` with every match of ``pattern`` replaced by spaces (offsets stay where they were)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), folded)
+
+
+def without_negated_criticism(text: str) -> str:
+    """Folded ``text`` with "pas déçu", "not disappointed", "no complaints"... blanked out.
+
+    A discontent cue inside a negation is not a signal: "je ne suis pas déçu" must not raise
+    disappointment.
+    """
+    return blank(fold(text), _NEGATED_NEGATIVE)
+
+
 _INFO_QUESTION = re.compile(
     r"^(?:can i|could i|how (?:do|can|should) i|which|what|when|where|do you|does|is there|are there|is it"
     r"|est-ce que|quel(?:le)?s?|comment|quand|ou|puis-je|pouvez-vous me|combien|que)\b"

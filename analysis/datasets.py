@@ -167,6 +167,7 @@ def labelled_sample(root: Path, path: Path) -> list[tuple[str, str, int]]:
     complaint_rows = complaints(root)
     tweets: dict[str, str] = {}
     loaded: set[str] = set()
+    others: dict[str, list[Example]] = {}
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -176,6 +177,15 @@ def labelled_sample(root: Path, path: Path) -> list[tuple[str, str, int]]:
             text = allocine[key]
         elif key.startswith("complaints:"):
             text = complaint_rows[int(key.split(":")[1])].text
+        elif key.startswith(("sanders:", "tweeteval-")):
+            source, index = key.rsplit(":", 1)
+            if source not in others:
+                if source == "sanders":
+                    others[source] = sanders(root)
+                else:
+                    _, task, split = source.split("-")
+                    others[source] = tweeteval(root, task, split)
+            text = others[source][int(index)].text
         else:
             source = key.rsplit(":", 1)[0]
             if source not in loaded:
