@@ -92,10 +92,8 @@ def compare(title: str, y: Array, logits: dict[str, Array], rounds: int = 300) -
         if name != first:
             d_lo, d_hi = np.percentile(boot[name] - boot[first], [2.5, 97.5], axis=0)
             delta = point - scores(logits[first], y)
-            print(
-                f"      minus {first}: "
-                + " | ".join(f"{d:+.3f} [{a:+.2f},{b:+.2f}]" for d, a, b in zip(delta, d_lo, d_hi, strict=True))
-            )
+            diffs = (f"{d:+.3f} [{a:+.2f},{b:+.2f}]" for d, a, b in zip(delta, d_lo, d_hi, strict=True))
+            print(f"      minus {first}: " + " | ".join(diffs))
 
 
 def heads_logits(x_train: Array, train: list[Example], x_eval: Array, lang: str) -> Array:
