@@ -247,10 +247,9 @@ def bursts(
     points = repo.rollup_series([topic_id], grain="hour", since=start - timedelta(days=35), until=end)
     counts = {p.bucket: getattr(p, measure) for p in points}
     found = find(counts, since=start, until=end)
-    out = {"topic": topic_id, "measure": measure, "since": start, "until": end, "status": "ok",
+    out = {"topic": topic_id, "measure": measure, "since": start, "until": end,
+           "status": "ok" if found.reason is None else "not_enough_data",
            "history_days": found.history_days, "baseline_days": found.baseline_days, "bursts": found.bursts}
-    if found.reason is not None:
-        out["status"] = "not_enough_data"
     return BurstsOut.model_validate(out | _reason(request, found.reason, _))
 
 @router.get("/story", response_model=SpikeStoryOut)
