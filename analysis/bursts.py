@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from analysis.trend_reasons import Reason
+
 HOUR = timedelta(hours=1)
 MAD_TO_SIGMA = 1.4826
 FULL_DAYS = 3
@@ -212,6 +214,13 @@ class Found:
     baseline_days: int
     """Fewest days of history any hour of the period was compared with (0: none could be)."""
     bursts: list[Burst]
+
+    @property
+    def reason(self) -> Reason | None:
+        """Why no hour of the period could be judged (``baseline_days`` 0), else None."""
+        if self.baseline_days:
+            return None
+        return Reason("burst_history", {"needed": SHORT_DAYS + 1, "count": self.history_days})
 
 
 def bursts_on_history(counts: Mapping[datetime, int], *, since: datetime, until: datetime) -> Found:

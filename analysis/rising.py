@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from analysis.terms import kind, terms
 from analysis.trend_input import TrendMention
+from analysis.trend_reasons import Reason
 
 G2_P001 = 10.83
 """Chi-square critical value at one degree of freedom, p = 0.001."""
@@ -65,14 +66,14 @@ class Rising:
     """The answer: rising terms and their groups, or ``status="not_enough_data"`` with the reason."""
 
     status: str
-    reason: str = ""
+    reason: Reason | None = None
     window_start: datetime | None = None
     window_end: datetime | None = None
     window_mentions: int = 0
     baseline_windows: int = 0
     terms: tuple[RisingTerm, ...] = ()
     groups: tuple[TermGroup, ...] = ()
-    usual_reason: str = ""
+    usual_reason: Reason | None = None
     """Set when a shorter window stands in for the usual one (``analysis.rising_short``): why it had to."""
 
 
@@ -124,7 +125,7 @@ def too_few_in_window(mentions: int, start: datetime, now: datetime) -> Rising:
     """The honest answer when the window holds too few mentions to say anything is rising."""
     return Rising(
         status="not_enough_data",
-        reason=f"{mentions} mentions in the window (at least {MIN_WINDOW_MENTIONS} needed)",
+        reason=Reason("window_mentions", {"count": mentions, "needed": MIN_WINDOW_MENTIONS}),
         window_mentions=mentions,
         window_start=start,
         window_end=now,
@@ -132,14 +133,10 @@ def too_few_in_window(mentions: int, start: datetime, now: datetime) -> Rising:
 
 
 def too_short_a_baseline(windows: int, mentions: int, start: datetime, now: datetime) -> Rising:
-    """The honest answer when too few earlier windows hold mentions to make a baseline.
-
-    The reason's English words are the ones ``listener.trend_reasons`` recognises and translates.
-    """
+    """The honest answer when too few earlier windows hold mentions to make a baseline."""
     return Rising(
         status="not_enough_data",
-        reason=f"{windows} earlier windows with mentions "
-        f"(at least {MIN_BASELINE_WINDOWS} needed for a baseline)",
+        reason=Reason("baseline_windows", {"count": windows, "needed": MIN_BASELINE_WINDOWS}),
         baseline_windows=windows,
         window_mentions=mentions,
         window_start=start,

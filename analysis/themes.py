@@ -32,6 +32,7 @@ import numpy.typing as npt
 
 from analysis.terms import STOP_WORDS, readable, spellings, terms
 from analysis.trend_input import TrendMention
+from analysis.trend_reasons import Reason
 from listener.core.query.normalize import fold
 
 Vectors = npt.NDArray[np.float32]
@@ -49,6 +50,8 @@ MIN_MENTIONS = 10
 MIN_WORDED = 0.5
 """A theme needs at least this share of its texts to hold a word (else: emoji or links, not a subject)."""
 """Fewer mentions than this (or fewer distinct texts than ``min_size`` × 2) is not enough for themes."""
+NO_THEME = Reason("no_theme")
+"""Why there are no themes when clustering found no group that holds (the same for every call)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,7 +75,7 @@ class Themes:
     """The answer: themes, largest first, and the mentions left as noise (or why there are none)."""
 
     status: str
-    reason: str = ""
+    reason: Reason | None = None
     themes: tuple[Theme, ...] = ()
     noise_ids: tuple[int, ...] = ()
     mentions: int = 0
@@ -125,8 +128,8 @@ def find_themes(
         return Themes(
             status="not_enough_data",
             mentions=len(mentions),
-            reason=f"{len(mentions)} mentions, {len(reps)} distinct texts (at least "
-            f"{MIN_MENTIONS} mentions and {2 * min_size} distinct texts needed)",
+            reason=Reason("theme_texts", {"count": len(mentions), "texts": len(reps), "needed": MIN_MENTIONS,
+                                          "texts_needed": 2 * min_size}),
         )
     from sklearn.cluster import HDBSCAN
 
@@ -152,7 +155,7 @@ def find_themes(
         return Themes(
             status="not_enough_data",
             mentions=len(mentions),
-            reason="no group of similar mentions stands out from the noise",
+            reason=NO_THEME,
             noise_ids=tuple(m.id for m in mentions),
         )
     centres = np.stack([x[fit_rows][fit_labels == c].mean(axis=0) for c in range(n_found)])
@@ -166,7 +169,7 @@ def find_themes(
         return Themes(
             status="not_enough_data",
             mentions=len(mentions),
-            reason="no group of similar mentions stands out from the noise",
+            reason=NO_THEME,
             noise_ids=tuple(m.id for m in mentions),
         )
     rest = np.setdiff1d(np.arange(len(reps)), fit_rows)
@@ -338,7 +341,7 @@ def _build(
         return Themes(
             status="not_enough_data",
             mentions=len(mentions),
-            reason="no group of similar mentions stands out from the noise",
+            reason=NO_THEME,
             noise_ids=tuple(sorted(noise)),
         )
     themes.sort(key=lambda t: (-t.size, t.id))

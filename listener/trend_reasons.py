@@ -1,15 +1,13 @@
 """The reasons trends give for "not enough data", in the reader's language.
 
-The trend functions (``analysis.rising``, ``analysis.themes``...) sit below the catalogue and write
-their reason in English, with the numbers in it. This module recognises each of those sentences and
-returns the catalogue's translation with the same numbers, so the API and the CLI speak the
-configured language. ``tests/trends/test_trend_reasons.py`` produces every reason from the real
-functions and fails when one is not recognised.
+The trend functions (``analysis.rising``, ``analysis.themes``, ``analysis.bursts``...) sit below the
+catalogue and give a :class:`analysis.trend_reasons.Reason`: a code and its numbers. This module holds the
+catalogue message of each code and fills in the numbers, so the API, the pages and the CLI speak the
+reader's language; ``tests/trends/test_trend_reasons.py`` fails when a code has no message.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -17,58 +15,33 @@ from alerts.i18n import translator
 
 if TYPE_CHECKING:
     from analysis.aspects import AspectTag
+    from analysis.trend_reasons import Reason, ReasonCode
 
 
-def _known(_: Callable[[str], str]) -> list[tuple[re.Pattern[str], str]]:
-    return [
-        (
-            re.compile(r"(?P<count>\d+) mentions in the window \(at least (?P<needed>\d+) needed\)"),
-            _("{count} mentions in the window (at least {needed} needed)"),
+def messages(_: Callable[[str], str]) -> dict[ReasonCode, str]:
+    """The catalogue message of each reason code, through ``_`` (its English is ``Reason.english()``)."""
+    return {
+        "window_mentions": _("{count} mentions in the window (at least {needed} needed)"),
+        "baseline_windows": _(
+            "{count} earlier windows with mentions (at least {needed} needed for a baseline)"
         ),
-        (
-            re.compile(
-                r"(?P<count>\d+) earlier windows with mentions "
-                r"\(at least (?P<needed>\d+) needed for a baseline\)"
-            ),
-            _("{count} earlier windows with mentions (at least {needed} needed for a baseline)"),
+        "theme_texts": _(
+            "{count} mentions, {texts} distinct texts (at least {needed} mentions and {texts_needed} "
+            "distinct texts needed)"
         ),
-        (
-            re.compile(
-                r"(?P<count>\d+) mentions, (?P<texts>\d+) distinct texts \(at least (?P<needed>\d+) mentions "
-                r"and (?P<texts_needed>\d+) distinct texts needed\)"
-            ),
-            _("{count} mentions, {texts} distinct texts (at least {needed} mentions and {texts_needed} "
-              "distinct texts needed)"),
-        ),
-        (
-            re.compile(
-                r"bursts need at least (?P<needed>\d+) days of history; this topic has (?P<count>\d+)"
-            ),
-            _("bursts need at least {needed} days of history; this topic has {count}"),
-        ),
-        (
-            re.compile(r"no group of similar mentions stands out from the noise"),
-            _("no group of similar mentions stands out from the noise"),
-        ),
-        (re.compile(r"some mentions have no vector yet"), _("some mentions have no vector yet")),
-        (
-            re.compile(r"this server has no theme encoder \(use listener themes --aspects\)"),
-            _("this server has no theme encoder (use listener themes --aspects)"),
-        ),
-        (
-            re.compile(r"no mention with a stored vector in the period"),
-            _("no mention with a stored vector in the period"),
-        ),
-    ]
+        "burst_history": _("bursts need at least {needed} days of history; this topic has {count}"),
+        "no_theme": _("no group of similar mentions stands out from the noise"),
+        "vectors_missing": _("some mentions have no vector yet"),
+        "no_theme_encoder": _("this server has no theme encoder (use listener themes --aspects)"),
+        "no_stored_vector": _("no mention with a stored vector in the period"),
+    }
 
 
-def reason_text(reason: str, lang: str) -> str:
-    """Return ``reason`` in ``lang`` (unchanged when it is not a known reason, or empty)."""
-    for pattern, message in _known(translator(lang)):
-        found = pattern.fullmatch(reason)
-        if found:
-            return message.format(**found.groupdict())
-    return reason
+def reason_text(reason: Reason | None, lang: str) -> str:
+    """Return ``reason`` told in ``lang`` with its numbers ("" when there is none)."""
+    if reason is None:
+        return ""
+    return messages(translator(lang))[reason.code].format_map(reason.values)
 
 
 def aspect_explanation(tag: AspectTag, lang: str) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 
 from analysis import aspects, discontent, rising, theme_vectors, themes, trends
 from analysis.trend_input import COMPLAINT, TrendMention
+from analysis.trend_reasons import Reason
 
 if TYPE_CHECKING:
     from analysis.theme_vectors import ThemeEncoder
@@ -227,7 +228,7 @@ def themes_for(
                    if label == "negative" or COMPLAINT in intents]
         if len(repository.vectors(theme_vectors.MODEL_ID, unhappy)) < len(unhappy):
             empty = themes.Themes(
-                status="not_enough_data", reason="some mentions have no vector yet", mentions=len(unhappy)
+                status="not_enough_data", reason=Reason("vectors_missing"), mentions=len(unhappy)
             )
             return ThemeReport(themes=empty, discontent=(), mentions={}, missing_vectors=True)
     found = load_mentions(repository, topics, since, until)
@@ -237,7 +238,7 @@ def themes_for(
     by_id = {m.id: m for m in found}
     if vecs is None:
         empty = themes.Themes(
-            status="not_enough_data", reason="some mentions have no vector yet", mentions=len(found)
+            status="not_enough_data", reason=Reason("vectors_missing"), mentions=len(found)
         )
         return ThemeReport(themes=empty, discontent=(), mentions=by_id, missing_vectors=True)
     answer = themes.find_themes(found, vecs)

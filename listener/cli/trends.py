@@ -165,13 +165,12 @@ def trends_command(
 
 def _print_bursts_heading(found: Found, lang: str) -> list[Burst]:
     """Print how many bursts were found, on which history (or why none could be judged); return them."""
-    from analysis.bursts import FULL_DAYS, SHORT_DAYS
+    from analysis.bursts import FULL_DAYS
 
     _ = translator(lang)
     heading = "[bold]" + _("Negative bursts") + "[/] " + _("(seasonal baseline)")
-    if found.baseline_days == 0:
-        why = f"bursts need at least {SHORT_DAYS + 1} days of history; this topic has {found.history_days}"
-        reason = _("Not enough data yet: {reason}.").format(reason=reason_text(why, lang))
+    if found.reason is not None:
+        reason = _("Not enough data yet: {reason}.").format(reason=reason_text(found.reason, lang))
         console.print(f"{heading}: {reason}")
         return []
     console.print(f"{heading}: {len(found.bursts) or _('none')}")

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 Status = Literal["ok", "not_enough_data"]
+ReasonValues = dict[str, int | str]
+"""The numbers of a reason, by the names its sentence uses (``analysis.trend_reasons.ENGLISH``)."""
 
 
 class _Out(BaseModel):
@@ -120,6 +122,9 @@ class RisingOut(_Out):
 
     status: Status
     reason: str
+    reason_code: str = ""
+    """What ``reason`` says, for a client that words it itself (``analysis.trend_reasons.ReasonCode``)."""
+    reason_values: ReasonValues = {}
     topic: str | None
     window_start: datetime | None
     window_end: datetime | None
@@ -128,6 +133,8 @@ class RisingOut(_Out):
     """Earlier windows of the window's length, with mentions, that made the baseline."""
     usual_reason: str = ""
     """Set when the period's shorter windows stood in for the usual comparison: why they had to."""
+    usual_reason_code: str = ""
+    usual_reason_values: ReasonValues = {}
     terms: list[RisingTermOut]
     groups: list[TermGroupOut]
 
@@ -152,6 +159,8 @@ class BurstsOut(_Out):
     until: datetime
     status: Status = "ok"
     reason: str = ""
+    reason_code: str = ""
+    reason_values: ReasonValues = {}
     history_days: int = 0
     """Whole days of hourly counts the topic has before ``until``."""
     baseline_days: int = 3
@@ -236,6 +245,8 @@ class ThemesOut(_Out):
 
     status: Status
     reason: str
+    reason_code: str = ""
+    reason_values: ReasonValues = {}
     mentions: int
     noise: int
     themes: list[ThemeOut]
@@ -263,6 +274,8 @@ class AspectsOut(_Out):
 
     status: Status
     reason: str
+    reason_code: str = ""
+    reason_values: ReasonValues = {}
     mentions: int
     counts: dict[str, int]
     tags: list[AspectTagOut]

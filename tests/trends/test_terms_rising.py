@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from analysis.rising import g2, rising_terms
 from analysis.terms import terms
 from analysis.trend_input import TrendMention
+from analysis.trend_reasons import Reason
 
 NOW = datetime(2026, 3, 15, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -89,10 +90,11 @@ def test_one_account_repeating_a_post_raises_nothing_but_many_accounts_do() -> N
 def test_not_enough_data_is_said_honestly() -> None:
     three = [_m(i, "panne Lumio", NOW - timedelta(hours=i + 1)) for i in range(3)]
     answer = rising_terms(three, now=NOW)
-    assert answer.status == "not_enough_data" and "3 mentions" in answer.reason
+    assert answer.status == "not_enough_data"
+    assert answer.reason == Reason("window_mentions", {"count": 3, "needed": 10})
     assert rising_terms([], now=NOW).status == "not_enough_data"
     fresh = [_m(i, "panne Lumio", NOW - timedelta(hours=1)) for i in range(30)]
-    assert "baseline" in rising_terms(fresh, now=NOW).reason
+    assert rising_terms(fresh, now=NOW).reason == Reason("baseline_windows", {"count": 0, "needed": 3})
     emoji = _history(15, 20) + [
         _m(90_000 + i, "😡😡 https://t.co/x", NOW - timedelta(hours=2)) for i in range(40)
     ]

@@ -9,6 +9,7 @@ import numpy as np
 from analysis.discontent import openings, rank_discontent
 from analysis.themes import c_tf_idf, find_themes
 from analysis.trend_input import TrendMention
+from analysis.trend_reasons import Reason
 
 NOW = datetime(2026, 3, 15, tzinfo=UTC)
 SUBJECTS = {
@@ -92,9 +93,13 @@ def test_copies_of_one_post_make_no_theme_and_tiny_sets_say_not_enough_data() ->
     copies = [TrendMention(id=i, text="RT boycott Lumio", published_at=NOW) for i in range(50_000)]
     vectors = np.tile(np.ones(8, dtype=np.float32), (50_000, 1))
     answer = find_themes(copies, vectors)
-    assert answer.status == "not_enough_data" and "1 distinct" in answer.reason
+    assert answer.status == "not_enough_data"
+    assert answer.reason == Reason(
+        "theme_texts", {"count": 50_000, "texts": 1, "needed": 10, "texts_needed": 16}
+    )
     three = find_themes(copies[:3], vectors[:3])
-    assert three.status == "not_enough_data" and "3 mentions" in three.reason
+    assert three.status == "not_enough_data" and three.reason is not None
+    assert three.reason.values["count"] == 3
     assert find_themes([], np.zeros((0, 8), dtype=np.float32)).status == "not_enough_data"
 
 
@@ -137,6 +142,7 @@ def test_emoji_and_link_only_posts_make_no_theme() -> None:
     vectors = (centre + rng.normal(scale=0.1, size=(60, 64))).astype(np.float32)  # all alike
     answer = find_themes(mentions, vectors, dims=10)
     assert answer.status == "not_enough_data" and len(answer.noise_ids) == 60
+    assert answer.reason == Reason("no_theme")
     worded, wv, _truth = _corpus()
     emoji = [TrendMention(id=1000 + m.id, text=m.text, published_at=NOW) for m in mentions]
     both = find_themes([*worded, *emoji], np.vstack([wv, vectors + 5]).astype(np.float32), dims=10)

@@ -14,6 +14,7 @@ import numpy as np
 
 from analysis import theme_vectors, themes
 from analysis.discontent import is_discontent
+from analysis.trend_reasons import Reason
 from listener import trends_report
 from listener.core.model import Annotation
 from storage import Repository
@@ -50,7 +51,7 @@ def test_missing_vectors_are_found_on_labels_and_complete_ones_cluster_as_before
             fast = _fast(repo)
             assert fast.missing_vectors and fast.discontent == ()
             assert fast.themes == themes.Themes(
-                status="not_enough_data", reason="some mentions have no vector yet", mentions=len(unhappy)
+                status="not_enough_data", reason=Reason("vectors_missing"), mentions=len(unhappy)
             )
         repo.save_vectors(theme_vectors.MODEL_ID, blobs)
         vecs = trends_report.vectors_for(repo, unhappy, None)

@@ -44,5 +44,7 @@ def test_trend_reasons_speak_each_readers_language(sqlite_env: WebEnv) -> None:
     with sqlite_env.client("analyst") as french, sqlite_env.client("viewer") as english:
         fr = french.get("/api/trends/rising", params={"topic": "ondea"}).json()
         en = english.get("/api/trends/rising", params={"topic": "ondea"}).json()
-    assert fr["status"] == en["status"] == "not_enough_data"  # 60 mentions in one hour: no baseline
+    assert fr["status"] == en["status"] == "not_enough_data"  # no ondea mention in the last 24 hours
     assert "at least" in en["reason"] and "au moins" in fr["reason"], (fr, en)
+    assert fr["reason_code"] == en["reason_code"] == "window_mentions"  # the same reason, told twice
+    assert fr["reason_values"] == en["reason_values"] == {"count": 0, "needed": 10}

@@ -92,6 +92,7 @@ def test_rising_terms_name_the_outage_in_a_window_of_the_spike_day(
     answer = _get(served, "/api/trends/rising", topic="lumio", **PAGE_WINDOW).json()
     assert answer["status"] == "ok", answer
     assert "earlier windows" in answer["usual_reason"]  # why the week-long comparison could not be made
+    assert answer["usual_reason_code"] == "baseline_windows" and answer["reason_code"] == ""
     assert answer["baseline_windows"] >= 3
     start, end = _at(answer["window_start"]), _at(answer["window_end"])
     spike = _spike(world)
@@ -118,6 +119,7 @@ def test_the_spike_is_a_burst_and_a_too_short_history_says_why(
                  until=early.isoformat()).json()
     assert first["status"] == "not_enough_data" and first["bursts"] == []
     assert first["reason"] == "bursts need at least 2 days of history; this topic has 0"
+    assert first["reason_code"] == "burst_history" and first["reason_values"] == {"needed": 2, "count": 0}
 
 
 def test_the_page_shows_the_outage_terms_the_burst_and_what_was_compared(served: tuple[str, str]) -> None:

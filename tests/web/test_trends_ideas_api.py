@@ -142,8 +142,10 @@ def test_bursts_themes_and_aspects_answer_honestly(api: WebEnv) -> None:
         backwards = client.get("/api/trends/series", params={"since": "1d", "until": "2d"})
     assert bursts.status_code == 200 and bursts.json()["bursts"], bursts.text  # the outage hours stand out
     assert themes.status_code == 200 and themes.json()["status"] == "not_enough_data"
-    assert "vector" in themes.json()["reason"]
+    assert "vector" in themes.json()["reason"] and themes.json()["reason_code"] == "vectors_missing"
     assert aspects.json()["status"] == "not_enough_data"
+    assert aspects.json()["reason_code"] == "no_theme_encoder"
+    assert bursts.json()["reason_code"] == "" and bursts.json()["reason_values"] == {}
     assert unknown.status_code == 400 and unknown.json()["error"] == "unknown_topic"
     assert "sujet" in unknown.json()["message"]
     assert backwards.status_code == 400

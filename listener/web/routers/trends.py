@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from analysis.trend_reasons import Reason
 from listener.web.errors import ERROR_RESPONSES, ApiError
 from listener.web.filters import parse_when
 from listener.web.schemas_trends import (
@@ -44,11 +45,15 @@ MAX_SPAN = timedelta(days=800)
 EXAMPLES = 3
 
 
-def _reason(request: Request, reason: str, principal: Principal) -> str:
-    """A "not enough data" reason in the reader's language (their own, else the config's)."""
+def _reason(
+    request: Request, reason: Reason | None, principal: Principal, field: str = "reason"
+) -> dict[str, Any]:
+    """A "not enough data" reason in the reader's language (their own, else the config's), with its code."""
     from listener.trend_reasons import reason_text
 
-    return reason_text(reason, reader_lang(request, principal))
+    told = reason_text(reason, reader_lang(request, principal))
+    code, values = (reason.code, dict(reason.values)) if reason else ("", {})
+    return {field: told, f"{field}_code": code, f"{field}_values": values}
 
 
 def _roles(request: Request) -> dict[str, str]:
@@ -192,13 +197,13 @@ def rising(
     )
     return RisingOut(
         status="ok" if answer.status == "ok" else "not_enough_data",
-        reason=_reason(request, answer.reason, _),
+        **_reason(request, answer.reason, _),
         topic=topic_id,
         window_start=answer.window_start,
         window_end=answer.window_end,
         window_mentions=answer.window_mentions,
         baseline_windows=answer.baseline_windows,
-        usual_reason=_reason(request, answer.usual_reason, _),
+        **_reason(request, answer.usual_reason, _, "usual_reason"),
         terms=[
             RisingTermOut(
                 term=t.term,
@@ -232,7 +237,6 @@ def bursts(
     On a short history the first days' hours are compared with the day before (``baseline_days``);
     with less than two days, ``not_enough_data`` and why.
     """
-    from analysis.bursts import SHORT_DAYS
     from analysis.bursts import bursts_on_history as find
 
     topic_id = _topic(request, topic)
@@ -243,12 +247,10 @@ def bursts(
     points = repo.rollup_series([topic_id], grain="hour", since=start - timedelta(days=35), until=end)
     counts = {p.bucket: getattr(p, measure) for p in points}
     found = find(counts, since=start, until=end)
-    out = {"topic": topic_id, "measure": measure, "since": start, "until": end, "status": "ok", "reason": "",
+    out = {"topic": topic_id, "measure": measure, "since": start, "until": end,
+           "status": "ok" if found.reason is None else "not_enough_data",
            "history_days": found.history_days, "baseline_days": found.baseline_days, "bursts": found.bursts}
-    if found.baseline_days == 0:
-        reason = f"bursts need at least {SHORT_DAYS + 1} days of history; this topic has {found.history_days}"
-        out |= {"status": "not_enough_data", "reason": _reason(request, reason, _)}
-    return BurstsOut.model_validate(out)
+    return BurstsOut.model_validate(out | _reason(request, found.reason, _))
 
 @router.get("/story", response_model=SpikeStoryOut)
 def story(
@@ -304,7 +306,7 @@ def themes(
 
     return ThemesOut(
         status="ok" if found.status == "ok" else "not_enough_data",
-        reason=_reason(request, found.reason, _),
+        **_reason(request, found.reason, _),
         mentions=found.mentions,
         noise=len(found.noise_ids),
         themes=[
@@ -367,7 +369,7 @@ def aspects(
     if encoder is None:
         return AspectsOut(
             status="not_enough_data",
-            reason=_reason(request, "this server has no theme encoder (use listener themes --aspects)", _),
+            **_reason(request, Reason("no_theme_encoder"), _),
             mentions=0,
             counts={},
             tags=[],
@@ -384,7 +386,7 @@ def aspects(
     return AspectsOut.model_validate(
         {
             "status": "ok" if by_id else "not_enough_data",
-            "reason": "" if by_id else _reason(request, "no mention with a stored vector in the period", _),
+            **_reason(request, None if by_id else Reason("no_stored_vector"), _),
             "mentions": len(by_id),
             "counts": dict(Counter(t.aspect for t in tags)),
             "tags": [replace(t, explanation=aspect_explanation(t, lang)) for t in tags[:limit]],
