@@ -13,6 +13,8 @@ What goes, in one transaction:
 - term index entries (``mention_terms``) and theme vectors (``mention_vectors``): the author's by
   cascade; a scrubbed mention's are deleted and the mention re-dated, so the next refresh makes them
   again from the scrubbed text;
+- in the idea box, beyond the cascades: an automatic title quoting one of their suggestions, and
+  that quote and their names in the idea's history and drafted replies (``storage.erasure_ideas``);
 - per-day term counts (``term_days``) of every day those index entries were on: recounted from the
   entries left, in the same transaction, with the counter the repository was given (``wiring`` gives
   ``analysis.rising_days.day_counts``); without one, a day with entries left loses its rows until the
@@ -47,7 +49,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import _sql, term_days
+from storage import _sql, erasure_ideas, term_days
 from storage import authors as author_rows
 from storage._text import dumps, search_text
 from storage.schema import SHORT, AlertRow, AuthorRow, Base, MentionRow, MentionTopicRow
@@ -58,7 +60,7 @@ FORGOTTEN = "[forgotten]"
 FORGOTTEN_TEXT = "[forgotten mention]"
 TOUCHED_TABLES = (
     "mentions", "mention_topics", "annotations", "labels", "authors", "alerts", "mention_terms",
-    "mention_vectors", "term_days",
+    "mention_vectors", "term_days", "ideas", "idea_events", "idea_replies",
 )
 """Tables an erasure deletes from or rewrites (PostgreSQL vacuums them afterwards)."""
 ALL_TOPICS = "*"
@@ -335,6 +337,8 @@ def erase_author(
     scrubbed = _scrub_mentions(conn, who, author_id, erased, now)
     days = term_days.days_of(conn, [*erased, *scrubbed])
     _forget_terms_and_vectors(conn, scrubbed)
+    erasure_ideas.scrub_ideas(conn, erased=sorted(erased), scrubbed=scrubbed, texts=[t for _, t in own],
+                              scrub=lambda v: who.scrub_raw(v, named=True), blank=FORGOTTEN_TEXT)
     alerts = _scrub_alerts(conn, who, erased)
     deleted = author_rows.forget(conn, dialect, key, now)
     term_days.recount_deleted(conn, days, count_day)
