@@ -87,11 +87,7 @@ def recount_days(repository: Repository, days: set[date]) -> int:
     """Recount the per-day term counts of ``days`` from the term index; return how many rows were written."""
     from analysis.rising_days import day_counts
 
-    store = repository.term_days()
-    written = 0
-    for day in sorted(days):
-        written += store.replace(day, day_counts(store.entries(day)))
-    return written
+    return repository.term_days().recount(sorted(days), day_counts)
 
 
 def rising_for(

@@ -52,9 +52,10 @@ logger = logging.getLogger(__name__)
 
 def repository_at(url: str, *, clock: Clock = system_clock) -> Repository:
     """Open the database at ``url`` as it is (no migration): the one place a Repository is made."""
+    from analysis.rising_days import day_counts  # deleting mentions recounts their days' term counts
     from storage import Repository
 
-    return Repository.from_url(url, clock=clock)
+    return Repository.from_url(url, clock=clock, count_day=day_counts)
 
 
 def open_repository(settings: Settings, *, clock: Clock = system_clock) -> Repository:

@@ -10,8 +10,16 @@ What goes, in one transaction:
   ``entities.mentions``). Other people's words stay;
 - in alerts: the erased mention ids from ``mention_ids``, and the author's key, handle, display name
   or texts wherever they appear in subject, title, summary, details or dedupe key;
-- term index entries (``mention_terms``): the author's by cascade; a scrubbed mention's entry is
-  deleted and the mention re-dated, so the next refresh makes it again from the scrubbed text.
+- term index entries (``mention_terms``) and theme vectors (``mention_vectors``): the author's by
+  cascade; a scrubbed mention's are deleted and the mention re-dated, so the next refresh makes them
+  again from the scrubbed text;
+- in the idea box, beyond the cascades: an automatic title quoting one of their suggestions, and
+  that quote and their names in the idea's history and drafted replies (``storage.erasure_ideas``);
+- per-day term counts (``term_days``) of every day those index entries were on: recounted from the
+  entries left, in the same transaction, with the counter the repository was given (``wiring`` gives
+  ``analysis.rising_days.day_counts``); without one, a day with entries left loses its rows until the
+  next trends step recounts it (``storage.term_days.recount_deleted``). Either way a term only the
+  author used is counted nowhere once the erasure commits.
 
 What stays, on purpose:
 
@@ -41,15 +49,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import _sql
+from storage import _sql, erasure_ideas, term_days
 from storage import authors as author_rows
 from storage._text import dumps, search_text
 from storage.schema import SHORT, AlertRow, AuthorRow, Base, MentionRow, MentionTopicRow
-from storage.schema_trends import MentionTermsRow
+from storage.schema_trends import MentionTermsRow, MentionVectorRow
+from storage.term_days import DayCounter
 
 FORGOTTEN = "[forgotten]"
 FORGOTTEN_TEXT = "[forgotten mention]"
-TOUCHED_TABLES = ("mentions", "mention_topics", "annotations", "labels", "authors", "alerts", "mention_terms")
+TOUCHED_TABLES = (
+    "mentions", "mention_topics", "annotations", "labels", "authors", "alerts", "mention_terms",
+    "mention_vectors", "term_days", "ideas", "idea_events", "idea_replies",
+)
 """Tables an erasure deletes from or rewrites (PostgreSQL vacuums them afterwards)."""
 ALL_TOPICS = "*"
 
@@ -205,8 +217,10 @@ def _fold_counts(conn: Connection, dialect: str, mention_ids: Sequence[int]) -> 
     )
 
 
-def _scrub_mentions(conn: Connection, who: _Identity, author_id: int, erased: set[int], now: datetime) -> int:
-    """Remove the author's identifiers and copied words from other people's mentions; return how many.
+def _scrub_mentions(
+    conn: Connection, who: _Identity, author_id: int, erased: set[int], now: datetime
+) -> list[int]:
+    """Remove the author's identifiers and copied words from other people's mentions; return their ids.
 
     Candidates are the rows naming the author (id or handle in any column), echoing one of their
     mentions (reposts, copies) or containing the start of one of their texts.
@@ -228,7 +242,7 @@ def _scrub_mentions(conn: Connection, who: _Identity, author_id: int, erased: se
         MentionRow.mentioned_handles,
         MentionRow.raw,
     ).where(MentionRow.author_id != author_id, sa.or_(*candidates))
-    changed = 0
+    changed: list[int] = []
     for row_id, url, title, text, links, references, handles, raw in conn.execute(query).all():
         refs = [dict(r) for r in _sql.loads_list(references)]
         for ref in refs:
@@ -260,9 +274,15 @@ def _scrub_mentions(conn: Connection, who: _Identity, author_id: int, erased: se
         values["search_text"] = search_text(new_title, new_text)
         # re-dated so its term index entry is made again from the scrubbed text
         conn.execute(sa.update(MentionRow).where(MentionRow.id == row_id).values(**values, updated_at=now))
-        conn.execute(sa.delete(MentionTermsRow).where(MentionTermsRow.mention_id == row_id))
-        changed += 1
+        changed.append(row_id)
     return changed
+
+
+def _forget_terms_and_vectors(conn: Connection, scrubbed: Sequence[int]) -> None:
+    """Delete what scrubbed mentions' old texts made: term index entries and theme vectors."""
+    for part in _sql.chunks(scrubbed):
+        conn.execute(sa.delete(MentionTermsRow).where(MentionTermsRow.mention_id.in_(part)))
+        conn.execute(sa.delete(MentionVectorRow).where(MentionVectorRow.mention_id.in_(part)))
 
 
 def _scrub_alerts(conn: Connection, who: _Identity, erased: set[int]) -> int:
@@ -284,8 +304,14 @@ def _scrub_alerts(conn: Connection, who: _Identity, erased: set[int]) -> int:
     return changed
 
 
-def erase_author(conn: Connection, dialect: str, key: tuple[str, str], now: datetime) -> ErasureReport:
-    """Erase one author everywhere and tombstone them (see the module docstring)."""
+def erase_author(
+    conn: Connection, dialect: str, key: tuple[str, str], now: datetime, count_day: DayCounter | None = None
+) -> ErasureReport:
+    """Erase one author everywhere and tombstone them (see the module docstring).
+
+    ``count_day`` recounts the per-day term counts of the days the erasure changes (see
+    :func:`storage.term_days.recount_deleted`).
+    """
     source, external_id = key
     author = conn.execute(
         sa.select(AuthorRow.id, AuthorRow.handle, AuthorRow.display_name).where(
@@ -309,8 +335,13 @@ def erase_author(conn: Connection, dialect: str, key: tuple[str, str], now: date
     erased = {int(i) for i, _ in own}
     _fold_counts(conn, dialect, sorted(erased))
     scrubbed = _scrub_mentions(conn, who, author_id, erased, now)
+    days = term_days.days_of(conn, [*erased, *scrubbed])
+    _forget_terms_and_vectors(conn, scrubbed)
+    erasure_ideas.scrub_ideas(conn, erased=sorted(erased), scrubbed=scrubbed, texts=[t for _, t in own],
+                              scrub=lambda v: who.scrub_raw(v, named=True), blank=FORGOTTEN_TEXT)
     alerts = _scrub_alerts(conn, who, erased)
     deleted = author_rows.forget(conn, dialect, key, now)
+    term_days.recount_deleted(conn, days, count_day)
     if dialect == "sqlite":
         # FTS5 keeps deleted words in old index segments until they are merged: merge them now
         conn.exec_driver_sql("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")
@@ -318,7 +349,7 @@ def erase_author(conn: Connection, dialect: str, key: tuple[str, str], now: date
         key=who.key,
         found=True,
         mentions=deleted,
-        references_scrubbed=scrubbed,
+        references_scrubbed=len(scrubbed),
         alerts_scrubbed=alerts,
         texts=tuple(text for _, text in own),
     )

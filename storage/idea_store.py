@@ -16,6 +16,7 @@ from listener.core.clock import Clock
 from storage import _sql
 from storage._database import Database
 from storage._text import clean
+from storage.erasure import FORGOTTEN_TEXT
 from storage.idea_curation import IdeaCuration, _event
 from storage.idea_records import IdeaEvent, IdeaPost, IdeaRecord, NewIdea, NewMember
 from storage.schema import AuthorRow, MentionRow
@@ -214,6 +215,12 @@ class IdeaStore(IdeaCuration):
                 .values(title=clean(title), lang=lang)
             )
         )
+
+    def blanked(self) -> list[int]:
+        """Return the ideas whose automatic title an erasure blanked (quoting the erased), to title again."""
+        is_blank = sa.and_(IdeaRow.title == FORGOTTEN_TEXT, IdeaRow.is_title_locked.is_(False))
+        query = sa.select(IdeaRow.id).where(is_blank).order_by(IdeaRow.id)
+        return self._db.read(lambda conn: [int(i) for i in conn.execute(query).scalars()])
 
     def refusals(self) -> dict[str, int]:
         """Return how many candidates were refused, per reason."""

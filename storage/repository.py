@@ -43,7 +43,7 @@ from storage.records import (
     UpsertResult,
 )
 from storage.repository_bookkeeping import RunsAndAlerts
-from storage.term_days import TermDays
+from storage.term_days import DayCounter, TermDays
 from storage.term_index import TermIndex
 
 logger = logging.getLogger(__name__)
@@ -55,10 +55,15 @@ ECHO_STAGE = "echoes"
 class Repository(RunsAndAlerts):
     """Mentions, authors, cursors, analysis results, alerts and run health, on SQLite or PostgreSQL."""
 
-    def __init__(self, database: Database, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, database: Database, *, clock: Clock = system_clock, count_day: DayCounter | None = None
+    ) -> None:
         self._db = database
         self._dialect = database.dialect
         self._clock = clock
+        self._count_day = count_day
+        """Counts a day's term index entries (``wiring``: ``analysis.rising_days.day_counts``), so
+        deleting mentions recounts their days at once (else the next trends step does)."""
 
     @classmethod
     def from_url(
@@ -68,13 +73,14 @@ class Repository(RunsAndAlerts):
         retry: RetryPolicy | None = None,
         clock: Clock = system_clock,
         echo: bool = False,
+        count_day: DayCounter | None = None,
     ) -> Repository:
         """Open (lazily: nothing connects yet) the database at a SQLAlchemy URL.
 
         ``sqlite:///path/listener.db`` (the parent folder is created) or
         ``postgresql+psycopg://user@host/db``. ``clock`` supplies ``first_seen_at`` and friends.
         """
-        return cls(Database(url, retry=retry, echo=echo), clock=clock)
+        return cls(Database(url, retry=retry, echo=echo), clock=clock, count_day=count_day)
 
     @property
     def dialect(self) -> str:
@@ -343,7 +349,8 @@ class Repository(RunsAndAlerts):
         """
         now = self._clock()
         key = (source, external_id)
-        report = self._db.run(lambda conn: erasure.erase_author(conn, self._dialect, key, now))
+        count = self._count_day
+        report = self._db.run(lambda conn: erasure.erase_author(conn, self._dialect, key, now, count))
         if self._dialect == "sqlite":
             self._db.checkpoint()
         else:
@@ -362,11 +369,14 @@ class Repository(RunsAndAlerts):
     def prune_mentions(self, before: datetime, *, batch: int = 1000) -> int:
         """Delete mentions published before ``before``, keeping their daily counts; return how many went.
 
-        Each batch folds and deletes in one transaction (see :mod:`storage.retention`).
+        Each batch folds and deletes in one transaction (see :mod:`storage.retention`); the per-day
+        term counts of a day with mentions left are recounted once, at the end, when a counter was given.
         """
         total = 0
         while done := self._db.run(lambda conn: retention.prune_batch(conn, self._dialect, before, batch)):
             total += done
+        if total and self._count_day is not None:
+            self.term_days().recount(self.term_days().uncounted(), self._count_day)
         if total and self._dialect == "sqlite":
             self._db.checkpoint()
         logger.info("storage: mentions pruned", extra={"mentions": total})

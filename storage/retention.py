@@ -14,6 +14,11 @@ nor double-counts a mention. Each pruned mention leaves a tombstone (as a delete
 source listing old items cannot bring it back and count it twice. Authors stay; their mention
 count follows what is stored. Newest first: an echo is folded while it still points at the post it
 echoes; an echo younger than the limit whose original was pruned counts as a distinct post from then on.
+
+The per-day term counts (``term_days``) of the pruned mentions' days follow in the same transaction
+(``storage.term_days.recount_deleted`` without a counter): a day left with no mention has no count,
+a day with some left loses its counts until it is recounted (by the repository once the prune is
+over, or by the next trends step), so no count outlives the mentions it counted.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import _sql
+from storage import _sql, term_days
 from storage import authors as author_rows
 from storage.schema import SHORT, Base, MentionRow, MentionTombstoneRow, MentionTopicRow
 
@@ -121,7 +126,9 @@ def prune_batch(conn: Connection, dialect: str, before: datetime, limit: int) ->
         tomb.on_conflict_do_nothing(index_elements=["source", "external_id"]),
         [{"source": r[1], "external_id": r[2]} for r in rows],
     )
+    days = term_days.days_of(conn, ids)
     conn.execute(sa.delete(MentionRow).where(MentionRow.id.in_(ids)))
+    term_days.recount_deleted(conn, days, None)
     author_rows.refresh_counts(conn, sorted({r[3] for r in rows}))
     return len(rows)
 

@@ -1,7 +1,8 @@
 """The idea box's tables: ideas, the suggestions and votes they hold, refusals, history and drafted replies.
 
 Every row that names a mention or an author cascades on its deletion, so erasing an author (GDPR) or
-deleting a mention takes their part of an idea with it and nothing personal stays behind. Migration
+deleting a mention takes their part of an idea with it; an erasure also blanks their words where a
+title, a history note or a drafted reply quotes them (``storage.erasure_ideas``). Migration
 ``0005_ideas`` creates exactly these tables.
 """
 

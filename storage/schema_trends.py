@@ -103,8 +103,9 @@ class TermDayRow(Base):
     What rising terms sum over the window and its baseline instead of reading every mention's terms:
     a few hundred thousand rows over a fortnight rather than millions of (mention, term) pairs.
     ``term_key`` 0 holds the day's totals (distinct authors and posts, whatever their terms). Counts
-    only, keyed by hashes: no text, no author. Kept when retention prunes the mentions (like the
-    rollups); a day is recounted from the term index when one of its entries is re-made.
+    only, keyed by hashes: no text, no author. A day is recounted from the term index when one of its
+    entries is re-made or deleted (erasure, retention: ``storage.term_days.recount_deleted``), so
+    unlike the rollups no count outlives the mentions it counted.
     """
 
     __tablename__ = "term_days"

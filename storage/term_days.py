@@ -5,12 +5,17 @@ index) and sorted tens of millions of (author, term) pairs on each call (85 s at
 change only when one of its mentions is (re-)indexed, so they are counted once, when that happens,
 and a call sums a few hundred thousand (day, term) rows instead. Storage does not count: the caller
 reads a day's index entries (:meth:`TermDays.entries`), counts them (``analysis.rising_days``) and
-stores the result (:meth:`TermDays.replace`). Kept when retention prunes mentions (like the rollups).
+stores the result (:meth:`TermDays.replace`).
+
+Deleting mentions (erasure, retention) changes their days too, or a term only a forgotten author
+used would stay countable: :func:`recount_deleted` brings those days in line with what the index
+still holds, in the deleting transaction. The counting function comes from the caller (``wiring``
+injects ``analysis.rising_days.day_counts``), so storage still counts nothing itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -28,6 +33,14 @@ TOTALS = 0
 COUNTED = ""
 """The topic of the row that marks a day as counted (even when none of its mentions has a topic)."""
 DAY_US = 86_400_000_000
+DAY_ZERO = date(1970, 1, 1)
+LOCK_SPACE = 13_013
+"""First key of the PostgreSQL advisory lock held while a day is counted (ours, in no other use)."""
+
+Entries = list[tuple[str, int, bytes]]
+"""``(topic_id, author_id, keys)`` of one day's index entries, one per mention and topic."""
+DayCounter = Callable[[Entries], Sequence[tuple[str, int, int, int]]]
+"""Count one day's entries into ``(topic_id, term_key, authors, posts)`` rows (``analysis.rising_days``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,39 +74,28 @@ class TermDays:
         self._db = database
         self._dialect = dialect
 
-    def entries(self, day: date) -> list[tuple[str, int, bytes]]:
+    def entries(self, day: date) -> Entries:
         """Return ``(topic_id, author_id, keys)`` of the entries of ``day``, one per mention and topic."""
-        t, mt = MentionTermsRow, MentionTopicRow
-        start = datetime.combine(day, time(), tzinfo=UTC)
-        query = (
-            sa.select(mt.topic_id, t.author_id, t.terms)
-            .join(mt, mt.mention_id == t.mention_id)
-            .where(t.published_us >= _us(start), t.published_us < _us(start + timedelta(days=1)))
-        )
-
-        def work(conn: Connection) -> list[tuple[str, int, bytes]]:
-            return [(str(topic), int(a), bytes(k)) for topic, a, k in _raw(conn, query)]
-
-        return self._db.read(work)
+        return self._db.read(lambda conn: entries_on(conn, day))
 
     def replace(self, day: date, rows: Sequence[tuple[str, int, int, int]]) -> int:
         """Replace the counts of ``day`` by ``(topic_id, term_key, authors, posts)`` rows; return how many.
 
         A marker row (topic ``""``) records that the day was counted, so :meth:`uncounted` skips it.
         """
-        table = TermDayRow.__table__
-        marked = [*rows, (COUNTED, TOTALS, 0, 0)]
-        values = [
-            {"topic_id": tp, "day": day, "term_key": k, "authors": a, "posts": p} for tp, k, a, p in marked
-        ]
+        return self._db.run(lambda conn: replace_on(conn, day, rows))
 
-        def work(conn: Connection) -> int:
-            conn.execute(sa.delete(TermDayRow).where(TermDayRow.day == day))
-            for part in _sql.chunks(values, 5000):
-                conn.execute(sa.insert(table), list(part))  # type: ignore[arg-type]
-            return len(values)
+    def recount(self, days: Sequence[date], count: DayCounter) -> int:
+        """Recount each of ``days`` from the term index, one transaction a day; return the rows written."""
+        written = 0
+        for day in sorted(set(days)):
 
-        return self._db.run(work)
+            def work(conn: Connection, day: date = day) -> int:
+                _hold(conn, day)
+                return replace_on(conn, day, count(entries_on(conn, day)))
+
+            written += self._db.run(work)
+        return written
 
     def read(self, topic: str, day: date) -> DayRows:
         """Return one topic's counts on ``day`` (empty lists when nothing was counted)."""
@@ -125,8 +127,69 @@ class TermDays:
         counted = sa.select(d.day).where(d.topic_id == COUNTED, d.term_key == TOTALS)
 
         def work(conn: Connection) -> list[date]:
-            epoch = date(1970, 1, 1)
-            days = {epoch + timedelta(days=int(n)) for (n,) in conn.execute(indexed)}
+            days = {DAY_ZERO + timedelta(days=int(n)) for (n,) in conn.execute(indexed)}
             return sorted(days - set(conn.execute(counted).scalars()))
 
         return self._db.read(work)
+
+
+def _hold(conn: Connection, day: date) -> None:
+    """Count one day at a time: a recount that read the entries before an erasure's delete must not
+    write its counts after the erasure's own recount (PostgreSQL; SQLite has one writer already)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:space, :day)"),
+                     {"space": LOCK_SPACE, "day": day.toordinal()})
+
+
+def entries_on(conn: Connection, day: date) -> Entries:
+    """Return the index entries of ``day`` (see :meth:`TermDays.entries`) in the caller's transaction."""
+    t, mt = MentionTermsRow, MentionTopicRow
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    query = (
+        sa.select(mt.topic_id, t.author_id, t.terms)
+        .join(mt, mt.mention_id == t.mention_id)
+        .where(t.published_us >= _us(start), t.published_us < _us(start + timedelta(days=1)))
+    )
+    return [(str(topic), int(a), bytes(k)) for topic, a, k in _raw(conn, query)]
+
+
+def replace_on(conn: Connection, day: date, rows: Sequence[tuple[str, int, int, int]]) -> int:
+    """Replace the counts of ``day`` (see :meth:`TermDays.replace`) in the caller's transaction."""
+    marked = [*rows, (COUNTED, TOTALS, 0, 0)]
+    values = [{"topic_id": tp, "day": day, "term_key": k, "authors": a, "posts": p} for tp, k, a, p in marked]
+    conn.execute(sa.delete(TermDayRow).where(TermDayRow.day == day))
+    for part in _sql.chunks(values, 5000):
+        conn.execute(sa.insert(TermDayRow.__table__), list(part))  # type: ignore[arg-type]
+    return len(values)
+
+
+def days_of(conn: Connection, mention_ids: Sequence[int]) -> set[date]:
+    """Return the UTC days of the index entries of ``mention_ids``: the days their deletion changes."""
+    days: set[date] = set()
+    for part in _sql.chunks(sorted(set(mention_ids))):
+        query = sa.select(MentionTermsRow.published_us // DAY_US).where(MentionTermsRow.mention_id.in_(part))
+        days.update(DAY_ZERO + timedelta(days=int(n)) for (n,) in conn.execute(query.distinct()))
+    return days
+
+
+def recount_deleted(conn: Connection, days: set[date], count: DayCounter | None) -> None:
+    """Bring the counts of ``days`` in line with the index once some of their entries were deleted.
+
+    With ``count``, each day is recounted from the entries left. Without, a day with no entry left
+    gets its exact count (nothing: the marker alone) and any other day loses its rows, so nothing
+    of the deleted entries is summed any more and :meth:`TermDays.uncounted` lists it for the next
+    trends step to recount (a retention batch does this: recounting a large day once per batch of
+    its mentions would read it over and over).
+    """
+    t = MentionTermsRow
+    for day in sorted(days):
+        _hold(conn, day)
+        if count is not None:
+            replace_on(conn, day, count(entries_on(conn, day)))
+            continue
+        start = _us(datetime.combine(day, time(), tzinfo=UTC))
+        left = sa.select(t.mention_id).where(t.published_us >= start, t.published_us < start + DAY_US)
+        if conn.execute(left.limit(1)).first() is None:
+            replace_on(conn, day, [])
+        else:
+            conn.execute(sa.delete(TermDayRow).where(TermDayRow.day == day))

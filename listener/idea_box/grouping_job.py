@@ -145,8 +145,8 @@ def refresh_ideas(
     store.save_grouping((), (), votes=votes, refusals=vote_refusals)
     run.placed, run.opened, run.votes = len(members), len(new_ideas), len(votes)
     run.refused.update(reason for _, reason in (*refusals, *vote_refusals))
-    touched = sorted({real.get(m.idea_id, m.idea_id) for m in members})
-    retitle(store, touched)
+    touched = sorted({real.get(m.idea_id, m.idea_id) for m in members} | set(store.blanked()))
+    retitle(store, touched)  # and the titles an erasure blanked, from the suggestions left
     logger.info("ideas: run done", extra={"new": run.opened, "fetched": run.scanned, "updated": run.placed})
     return run
 

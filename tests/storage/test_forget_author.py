@@ -265,3 +265,27 @@ def test_sqlite_file_keeps_no_bytes_of_the_erased_text(tmp_path: Path) -> None:
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("erase.db"))
     assert SECRET_WORD.encode() not in data
     assert b"Janette" not in data and b"jane_doeuf" not in data
+
+
+def test_a_spike_story_in_an_alert_loses_the_author(repo: Repository, db_url: str) -> None:
+    """What drove a spike (``analysis.spike_story``) quotes mentions and names top authors: scrubbed too."""
+    from analysis.spike_story import SpikeStory, as_json
+
+    text = f"the {SECRET_WORD} refund saga continues, third call today"
+    story = SpikeStory(
+        topic="brand", start=NOW - timedelta(hours=6), end=NOW, mentions=4, negative=3,
+        terms=("refund",), authors=(("twitter:98765432101", 2, 321.0), ("twitter:55501", 1, 50.0)),
+        examples=((1, "jane_doeuf", " ".join(text.split())[:200], "https://twitter.example/jane_doeuf/status/j1"),
+                  (3, "bob_martel", "lovely weather for a bike ride", None)),
+    )
+    repo.record_alert(
+        Alert(rule_id="spike", kind="volume_spike", subject="brand", severity="warning",
+              window_start=NOW - timedelta(hours=6), window_end=NOW, title="brand: spike",
+              summary="4 mentions", details={"story": as_json(story)}, mention_ids=())
+    )
+    report = repo.erase_author("twitter", JANE.external_id)
+    assert report.alerts_scrubbed == 2
+    rows = [r for r in _dump(db_url)["alerts"] if "spike" in r]
+    assert len(rows) == 1 and "bob_martel" in rows[0] and "bike ride" in rows[0]
+    for needle in (*IDENTIFIERS, JANE.external_id):
+        assert needle.lower() not in rows[0].lower()
