@@ -12,7 +12,11 @@ What goes, in one transaction:
   or texts wherever they appear in subject, title, summary, details or dedupe key;
 - term index entries (``mention_terms``) and theme vectors (``mention_vectors``): the author's by
   cascade; a scrubbed mention's are deleted and the mention re-dated, so the next refresh makes them
-  again from the scrubbed text;
+  again from the scrubbed text; its idea-member vector is emptied for the next ideas run to make;
+- cached vectors (``analysis.embedding_cache``, outside the database): the report carries the author's
+  texts and the scrubbed mentions' old ones for the caller to forget (``listener.analyse``);
+- what our users wrote: the author's names in notes (and their earlier versions), tags and saved
+  views (``storage.erasure_user_text``);
 - in the idea box, beyond the cascades: an automatic title quoting one of their suggestions, and
   that quote and their names in the idea's history and drafted replies (``storage.erasure_ideas``);
 - per-day term counts (``term_days``) of every day those index entries were on: recounted from the
@@ -28,7 +32,9 @@ What stays, on purpose:
   over time do not change when someone is forgotten: ``live count + erased count`` is the honest
   total. Echo counts on other people's canonical mentions are left as they were;
 - **tombstones**: ``author_tombstones`` (source, external id) so the upsert skips the author from
-  now on, and ``mention_tombstones`` for each erased mention. They hold identifiers, nothing else.
+  now on, and ``mention_tombstones`` for each erased mention. They hold identifiers, nothing else;
+- **the audit log**, an integrity record, is never rewritten: older entries keep what they held. The
+  erasure adds one ``author.erase`` entry naming the tombstone row, with counts only.
 
 On SQLite ``secure_delete`` is switched on for the erasure, so freed pages are zeroed instead of
 keeping the deleted text in the file. On PostgreSQL the repository vacuums ``TOUCHED_TABLES``
@@ -43,13 +49,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage import _sql, erasure_ideas, term_days
+from storage import _sql, erasure_ideas, erasure_user_text, term_days
 from storage import authors as author_rows
 from storage._text import dumps, search_text
 from storage.schema import SHORT, AlertRow, AuthorRow, Base, MentionRow, MentionTopicRow
@@ -60,7 +67,8 @@ FORGOTTEN = "[forgotten]"
 FORGOTTEN_TEXT = "[forgotten mention]"
 TOUCHED_TABLES = (
     "mentions", "mention_topics", "annotations", "labels", "authors", "alerts", "mention_terms",
-    "mention_vectors", "term_days", "ideas", "idea_events", "idea_replies",
+    "mention_vectors", "term_days", "ideas", "idea_events", "idea_replies", "idea_members",
+    "mention_notes", "note_revisions", "mention_tags", "saved_views",
 )
 """Tables an erasure deletes from or rewrites (PostgreSQL vacuums them afterwards)."""
 ALL_TOPICS = "*"
@@ -93,8 +101,17 @@ class ErasureReport:
     mentions: int
     references_scrubbed: int
     alerts_scrubbed: int
+    user_texts_scrubbed: int = 0
+    """Notes, note versions, tags and saved views that lost the author's names."""
     texts: tuple[str, ...] = field(default=(), repr=False)
     """The erased mentions' texts, in memory only, so the caller can purge caches keyed by them."""
+    scrubbed_texts: tuple[str, ...] = field(default=(), repr=False)
+    """Other people's scrubbed mentions' texts *before* the scrub (caches may hold vectors of them)."""
+
+    @property
+    def cached_texts(self) -> tuple[str, ...]:
+        """Every text whose cached vectors must go (``listener.analyse.forget_cached_texts``)."""
+        return (*self.texts, *self.scrubbed_texts)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,7 +181,7 @@ class _Identity:
         for pattern in self.texts:
             value = pattern.sub(FORGOTTEN_TEXT, value)
         if named and self.named:
-            return self.named.sub(FORGOTTEN, value)
+            value = self.named.sub(FORGOTTEN, value)  # then a handle too short to be a word, if tagged
         return self.scrub_text(value)
 
     def scrub_json(self, value: Any, *, named: bool = False) -> Any:
@@ -219,8 +236,8 @@ def _fold_counts(conn: Connection, dialect: str, mention_ids: Sequence[int]) -> 
 
 def _scrub_mentions(
     conn: Connection, who: _Identity, author_id: int, erased: set[int], now: datetime
-) -> list[int]:
-    """Remove the author's identifiers and copied words from other people's mentions; return their ids.
+) -> dict[int, str]:
+    """Remove the author's identifiers and copied words from other people's mentions; return old texts by id.
 
     Candidates are the rows naming the author (id or handle in any column), echoing one of their
     mentions (reposts, copies) or containing the start of one of their texts.
@@ -242,7 +259,7 @@ def _scrub_mentions(
         MentionRow.mentioned_handles,
         MentionRow.raw,
     ).where(MentionRow.author_id != author_id, sa.or_(*candidates))
-    changed: list[int] = []
+    changed: dict[int, str] = {}
     for row_id, url, title, text, links, references, handles, raw in conn.execute(query).all():
         refs = [dict(r) for r in _sql.loads_list(references)]
         for ref in refs:
@@ -274,7 +291,7 @@ def _scrub_mentions(
         values["search_text"] = search_text(new_title, new_text)
         # re-dated so its term index entry is made again from the scrubbed text
         conn.execute(sa.update(MentionRow).where(MentionRow.id == row_id).values(**values, updated_at=now))
-        changed.append(row_id)
+        changed[row_id] = text
     return changed
 
 
@@ -283,6 +300,7 @@ def _forget_terms_and_vectors(conn: Connection, scrubbed: Sequence[int]) -> None
     for part in _sql.chunks(scrubbed):
         conn.execute(sa.delete(MentionTermsRow).where(MentionTermsRow.mention_id.in_(part)))
         conn.execute(sa.delete(MentionVectorRow).where(MentionVectorRow.mention_id.in_(part)))
+    erasure_ideas.forget_member_vectors(conn, scrubbed)
 
 
 def _scrub_alerts(conn: Connection, who: _Identity, erased: set[int]) -> int:
@@ -305,9 +323,10 @@ def _scrub_alerts(conn: Connection, who: _Identity, erased: set[int]) -> int:
 
 
 def erase_author(
-    conn: Connection, dialect: str, key: tuple[str, str], now: datetime, count_day: DayCounter | None = None
+    conn: Connection, dialect: str, key: tuple[str, str], now: datetime, count_day: DayCounter | None = None,
+    *, user_id: int | None = None,
 ) -> ErasureReport:
-    """Erase one author everywhere and tombstone them (see the module docstring).
+    """Erase one author everywhere, tombstone them, and audit it as done by ``user_id`` (module docstring).
 
     ``count_day`` recounts the per-day term counts of the days the erasure changes (see
     :func:`storage.term_days.recount_deleted`).
@@ -322,6 +341,7 @@ def erase_author(
         conn.exec_driver_sql("PRAGMA secure_delete = ON")
     if author is None:
         author_rows.forget(conn, dialect, key, now)  # still tombstone: never collect them
+        erasure_user_text.audit_erasure(conn, key, now=now, user_id=user_id, counts={"mentions": 0})
         return ErasureReport(
             key=f"{source}:{external_id}", found=False, mentions=0, references_scrubbed=0, alerts_scrubbed=0
         )
@@ -334,25 +354,25 @@ def erase_author(
         who.add_text(text)
     erased = {int(i) for i, _ in own}
     _fold_counts(conn, dialect, sorted(erased))
-    scrubbed = _scrub_mentions(conn, who, author_id, erased, now)
+    old_texts = _scrub_mentions(conn, who, author_id, erased, now)
+    scrubbed = sorted(old_texts)
     days = term_days.days_of(conn, [*erased, *scrubbed])
     _forget_terms_and_vectors(conn, scrubbed)
+    named = partial(who.scrub_raw, named=True)
     erasure_ideas.scrub_ideas(conn, erased=sorted(erased), scrubbed=scrubbed, texts=[t for _, t in own],
-                              scrub=lambda v: who.scrub_raw(v, named=True), blank=FORGOTTEN_TEXT)
+                              scrub=named, blank=FORGOTTEN_TEXT)
     alerts = _scrub_alerts(conn, who, erased)
+    notes = erasure_user_text.scrub_user_text(conn, scrub=named, likes=who.likes, heads=who.heads)
     deleted = author_rows.forget(conn, dialect, key, now)
     term_days.recount_deleted(conn, days, count_day)
     if dialect == "sqlite":
         # FTS5 keeps deleted words in old index segments until they are merged: merge them now
         conn.exec_driver_sql("INSERT INTO mentions_fts(mentions_fts) VALUES ('optimize')")
-    return ErasureReport(
-        key=who.key,
-        found=True,
-        mentions=deleted,
-        references_scrubbed=len(scrubbed),
-        alerts_scrubbed=alerts,
-        texts=tuple(text for _, text in own),
-    )
+    counts = {"mentions": deleted, "references_scrubbed": len(scrubbed), "alerts_scrubbed": alerts,
+              "user_texts_scrubbed": notes}
+    erasure_user_text.audit_erasure(conn, key, now=now, user_id=user_id, counts=counts)
+    return ErasureReport(key=who.key, found=True, **counts, texts=tuple(text for _, text in own),
+                         scrubbed_texts=tuple(old_texts[i] for i in scrubbed))
 
 
 def erased_counts(

@@ -9,6 +9,11 @@ named them titles the idea with their handle. This blanks both in the erasure's 
 blanked this way is made again from the suggestions left by the next ideas run
 (:meth:`storage.idea_store.IdeaStore.blanked`); a community manager's title stays, without the author's
 names.
+
+Other people's suggestions that named the author keep their place, but the vector each was placed by
+embeds its old text: it is emptied (:data:`UNEMBEDDED`), and the next ideas run embeds the scrubbed
+text again (:meth:`storage.idea_store.IdeaStore.unembedded`), as the trends step does for the theme
+vectors the erasure deletes.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from storage import _sql
 from storage.schema_ideas import IdeaEventRow, IdeaMemberRow, IdeaReplyRow, IdeaRow
 
 _LINK = re.compile(r"https?://\S+|www\.\S+")
+UNEMBEDDED = b""
+"""An idea member's vector once an erasure scrubbed its text: none until the next ideas run."""
 RENAMED = " -> "
 """How a rename's history note separates the old title from the new one (``storage.idea_curation``)."""
 
@@ -44,6 +51,14 @@ def _ideas_of(conn: Connection, mention_ids: Sequence[int]) -> set[int]:
         query = sa.select(IdeaMemberRow.idea_id).where(IdeaMemberRow.mention_id.in_(part)).distinct()
         found.update(int(i) for i in conn.execute(query).scalars())
     return found
+
+
+def forget_member_vectors(conn: Connection, scrubbed: Sequence[int]) -> None:
+    """Empty the idea-member vectors of scrubbed mentions (they embed the text before the scrub)."""
+    for part in _sql.chunks(sorted(set(scrubbed))):
+        conn.execute(
+            sa.update(IdeaMemberRow).where(IdeaMemberRow.mention_id.in_(part)).values(vector=UNEMBEDDED)
+        )
 
 
 def scrub_ideas(

@@ -17,6 +17,7 @@ from storage import _sql
 from storage._database import Database
 from storage._text import clean
 from storage.erasure import FORGOTTEN_TEXT
+from storage.erasure_ideas import UNEMBEDDED
 from storage.idea_curation import IdeaCuration, _event
 from storage.idea_records import IdeaEvent, IdeaPost, IdeaRecord, NewIdea, NewMember
 from storage.schema import AuthorRow, MentionRow
@@ -79,6 +80,11 @@ def _post(row: Any, kind: str) -> IdeaPost:
     )
 
 
+def _has_vector() -> sa.ColumnElement[bool]:
+    """Tell members with a vector from those an erasure emptied (:data:`storage.erasure_ideas.UNEMBEDDED`)."""
+    return sa.func.length(IdeaMemberRow.vector) > len(UNEMBEDDED)
+
+
 class IdeaStore(IdeaCuration):
     """Ideas on SQLite or PostgreSQL; every method runs in one transaction of the repository's database."""
 
@@ -126,7 +132,7 @@ class IdeaStore(IdeaCuration):
             rows = conn.execute(
                 sa.select(IdeaRow.id, IdeaRow.lang, IdeaMemberRow.vector)
                 .join(IdeaMemberRow, IdeaMemberRow.idea_id == IdeaRow.id)
-                .where(IdeaRow.scope == scope, IdeaRow.status != "merged")
+                .where(IdeaRow.scope == scope, IdeaRow.status != "merged", _has_vector())
                 .order_by(IdeaRow.id, IdeaMemberRow.id)
             )
             out: dict[int, tuple[str | None, list[bytes]]] = {}
@@ -221,6 +227,29 @@ class IdeaStore(IdeaCuration):
         is_blank = sa.and_(IdeaRow.title == FORGOTTEN_TEXT, IdeaRow.is_title_locked.is_(False))
         query = sa.select(IdeaRow.id).where(is_blank).order_by(IdeaRow.id)
         return self._db.read(lambda conn: [int(i) for i in conn.execute(query).scalars()])
+
+    def unembedded(self) -> list[tuple[int, str]]:
+        """Return ``(mention id, text)`` of the members an erasure scrubbed, whose vector is to make again."""
+        query = (
+            sa.select(IdeaMemberRow.mention_id, MentionRow.text)
+            .join(MentionRow, MentionRow.id == IdeaMemberRow.mention_id)
+            .where(sa.not_(_has_vector()))
+            .order_by(IdeaMemberRow.mention_id)
+        )
+        return self._db.read(lambda conn: [(int(i), str(t)) for i, t in conn.execute(query)])
+
+    def save_vectors(self, vectors: Sequence[tuple[int, bytes]]) -> None:
+        """Give members ``(mention id, vector)`` their vector again (only those still without one)."""
+
+        def work(conn: Connection) -> None:
+            for mention_id, vector in vectors:
+                conn.execute(
+                    sa.update(IdeaMemberRow)
+                    .where(IdeaMemberRow.mention_id == mention_id, sa.not_(_has_vector()))
+                    .values(vector=vector)
+                )
+
+        self._db.run(work)
 
     def refusals(self) -> dict[str, int]:
         """Return how many candidates were refused, per reason."""

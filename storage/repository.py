@@ -340,17 +340,19 @@ class Repository(RunsAndAlerts):
         """Erase an author everywhere (see :meth:`erase_author`); return how many mentions went."""
         return self.erase_author(source, external_id).mentions
 
-    def erase_author(self, source: str, external_id: str) -> erasure.ErasureReport:
-        """Erase an author's personal data from every table (GDPR), keep aggregates, tombstone them.
+    def erase_author(
+        self, source: str, external_id: str, *, user_id: int | None = None
+    ) -> erasure.ErasureReport:
+        """Erase an author's personal data from every table (GDPR), keep aggregates, tombstone, audit.
 
-        See :mod:`storage.erasure` for what goes and what stays. On SQLite the WAL is checkpointed
-        afterwards, so the erased pages leave the write-ahead log too; on PostgreSQL the touched
-        tables are vacuumed, so the dead row versions are freed for reuse.
+        See :mod:`storage.erasure` for what goes and what stays (``user_id``: who, for the audit log).
+        On SQLite the WAL is checkpointed afterwards, so the erased pages leave the write-ahead log
+        too; on PostgreSQL the touched tables are vacuumed, so the dead row versions are freed for reuse.
         """
-        now = self._clock()
-        key = (source, external_id)
-        count = self._count_day
-        report = self._db.run(lambda conn: erasure.erase_author(conn, self._dialect, key, now, count))
+        now, key, count = self._clock(), (source, external_id), self._count_day
+        report = self._db.run(
+            lambda conn: erasure.erase_author(conn, self._dialect, key, now, count, user_id=user_id)
+        )
         if self._dialect == "sqlite":
             self._db.checkpoint()
         else:

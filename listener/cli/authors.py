@@ -327,7 +327,7 @@ def forget_author(
             repo.close()
         from listener.analyse import forget_cached_texts
 
-        vectors = forget_cached_texts(settings_from(config).data_dir, erased.texts)
+        vectors = forget_cached_texts(settings_from(config).data_dir, erased.cached_texts)
     console.print(
         f"forgot {erased.key}: {erased.mentions} mention(s) erased, {erased.references_scrubbed} other "
         f"mention(s) and {erased.alerts_scrubbed} alert(s) scrubbed, {vectors} cached vector(s) dropped; "

@@ -52,6 +52,8 @@ class IdeasRun:
     opened: int = 0
     votes: int = 0
     refused: Counter[str] = field(default_factory=Counter)
+    reembedded: int = 0
+    """Suggestions embedded again after an erasure scrubbed their text."""
 
 
 def scope_of(stored: StoredMention, roles: Mapping[str, str]) -> str | None:
@@ -118,7 +120,7 @@ def refresh_ideas(
     """Place the period's new suggestions in ideas, record votes and refusals; return what was done."""
     store = repo.ideas()
     roles = {q.id: q.role for q in queries}
-    run = IdeasRun()
+    run = IdeasRun(reembedded=_reembed(store, embed))
     flt = MentionFilter(
         since=since, until=until, topics=tuple(roles), order="oldest", limit=None, include_echoes=False
     )
@@ -149,6 +151,16 @@ def refresh_ideas(
     retitle(store, touched)  # and the titles an erasure blanked, from the suggestions left
     logger.info("ideas: run done", extra={"new": run.opened, "fetched": run.scanned, "updated": run.placed})
     return run
+
+
+def _reembed(store: IdeaStore, embed: Embed) -> int:
+    """Embed again the suggestions an erasure scrubbed (their vector embedded the old text)."""
+    stale = store.unembedded()
+    if not stale:
+        return 0
+    rows = idea_vectors(embed, [text for _, text in stale])
+    store.save_vectors([(m, row.astype("<f4").tobytes()) for (m, _), row in zip(stale, rows, strict=True)])
+    return len(stale)
 
 
 def _place(

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from idea_world import QUERIES, World
 
-from analysis.ideas.grouping import short_title
+from analysis.ideas.grouping import idea_vectors, short_title
 from analysis.ideas.lexical import LexicalEmbedder
 from listener.idea_box.grouping_job import refresh_ideas
 from listener.idea_box.workflow import change_status
@@ -110,3 +110,28 @@ def test_every_short_title_of_a_text_quotes_it(text: str) -> None:
         assert quotes(short_title(text, width=width), [text])
     assert not quotes("Lumio please add PDF invoices", [text])
     assert not quotes("…", [text])
+
+
+def _member_vectors(repo: Repository) -> dict[int, bytes]:
+    query = sa.text("select mention_id, vector from idea_members")
+    return repo.database.read(lambda conn: {int(m): bytes(v) for m, v in conn.execute(query)})
+
+
+def test_a_scrubbed_suggestion_loses_its_vector_and_is_embedded_again(
+    world: World, repo: Repository, lexical: LexicalEmbedder
+) -> None:
+    world.post("Lumio should export invoices as PDF files like @bea_h said", who="cat")
+    world.post("Nice weather today in Lyon", who="bea_h", intents=())
+    _refresh(world, lexical)
+    [found] = repo.ideas().search()
+    [(member, old)] = _member_vectors(repo).items()
+    assert old  # the probe: placed by the vector of the text naming her
+
+    repo.erase_author("t", "bea_h")
+
+    assert _member_vectors(repo) == {member: b""}  # nothing embedded from the old text is left
+    [(stale, text)] = repo.ideas().unembedded()
+    assert (stale, text) == (member, "Lumio should export invoices as PDF files like @[forgotten] said")
+    _refresh(world, lexical)  # the next run embeds the scrubbed text, the suggestion keeps its idea
+    assert _member_vectors(repo) == {member: idea_vectors(lexical, [text])[0].astype("<f4").tobytes()}
+    assert repo.ideas().unembedded() == [] and repo.ideas().idea_of([member]) == {member: found.id}

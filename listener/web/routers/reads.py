@@ -233,15 +233,13 @@ def erase_author(author_id: RowId, request: Request, principal: Principal = Admi
     author = state.repository.get_author(author_id)
     if author is None:
         raise ApiError(404, "not_found")
-    report = state.repository.erase_author(author.author.source, author.author.external_id)
-    state.reports.clear()
-    state.store.audit(
-        user_id=principal.user.id,
-        action="author.erase",
-        target_kind="author",
-        target_id=str(author_id),
-        details={"mentions": report.mentions},
+    report = state.repository.erase_author(  # audited in the erasure's transaction
+        author.author.source, author.author.external_id, user_id=principal.user.id
     )
+    state.reports.clear()
+    from listener.analyse import forget_cached_texts
+
+    forget_cached_texts(state.settings.data_dir, report.cached_texts)
     return Response(status_code=204)
 
 
