@@ -88,3 +88,48 @@ def test_finetune_trains_factors_that_move_the_encoder(
     plain = Encoder(folder, adapter_path=None).embed_layers(["service client injoignable"], FEATURE_LAYERS)
     tuned = Encoder(folder, adapter_path=path).embed_layers(["service client injoignable"], FEATURE_LAYERS)
     assert not np.allclose(plain, tuned)
+
+
+def test_batches_cover_every_row_once_and_pad_little() -> None:
+    from analysis.finetune import BATCH, batches
+
+    rng = np.random.default_rng(0)
+    lengths = [int(n) for n in rng.integers(5, 280, size=1000)]
+    got = batches(lengths, np.random.default_rng(1))
+    assert sorted(i for batch in got for i in batch) == list(range(1000))
+    assert all(0 < len(batch) <= BATCH for batch in got)
+    # each batch holds texts of similar length: far less padding than batches in random order
+    padded = sum(max(lengths[i] for i in b) * len(b) for b in got)
+    order = np.random.default_rng(1).permutation(1000)
+    chunks = [order[s : s + BATCH] for s in range(0, 1000, BATCH)]
+    plain = sum(max(lengths[i] for i in chunk) * len(chunk) for chunk in chunks)
+    assert padded < 0.7 * plain
+
+
+def test_recipes_keep_what_they_measure_on_out_of_training(shared_data: Path) -> None:
+    from analysis import datasets
+    from analysis.finetune import sanders_split, training_rows
+
+    plain = training_rows(shared_data, "xlmt")
+    assert {task for _, task in plain} == {0}
+    more = training_rows(shared_data, "xlmt+english")
+    assert {task for _, task in more} == {0, 1}
+    held = {e.text for e in sanders_split(shared_data)[1]}
+    assert held and not held & {e.text for e, _ in more}  # the held-out fifth never trains
+    val = {e.text for e in datasets.xlmt(shared_data, "english", "val")}
+    assert not val & {e.text for e, _ in more}
+
+
+def test_one_seed_files_soup_like_the_runs(tmp_path: Path) -> None:
+    from analysis.finetune import load, soup
+
+    rng = np.random.default_rng(2)
+    runs = [{"0.output.dense": (rng.normal(size=(8, 1536)), rng.normal(size=(384, 8)))} for _ in range(2)]
+    paths = []
+    for n, run in enumerate(runs):
+        paths.append(tmp_path / f"s{n}.npz")
+        adapter.save(paths[-1], run, scale=2.0, info={"rank": 8})  # type: ignore[arg-type]
+    from_files = soup([load(p) for p in paths])["0.output.dense"]
+    direct = soup(runs)["0.output.dense"]  # type: ignore[arg-type]
+    # the files hold float16: the soup read back matches the one in memory to that precision
+    np.testing.assert_allclose(from_files[1] @ from_files[0], direct[1] @ direct[0], rtol=0.02, atol=0.05)
