@@ -259,7 +259,8 @@ def main() -> None:
     parser.add_argument("--recipe", choices=sorted(RECIPES), default="xlmt")
     parser.add_argument("--limit", type=int, default=None, help="evenly spaced tweets only (a smoke run)")
     parser.add_argument(
-        "--soup", type=Path, nargs="*", help="average these one-seed adapter files instead of training"
+        "--soup", type=Path, nargs="*",
+        help="average these one-seed adapter files (same recipe and epochs) instead of training",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -267,6 +268,11 @@ def main() -> None:
     seeds = [int(seed) for seed in args.seeds.split(",")]
     if args.soup:
         factors = soup([load(path) for path in args.soup])
+        metas = [adapter.describe(path) for path in args.soup]
+        if len({(m.get("recipe"), m.get("epochs")) for m in metas}) != 1:
+            parser.error("--soup: the files were trained with different recipes or epochs")
+        seeds = [int(seed) for m in metas for seed in m.get("seeds", [])]
+        args.recipe, args.epochs = metas[0].get("recipe", "xlmt"), metas[0].get("epochs", EPOCHS)
     else:
         factors = soup(
             [
