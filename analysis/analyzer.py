@@ -174,7 +174,7 @@ class Analyzer:
         head = self.headset.heads.get("emotion")
         if head is None:
             return None
-        return head.labels, head.predict(self.features(texts))
+        return head.labels, lean_emotions_on_cues(texts, head.labels, head.predict(self.features(texts)))
 
     def flag(self, name: str, texts: Sequence[str]) -> tuple[Array, float]:
         """Probability of a yes/no head (complaint, question, suggestion) and its threshold."""
@@ -192,6 +192,32 @@ def lean_on_cues(texts: Sequence[str], labels: Sequence[str], probs: Array) -> A
             target = np.zeros(len(labels), dtype=np.float32)
             target[list(labels).index(lean)] = 1.0
             probs[i] = (1.0 - cues.PULL) * probs[i] + cues.PULL * target
+    return probs
+
+
+EMOTION_POLARITY = {"anger": "negative", "sadness": "negative", "joy": "positive", "optimism": "positive"}
+"""The sentiment each emotion goes with, so a cue that turns the sentiment turns the emotion too."""
+
+
+def lean_emotions_on_cues(texts: Sequence[str], labels: Sequence[str], probs: Array) -> Array:
+    """Move part of each row to the emotions of the sentiment a cue points to ("pas mal du tout": not anger).
+
+    The emotion head, trained on English tweets only, reads the words ("mal", "disappointed") as the
+    sentiment heads do; where the cue layer overrides the sentiment, the emotions of the other polarity
+    lose the same share (``cues.PULL``), kept in the head's own proportions among the right ones.
+    """
+    from analysis import cues
+
+    polarity = np.asarray([EMOTION_POLARITY.get(label) for label in labels])
+    for i, text in enumerate(texts):
+        lean = cues.read(text).lean
+        right = polarity == lean
+        if lean is None or not right.any():
+            continue
+        target = np.where(right, probs[i], 0.0)
+        total = float(target.sum())
+        target = target / total if total > 0 else right / right.sum()
+        probs[i] = (1.0 - cues.PULL) * probs[i] + cues.PULL * target
     return probs
 
 

@@ -142,3 +142,29 @@ def test_mixed_and_third_language(bad_results: dict[str, dict[str, Any]]) -> Non
     third = bad_results["third_language"]
     assert third["language"]["code"] == "es"
     assert "other language" in third["explanation"]
+
+
+NEGATED = {
+    "pas mal du tout": "positive",
+    "je ne suis pas déçu, livraison rapide": "positive",
+    "not bad at all": "positive",
+    "Oh great, another outage. Thanks Lumio": "negative",
+}
+"""Texts whose sentiment the cue layer turns: the emotion and the signals must follow it."""
+
+
+@pytest.fixture(scope="module")
+def negated_results(analyzer_model: Analyzer) -> list[dict[str, Any]]:
+    return classify(list(NEGATED), analyzer_model)
+
+
+@pytest.mark.parametrize("i", range(len(NEGATED)))
+def test_emotion_follows_the_sentiment_a_cue_turns(negated_results: list[dict[str, Any]], i: int) -> None:
+    text, polarity = list(NEGATED.items())[i]
+    got = negated_results[i]
+    assert got["sentiment"]["label"] == polarity, (text, got["sentiment"])
+    emotions = {"positive": {"joy", "optimism"}, "negative": {"anger", "sadness"}}[polarity]
+    assert got["emotion"]["label"] in emotions, (text, got["emotion"])
+    assert abs(sum(got["emotion"]["probabilities"].values()) - 1.0) < 1e-3
+    if polarity == "positive":
+        assert got["signals"]["labels"] == [], (text, got["signals"])
