@@ -61,6 +61,24 @@ FALSE_FRIENDS: dict[str, tuple[re.Pattern[str], ...]] = {
     }.items()
 }
 """Phrases that contain a cue but are not the signal (folded text)."""
+MORE_CUES: dict[str, tuple[lexicon.Cue, ...]] = {
+    "churn_risk": tuple(
+        lexicon.Cue(re.compile(rf"(?<!\w){p}(?!\w)"), 0.9)
+        for p in (
+            r"(?:cancel(?:ling|ing|led)?|close|closing|terminat(?:e|ing)) (?:my|our) "
+            r"(?:service|internet|broadband|phone line|line|policy|contract|account)",
+            r"(?:stop|end) (?:my|our) (?:service|contract|subscription)",
+            r"port(?:ing)? (?:my|our) numbers?",
+            r"(?:fermer|cloturer) (?:mon|notre) compte",
+            r"changer (?:d'operateur|de (?:banque|fournisseur|operateur|box))",
+            r"je (?:vous )?quitte",
+        )
+    ),
+}
+"""Leaving phrases of customer service that only the signal reads (the heads' lexicon features stay as
+they were trained): "cancel my service", "port my number", "fermer mon compte", "changer d'opérateur"."""
+_CUES = {name: cues + MORE_CUES.get(name, ()) for name, cues in SIGNALS.items()}
+
 _FIRST_PERSON = re.compile(r"(?<!\w)(?:i|i'm|im|my|me|we|our|us|je|j'|mon|ma|mes|nous|notre)(?!\w)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -70,7 +88,7 @@ def signal_cues(text: str, name: str) -> list[tuple[str, float]]:
     folded = cue_layer.without_negated_criticism(text)
     for pattern in FALSE_FRIENDS.get(name, ()):
         folded = cue_layer.blank(folded, pattern)
-    found = lexicon.matches(folded, SIGNALS[name])
+    found = lexicon.matches(folded, _CUES[name])
     if name == "confusion" and found and found[0][1] < STRONG:
         sentences = _SENTENCE_END.split(folded)
         found = [

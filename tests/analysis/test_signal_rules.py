@@ -21,6 +21,8 @@ from analysis.signals import signal_cues
         ("churn_risk", "Looks like I'm done with you, Lumio", "Looks like I'm done with finals this week"),
         ("churn_risk", "I switched to Ondea, half the price", "My account was switched to a new plan"),
         ("churn_risk", "Je vais résilier mon abonnement", "I unsubscribed from your spam emails three times"),
+        ("churn_risk", "I need to cancel my service and port my number", "Your service is slow today"),
+        ("churn_risk", "Je veux fermer mon compte et changer d'opérateur", "J'ai changé de forfait hier"),
         ("confusion", "I'm so confused by my bill", "Dog Day, not to be confused with Hot Dog Day"),
         ("confusion", "How do I reset my password?", "How the f do you expect me to read that in 1 second"),
         ("confusion", "Why did all my files disappear after the update?", "Why is every store out of stock?"),
