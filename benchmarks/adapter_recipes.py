@@ -77,23 +77,11 @@ def scores(z: Array, y: Array) -> Array:
 NAMES = ("macro-F1", "macro-recall", "neg P@R0.6", *(f"{k}@{m}" for m in MARGINS for k in ("P", "R")))
 
 
-def compare(title: str, y: Array, logits: dict[str, Array], rounds: int = 300) -> None:
-    """Each adapter's scores with 95% intervals, and the paired difference against the first."""
-    rng = np.random.default_rng(0)
-    draws = [rng.integers(0, len(y), len(y)) for _ in range(rounds)]
-    boot = {k: np.array([scores(z[d], y[d]) for d in draws]) for k, z in logits.items()}
-    first = next(iter(logits))
-    print(f"  {title} (n={len(y)}): " + " | ".join(NAMES))
-    for name, z in logits.items():
-        point = scores(z, y)
-        lo, hi = np.percentile(boot[name], [2.5, 97.5], axis=0)
-        cells = (f"{p:.3f} [{a:.2f}-{b:.2f}]" for p, a, b in zip(point, lo, hi, strict=True))
-        print(f"    {name:<14} " + " | ".join(cells))
-        if name != first:
-            d_lo, d_hi = np.percentile(boot[name] - boot[first], [2.5, 97.5], axis=0)
-            delta = point - scores(logits[first], y)
-            diffs = (f"{d:+.3f} [{a:+.2f},{b:+.2f}]" for d, a, b in zip(delta, d_lo, d_hi, strict=True))
-            print(f"      minus {first}: " + " | ".join(diffs))
+def compare(title: str, y: Array, logits: dict[str, Array]) -> None:
+    """Each adapter's figures with 95% intervals, and the paired difference against the first."""
+    from benchmarks.negative_recipes import compare as compare_recipes
+
+    compare_recipes(title, y, logits, score=scores, names=NAMES)
 
 
 def heads_logits(x_train: Array, train: list[Example], x_eval: Array, lang: str) -> Array:

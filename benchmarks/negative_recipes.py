@@ -185,22 +185,34 @@ def cross_validate(data: Data, pool: str, recipe: dict[str, float]) -> tuple[Arr
     return zp, zs
 
 
-def compare(title: str, y: Array, logits: dict[str, Array], rounds: int = 300) -> None:
-    """Each recipe's scores with 95% intervals, and its paired difference against the first."""
+def compare(
+    title: str,
+    y: Array,
+    logits: dict[str, Array],
+    rounds: int = 300,
+    *,
+    score: Callable[[Array, Array], Array] | None = None,
+    names: Sequence[str] = NAMES,
+) -> None:
+    """Each recipe's scores with 95% intervals, and its paired difference against the first.
+
+    ``score`` maps (logits, labels) to one row of figures named by ``names`` (default :func:`scores`).
+    """
+    score = score or scores
     rng = np.random.default_rng(0)
     draws = [rng.integers(0, len(y), len(y)) for _ in range(rounds)]
-    boot = {k: np.array([scores(z[d], y[d]) for d in draws]) for k, z in logits.items()}
+    boot = {k: np.array([score(z[d], y[d]) for d in draws]) for k, z in logits.items()}
     first = next(iter(logits))
-    print(f"  {title} (n={len(y)}): " + " | ".join(NAMES))
+    print(f"  {title} (n={len(y)}): " + " | ".join(names))
     for name, z in logits.items():
-        point = scores(z, y)
+        point = score(z, y)
         lo, hi = np.percentile(boot[name], [2.5, 97.5], axis=0)
         line = " | ".join(f"{p:.3f} [{a:.2f}-{b:.2f}]" for p, a, b in zip(point, lo, hi, strict=True))
         print(f"    {name:<24} {line}")
         if name != first:
             diff = boot[name] - boot[first]
             d_lo, d_hi = np.percentile(diff, [2.5, 97.5], axis=0)
-            delta = point - scores(logits[first], y)
+            delta = point - score(logits[first], y)
             cells = (f"{d:+.3f} [{a:+.2f},{b:+.2f}]" for d, a, b in zip(delta, d_lo, d_hi, strict=True))
             print(f"      minus {first}: " + " | ".join(cells))
 

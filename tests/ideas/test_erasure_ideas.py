@@ -18,6 +18,7 @@ from listener.idea_box.workflow import change_status
 from storage import Repository
 from storage.erasure import FORGOTTEN_TEXT
 from storage.erasure_ideas import quotes
+from storage.idea_records import IdeaRecord
 
 SECRET_WORD = "zorglub"
 """A word only Bea wrote."""
@@ -84,13 +85,19 @@ def test_a_managers_title_stays_and_the_rename_note_loses_the_quote(
     assert SECRET_WORD not in _dump(repo).lower()
 
 
-def test_a_title_naming_the_author_loses_the_name(
-    world: World, repo: Repository, lexical: LexicalEmbedder
-) -> None:
+def _idea_naming_bea(world: World, repo: Repository, lexical: LexicalEmbedder) -> IdeaRecord:
+    """One idea from cat's suggestion naming @bea_h (who posted something else), grouped."""
     world.post("Lumio should export invoices as PDF files like @bea_h said", who="cat")
     world.post("Nice weather today in Lyon", who="bea_h", intents=())
     _refresh(world, lexical)
     [found] = repo.ideas().search()
+    return found
+
+
+def test_a_title_naming_the_author_loses_the_name(
+    world: World, repo: Repository, lexical: LexicalEmbedder
+) -> None:
+    found = _idea_naming_bea(world, repo, lexical)
     assert "bea_h" in found.title.lower()
     repo.erase_author("t", "bea_h")
     again = repo.ideas().get(found.id)
@@ -120,10 +127,7 @@ def _member_vectors(repo: Repository) -> dict[int, bytes]:
 def test_a_scrubbed_suggestion_loses_its_vector_and_is_embedded_again(
     world: World, repo: Repository, lexical: LexicalEmbedder
 ) -> None:
-    world.post("Lumio should export invoices as PDF files like @bea_h said", who="cat")
-    world.post("Nice weather today in Lyon", who="bea_h", intents=())
-    _refresh(world, lexical)
-    [found] = repo.ideas().search()
+    found = _idea_naming_bea(world, repo, lexical)
     [(member, old)] = _member_vectors(repo).items()
     assert old  # the probe: placed by the vector of the text naming her
 
