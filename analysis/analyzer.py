@@ -191,8 +191,16 @@ def lean_on_cues(texts: Sequence[str], labels: Sequence[str], probs: Array) -> A
         if lean is not None and lean in labels:
             target = np.zeros(len(labels), dtype=np.float32)
             target[list(labels).index(lean)] = 1.0
-            probs[i] = (1.0 - cues.PULL) * probs[i] + cues.PULL * target
+            probs[i] = pulled(probs[i], target)
     return probs
+
+
+def pulled(row: Array, target: Any) -> Array:
+    """``row`` moved the cue layer's share (``cues.PULL``) of the way to ``target``, for every head."""
+    from analysis import cues
+
+    moved: Array = (1.0 - cues.PULL) * row + cues.PULL * np.asarray(target, dtype=np.float32)
+    return moved
 
 
 EMOTION_POLARITY = {"anger": "negative", "sadness": "negative", "joy": "positive", "optimism": "positive"}
@@ -217,7 +225,7 @@ def lean_emotions_on_cues(texts: Sequence[str], labels: Sequence[str], probs: Ar
         target = np.where(right, probs[i], 0.0)
         total = float(target.sum())
         target = target / total if total > 0 else right / right.sum()
-        probs[i] = (1.0 - cues.PULL) * probs[i] + cues.PULL * target
+        probs[i] = pulled(probs[i], target)
     return probs
 
 
